@@ -1,0 +1,204 @@
+"""ModelData → Pyomo model of the workforce and its training pipelines.
+
+``build_model`` reads like the table of contents of ``models/cohort_planning.md``: it creates the
+sets and variables, then calls one ``add_<constraint>`` per constraint family, in the order the
+document gives them. Every component has the document's name. Data are plain dicts (no Param
+components) and garbage collection is paused during the build, which keeps construction fast.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+
+from workforce.data import ModelData
+from workforce.model.expressions import entrants, leavers, retraining, spend, stock_prev, terms
+from workforce.scenario.schema import TERMS
+
+
+def build_model(data: ModelData) -> pyo.ConcreteModel:
+    """Build the linear programme for ``data`` (see models/cohort_planning.md)."""
+    with PauseGC():
+        m = pyo.ConcreteModel(name=data.scenario.name)
+        m.data = data
+        add_sets(m, data)
+        add_variables(m, data)
+        add_stock_balance(m, data)
+        add_outflow_limit(m, data)
+        add_demand_balance(m, data)
+        add_surplus_limit(m, data)
+        add_surplus_group_limit(m, data)
+        add_hires_limit(m, data)
+        add_exits_limit(m, data)
+        add_flex_limit(m, data)
+        add_places_limit(m, data)
+        add_national_places_limit(m, data)
+        add_supervision_limit(m, data)
+        add_intake_minimum(m, data)
+        add_intake_maximum(m, data)
+        add_budget_limit(m, data)
+        add_envelope_limit(m, data)
+        add_objective(m, data)
+    return m
+
+
+def add_sets(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """ROLES (k), REGIONS (r), YEARS (t), PROGRAMMES (p), STREAMS (f), FLEX ((k, o))."""
+    m.ROLES = pyo.Set(initialize=d.ROLES, ordered=True)
+    m.REGIONS = pyo.Set(initialize=d.REGIONS, ordered=True)
+    m.YEARS = pyo.Set(initialize=d.YEARS, ordered=True)
+    m.PROGRAMMES = pyo.Set(initialize=d.PROGRAMMES, ordered=True)
+    m.STREAMS = pyo.Set(initialize=d.STREAMS, ordered=True)
+    m.FLEX = pyo.Set(initialize=d.FLEX, dimen=2, ordered=True)
+    m.HIRING_ROLES = pyo.Set(initialize=sorted({k for k, _, _ in d.hires_max}, key=d.ROLES.index), ordered=True)
+    m.EXIT_ROLES = pyo.Set(initialize=[k for k in d.ROLES if d.exits_enabled[k]], ordered=True)
+
+
+def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Decision variables, all non-negative and continuous."""
+    nn = pyo.NonNegativeReals
+    m.intake = pyo.Var(m.PROGRAMMES, m.REGIONS, m.YEARS, domain=nn)
+    m.stock = pyo.Var(m.ROLES, m.REGIONS, m.YEARS, domain=nn)
+    m.hires = pyo.Var(m.HIRING_ROLES, m.REGIONS, m.YEARS, domain=nn)
+    m.exits = pyo.Var(m.EXIT_ROLES, m.REGIONS, m.YEARS, domain=nn)
+    m.flex = pyo.Var(m.FLEX, m.REGIONS, m.YEARS, domain=nn)
+    m.shortfall = pyo.Var(m.ROLES, m.REGIONS, m.YEARS, domain=nn)
+    m.surplus = pyo.Var(m.ROLES, m.REGIONS, m.YEARS, domain=nn)
+
+
+def add_stock_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
+    r"""stock[k,r,t] = stock_prev − leavers + entrants − retraining − exits.
+
+    .. math:: S_{krt} = S_{kr,t-1} - L_{krt} + E_{krt} - R_{krt} - X_{krt}
+    """
+
+    def rule(m, k, r, t):
+        out = retraining(m, d, k, r, t)
+        if k in m.EXIT_ROLES:
+            out = out + m.exits[k, r, t]
+        return m.stock[k, r, t] == stock_prev(m, d, k, r, t) - leavers(m, d, k, r, t) + entrants(m, d, k, r, t) - out
+
+    m.stock_balance = pyo.Constraint(m.ROLES, m.REGIONS, m.YEARS, rule=rule)
+
+
+def add_outflow_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Retraining starts and exits cannot exceed the staff who stayed from last year."""
+    roles = [k for k in d.ROLES if k in m.EXIT_ROLES or k in d.source_of.values()]
+
+    def rule(m, k, r, t):
+        out = retraining(m, d, k, r, t)
+        if k in m.EXIT_ROLES:
+            out = out + m.exits[k, r, t]
+        return out <= stock_prev(m, d, k, r, t) - leavers(m, d, k, r, t)
+
+    m.outflow_limit = pyo.Constraint(roles, m.REGIONS, m.YEARS, rule=rule)
+
+
+def add_demand_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """stock + flexible supply + shortfall − surplus = demand."""
+
+    def rule(m, k, r, t):
+        flex = sum(d.fte_per_unit[kk, o] * m.flex[kk, o, r, t] for kk, o in d.FLEX if kk == k)
+        return m.stock[k, r, t] + flex + m.shortfall[k, r, t] - m.surplus[k, r, t] == d.demand[k, r, t]
+
+    m.demand_balance = pyo.Constraint(m.ROLES, m.REGIONS, m.YEARS, rule=rule)
+
+
+def add_surplus_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """surplus ≤ surplus_max, where a role caps its surplus."""
+    m.surplus_limit = pyo.Constraint(
+        list(d.surplus_max), rule=lambda m, k, r, t: m.surplus[k, r, t] <= d.surplus_max[k, r, t]
+    )
+
+
+def add_surplus_group_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Σ_{k in group} surplus ≤ group max."""
+    index = [(g, r, t) for g in d.surplus_groups for r in d.REGIONS for t in d.YEARS]
+
+    def rule(m, g, r, t):
+        roles, cap = d.surplus_groups[g]
+        return sum(m.surplus[k, r, t] for k in roles) <= cap[r, t]
+
+    m.surplus_group_limit = pyo.Constraint(index, rule=rule)
+
+
+def add_hires_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """hires ≤ hires_max."""
+    m.hires_limit = pyo.Constraint(list(d.hires_max), rule=lambda m, k, r, t: m.hires[k, r, t] <= d.hires_max[k, r, t])
+
+
+def add_exits_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """exits ≤ exits_max, where exits are enabled and capped."""
+    m.exits_limit = pyo.Constraint(list(d.exits_max), rule=lambda m, k, r, t: m.exits[k, r, t] <= d.exits_max[k, r, t])
+
+
+def add_flex_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """flex ≤ flex_max."""
+    m.flex_limit = pyo.Constraint(
+        list(d.flex_max), rule=lambda m, k, o, r, t: m.flex[k, o, r, t] <= d.flex_max[k, o, r, t]
+    )
+
+
+def add_places_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """intake ≤ places_max (training places per region and year)."""
+    m.places_limit = pyo.Constraint(
+        list(d.places_max), rule=lambda m, p, r, t: m.intake[p, r, t] <= d.places_max[p, r, t]
+    )
+
+
+def add_national_places_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Σ_r intake ≤ national_places_max."""
+    m.national_places_limit = pyo.Constraint(
+        list(d.national_places_max),
+        rule=lambda m, p, t: sum(m.intake[p, r, t] for r in d.REGIONS) <= d.national_places_max[p, t],
+    )
+
+
+def add_supervision_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """intake ≤ supervision_ratio × stock of the supervising role at the start of the year."""
+    index = [(p, r, t) for p in d.supervision_ratio for r in d.REGIONS for t in d.YEARS]
+
+    def rule(m, p, r, t):
+        return m.intake[p, r, t] <= d.supervision_ratio[p] * stock_prev(m, d, d.supervisor_role[p], r, t)
+
+    m.supervision_limit = pyo.Constraint(index, rule=rule)
+
+
+def add_intake_minimum(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """intake ≥ intake_min."""
+    m.intake_minimum = pyo.Constraint(
+        [key for key, v in d.intake_min.items() if v > 0],
+        rule=lambda m, p, r, t: m.intake[p, r, t] >= d.intake_min[p, r, t],
+    )
+
+
+def add_intake_maximum(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """intake ≤ intake_max."""
+    m.intake_maximum = pyo.Constraint(
+        list(d.intake_max), rule=lambda m, p, r, t: m.intake[p, r, t] <= d.intake_max[p, r, t]
+    )
+
+
+def add_budget_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """spend[f,t] ≤ budget[f,t]."""
+    m.budget_limit = pyo.Constraint(list(d.budget), rule=lambda m, f, t: spend(m, d, f, t) <= d.budget[f, t])
+
+
+def add_envelope_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Σ_t spend[f,t] ≤ envelope[f]."""
+    m.envelope_limit = pyo.Constraint(
+        list(d.envelope), rule=lambda m, f: sum(spend(m, d, f, t) for t in d.YEARS) <= d.envelope[f]
+    )
+
+
+def add_objective(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """objective = Σ_term weight[term] × term; each term is also an (inactive) objective of its own.
+
+    ``objective_term[term]`` lets the solver stage read every term's coefficients in one pass
+    (for lexicographic optimisation and for reporting each term's value).
+    """
+    expressions = terms(m, d)
+    m.objective = pyo.Objective(expr=sum(d.weights[t] * expressions[t] for t in TERMS), sense=pyo.minimize)
+    m.TERMS = pyo.Set(initialize=list(TERMS), ordered=True)
+    m.objective_term = pyo.Objective(m.TERMS, rule=lambda m, t: expressions[t], sense=pyo.minimize)
+    m.objective_term.deactivate()

@@ -1,0 +1,92 @@
+"""Linear expressions shared by several constraints (names as in models/cohort_planning.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyomo.environ as pyo
+
+from workforce.data import ModelData
+
+Expr = Any
+
+
+def starters(m: pyo.ConcreteModel, d: ModelData, p: str, r: str, year: int) -> Expr:
+    """Trainees who started programme p in region r in ``year`` (a constant before the horizon)."""
+    if year >= d.first_year:
+        return m.intake[p, r, year] if year <= d.YEARS[-1] else 0.0
+    return d.intake_prior.get((p, r, year), 0.0)
+
+
+def completions(m: pyo.ConcreteModel, d: ModelData, p: str, r: str, t: int) -> Expr:
+    """completion_rate[p] × starters in year t − duration[p]."""
+    return d.completion_rate[p] * starters(m, d, p, r, t - d.duration[p])
+
+
+def entrants(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
+    """New staff in post in year t: completions of programmes into k, plus hires."""
+    if t < d.first_year:
+        return 0.0
+    total: Expr = sum(completions(m, d, p, r, t) for p in d.PROGRAMMES if d.role_of[p] == k)
+    if k in m.HIRING_ROLES:
+        total = total + m.hires[k, r, t]
+    return total
+
+
+def stock_prev(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
+    """Stock at the end of year t − 1 (the initial stock for the first year)."""
+    return d.stock_initial[k, r] if t == d.first_year else m.stock[k, r, t - 1]
+
+
+def leavers(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
+    """attrition × established stock + attrition_new × last year's entrants.
+
+    The initial stock counts as established; entrants of year t − 1 leave at the first-year rate.
+    """
+    a, a_new = d.attrition[k, r], d.attrition_new[k, r]
+    if t == d.first_year:
+        return a * d.stock_initial[k, r]
+    prev_entrants = entrants(m, d, k, r, t - 1)
+    return a * (m.stock[k, r, t - 1] - prev_entrants) + a_new * prev_entrants
+
+
+def retraining(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
+    """Starters on programmes that retrain staff out of role k."""
+    return sum(m.intake[p, r, t] for p in d.PROGRAMMES if d.source_of[p] == k)
+
+
+def spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) -> Expr:
+    """Money stream f pays in year t (£k): course costs of every cohort in training that year,
+    plus hiring, flexible supply and exits assigned to f."""
+    total: Expr = 0.0
+    for (p, y, stream), cost in d.cost_course.items():
+        if stream == f:
+            total = total + cost * sum(starters(m, d, p, r, t - y + 1) for r in d.REGIONS)
+    for k in m.HIRING_ROLES:
+        if d.stream_hire[k] == f and d.cost_hire[k]:
+            total = total + d.cost_hire[k] * sum(m.hires[k, r, t] for r in d.REGIONS)
+    for k in m.EXIT_ROLES:
+        if d.stream_exit[k] == f and d.cost_exit[k]:
+            total = total + d.cost_exit[k] * sum(m.exits[k, r, t] for r in d.REGIONS)
+    for k, o in d.FLEX:
+        if d.stream_flex[k, o] == f and d.cost_flex[k, o]:
+            total = total + d.cost_flex[k, o] * sum(m.flex[k, o, r, t] for r in d.REGIONS)
+    return total
+
+
+def terms(m: pyo.ConcreteModel, d: ModelData) -> dict[str, Expr]:
+    """The objective's named terms (see models/cohort_planning.md, Objective)."""
+    years, regions = d.YEARS, d.REGIONS
+    training: Expr = 0.0
+    for (p, y, _f), cost in d.cost_course.items():
+        training = training + cost * sum(starters(m, d, p, r, t - y + 1) for r in regions for t in years)
+    return {
+        "shortfall": sum(
+            d.penalty_shortfall[k] * m.shortfall[k, r, t] for k in d.ROLES for r in regions for t in years
+        ),
+        "training_cost": training,
+        "hiring_cost": sum(d.cost_hire[k] * m.hires[k, r, t] for k in m.HIRING_ROLES for r in regions for t in years),
+        "surplus_cost": sum(d.cost_surplus[k] * m.surplus[k, r, t] for k in d.ROLES for r in regions for t in years),
+        "flexible_cost": sum(d.cost_flex[k, o] * m.flex[k, o, r, t] for k, o in d.FLEX for r in regions for t in years),
+        "exit_cost": sum(d.cost_exit[k] * m.exits[k, r, t] for k in m.EXIT_ROLES for r in regions for t in years),
+    }

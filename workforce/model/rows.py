@@ -1,0 +1,99 @@
+"""What each constraint row means in the planner's terms, and where in the scenario it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from workforce.data import ModelData
+
+
+@dataclass(frozen=True)
+class RowMeaning:
+    kind: str
+    """Constraint family, the name used in models/cohort_planning.md."""
+    label: str
+    """Plain-English description, e.g. 'the 2027 budget of DfE EP training grant'."""
+    path: tuple[Any, ...]
+    """Scenario key path the limit came from."""
+    unit: str
+    relaxable: bool
+    """Whether the limit is a planning choice (budget, capacity, minimum) rather than arithmetic."""
+
+
+KIND_NAMES = {
+    "budget_limit": "budget",
+    "envelope_limit": "whole-horizon envelope",
+    "places_limit": "training places",
+    "national_places_limit": "national training places",
+    "supervision_limit": "supervision capacity",
+    "intake_minimum": "minimum intake",
+    "intake_maximum": "maximum intake",
+    "hires_limit": "hiring cap",
+    "exits_limit": "exit cap",
+    "flex_limit": "flexible-supply cap",
+    "surplus_limit": "surplus cap",
+    "surplus_group_limit": "group surplus cap",
+    "outflow_limit": "staff available to retrain or exit",
+    "stock_balance": "stock balance",
+    "demand_balance": "demand balance",
+}
+
+
+def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
+    """Describe row ``name[index]`` of the model built from ``d``."""
+    s = d.scenario
+    idx = index if isinstance(index, tuple) else (index,)
+
+    def region(r: str) -> str:
+        return d.region_names.get(r, r)
+
+    def prog(p: str) -> str:
+        return s.programmes[p].name
+
+    def role(k: str) -> str:
+        return s.roles[k].name
+
+    def unit(k: str) -> str:
+        return s.roles[k].unit
+
+    if name == "budget_limit":
+        f, t = idx
+        return RowMeaning(name, f"the {t} budget of {s.funding_streams[f].name}", ("funding_streams", f, "budget", t), "£k", True)
+    if name == "envelope_limit":
+        (f,) = idx
+        return RowMeaning(name, f"the whole-horizon envelope of {s.funding_streams[f].name}", ("funding_streams", f, "envelope"), "£k", True)
+    if name in {"places_limit", "intake_minimum", "intake_maximum"}:
+        p, r, t = idx
+        key = {"places_limit": "places", "intake_minimum": "intake_min", "intake_maximum": "intake_max"}[name]
+        what = {"places_limit": "training places", "intake_minimum": "minimum intake", "intake_maximum": "maximum intake"}[name]
+        return RowMeaning(name, f"the {what} of {prog(p)} in {region(r)} in {t}", ("programmes", p, key, r, t), "trainees", True)
+    if name == "national_places_limit":
+        p, t = idx
+        return RowMeaning(name, f"the national places of {prog(p)} in {t}", ("programmes", p, "national_places", t), "trainees", True)
+    if name == "supervision_limit":
+        p, r, t = idx
+        return RowMeaning(name, f"supervision capacity for {prog(p)} in {region(r)} in {t}", ("programmes", p, "supervision_ratio"), "trainees", True)
+    if name == "hires_limit":
+        k, r, t = idx
+        return RowMeaning(name, f"the hiring cap for {role(k)} in {region(r)} in {t}", ("roles", k, "hiring", "max", r, t), unit(k), True)
+    if name == "exits_limit":
+        k, r, t = idx
+        return RowMeaning(name, f"the exit cap for {role(k)} in {region(r)} in {t}", ("roles", k, "exits", "max", r, t), unit(k), True)
+    if name == "flex_limit":
+        k, o, r, t = idx
+        opt = s.roles[k].flexible_supply[o].name
+        return RowMeaning(name, f"the cap on {opt} in {region(r)} in {t}", ("roles", k, "flexible_supply", o, "max", r, t), "units", True)
+    if name == "surplus_limit":
+        k, r, t = idx
+        return RowMeaning(name, f"the surplus cap for {role(k)} in {region(r)} in {t}", ("roles", k, "surplus_max", r, t), unit(k), True)
+    if name == "surplus_group_limit":
+        g, r, t = idx
+        return RowMeaning(name, f"the surplus cap of group {g} in {region(r)} in {t}", ("surplus_groups", g, "max", r, t), "people", True)
+    if name == "outflow_limit":
+        k, r, t = idx
+        return RowMeaning(name, f"{role(k)} available to retrain or exit in {region(r)} in {t}", ("roles", k, "initial_stock", r), unit(k), True)
+    if name in {"stock_balance", "demand_balance"}:
+        k, r, t = idx
+        return RowMeaning(name, f"the {KIND_NAMES[name]} of {role(k)} in {region(r)} in {t}", ("roles", k), unit(k), False)
+    return RowMeaning(name, f"{name}{list(idx)}", (), "", False)

@@ -1,0 +1,45 @@
+"""Short plain-text summaries of a plan for the terminal."""
+
+from __future__ import annotations
+
+from workforce.results import Plan
+
+
+def summary_text(plan: Plan) -> str:
+    """A summary a planner can read in a terminal: status, cost, shortfall by role, intake."""
+    s = plan.summary
+    d = plan.data
+    sc = d.scenario
+    lines = [
+        f"{sc.name}: {s['status']} plan for {len(d.REGIONS)} regions, {d.YEARS[0]}-{d.YEARS[-1]} "
+        f"(solved in {s['timings_seconds']['total']:.2f} s)",
+    ]
+    if s["status"] != "optimal":
+        lines.append("  PROVISIONAL: a solver limit stopped the search; the plan is feasible but may not be the best.")
+    lines.append(f"  objective {s['objective']:,.1f}: " + ", ".join(
+        f"{t} {v:,.1f}" for t, v in s["terms"].items() if abs(v) > 1e-9) or "  objective 0")
+    lines.append("")
+    lines.append("Workforce (first and last year)   supply   demand   shortfall")
+    wf = plan.workforce
+    first, last = d.YEARS[0], d.YEARS[-1]
+    for k in d.ROLES:
+        role = wf.xs(k, level="role")
+        for t in (first, last) if first != last else (first,):
+            yr = role.xs(t, level="year")
+            label = f"  {sc.roles[k].name[:26]:<26} {t}"
+            lines.append(f"{label:<33} {yr['supply'].sum():>8,.0f} {yr['demand'].sum():>8,.0f} {yr['shortfall'].sum():>10,.0f}")
+    if d.PROGRAMMES:
+        lines.append("")
+        lines.append("Intake by programme (all regions)  " + " ".join(f"{t:>7}" for t in d.YEARS))
+        by_year = plan.intake["intake"].groupby(level=["programme", "year"]).sum()
+        for p in d.PROGRAMMES:
+            lines.append(f"  {sc.programmes[p].name[:32]:<32} " + " ".join(f"{by_year[p, t]:>7,.0f}" for t in d.YEARS))
+    if d.STREAMS:
+        lines.append("")
+        lines.append("Spend against budget (£k, whole horizon)")
+        sp = plan.spend.groupby(level="stream")[["spent", "budget"]].sum(min_count=1)
+        for f in d.STREAMS:
+            budget = sp.loc[f, "budget"]
+            btxt = "no annual limit" if budget != budget else f"of {budget:,.0f}"
+            lines.append(f"  {sc.funding_streams[f].name[:40]:<40} {sp.loc[f, 'spent']:>10,.0f} {btxt}")
+    return "\n".join(lines)

@@ -1,0 +1,287 @@
+"""Results stage: solved arrays → Plan, a set of tidy DataFrames with named index levels.
+
+Tables (index levels in brackets; units in ``DataFrame.attrs["units"]``):
+
+* ``intake`` [programme, region, year]: starters, expected completions, the limits that applied;
+* ``workforce`` [role, region, year]: supply, flexible supply, demand, shortfall, surplus;
+* ``flows`` [role, region, year]: the stock balance term by term;
+* ``spend`` [stream, year]: money spent against the budget;
+* ``spend_detail`` [stream, year, item]: spend by programme, hiring, flexible supply and exits;
+* ``summary``: status, objective and each term, timings, versions, hashes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from workforce.data import ModelData
+from workforce.errors import WorkforceError
+from workforce.model import expressions as ex
+from workforce.scenario.schema import TERMS
+
+if TYPE_CHECKING:
+    from workforce.solve import Compiled, SolveInfo
+
+TABLES = ("intake", "workforce", "flows", "spend", "spend_detail")
+
+
+@dataclass
+class Plan:
+    """A solved scenario: the plan's tables and how it was obtained."""
+
+    scenario_name: str
+    intake: pd.DataFrame
+    workforce: pd.DataFrame
+    flows: pd.DataFrame
+    spend: pd.DataFrame
+    spend_detail: pd.DataFrame
+    summary: dict[str, Any]
+    data: ModelData = field(repr=False)
+
+    @property
+    def status(self) -> str:
+        return self.summary["status"]
+
+    @property
+    def objective(self) -> float:
+        return self.summary["objective"]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in TABLES}
+
+    def to_csv(self, out_dir: str | Path) -> Path:
+        """Write every table as CSV plus summary.json into ``out_dir``.
+
+        Files are written to a temporary folder beside ``out_dir`` and moved into place only when
+        all are complete; summary.json is moved last. Earlier files of the same names are
+        replaced, others are left alone.
+        """
+        out = Path(out_dir)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".workforce-", dir=out))
+        except OSError as exc:
+            raise WorkforceError(f"cannot write to {out}: {exc.strerror}") from None
+        try:
+            for name, table in self.tables().items():
+                table.to_csv(tmp / f"{name}.csv", float_format="%.6g")
+            (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2, default=_json_default) + "\n")
+            for f in tmp.iterdir():
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
+            for name in [*TABLES, "summary"]:
+                suffix = ".json" if name == "summary" else ".csv"
+                os.replace(tmp / f"{name}{suffix}", out / f"{name}{suffix}")
+        except OSError as exc:
+            raise WorkforceError(f"cannot write the plan to {out}: {exc.strerror}; earlier files are untouched") from None
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return out
+
+    def __repr__(self) -> str:
+        s = self.summary
+        wf = self.workforce
+        lines = [
+            f"Plan {self.scenario_name!r}: {s['status']}, objective {s['objective']:,.1f}",
+            f"  shortfall {wf['shortfall'].sum():,.1f} unit-years of demand {wf['demand'].sum():,.1f}; "
+            f"training cost £{s['terms']['training_cost']:,.0f}k",
+        ]
+        return "\n".join(lines)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: SolveInfo) -> Plan:
+    """Read the solution back into the model's variables and build the plan's tables."""
+    _load_values(m, compiled, info.x)
+    scenario = d.scenario
+    summary = {
+        "status": info.status,
+        "objective": info.objective,
+        "terms": info.terms,
+        "weights": dict(d.weights),
+        "lexicographic_stages": info.stages,
+        "mip_gap": info.mip_gap,
+        "scenario": scenario.name,
+        "scenario_sha256": scenario.sha256(),
+        "input_sha256": scenario.input_hashes,
+        "highs_version": info.highs_version,
+        "solver_options": info.options,
+        "solve_seconds": info.timings.get("solve"),
+        "timings_seconds": dict(info.timings),
+        "size": {"variables": len(compiled.columns), "constraints": len(compiled.rows)},
+        "money_unit": "GBP thousands",
+    }
+    return Plan(
+        scenario_name=scenario.name,
+        intake=_intake(d, m),
+        workforce=_workforce(d, m),
+        flows=_flows(d, m),
+        spend=_spend(d, m),
+        spend_detail=_spend_detail(d, m),
+        summary=summary,
+        data=d,
+    )
+
+
+def _load_values(m: pyo.ConcreteModel, compiled: Compiled, x: np.ndarray) -> None:
+    position = compiled.col_position
+    for var in m.component_data_objects(pyo.Var):
+        j = position.get(id(var))
+        # A variable in no row and no objective term is free within its bounds: take its lower bound.
+        value = float(x[j]) if j is not None else (var.lb or 0.0)
+        var.set_value(max(value, 0.0) if abs(value) < 1e-9 else value, skip_validation=True)
+
+
+def _v(expr: Any) -> float:
+    value = pyo.value(expr)
+    return 0.0 if abs(value) < 1e-9 else float(value)
+
+
+def _frame(rows: list[dict[str, Any]], index: list[str], units: dict[str, str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    if df.empty:
+        df = pd.DataFrame(columns=[*index, *units])
+    df = df.set_index(index)
+    df.attrs["units"] = units
+    return df
+
+
+def _intake(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
+    rows = []
+    for p in d.PROGRAMMES:
+        for r in d.REGIONS:
+            for t in d.YEARS:
+                starters = _v(m.intake[p, r, t])
+                sup = None
+                if p in d.supervision_ratio:
+                    sup = d.supervision_ratio[p] * _v(ex.stock_prev(m, d, d.supervisor_role[p], r, t))
+                rows.append({
+                    "programme": p,
+                    "region": r,
+                    "year": t,
+                    "intake": starters,
+                    "expected_completions": d.completion_rate[p] * starters,
+                    "qualifies_in": t + d.duration[p],
+                    "places_max": d.places_max.get((p, r, t), math.nan),
+                    "supervision_max": math.nan if sup is None else sup,
+                    "intake_min": d.intake_min.get((p, r, t), 0.0),
+                    "intake_max": d.intake_max.get((p, r, t), math.nan),
+                })
+    return _frame(rows, ["programme", "region", "year"], {
+        "intake": "trainees", "expected_completions": "people", "qualifies_in": "year",
+        "places_max": "trainees", "supervision_max": "trainees", "intake_min": "trainees", "intake_max": "trainees",
+    })
+
+
+def _workforce(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
+    rows = []
+    for k in d.ROLES:
+        for r in d.REGIONS:
+            for t in d.YEARS:
+                flex = 0.0 + sum(d.fte_per_unit[kk, o] * _v(m.flex[kk, o, r, t]) for kk, o in d.FLEX if kk == k)
+                demand = d.demand[k, r, t]
+                shortfall = _v(m.shortfall[k, r, t])
+                rows.append({
+                    "role": k,
+                    "region": r,
+                    "year": t,
+                    "supply": _v(m.stock[k, r, t]),
+                    "flexible": flex,
+                    "demand": demand,
+                    "shortfall": shortfall,
+                    "surplus": _v(m.surplus[k, r, t]),
+                    "shortfall_rate": shortfall / demand if demand > 0 else 0.0,
+                })
+    unit = "people or FTE (the role's unit)"
+    return _frame(rows, ["role", "region", "year"], {
+        "supply": unit, "flexible": unit, "demand": unit, "shortfall": unit, "surplus": unit,
+        "shortfall_rate": "fraction of demand",
+    })
+
+
+def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
+    rows = []
+    for k in d.ROLES:
+        for r in d.REGIONS:
+            for t in d.YEARS:
+                completions = sum(_v(ex.completions(m, d, p, r, t)) for p in d.PROGRAMMES if d.role_of[p] == k)
+                hires = _v(m.hires[k, r, t]) if k in m.HIRING_ROLES else 0.0
+                exits = _v(m.exits[k, r, t]) if k in m.EXIT_ROLES else 0.0
+                rows.append({
+                    "role": k,
+                    "region": r,
+                    "year": t,
+                    "stock_start": _v(ex.stock_prev(m, d, k, r, t)),
+                    "leavers": _v(ex.leavers(m, d, k, r, t)),
+                    "completions": completions,
+                    "hires": hires,
+                    "retraining_out": _v(ex.retraining(m, d, k, r, t)),
+                    "exits": exits,
+                    "stock_end": _v(m.stock[k, r, t]),
+                    "flexible": 0.0 + sum(d.fte_per_unit[kk, o] * _v(m.flex[kk, o, r, t]) for kk, o in d.FLEX if kk == k),
+                })
+    unit = "people or FTE (the role's unit)"
+    return _frame(rows, ["role", "region", "year"], {c: unit for c in (
+        "stock_start", "leavers", "completions", "hires", "retraining_out", "exits", "stock_end", "flexible")})
+
+
+def _spend_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int) -> dict[str, float]:
+    items: dict[str, float] = {}
+    for (p, y, stream), cost in d.cost_course.items():
+        if stream == f:
+            items[p] = items.get(p, 0.0) + cost * sum(_v(ex.starters(m, d, p, r, t - y + 1)) for r in d.REGIONS)
+    for k in m.HIRING_ROLES:
+        if d.stream_hire[k] == f:
+            items[f"hiring:{k}"] = d.cost_hire[k] * sum(_v(m.hires[k, r, t]) for r in d.REGIONS)
+    for k in m.EXIT_ROLES:
+        if d.stream_exit[k] == f:
+            items[f"exits:{k}"] = d.cost_exit[k] * sum(_v(m.exits[k, r, t]) for r in d.REGIONS)
+    for k, o in d.FLEX:
+        if d.stream_flex[k, o] == f:
+            items[f"flexible:{k}.{o}"] = d.cost_flex[k, o] * sum(_v(m.flex[k, o, r, t]) for r in d.REGIONS)
+    return items
+
+
+def _spend_detail(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
+    rows = [
+        {"stream": f, "year": t, "item": item, "spent": value}
+        for f in d.STREAMS
+        for t in d.YEARS
+        for item, value in _spend_items(d, m, f, t).items()
+    ]
+    return _frame(rows, ["stream", "year", "item"], {"spent": "£k"})
+
+
+def _spend(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
+    rows = []
+    for f in d.STREAMS:
+        for t in d.YEARS:
+            spent = sum(_spend_items(d, m, f, t).values())
+            budget = d.budget.get((f, t), math.nan)
+            rows.append({
+                "stream": f,
+                "year": t,
+                "spent": spent,
+                "budget": budget,
+                "headroom": budget - spent if not math.isnan(budget) else math.nan,
+            })
+    return _frame(rows, ["stream", "year"], {"spent": "£k", "budget": "£k", "headroom": "£k"})
+
+
+__all__ = ["TERMS", "Plan", "make_plan"]

@@ -1,0 +1,191 @@
+"""Checks that need the whole scenario: references between sections, and table coverage.
+
+Each problem is a ``(key path, message)`` pair; :mod:`workforce.scenario.load` turns key paths into
+file and line. The same function serves scenarios built in Python.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from workforce.scenario.tables import did_you_mean, resolve
+
+if TYPE_CHECKING:
+    from workforce.scenario.schema import Scenario
+
+Path = tuple[Any, ...]
+
+REGION_YEAR = ("region", "year")
+REGION = ("region",)
+YEAR = ("year",)
+
+
+class ScenarioCheckError(ValueError):
+    """Raised inside pydantic validation; carries every cross-check problem."""
+
+    def __init__(self, problems: list[tuple[Path, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in problems))
+
+
+def table_fields(scenario: Scenario) -> list[tuple[Path, Any, tuple[str, ...], list[int]]]:
+    """Every table in the scenario: (key path, value, dimensions, years it must cover)."""
+    years = scenario.years
+    out: list[tuple[Path, Any, tuple[str, ...], list[int]]] = []
+    for k, role in scenario.roles.items():
+        base = ("roles", k)
+        out += [
+            ((*base, "initial_stock"), role.initial_stock, REGION, years),
+            ((*base, "attrition"), role.attrition, REGION, years),
+            ((*base, "demand"), role.demand, REGION_YEAR, years),
+        ]
+        if role.attrition_new_entrants is not None:
+            out.append(((*base, "attrition_new_entrants"), role.attrition_new_entrants, REGION, years))
+        if role.surplus_max is not None:
+            out.append(((*base, "surplus_max"), role.surplus_max, REGION_YEAR, years))
+        if role.hiring is not None:
+            out.append(((*base, "hiring", "max"), role.hiring.max, REGION_YEAR, years))
+        if role.exits.max is not None:
+            out.append(((*base, "exits", "max"), role.exits.max, REGION_YEAR, years))
+        for o, opt in role.flexible_supply.items():
+            out.append(((*base, "flexible_supply", o, "max"), opt.max, REGION_YEAR, years))
+    for p, prog in scenario.programmes.items():
+        base = ("programmes", p)
+        for key in ("places", "intake_min", "intake_max"):
+            value = getattr(prog, key)
+            if value is not None:
+                out.append(((*base, key), value, REGION_YEAR, years))
+        if prog.national_places is not None:
+            out.append(((*base, "national_places"), prog.national_places, YEAR, years))
+        for year, value in prog.prior_intake.items():
+            out.append(((*base, "prior_intake", year), value, REGION, years))
+    for f, stream in scenario.funding_streams.items():
+        if stream.budget is not None:
+            out.append((("funding_streams", f, "budget"), stream.budget, YEAR, years))
+    for g, group in scenario.surplus_groups.items():
+        out.append((("surplus_groups", g, "max"), group.max, REGION_YEAR, years))
+    return out
+
+
+FRACTION_TABLES = {"attrition", "attrition_new_entrants"}
+
+
+def check_scenario(scenario: Scenario) -> None:
+    """Raise :class:`ScenarioCheckError` listing every cross-reference or table problem."""
+    problems: list[tuple[Path, str]] = []
+    problems += _check_regions(scenario)
+    problems += _check_references(scenario)
+    if not problems:
+        keys = scenario.region_keys()
+        for path, value, dims, years in table_fields(scenario):
+            values, found = resolve(value, dims, keys, years)
+            problems += [((*path, *sub), msg) for sub, msg in found]
+            if path[-1] in FRACTION_TABLES:
+                problems += [
+                    (path, f"is a share of the stock and must be between 0 and 1, got {v:g}")
+                    for v in sorted(set(values.values()))
+                    if v > 1
+                ][:1]
+        problems += _check_limits(scenario)
+    if problems:
+        raise ScenarioCheckError(problems)
+
+
+def _check_regions(scenario: Scenario) -> list[tuple[Path, str]]:
+    problems: list[tuple[Path, str]] = []
+    seen: dict[str, int] = {}
+    for i, region in enumerate(scenario.regions):
+        for label in (region.code, region.name):
+            if label in seen and seen[label] != i:
+                problems.append((("regions", i), f"{label!r} is used by two regions"))
+            seen[label] = i
+    return problems
+
+
+def _check_references(scenario: Scenario) -> list[tuple[Path, str]]:
+    problems: list[tuple[Path, str]] = []
+    roles = scenario.roles
+    streams = scenario.funding_streams
+    years = scenario.years
+
+    def need_role(path: Path, role: str, allow_external: bool = False) -> None:
+        if role in roles or (allow_external and role == "external"):
+            return
+        choices = list(roles) + (["external"] if allow_external else [])
+        problems.append(
+            (path, f"unknown role {role!r}{did_you_mean(role, choices)}; roles: {', '.join(choices)}")
+        )
+
+    def need_stream(path: Path, stream: str | None) -> None:
+        if stream is None or stream in streams:
+            return
+        problems.append(
+            (path, f"unknown funding stream {stream!r}{did_you_mean(stream, streams)}; "
+             f"streams: {', '.join(streams) or '(none declared under funding_streams)'}")
+        )
+
+    for k, role in roles.items():
+        if role.hiring is not None:
+            need_stream(("roles", k, "hiring", "stream"), role.hiring.stream)
+        need_stream(("roles", k, "exits", "stream"), role.exits.stream)
+        for o, opt in role.flexible_supply.items():
+            need_stream(("roles", k, "flexible_supply", o, "stream"), opt.stream)
+    for p, prog in scenario.programmes.items():
+        need_role(("programmes", p, "role"), prog.role)
+        need_role(("programmes", p, "source"), prog.source, allow_external=True)
+        if prog.source == prog.role:
+            problems.append((("programmes", p, "source"), "a programme cannot retrain a role into itself"))
+        if prog.supervisor_role is not None:
+            need_role(("programmes", p, "supervisor_role"), prog.supervisor_role)
+        for y, costs in enumerate(prog.course_costs):
+            for f in costs:
+                need_stream(("programmes", p, "course_costs", y, f), f)
+        for year in prog.prior_intake:
+            if year >= years[0]:
+                problems.append(
+                    (("programmes", p, "prior_intake", year),
+                     f"prior intake must be before the first planning year {years[0]}")
+                )
+            elif year + prog.duration < years[0] and year + len(prog.course_costs) <= years[0]:
+                problems.append(
+                    (("programmes", p, "prior_intake", year),
+                     f"a {year} intake completes in {year + prog.duration}, before the horizon, "
+                     "and has no course costs inside it; count those staff in initial_stock")
+                )
+    for g, group in scenario.surplus_groups.items():
+        for i, role in enumerate(group.roles):
+            need_role(("surplus_groups", g, "roles", i), role)
+    objective = scenario.objective
+    if objective.lexicographic is not None:
+        flat = [t for group in objective.lexicographic for t in group]
+        if not flat:
+            problems.append((("objective", "lexicographic"), "lists no terms"))
+        dupes = sorted({t for t in flat if flat.count(t) > 1})
+        if dupes:
+            problems.append((("objective", "lexicographic"), f"term(s) listed twice: {', '.join(dupes)}"))
+    return problems
+
+
+def _check_limits(scenario: Scenario) -> list[tuple[Path, str]]:
+    """Minimums above maximums are contradictions a planner should hear about before solving."""
+    problems: list[tuple[Path, str]] = []
+    keys = scenario.region_keys()
+    years = scenario.years
+    for p, prog in scenario.programmes.items():
+        if prog.intake_min is None:
+            continue
+        low, _ = resolve(prog.intake_min, REGION_YEAR, keys, years)
+        for key in ("intake_max", "places"):
+            value = getattr(prog, key)
+            if value is None:
+                continue
+            high, _ = resolve(value, REGION_YEAR, keys, years)
+            bad = [(r, t) for (r, t), v in low.items() if v > high[(r, t)] + 1e-9]
+            if bad:
+                r, t = bad[0]
+                problems.append(
+                    (("programmes", p, "intake_min"),
+                     f"is above {key} for {len(bad)} region-year(s), e.g. {r} {t}: "
+                     f"{low[(r, t)]:g} > {high[(r, t)]:g}")
+                )
+    return problems

@@ -1,0 +1,238 @@
+"""Load a scenario: YAML (and the CSVs it references) → validated, immutable :class:`Scenario`.
+
+This is the only place input is read, so it is where every input error is raised, each with the
+file, the line and the key path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from workforce.errors import Problem, ScenarioError
+from workforce.scenario.checks import ScenarioCheckError
+from workforce.scenario.csvio import read_table_csv
+from workforce.scenario.schema import Scenario
+from workforce.scenario.tables import TableValueError, did_you_mean
+from workforce.scenario.yamlio import dotted, read_yaml
+
+Source = tuple[str, int | None]
+
+
+def load_scenario(path: str | Path, *, allow_external_paths: bool = False) -> Scenario:
+    """Read, validate and freeze the scenario in ``path``.
+
+    CSV files named with ``{file: ...}`` are read relative to the YAML file; paths that leave the
+    scenario's folder are refused unless ``allow_external_paths`` is true.
+    """
+    path = Path(path)
+    display = str(path)
+    data, lines = read_yaml(path)
+    sources: dict[tuple[Any, ...], Source] = {k: (display, v) for k, v in lines.items()}
+    inputs = {display: hashlib.sha256(path.read_bytes()).hexdigest()}
+    if not isinstance(data, dict):
+        raise ScenarioError(Problem("the scenario must be a mapping of keys to values", file=display, line=1))
+    data = _read_files(data, (), path.parent, display, sources, inputs, allow_external_paths)
+    return _validate(data, sources, inputs, display)
+
+
+def scenario_from_dict(data: Mapping[str, Any], *, name: str = "<python>") -> Scenario:
+    """Validate a scenario given as Python data (the same keys as the YAML)."""
+    return _validate(dict(data), {}, {}, name)
+
+
+def _validate(
+    data: dict[str, Any],
+    sources: dict[tuple[Any, ...], Source],
+    inputs: dict[str, str],
+    display: str,
+) -> Scenario:
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_problems(exc, data, sources, display)) from None
+    scenario._sources = sources
+    scenario._inputs = inputs
+    scenario._origin = display
+    return scenario
+
+
+def _read_files(
+    node: Any,
+    path: tuple[Any, ...],
+    base: Path,
+    display: str,
+    sources: dict[tuple[Any, ...], Source],
+    inputs: dict[str, str],
+    allow_external: bool,
+) -> Any:
+    if isinstance(node, dict):
+        if set(node) == {"file"}:
+            return _read_file_ref(node["file"], path, base, display, sources, inputs, allow_external)
+        return {k: _read_files(v, (*path, k), base, display, sources, inputs, allow_external) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_read_files(v, (*path, i), base, display, sources, inputs, allow_external) for i, v in enumerate(node)]
+    return node
+
+
+def _read_file_ref(
+    ref: Any,
+    path: tuple[Any, ...],
+    base: Path,
+    display: str,
+    sources: dict[tuple[Any, ...], Source],
+    inputs: dict[str, str],
+    allow_external: bool,
+) -> Any:
+    line = sources.get((*path, "file"), (display, None))[1]
+    if not isinstance(ref, str) or not ref.strip():
+        raise ScenarioError(Problem("`file:` needs a path to a CSV file", file=display, line=line, key=dotted(path)))
+    rel = Path(ref)
+    if rel.is_absolute() and not allow_external:
+        raise ScenarioError(
+            Problem(
+                f"absolute path {ref!r} refused; give a path relative to the scenario file "
+                "(or pass --allow-external-paths)",
+                file=display,
+                line=line,
+                key=dotted(path),
+            )
+        )
+    target = (base / rel).resolve()
+    root = base.resolve()
+    if not allow_external and not target.is_relative_to(root):
+        raise ScenarioError(
+            Problem(
+                f"path {ref!r} leaves the scenario's folder {str(base) or '.'}; keep data files "
+                "beside the scenario (or pass --allow-external-paths)",
+                file=display,
+                line=line,
+                key=dotted(path),
+            )
+        )
+    if target.suffix.lower() != ".csv":
+        raise ScenarioError(
+            Problem(f"{ref!r} is not a .csv file; tables are read from CSV", file=display, line=line, key=dotted(path))
+        )
+    shown = str(base / rel)
+    table, rows = read_table_csv(target, shown)
+    inputs[shown] = hashlib.sha256(target.read_bytes()).hexdigest()
+    sources[path] = (shown, None)
+    for sub, row_line in rows.items():
+        for depth in range(1, len(sub) + 1):
+            sources.setdefault((*path, *sub[:depth]), (shown, row_line))
+    return table
+
+
+def _problems(
+    exc: ValidationError,
+    data: dict[str, Any],
+    sources: dict[tuple[Any, ...], Source],
+    display: str,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for err in exc.errors():
+        loc = _data_path(err["loc"], data)
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, ScenarioCheckError):
+            for sub, message in cause.problems:
+                problems.append(_locate(tuple(sub), message, sources, display))
+            continue
+        if isinstance(cause, TableValueError):
+            problems.append(_locate((*loc, *cause.subpath), str(cause), sources, display))
+            continue
+        problems.append(_locate(loc, _message(err, loc), sources, display))
+    # One message per place: pydantic reports each branch of a union separately.
+    unique: dict[str, Problem] = {}
+    for p in problems:
+        unique.setdefault(f"{p.file}:{p.line}:{p.key}", p)
+    return list(unique.values())
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """Drop the union-branch labels pydantic puts in ``loc``, keeping only real keys."""
+    out: list[Any] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, dict | list) and not _is_branch_label(part):
+            out.append(part)  # a missing or unknown key: keep it for the message
+            node = None
+    return tuple(out)
+
+
+def _is_branch_label(part: Any) -> bool:
+    return isinstance(part, str) and ("[" in part or part.startswith(("constrained-", "function-")) or part in {
+        "float", "int", "str", "bool", "list", "dict", "none", "Table", "is-instance"
+    })
+
+
+def _locate(path: tuple[Any, ...], message: str, sources: dict[tuple[Any, ...], Source], display: str) -> Problem:
+    for depth in range(len(path), -1, -1):
+        if path[:depth] in sources:
+            file, line = sources[path[:depth]]
+            return Problem(message, file=file, line=line, key=dotted(path) or None)
+    return Problem(message, file=display, line=None, key=dotted(path) or None)
+
+
+def _message(err: Any, loc: tuple[Any, ...]) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        hint = did_you_mean(str(loc[-1]), allowed) if allowed else ""
+        listing = f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
+        return f"unknown key {loc[-1]!r}{hint}{listing}"
+    if kind == "missing":
+        return f"required key {loc[-1]!r} is missing"
+    message = err["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    given = err.get("input")
+    if kind not in {"model_type", "dict_type"} and not isinstance(given, dict | list):
+        message += f" (got {given!r})"
+    return message
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the schema model that sits at ``loc``, for 'allowed keys' hints."""
+    tp: Any = Scenario
+    for part in loc:
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = tp.model_fields.get(part)
+            if field is None:
+                return []
+            tp = field.annotation
+        elif typing.get_origin(tp) in (dict, list):
+            tp = typing.get_args(tp)[-1]
+        else:
+            return []
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return list(tp.model_fields)
+    return []
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Optional[...] and Annotated[...] around a model type."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp

@@ -1,0 +1,303 @@
+"""The scenario schema: frozen pydantic models that reject unknown keys.
+
+Units: people or FTE as the role says; money in thousands of pounds (£k); rates as fractions
+(0.09 = 9% a year); years are academic years (2026 = 2026/27).
+Cross-references (a programme's role, a cost's funding stream, table regions and years) are
+checked in :mod:`workforce.scenario.checks` once the whole scenario is known.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+
+from workforce.scenario.tables import Table
+
+Name = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9 _()&'.,/:-]*$"),
+]
+"""Free-text label. It may not start with a character that spreadsheets treat as a formula."""
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+"""Identifier used as a key: lower-case letters, digits and underscores, starting with a letter."""
+
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+TERMS = (
+    "shortfall",
+    "training_cost",
+    "hiring_cost",
+    "surplus_cost",
+    "flexible_cost",
+    "exit_cost",
+)
+"""Objective terms, in the order the formulation document lists them."""
+
+Term = Literal[
+    "shortfall", "training_cost", "hiring_cost", "surplus_cost", "flexible_cost", "exit_cost"
+]
+
+
+class Base(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, strict=True
+    )
+
+
+class Horizon(Base):
+    first_year: int = Field(ge=2000, le=2100)
+    """First planning year (academic year: 2026 means 2026/27)."""
+    last_year: int = Field(ge=2000, le=2100)
+    """Last planning year, inclusive."""
+
+    @model_validator(mode="after")
+    def _order(self) -> Horizon:
+        if self.last_year < self.first_year:
+            raise ValueError("last_year must not be before first_year")
+        if self.last_year - self.first_year >= 100:
+            raise ValueError("the horizon may span at most 100 years")
+        return self
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first_year, self.last_year + 1))
+
+
+class Region(Base):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")]
+    """Region key, e.g. the ONS code E12000001."""
+    name: Name
+    """Readable name, e.g. North East. Tables may use the code or the name."""
+
+
+ENGLAND_REGIONS: tuple[Region, ...] = tuple(
+    Region(code=c, name=n)
+    for c, n in [
+        ("E12000001", "North East"),
+        ("E12000002", "North West"),
+        ("E12000003", "Yorkshire and The Humber"),
+        ("E12000004", "East Midlands"),
+        ("E12000005", "West Midlands"),
+        ("E12000006", "East of England"),
+        ("E12000007", "London"),
+        ("E12000008", "South East"),
+        ("E12000009", "South West"),
+    ]
+)
+"""England's nine regions (ONS codes), the default geography."""
+
+
+class Hiring(Base):
+    max: Table
+    """Most qualified staff hired from outside the modelled workforce, per region and year
+    (people or FTE)."""
+    cost: Money = 0.0
+    """Cost of one hire (£k)."""
+    stream: Id | None = None
+    """Funding stream that pays for hiring; none means the cost counts in the objective only."""
+
+
+class Exits(Base):
+    enabled: bool = False
+    """Allow early release or redundancy as a decision. Off unless a scenario turns it on."""
+    cost: Money = 0.0
+    """Cost of one exit (£k)."""
+    max: Table | None = None
+    """Most exits per region and year; none means no cap beyond the stock itself."""
+    stream: Id | None = None
+    """Funding stream that pays for exits."""
+
+
+class FlexibleOption(Base):
+    name: Name
+    """What the option is, e.g. Agency and locum EPs."""
+    fte_per_unit: float = Field(allow_inf_nan=False)
+    """FTE one unit adds to supply (positive, e.g. 1 for an agency FTE) or removes from it
+    (negative, e.g. -0.2 for a move to four days a week)."""
+    cost: Money
+    """Cost of one unit for one year (£k)."""
+    max: Table
+    """Most units per region and year."""
+    stream: Id | None = None
+    """Funding stream that pays for the option."""
+
+    @model_validator(mode="after")
+    def _nonzero(self) -> FlexibleOption:
+        if self.fte_per_unit == 0:
+            raise ValueError("fte_per_unit must not be zero")
+        return self
+
+
+class Role(Base):
+    name: Name
+    """What the stock is, e.g. Local-authority educational psychologists."""
+    unit: Literal["people", "FTE"] = "people"
+    """Unit of the stock and of demand."""
+    initial_stock: Table
+    """Qualified staff in post at the start of the first year, per region."""
+    attrition: Table
+    """Share of the established stock that leaves in a year (0-1), one value or per region."""
+    attrition_new_entrants: Table | None = None
+    """Share of new entrants (completions and hires) that leave in their first year in post;
+    defaults to ``attrition``."""
+    demand: Table
+    """Staff needed per region and year."""
+    shortfall_penalty: Money
+    """Weight of one unit of unmet demand for one year in the shortfall term."""
+    surplus_cost: Money = 0.0
+    """Cost of one unit of supply above demand for one year (£k)."""
+    surplus_max: Table | None = None
+    """Most supply above demand per region and year; none means no cap."""
+    hiring: Hiring | None = None
+    """Hiring of already-qualified staff; none means no hiring."""
+    exits: Exits = Exits()
+    """Exits as a decision (early release, redundancy)."""
+    flexible_supply: dict[Id, FlexibleOption] = {}
+    """Agency staff, reduced hours and similar options, keyed by an id."""
+
+
+class Programme(Base):
+    name: Name
+    """What the training is, e.g. Doctorate in educational psychology."""
+    role: Id
+    """Role that completers join."""
+    source: Id = "external"
+    """Where trainees come from: ``external`` (outside the modelled workforce) or a role id
+    (retraining: trainees leave that role's stock when they start)."""
+    duration: int = Field(ge=0, le=10)
+    """Years from intake to joining the role; 0 means trainees qualify in the year they start."""
+    completion_rate: Fraction
+    """Share of starters who qualify."""
+    course_costs: list[dict[Id, Money]] = Field(min_length=1)
+    """Cost per starter for each course year, by funding stream (£k), e.g.
+    ``[{dfe: 30}, {dfe: 11.25, la: 17}]``. At most ``duration + 1`` course years."""
+    places: Table | None = None
+    """Most starters per region and year (training places)."""
+    national_places: Table | None = None
+    """Most starters across all regions per year."""
+    supervision_ratio: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    """Most starters per qualified member of ``supervisor_role`` in the region at the start of
+    the year, e.g. 0.1 placements per EP."""
+    supervisor_role: Id | None = None
+    """Role whose stock limits intake through ``supervision_ratio``; defaults to ``role``."""
+    intake_min: Table | None = None
+    """Fewest starters per region and year."""
+    intake_max: Table | None = None
+    """Most starters per region and year (a policy cap, as distinct from places)."""
+    prior_intake: dict[int, Table] = {}
+    """Starters in years before the horizon, by year then region; they complete, and their
+    remaining course costs fall, inside the horizon."""
+
+    @model_validator(mode="after")
+    def _course_years(self) -> Programme:
+        if len(self.course_costs) > self.duration + 1:
+            raise ValueError(
+                f"course_costs lists {len(self.course_costs)} course years but a programme of "
+                f"duration {self.duration} runs for at most {self.duration + 1}"
+            )
+        if self.supervisor_role is not None and self.supervision_ratio is None:
+            raise ValueError("supervisor_role is set but supervision_ratio is not")
+        return self
+
+
+class FundingStream(Base):
+    name: Name
+    """Who pays, e.g. DfE EP training grant."""
+    budget: Table | None = None
+    """Most spend per year (£k); none means no annual limit."""
+    envelope: Money | None = None
+    """Most spend over the whole horizon (£k); none means no limit."""
+
+
+class SurplusGroup(Base):
+    roles: list[Id] = Field(min_length=1)
+    """Roles whose surplus counts together."""
+    max: Table
+    """Most combined surplus per region and year."""
+
+
+class Objective(Base):
+    weights: dict[Term, Money] = {}
+    """Weight of each term in the weighted sum; a term not listed has weight 1."""
+    lexicographic: list[list[Term]] | None = None
+    """Optimise groups of terms in order, e.g. ``[[shortfall], [training_cost, hiring_cost]]``:
+    each later group is optimised while the earlier groups keep their optimum."""
+    lexicographic_tolerance: Annotated[float, Field(ge=0, le=0.5)] = 1e-6
+    """Relative slack allowed on an earlier group's optimum when optimising the later ones."""
+
+    def weight(self, term: str) -> float:
+        return float(self.weights.get(term, 1.0))  # type: ignore[call-overload]
+
+
+class SolverSettings(Base):
+    time_limit: Annotated[float, Field(gt=0)] | None = None
+    """Seconds HiGHS may spend; none means no limit."""
+    threads: int = Field(default=1, ge=0, le=64)
+    """HiGHS threads; 1 gives reproducible runs."""
+    random_seed: int = Field(default=0, ge=0)
+    """HiGHS random seed."""
+    verify_tolerance: Annotated[float, Field(gt=0, le=1e-2)] = 1e-6
+    """Largest relative violation of any limit accepted when the plan is re-checked."""
+
+
+class Scenario(Base):
+    name: Name
+    """Scenario name, shown on outputs."""
+    description: str = ""
+    """What the scenario is for."""
+    horizon: Horizon
+    regions: list[Region] = Field(default=list(ENGLAND_REGIONS), min_length=1)
+    """Areas to plan for; defaults to England's nine regions."""
+    roles: dict[Id, Role] = Field(min_length=1)
+    """Workforce stocks that carry demand, keyed by an id."""
+    programmes: dict[Id, Programme] = {}
+    """Training routes into roles, keyed by an id."""
+    funding_streams: dict[Id, FundingStream] = {}
+    """Who pays for training and other costs, keyed by an id."""
+    surplus_groups: dict[Id, SurplusGroup] = {}
+    """Caps on surplus shared by several roles."""
+    objective: Objective = Objective()
+    solver: SolverSettings = SolverSettings()
+
+    # Set by the loader: where each value came from (file, line), sha256 of each input file.
+    _sources: dict[tuple[Any, ...], tuple[str, int | None]] = PrivateAttr(default_factory=dict)
+    _inputs: dict[str, str] = PrivateAttr(default_factory=dict)
+    _origin: str = PrivateAttr(default="<python>")
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Scenario:
+        from workforce.scenario.checks import check_scenario
+
+        check_scenario(self)
+        return self
+
+    @property
+    def years(self) -> list[int]:
+        return self.horizon.years
+
+    def region_keys(self) -> dict[str, str]:
+        """Every accepted region key (code or name) mapped to its code."""
+        keys = {r.code: r.code for r in self.regions}
+        keys.update({r.name: r.code for r in self.regions})
+        return keys
+
+    def source_of(self, path: tuple[Any, ...]) -> tuple[str, int | None]:
+        """File and line a key path was read from (the nearest enclosing key that has one)."""
+        for depth in range(len(path), -1, -1):
+            if path[:depth] in self._sources:
+                return self._sources[path[:depth]]
+        return (self._origin, None)
+
+    @property
+    def input_hashes(self) -> dict[str, str]:
+        """sha256 of every file the scenario was read from."""
+        return dict(self._inputs)
+
+    def sha256(self) -> str:
+        """Hash of the validated scenario's content (independent of file layout and comments)."""
+        import hashlib
+
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()

@@ -1,0 +1,188 @@
+"""Per-region and per-year values: shapes a planner may write, and their resolution to tables.
+
+A *table* value in a scenario may be written as
+
+* a single number, used for every region and year;
+* a mapping by region (ONS code or name): ``{E12000001: 89, London: 646}``;
+* a mapping by year: ``{2026: 10500, 2027: 10500}``;
+* a mapping region -> year -> value;
+* ``{file: data/x.csv}``: a CSV beside the scenario (see :mod:`workforce.scenario.csvio`),
+  which the loader reads into the nested mapping before validation.
+
+Which dimensions a table may vary over is declared by the field (``region``, ``year`` or both).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any
+
+from pydantic import PlainValidator, WithJsonSchema
+
+_NUMBER_SCHEMA = {"type": "number", "minimum": 0}
+_TABLE_SCHEMA = {
+    "anyOf": [
+        _NUMBER_SCHEMA,
+        {
+            "type": "object",
+            "description": "mapping by region code or name, or by year; or {file: path.csv}",
+            "additionalProperties": {
+                "anyOf": [
+                    _NUMBER_SCHEMA,
+                    {"type": "string"},
+                    {"type": "object", "additionalProperties": _NUMBER_SCHEMA},
+                ]
+            },
+        },
+    ]
+}
+
+
+class TableValueError(ValueError):
+    """A bad entry inside a table; ``subpath`` locates it below the field."""
+
+    def __init__(self, message: str, subpath: tuple[Any, ...] = ()):
+        self.subpath = subpath
+        super().__init__(message)
+
+
+def _number(value: Any, subpath: tuple[Any, ...]) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TableValueError(f"expected a number, got {value!r}", subpath)
+    if not math.isfinite(value):
+        raise TableValueError(f"expected a finite number, got {value!r}", subpath)
+    if value < 0:
+        raise TableValueError(f"must be zero or more, got {value!r}", subpath)
+    return float(value)
+
+
+def _check_table(value: Any) -> Any:
+    if not isinstance(value, Mapping):
+        return _number(value, ())
+    if "file" in value:
+        raise TableValueError(
+            "a `file:` table can only be read when the scenario is loaded from a YAML file "
+            "(load_scenario); in Python pass the values as a mapping"
+        )
+    out: dict[Any, Any] = {}
+    for key, inner in value.items():
+        if isinstance(key, bool) or not isinstance(key, str | int):
+            raise TableValueError(f"keys must be region codes or years, got {key!r}", (key,))
+        if isinstance(inner, Mapping):
+            if isinstance(key, int):
+                raise TableValueError(
+                    "write region -> year -> value, not year -> region -> value", (key,)
+                )
+            row = {}
+            for year, v in inner.items():
+                if isinstance(year, bool) or not isinstance(year, int):
+                    raise TableValueError(f"expected a year, got {year!r}", (key, year))
+                row[year] = _number(v, (key, year))
+            out[key] = row
+        else:
+            out[key] = _number(inner, (key,))
+    return out
+
+
+Table = Annotated[Any, PlainValidator(_check_table), WithJsonSchema(_TABLE_SCHEMA)]
+"""Type of a table field: a number, a mapping by region and/or year, or ``{file: ...}``."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ' (did you mean X?)' hint, or '' when nothing is close."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def resolve(
+    value: Any,
+    dims: tuple[str, ...],
+    regions: Mapping[str, str],
+    years: list[int],
+) -> tuple[dict[tuple[Any, ...], float], list[tuple[tuple[Any, ...], str]]]:
+    """Expand a validated table to a dense mapping over ``dims``.
+
+    ``regions`` maps every accepted region key (code and name) to its code; ``years`` lists the
+    years the table must cover. Returns ``(values, problems)`` where each problem is
+    ``(subpath, message)``; values are keyed by ``(region,)``, ``(year,)`` or ``(region, year)``.
+    """
+    codes = list(dict.fromkeys(regions.values()))
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    by_region = "region" in dims
+    by_year = "year" in dims
+    out: dict[tuple[Any, ...], float] = {}
+
+    def key_of(region: str | None, year: int | None) -> tuple[Any, ...]:
+        return tuple(x for x, on in ((region, by_region), (year, by_year)) if on)
+
+    if not isinstance(value, Mapping):
+        for r in codes if by_region else [None]:
+            for t in years if by_year else [None]:
+                out[key_of(r, t)] = float(value)
+        return out, problems
+
+    region_keys = [k for k in value if isinstance(k, str)]
+    year_keys = [k for k in value if isinstance(k, int)]
+    if region_keys and year_keys:
+        problems.append(((), "mix of region and year keys; write region -> year -> value"))
+        return out, problems
+    if year_keys:
+        if not by_year:
+            problems.append(((), "this value cannot vary by year; give one value per region"))
+            return out, problems
+        series = {(): dict(value)}
+    else:
+        if not by_region:
+            problems.append(((), "this value cannot vary by region; give one value per year"))
+            return out, problems
+        series = {}
+        seen: dict[str, str] = {}
+        for key, inner in value.items():
+            code = regions.get(key)
+            if code is None:
+                problems.append(
+                    ((key,), f"unknown region {key!r}{did_you_mean(key, regions)}; "
+                     f"the scenario's regions are {', '.join(codes)}")
+                )
+                continue
+            if code in seen:
+                problems.append(((key,), f"region {code} is given twice (also as {seen[code]!r})"))
+                continue
+            seen[code] = key
+            series[(code,)] = inner
+        missing = [c for c in codes if (c,) not in series]
+        if missing and not problems:
+            problems.append(((), f"no value for region(s) {', '.join(missing)}"))
+    for rkey, inner in series.items():
+        region = rkey[0] if rkey else None
+        if isinstance(inner, Mapping):
+            if not by_year:
+                problems.append((rkey, "this value cannot vary by year"))
+                continue
+            bad = sorted(set(inner) - set(years))
+            if bad:
+                problems.append(
+                    (rkey, f"year(s) {', '.join(map(str, bad))} are outside the horizon "
+                     f"{years[0]}-{years[-1]}")
+                )
+            missing_years = [t for t in years if t not in inner]
+            if missing_years:
+                problems.append((rkey, f"no value for year(s) {_years_text(missing_years)}"))
+            for t in years:
+                if t in inner:
+                    targets = codes if region is None and by_region else [region]
+                    for r in targets:
+                        out[key_of(r, t)] = float(inner[t])
+        else:
+            for r in [region] if region is not None else (codes if by_region else [None]):
+                for t in years if by_year else [None]:
+                    out[key_of(r, t)] = float(inner)
+    return out, problems
+
+
+def _years_text(years: list[int]) -> str:
+    if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(map(str, years))

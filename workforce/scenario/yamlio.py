@@ -1,0 +1,182 @@
+"""Read scenario YAML safely, keeping the line of every key.
+
+PyYAML's safe loader is used to compose the node tree; this module then builds plain Python data
+from the nodes itself so that it can
+
+* refuse anchors and aliases (billion-laughs files), explicit tags (``!!python/object``) and
+  timestamps, and duplicate keys (PyYAML would silently keep the last one);
+* record, for every key path, the line it was written on, so that errors can point at it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workforce.errors import Problem, ScenarioError
+
+MAX_YAML_BYTES = 1_000_000
+"""Scenario files larger than this are refused: bulk data belongs in CSV files."""
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+
+KeyPath = tuple[Any, ...]
+LineMap = dict[KeyPath, int]
+
+
+def read_yaml(path: Path) -> tuple[Any, LineMap]:
+    """Return the data in ``path`` and a map from key path to 1-based line number."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(Problem("file not found", file=name)) from None
+    except OSError as exc:
+        raise ScenarioError(Problem(f"cannot read the file: {exc.strerror}", file=name)) from None
+    if len(raw) > MAX_YAML_BYTES:
+        raise ScenarioError(
+            Problem(
+                f"the file is {len(raw):,} bytes; scenario files are limited to "
+                f"{MAX_YAML_BYTES:,} bytes. Put large tables in CSV files and reference them "
+                "with `file:`",
+                file=name,
+            )
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            Problem("the file is not UTF-8 text; save it as UTF-8", file=name, line=line)
+        ) from None
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, name: str = "<scenario>") -> tuple[Any, LineMap]:
+    """Parse YAML text (see :func:`read_yaml`)."""
+    _refuse_anchors(text, name)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(Problem(f"not valid YAML: {problem}", file=name, line=line)) from None
+    lines: LineMap = {}
+    if node is None:
+        return {}, lines
+    return _build(node, (), lines, name), lines
+
+
+def _refuse_anchors(text: str, name: str) -> None:
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            anchor = getattr(event, "anchor", None)
+            if isinstance(event, yaml.AliasEvent) or anchor is not None:
+                raise ScenarioError(
+                    Problem(
+                        "YAML anchors and aliases (&name / *name) are not allowed in scenarios; "
+                        "write the values out, or use a CSV file",
+                        file=name,
+                        line=event.start_mark.line + 1,
+                    )
+                )
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(Problem(f"not valid YAML: {problem}", file=name, line=line)) from None
+
+
+_constructor = yaml.SafeLoader("")
+
+
+def _build(node: yaml.Node, path: KeyPath, lines: LineMap, name: str) -> Any:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != "tag:yaml.org,2002:map":
+            raise _tag_error(node, path, name)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ScenarioError(
+                    Problem(
+                        "mapping keys must be plain values",
+                        file=name,
+                        line=key_node.start_mark.line + 1,
+                        key=_dotted(path),
+                    )
+                )
+            key = _scalar(key_node, path, name)
+            if key == "<<":
+                raise ScenarioError(
+                    Problem("YAML merge keys (<<) are not allowed", file=name, line=line)
+                )
+            key_line = key_node.start_mark.line + 1
+            if key in out:
+                raise ScenarioError(
+                    Problem(
+                        f"duplicate key {key!r} (first written on line {lines[(*path, key)]})",
+                        file=name,
+                        line=key_line,
+                        key=_dotted((*path, key)),
+                    )
+                )
+            lines[(*path, key)] = key_line
+            out[key] = _build(value_node, (*path, key), lines, name)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != "tag:yaml.org,2002:seq":
+            raise _tag_error(node, path, name)
+        items = []
+        for i, item in enumerate(node.value):
+            lines[(*path, i)] = item.start_mark.line + 1
+            items.append(_build(item, (*path, i), lines, name))
+        return items
+    return _scalar(node, path, name)
+
+
+def _scalar(node: yaml.ScalarNode, path: KeyPath, name: str) -> Any:
+    if node.tag not in _PLAIN_TAGS:
+        raise _tag_error(node, path, name)
+    value = _constructor.construct_object(node)
+    if isinstance(value, float) and value != value:  # .nan
+        raise ScenarioError(
+            Problem(
+                "NaN is not a number a plan can use",
+                file=name,
+                line=node.start_mark.line + 1,
+                key=_dotted(path),
+            )
+        )
+    return value
+
+
+def _tag_error(node: yaml.Node, path: KeyPath, name: str) -> ScenarioError:
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    what = "dates and times" if tag == "!!timestamp" else f"the YAML tag {tag!r}"
+    return ScenarioError(
+        Problem(
+            f"{what} cannot be used in a scenario; write a plain number or quoted text",
+            file=name,
+            line=node.start_mark.line + 1,
+            key=_dotted(path),
+        )
+    )
+
+
+def _dotted(path: KeyPath) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def dotted(path: KeyPath) -> str:
+    """Key path as the planner reads it: ``roles.ep.attrition``."""
+    return _dotted(path)

@@ -1,0 +1,314 @@
+"""Solve stage: compile the Pyomo model to arrays, hand them to HiGHS, return a Plan.
+
+This is the only module that talks to the solver. The model is compiled once with Pyomo's
+``LinearStandardFormCompiler`` and passed to ``highspy`` as a whole, which avoids Pyomo's
+row-by-row solver interfaces; every objective term is compiled as its own cost row, so a
+lexicographic objective is a sequence of re-solves of the same HiGHS model with a different
+cost vector and one extra row.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from workforce.data import ModelData, prepare
+from workforce.errors import InfeasibleScenarioError, NoSolutionError, SolveError, UnboundedScenarioError
+from workforce.model import build_model
+from workforce.scenario.schema import TERMS, Scenario
+
+if TYPE_CHECKING:
+    from workforce.results import Plan
+
+INF = highspy.kHighsInf
+
+
+@dataclass
+class Compiled:
+    """The LP as arrays: min c·x subject to row_lower ≤ A x ≤ row_upper, col_lower ≤ x ≤ col_upper."""
+
+    A: Any  # scipy.sparse.csc_array
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    term_costs: np.ndarray
+    """One row of objective coefficients per objective term (order of TERMS)."""
+    term_offsets: np.ndarray
+    rows: list[Any]
+    """ConstraintData of each row."""
+    columns: list[Any]
+    """VarData of each column."""
+    col_position: dict[int, int] = field(default_factory=dict)
+    """id(VarData) → column."""
+
+
+@dataclass
+class SolveInfo:
+    status: str
+    """``optimal`` or ``provisional`` (a limit stopped the solver with a plan in hand)."""
+    objective: float
+    terms: dict[str, float]
+    x: np.ndarray
+    row_activity: np.ndarray
+    row_dual: np.ndarray
+    mip_gap: float | None
+    stages: list[dict[str, Any]]
+    timings: dict[str, float]
+    highs_version: str
+    options: dict[str, Any]
+
+
+def compile_model(m: pyo.ConcreteModel) -> Compiled:
+    """Compile the model's constraints and objective terms into arrays (minimisation)."""
+    m.objective.deactivate()
+    m.objective_term.activate()
+    try:
+        info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=pyo.minimize)
+    finally:
+        m.objective_term.deactivate()
+        m.objective.activate()
+    n_rows = len(info.rows)
+    row_lower = np.full(n_rows, -INF)
+    row_upper = np.full(n_rows, INF)
+    rhs = np.asarray(info.rhs, dtype=float)
+    sense = np.array([s for _, s in info.rows], dtype=int)
+    row_lower[sense <= 0] = rhs[sense <= 0]
+    row_upper[sense >= 0] = rhs[sense >= 0]
+    columns = list(info.columns)
+    col_lower = np.array([-INF if v.lb is None else v.lb for v in columns], dtype=float)
+    col_upper = np.array([INF if v.ub is None else v.ub for v in columns], dtype=float)
+    order = {obj.index(): i for i, obj in enumerate(info.objectives)}
+    c = info.c.toarray() if hasattr(info.c, "toarray") else np.asarray(info.c)
+    term_costs = np.zeros((len(TERMS), len(columns)))
+    term_offsets = np.zeros(len(TERMS))
+    for j, term in enumerate(TERMS):
+        if term in order:
+            term_costs[j] = c[order[term]]
+            term_offsets[j] = float(info.c_offset[order[term]])
+    return Compiled(
+        A=info.A.tocsc(),
+        row_lower=row_lower,
+        row_upper=row_upper,
+        col_lower=col_lower,
+        col_upper=col_upper,
+        term_costs=term_costs,
+        term_offsets=term_offsets,
+        rows=[con for con, _ in info.rows],
+        columns=columns,
+        col_position={id(v): i for i, v in enumerate(columns)},
+    )
+
+
+def solve(
+    scenario: Scenario | ModelData,
+    *,
+    time_limit: float | None = None,
+    threads: int | None = None,
+    verify: bool = True,
+) -> Plan:
+    """Solve the scenario and return its :class:`~workforce.results.Plan`.
+
+    Raises :class:`InfeasibleScenarioError` (with the conflicting limits in scenario terms),
+    :class:`UnboundedScenarioError` or :class:`NoSolutionError` instead of returning a failed plan.
+    """
+    from workforce.results import make_plan
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    data = scenario if isinstance(scenario, ModelData) else prepare(scenario)
+    timings["prepare"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    m = build_model(data)
+    timings["build"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    compiled = compile_model(m)
+    timings["compile"] = time.perf_counter() - t2
+    settings = data.scenario.solver
+    options = {
+        "time_limit": time_limit if time_limit is not None else settings.time_limit,
+        "threads": threads if threads is not None else settings.threads,
+        "random_seed": settings.random_seed,
+    }
+    info = run(compiled, data, options, timings)
+    if verify:
+        check_rows(compiled, info.x, settings.verify_tolerance)
+    t3 = time.perf_counter()
+    plan = make_plan(data, m, compiled, info)
+    timings["extract"] = time.perf_counter() - t3
+    timings["total"] = time.perf_counter() - t0
+    return plan
+
+
+_BANNER_SHOWN = False
+
+
+def new_highs() -> highspy.Highs:
+    """A silent HiGHS instance (the first one made in a process prints a banner on stdout)."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        h = highspy.Highs()
+    else:
+        import os
+        import sys
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def _highs(compiled: Compiled, options: dict[str, Any]) -> highspy.Highs:
+    h = new_highs()
+    h.setOptionValue("output_flag", False)
+    if options.get("time_limit") is not None:
+        h.setOptionValue("time_limit", float(options["time_limit"]))
+    h.setOptionValue("threads", int(options.get("threads") or 0))
+    h.setOptionValue("random_seed", int(options.get("random_seed", 0)))
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(compiled.columns)
+    lp.num_row_ = len(compiled.rows)
+    lp.col_cost_ = np.zeros(lp.num_col_)
+    lp.col_lower_ = compiled.col_lower
+    lp.col_upper_ = compiled.col_upper
+    lp.row_lower_ = compiled.row_lower
+    lp.row_upper_ = compiled.row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = compiled.A.indptr
+    lp.a_matrix_.index_ = compiled.A.indices
+    lp.a_matrix_.value_ = compiled.A.data
+    lp.a_matrix_.num_col_ = lp.num_col_
+    lp.a_matrix_.num_row_ = lp.num_row_
+    status = h.passModel(lp)
+    if status == highspy.HighsStatus.kError:
+        raise SolveError("HiGHS refused the model (passModel returned an error)")
+    return h
+
+
+def _run_highs(h: highspy.Highs) -> highspy.HighsModelStatus:
+    h.HandleKeyboardInterrupt = True
+    h.solve()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kInterrupt:
+        raise KeyboardInterrupt
+    return status
+
+
+def run(compiled: Compiled, data: ModelData, options: dict[str, Any], timings: dict[str, float]) -> SolveInfo:
+    """Run HiGHS on the compiled model: one stage for a weighted sum, several for lexicographic."""
+    objective = data.scenario.objective
+    t = time.perf_counter()
+    h = _highs(compiled, options)
+    timings["handoff"] = time.perf_counter() - t
+    if objective.lexicographic:
+        listed = [term for group in objective.lexicographic for term in group]
+        stages = [list(group) for group in objective.lexicographic]
+        rest = [term for term in TERMS if term not in listed]
+        if rest:
+            stages.append(rest)
+    else:
+        stages = [list(TERMS)]
+    index = {term: j for j, term in enumerate(TERMS)}
+    stage_log: list[dict[str, Any]] = []
+    provisional = False
+    gap: float | None = None
+    solve_time = 0.0
+    for s, group in enumerate(stages):
+        weights = np.array([data.weights[term] if term in group else 0.0 for term in TERMS])
+        cost = weights @ compiled.term_costs
+        offset = float(weights @ compiled.term_offsets)
+        h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        t = time.perf_counter()
+        status = _run_highs(h)
+        elapsed = time.perf_counter() - t
+        solve_time += elapsed
+        has_solution = h.getInfo().primal_solution_status == 2
+        if status == highspy.HighsModelStatus.kOptimal:
+            pass
+        elif status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            if s == 0 or status == highspy.HighsModelStatus.kInfeasible:
+                from workforce.diagnose import explain_infeasible
+
+                raise explain_infeasible(compiled, data, status == highspy.HighsModelStatus.kUnboundedOrInfeasible)
+            raise SolveError(f"stage {s + 1} of the lexicographic objective failed: {h.modelStatusToString(status)}")
+        elif status == highspy.HighsModelStatus.kUnbounded:
+            raise UnboundedScenarioError(
+                "the objective can fall without limit: some decision has a negative weight and no cap "
+                f"(objective terms {', '.join(group)})"
+            )
+        elif has_solution and status in (
+            highspy.HighsModelStatus.kTimeLimit,
+            highspy.HighsModelStatus.kIterationLimit,
+            highspy.HighsModelStatus.kSolutionLimit,
+        ):
+            provisional = True
+        else:
+            raise NoSolutionError(
+                f"HiGHS stopped ({h.modelStatusToString(status)}) after {elapsed:.1f} s without a plan; "
+                "raise solver.time_limit or simplify the scenario",
+                elapsed=elapsed,
+            )
+        value = float(h.getInfo().objective_function_value) + offset
+        stage_log.append({"stage": s + 1, "terms": group, "value": value, "status": h.modelStatusToString(status)})
+        if provisional:
+            break
+        if s < len(stages) - 1:
+            tol = objective.lexicographic_tolerance
+            bound = value + tol * max(1.0, abs(value)) - offset
+            nz = np.flatnonzero(cost)
+            h.addRow(-INF, bound, len(nz), nz.astype(np.int32), cost[nz])
+    timings["solve"] = solve_time
+    solution = h.getSolution()
+    x = np.asarray(solution.col_value)
+    n_rows = len(compiled.rows)
+    term_values = compiled.term_costs @ x + compiled.term_offsets
+    terms = {term: float(term_values[index[term]]) for term in TERMS}
+    return SolveInfo(
+        status="provisional" if provisional else "optimal",
+        objective=float(sum(data.weights[t] * terms[t] for t in TERMS)),
+        terms=terms,
+        x=x,
+        row_activity=np.asarray(solution.row_value)[:n_rows],
+        row_dual=np.asarray(solution.row_dual)[:n_rows],
+        mip_gap=gap,
+        stages=stage_log,
+        timings=timings,
+        highs_version=h.version(),
+        options=options,
+    )
+
+
+def check_rows(compiled: Compiled, x: np.ndarray, tolerance: float) -> None:
+    """Re-check every limit and balance at the solution; HiGHS can report optimal while a row is
+    slightly violated, so a plan is only returned once the arithmetic holds."""
+    activity = compiled.A @ x
+    scale = np.maximum(1.0, np.abs(np.where(np.isfinite(compiled.row_upper), compiled.row_upper, compiled.row_lower)))
+    over = (activity - compiled.row_upper) / scale
+    under = (compiled.row_lower - activity) / scale
+    worst = np.maximum(over, under)
+    col_scale = np.maximum(1.0, np.abs(x))
+    col_bad = np.maximum(compiled.col_lower - x, x - compiled.col_upper) / col_scale
+    if worst.size and worst.max() > tolerance:
+        i = int(worst.argmax())
+        raise SolveError(
+            f"the solver's plan violates {compiled.rows[i].name} by {worst[i]:.2e} (relative); "
+            "the scenario may be badly scaled (keep money in £k and people in heads)"
+        )
+    if col_bad.size and col_bad.max() > tolerance:
+        j = int(col_bad.argmax())
+        raise SolveError(f"the solver's plan puts {compiled.columns[j].name} outside its bounds")
+
