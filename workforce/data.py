@@ -100,10 +100,7 @@ def prepare(scenario: Scenario) -> ModelData:
     def per(prefix: Any, value: Any, dims: tuple[str, ...]) -> dict[Key, float]:
         return {(prefix, *k): v for k, v in table(value, dims).items()}
 
-    d: dict[str, Any] = {name: {} for name in (
-        "stock_initial attrition attrition_new demand surplus_max hires_max exits_max flex_max "
-        "places_max national_places_max intake_min intake_max intake_prior budget"
-    ).split()}
+    d: dict[str, Any] = {name: {} for name in ["stock_initial", "attrition", "attrition_new", "demand", "surplus_max", "hires_max", "exits_max", "flex_max", "places_max", "national_places_max", "intake_min", "intake_max", "intake_prior", "budget"]}
     flex: list[tuple[str, str]] = []
     fte_per_unit, cost_flex, stream_flex = {}, {}, {}
     for k, role in scenario.roles.items():

@@ -19,7 +19,7 @@ import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from workforce.data import ModelData, prepare
-from workforce.errors import InfeasibleScenarioError, NoSolutionError, SolveError, UnboundedScenarioError
+from workforce.errors import NoSolutionError, SolveError, UnboundedScenarioError
 from workforce.model import build_model
 from workforce.scenario.schema import TERMS, Scenario
 
@@ -143,6 +143,7 @@ def solve(
     plan = make_plan(data, m, compiled, info)
     timings["extract"] = time.perf_counter() - t3
     timings["total"] = time.perf_counter() - t0
+    plan.summary["timings_seconds"] = dict(timings)
     return plan
 
 

@@ -6,6 +6,7 @@ file, the line and the key path.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import typing
 from collections.abc import Mapping
@@ -136,8 +137,18 @@ def _problems(
     display: str,
 ) -> list[Problem]:
     problems: list[Problem] = []
-    for err in exc.errors():
+    errors = exc.errors()
+    # A misspelt required key shows up twice (unknown 'atrition', missing 'attrition'): keep the first.
+    misspelt = {
+        (*_data_path(e["loc"], data)[:-1], close)
+        for e in errors
+        if e["type"] == "extra_forbidden"
+        for close in difflib.get_close_matches(str(e["loc"][-1]), _allowed_keys(_data_path(e["loc"], data)[:-1]), n=1, cutoff=0.6)
+    }
+    for err in errors:
         loc = _data_path(err["loc"], data)
+        if err["type"] == "missing" and loc in misspelt:
+            continue
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, ScenarioCheckError):
             for sub, message in cause.problems:
@@ -159,10 +170,7 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
     out: list[Any] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             out.append(part)
             node = node[part]
         elif isinstance(node, dict | list) and not _is_branch_label(part):
