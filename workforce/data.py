@@ -7,7 +7,7 @@ are snake_case and keyed by tuples in the order of their indices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from workforce.scenario.checks import REGION, REGION_YEAR, YEAR
@@ -15,16 +15,6 @@ from workforce.scenario.schema import Scenario
 from workforce.scenario.tables import resolve
 
 Key = tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class Row:
-    """Where a limit came from, so results and diagnoses can speak in scenario terms."""
-
-    kind: str
-    label: str
-    path: tuple[Any, ...]
-    unit: str
 
 
 @dataclass
@@ -79,7 +69,6 @@ class ModelData:
     envelope: dict[str, float]
     surplus_groups: dict[str, tuple[list[str], dict[Key, float]]]
     weights: dict[str, float]
-    rows: dict[str, Row] = field(default_factory=dict)
 
     @property
     def first_year(self) -> int:

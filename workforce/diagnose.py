@@ -1,7 +1,8 @@
 """Explain an infeasible scenario in the planner's terms.
 
 Elastic re-solve: every relaxable limit (budgets, envelopes, places, minimum intakes, caps) gets a
-penalised slack column; the re-solve minimises the total relaxation. The limits whose slack is
+penalised slack column; the re-solve minimises the total relaxation, each slack weighed relative
+to the size of its limit. The limits whose slack is
 positive are the ones that must move, and by how much, each named with its scenario key and line.
 """
 
@@ -38,10 +39,14 @@ def explain_infeasible(compiled: Compiled, data: ModelData, maybe_unbounded: boo
             slack_rows.append((i, 1.0))
     n = len(slack_rows)
     if n:
-        # Money rows are in £k, people rows in heads: weigh both alike so the smallest set of moves wins.
+        # Rows are in £k or in people: weigh each slack by the size of its limit, so the re-solve
+        # looks for the smallest *relative* moves (10% of a budget and 10% of a minimum weigh alike).
+        bounds = np.array(
+            [compiled.row_upper[i] if sign < 0 else compiled.row_lower[i] for i, sign in slack_rows]
+        )
         h.addCols(
             n,
-            np.ones(n),
+            1.0 / np.maximum(1.0, np.abs(bounds)),
             np.zeros(n),
             np.full(n, INF),
             n,
@@ -80,6 +85,6 @@ def explain_infeasible(compiled: Compiled, data: ModelData, maybe_unbounded: boo
     conflicts.sort(key=lambda c: -c.amount)
     return InfeasibleScenarioError(
         "the scenario is infeasible: no plan meets all of its hard limits. "
-        "The smallest set of changes that would make it feasible:",
+        "The smallest relative changes that would make it feasible (other combinations may also work):",
         conflicts,
     )

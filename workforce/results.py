@@ -268,6 +268,11 @@ def _spend_detail(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
     return _frame(rows, ["stream", "year", "item"], {"spent": "£k"})
 
 
+def _clean(value: float, scale: float) -> float:
+    """Round solver noise (below 1e-9 of the quantity's scale) to zero."""
+    return 0.0 if abs(value) <= 1e-9 * max(1.0, abs(scale)) else value
+
+
 def _spend(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
     rows = []
     for f in d.STREAMS:
@@ -279,7 +284,7 @@ def _spend(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
                 "year": t,
                 "spent": spent,
                 "budget": budget,
-                "headroom": budget - spent if not math.isnan(budget) else math.nan,
+                "headroom": _clean(budget - spent, budget) if not math.isnan(budget) else math.nan,
             })
     return _frame(rows, ["stream", "year"], {"spent": "£k", "budget": "£k", "headroom": "£k"})
 

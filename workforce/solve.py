@@ -241,15 +241,18 @@ def run(compiled: Compiled, data: ModelData, options: dict[str, Any], timings: d
         if status == highspy.HighsModelStatus.kOptimal:
             pass
         elif status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-            if s == 0 or status == highspy.HighsModelStatus.kInfeasible:
+            if s == 0:
                 from workforce.diagnose import explain_infeasible
 
                 raise explain_infeasible(compiled, data, status == highspy.HighsModelStatus.kUnboundedOrInfeasible)
-            raise SolveError(f"stage {s + 1} of the lexicographic objective failed: {h.modelStatusToString(status)}")
+            raise SolveError(
+                f"stage {s + 1} of the lexicographic objective ({', '.join(group)}) found no plan that keeps the "
+                "earlier stages' optimum; raise objective.lexicographic_tolerance (numerical trouble)"
+            )
         elif status == highspy.HighsModelStatus.kUnbounded:
             raise UnboundedScenarioError(
-                "the objective can fall without limit: some decision has a negative weight and no cap "
-                f"(objective terms {', '.join(group)})"
+                "the objective can fall without limit (objective terms "
+                f"{', '.join(group)}); check that every decision has a cost or a cap"
             )
         elif has_solution and status in (
             highspy.HighsModelStatus.kTimeLimit,

@@ -89,7 +89,7 @@ def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
         return RowMeaning(name, f"the surplus cap for {role(k)} in {region(r)} in {t}", ("roles", k, "surplus_max", r, t), unit(k), True)
     if name == "surplus_group_limit":
         g, r, t = idx
-        return RowMeaning(name, f"the surplus cap of group {g} in {region(r)} in {t}", ("surplus_groups", g, "max", r, t), "people", True)
+        return RowMeaning(name, f"the surplus cap of group {g} in {region(r)} in {t}", ("surplus_groups", g, "max", r, t), "people or FTE", True)
     if name == "outflow_limit":
         k, r, t = idx
         return RowMeaning(name, f"{role(k)} available to retrain or exit in {region(r)} in {t}", ("roles", k, "initial_stock", r), unit(k), True)

@@ -146,7 +146,7 @@ def _check_references(scenario: Scenario) -> list[tuple[Path, str]]:
                     (("programmes", p, "prior_intake", year),
                      f"prior intake must be before the first planning year {years[0]}")
                 )
-            elif year + prog.duration < years[0] and year + len(prog.course_costs) <= years[0]:
+            elif year + prog.duration < years[0]:
                 problems.append(
                     (("programmes", p, "prior_intake", year),
                      f"a {year} intake completes in {year + prog.duration}, before the horizon, "
@@ -155,6 +155,8 @@ def _check_references(scenario: Scenario) -> list[tuple[Path, str]]:
     for g, group in scenario.surplus_groups.items():
         for i, role in enumerate(group.roles):
             need_role(("surplus_groups", g, "roles", i), role)
+            if role in group.roles[:i]:
+                problems.append((("surplus_groups", g, "roles", i), f"role {role!r} is listed twice"))
     objective = scenario.objective
     if objective.lexicographic is not None:
         flat = [t for group in objective.lexicographic for t in group]
@@ -180,7 +182,7 @@ def _check_limits(scenario: Scenario) -> list[tuple[Path, str]]:
             if value is None:
                 continue
             high, _ = resolve(value, REGION_YEAR, keys, years)
-            bad = [(r, t) for (r, t), v in low.items() if v > high[(r, t)] + 1e-9]
+            bad = [(r, t) for (r, t), v in low.items() if (r, t) in high and v > high[(r, t)] + 1e-9]
             if bad:
                 r, t = bad[0]
                 problems.append(
