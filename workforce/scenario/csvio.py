@@ -84,6 +84,14 @@ def read_table_csv(path: Path, display: str) -> tuple[dict[Any, Any], dict[tuple
             node = node.setdefault(k, {})
         node[key[-1]] = value
 
+    if "value" in cols and "region" not in cols and "year" not in cols:
+        raise ScenarioError(
+            Problem(
+                "a table with a value column also needs a region column, a year column, or both",
+                file=display,
+                line=1,
+            )
+        )
     if "value" in cols:
         known = {"region", "year", "value"} | IGNORED_COLUMNS
         extra = [h for h in header if h.lower() not in known]

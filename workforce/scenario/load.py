@@ -6,6 +6,7 @@ file, the line and the key path.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import typing
@@ -73,6 +74,18 @@ def _read_files(
     allow_external: bool,
 ) -> Any:
     if isinstance(node, dict):
+        if "file" in node and isinstance(node["file"], str) and len(node) > 1:
+            extra = sorted(str(k) for k in node if k != "file")
+            line = sources.get(path, (display, None))[1]
+            raise ScenarioError(
+                Problem(
+                    f"unknown key(s) {', '.join(map(repr, extra))} beside `file:`; a file reference takes "
+                    "only `file:` (put notes in a YAML comment or a source column of the CSV)",
+                    file=display,
+                    line=line,
+                    key=dotted(path),
+                )
+            )
         if set(node) == {"file"}:
             return _read_file_ref(node["file"], path, base, display, sources, inputs, allow_external)
         return {k: _read_files(v, (*path, k), base, display, sources, inputs, allow_external) for k, v in node.items()}
@@ -121,7 +134,16 @@ def _read_file_ref(
             Problem(f"{ref!r} is not a .csv file; tables are read from CSV", file=display, line=line, key=dotted(path))
         )
     shown = str(base / rel)
-    table, rows = read_table_csv(target, shown)
+    if not target.exists():
+        raise ScenarioError(
+            Problem(f"CSV file {ref!r} not found (looked for {shown})", file=display, line=line, key=dotted(path))
+        )
+    try:
+        table, rows = read_table_csv(target, shown)
+    except ScenarioError as exc:
+        raise ScenarioError(
+            [p if p.key else dataclasses.replace(p, key=dotted(path)) for p in exc.problems]
+        ) from None
     inputs[shown] = hashlib.sha256(target.read_bytes()).hexdigest()
     sources[path] = (shown, None)
     for sub, row_line in rows.items():
@@ -161,7 +183,7 @@ def _problems(
     # One message per place: pydantic reports each branch of a union separately.
     unique: dict[str, Problem] = {}
     for p in problems:
-        unique.setdefault(f"{p.file}:{p.line}:{p.key}", p)
+        unique.setdefault(f"{p.file}:{p.line}:{p.key}:{p.message}", p)
     return list(unique.values())
 
 

@@ -12,11 +12,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
-from workforce.scenario.tables import Table
+from workforce.scenario.tables import ReadOnlyDict, ReadOnlyList, Table, freeze
 
 Name = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9 _()&'.,/:-]*$"),
+    StringConstraints(min_length=1, max_length=120, pattern=r"^[^=+\-@\s\x00-\x1f][^\x00-\x1f]*$"),
 ]
 """Free-text label. It may not start with a character that spreadsheets treat as a formula."""
 
@@ -45,6 +45,15 @@ class Base(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, use_attribute_docstrings=True, strict=True
     )
+
+    @model_validator(mode="after")
+    def _deep_freeze(self) -> Base:
+        """frozen=True stops attribute assignment; this also makes dict and list fields read-only."""
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, dict | list) and not isinstance(value, ReadOnlyDict | ReadOnlyList):
+                object.__setattr__(self, name, freeze(value))
+        return self
 
 
 class Horizon(Base):

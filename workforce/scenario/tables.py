@@ -40,6 +40,37 @@ _TABLE_SCHEMA = {
 }
 
 
+class ReadOnlyDict(dict):
+    """A dict that refuses changes, so a validated scenario cannot be edited behind its checks."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("a validated scenario is immutable; build a new one with model_copy(update=...)")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse  # type: ignore[assignment]
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self.items()))
+
+
+class ReadOnlyList(list):
+    """A list that refuses changes (see :class:`ReadOnlyDict`)."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("a validated scenario is immutable; build a new one with model_copy(update=...)")
+
+    __setitem__ = __delitem__ = append = extend = insert = pop = remove = clear = sort = reverse = _refuse  # type: ignore[assignment]
+    __iadd__ = __imul__ = _refuse  # type: ignore[assignment]
+
+
+def freeze(value: Any) -> Any:
+    """Read-only copy of nested dicts and lists."""
+    if isinstance(value, dict):
+        return ReadOnlyDict({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return ReadOnlyList(freeze(v) for v in value)
+    return value
+
+
 class TableValueError(ValueError):
     """A bad entry inside a table; ``subpath`` locates it below the field."""
 
@@ -80,10 +111,10 @@ def _check_table(value: Any) -> Any:
                 if isinstance(year, bool) or not isinstance(year, int):
                     raise TableValueError(f"expected a year, got {year!r}", (key, year))
                 row[year] = _number(v, (key, year))
-            out[key] = row
+            out[key] = ReadOnlyDict(row)
         else:
             out[key] = _number(inner, (key,))
-    return out
+    return ReadOnlyDict(out)
 
 
 Table = Annotated[Any, PlainValidator(_check_table), WithJsonSchema(_TABLE_SCHEMA)]

@@ -10,6 +10,7 @@ from the nodes itself so that it can
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -144,9 +145,31 @@ def _build(node: yaml.Node, path: KeyPath, lines: LineMap, name: str) -> Any:
     return _scalar(node, path, name)
 
 
+_PLAIN_NUMBER = re.compile(r"^[-+]?(0|[1-9][0-9]*)(\.[0-9]*)?([eE][-+]?[0-9]+)?$|^[-+]?\.[0-9]+([eE][-+]?[0-9]+)?$")
+_SPECIAL_FLOATS = {".inf", "-.inf", "+.inf", ".Inf", "-.Inf", ".INF", "-.INF", ".nan", ".NaN", ".NAN"}
+
+
 def _scalar(node: yaml.ScalarNode, path: KeyPath, name: str) -> Any:
     if node.tag not in _PLAIN_TAGS:
         raise _tag_error(node, path, name)
+    if node.tag in {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"} and node.style is None:
+        text = node.value
+        if text not in _SPECIAL_FLOATS and not _PLAIN_NUMBER.match(text):
+            if ":" in text:
+                why = "looks like a time or a base-60 number (YAML reads 12:30 as 750)"
+            elif re.match(r"^[-+]?0[0-9]", text):
+                why = "has a leading zero (YAML reads 010 as the octal number 8)"
+            else:
+                why = "is not a plain decimal number (hexadecimal, octal, binary and 1_000 forms are ambiguous)"
+            raise ScenarioError(
+                Problem(
+                    f"{text!r} {why}; write a plain decimal number such as 750 or 10, "
+                    "or quote it if you meant text",
+                    file=name,
+                    line=node.start_mark.line + 1,
+                    key=_dotted(path),
+                )
+            )
     value = _constructor.construct_object(node)
     if isinstance(value, float) and value != value:  # .nan
         raise ScenarioError(
@@ -162,6 +185,11 @@ def _scalar(node: yaml.ScalarNode, path: KeyPath, name: str) -> Any:
 
 def _tag_error(node: yaml.Node, path: KeyPath, name: str) -> ScenarioError:
     tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    if tag == "!!merge":
+        return ScenarioError(
+            Problem("YAML merge keys (<<) are not allowed; write the keys out", file=name,
+                    line=node.start_mark.line + 1, key=_dotted(path))
+        )
     what = "dates and times" if tag == "!!timestamp" else f"the YAML tag {tag!r}"
     return ScenarioError(
         Problem(
