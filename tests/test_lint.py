@@ -8,8 +8,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_ruff_finds_nothing():
+    folders = [d for d in ("workforce", "tests", "benchmarks", "examples") if (ROOT / d).is_dir()]
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "workforce", "tests", "benchmarks", "examples"],
+        [sys.executable, "-m", "ruff", "check", *folders],
         cwd=ROOT, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
