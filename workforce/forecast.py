@@ -181,3 +181,50 @@ def backtest(
     table.attrs["fit"] = fit
     table.attrs["test"] = test
     return table
+
+
+def driver_frame(scenario: Any, role: str) -> pd.DataFrame:
+    """The observed driver of ``role``'s demand forecast: one row per region (by name), one column per year."""
+    spec = _spec(scenario, role)
+    names = {r.code: r.name for r in scenario.regions}
+    keys = scenario.region_keys()
+    rows = {names[keys[k]]: dict(v) for k, v in spec.driver.items()} if isinstance(spec.driver, Mapping) else {}
+    frame = pd.DataFrame.from_dict(rows, orient="index").sort_index(axis=1)
+    frame = frame.loc[[r.name for r in scenario.regions if r.name in frame.index]]
+    frame.index.name = "region"
+    return frame
+
+
+def role_backtest(scenario: Any, role: str, fit: tuple[int, int], test: tuple[int, int]) -> pd.DataFrame:
+    """:func:`backtest` of ``role``'s driver: a naive flat forecast and the three trend methods,
+    the damped trend with the scenario's own damping and long-run growth."""
+    spec = _spec(scenario, role)
+    methods = {
+        "flat": {},
+        "compound": {},
+        "linear": {},
+        "damped": {"damping": spec.damping, "long_run_growth": spec.long_run_growth},
+    }
+    return backtest(driver_frame(scenario, role), fit, test, methods)
+
+
+def forecast_roles(scenario: Any) -> list[str]:
+    """Roles whose demand the scenario forecasts."""
+    return [k for k, r in scenario.roles.items() if r.demand_forecast is not None]
+
+
+def _spec(scenario: Any, role: str) -> Any:
+    if role not in scenario.roles or scenario.roles[role].demand_forecast is None:
+        have = ", ".join(forecast_roles(scenario)) or "none"
+        raise ForecastError(f"role {role!r} has no demand_forecast in this scenario (roles with one: {have})")
+    return scenario.roles[role].demand_forecast
+
+
+def markdown(table: pd.DataFrame, digits: int = 1) -> str:
+    """A plain Markdown table (numbers right-aligned, thousands separated)."""
+    cols = [str(c) for c in table.columns]
+    lines = [f"| {table.index.name or ''} | " + " | ".join(cols) + " |",
+             "|---|" + "---:|" * len(cols)]
+    for idx, row in table.iterrows():
+        lines.append(f"| {idx} | " + " | ".join(f"{v:,.{digits}f}" for v in row) + " |")
+    return "\n".join(lines)
