@@ -234,7 +234,32 @@ def test_baseline_demand_comes_from_its_drivers():
     by_role = pd.Series(d.demand).groupby(level=[0, 2]).sum()
     assert by_role["senco", 2026] == pytest.approx(21890)
     assert by_role["ey_senco", 2026] == pytest.approx(27740)
-    # 2024/25 check of the calibration: England's 2024 new plans give 2,702.9 funded posts at a 0.449 share.
+    # Calibration: 2024/25 demand equals funded posts. London: new plans 2024 (0.1416 x 99,116 in
+    # January 2025 = 14,035) x 17.4 / 1,400 / share = 2,238 x 646 / 2,325 / (1 - 0.172) = 751.0 posts.
     spec = s.roles["ep"].demand_forecast
-    assert spec.divide["statutory_share"] == pytest.approx(97747 * 17.4 / 1400 / (2238 / (1 - 0.172)), abs=0.001)
+    london = spec.multiply["new_plans_per_plan"]["E12000007"] * 99116 * 17.4 / 1400
+    assert london / spec.divide["statutory_share"]["E12000007"] == pytest.approx(2238 * 646 / 2325 / 0.828, rel=2e-3)
     assert 2238 < by_role["ep", 2026] < by_role["ep", 2035]
+
+
+# --------------------------------------------------------------------------------------------
+# The command
+# --------------------------------------------------------------------------------------------
+
+
+def test_forecast_command_prints_the_backtest_and_the_forecast():
+    from click.testing import CliRunner
+
+    from workforce.cli import main
+
+    result = CliRunner().invoke(main, ["forecast", "--backtest", "--role", "ep"])
+    assert result.exit_code == 0, result.output
+    assert "| London |" in result.output and "| mean of regions |" in result.output
+    assert "| region | flat | compound | linear | damped |" in result.output
+    result = CliRunner().invoke(main, ["forecast", "--role", "ep"])
+    assert result.exit_code == 0 and "| England |" in result.output
+    result = CliRunner().invoke(main, ["forecast", "--backtest", "--role", "senco"])
+    assert result.exit_code == 1
+    assert "[roles.senco.demand_forecast]" in result.output and "no column for 2019" in result.output
+    result = CliRunner().invoke(main, ["forecast", "--role", "nobody"])
+    assert result.exit_code == 1 and "has no demand_forecast" in result.output

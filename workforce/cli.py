@@ -135,5 +135,25 @@ def forecast(scenario: Path | None, roles: tuple[str, ...], backtest: bool, fit:
             raise ScenarioError(Problem(str(exc), file=str(path), key=f"roles.{k}.demand_forecast")) from None
 
 
+@main.command()
+@click.option("--attrition", "rates", multiple=True, type=float,
+              help="Attrition rate(s) to run besides the implied ones (default 0.05 and 0.09).")
+@_friendly
+def backcast(rates: tuple[float, ...]) -> None:
+    """Run the EP stock from 2015 with the historical funded intakes and compare it with the published stocks."""
+    from workforce.backcast import EP_OBSERVATIONS, backcast_table, implied_attrition
+    from workforce.forecast import markdown
+
+    implied = {o: implied_attrition(o) for o in EP_OBSERVATIONS}
+    columns = {f"attrition {a:.1%}": a for a in rates or (0.05, 0.09)}
+    columns.update({f"implied {a:.1%}": a for a in implied.values()})
+    click.echo("EP stock at the end of each academic year (2015 = 2015/16), from 1,650 in 2015, "
+               "funded intakes 160/yr (206 from 2020, 200 from 2023), completion 0.90, first-year attrition 0.03")
+    click.echo(markdown(backcast_table(columns), 0))
+    click.echo("")
+    for o, a in implied.items():
+        click.echo(f"Attrition that reproduces {o.label}: {a:.2%} a year")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

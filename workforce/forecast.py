@@ -221,10 +221,10 @@ def _spec(scenario: Any, role: str) -> Any:
 
 
 def markdown(table: pd.DataFrame, digits: int = 1) -> str:
-    """A plain Markdown table (numbers right-aligned, thousands separated)."""
+    """A plain Markdown table (numbers right-aligned, thousands separated, NaN left blank)."""
     cols = [str(c) for c in table.columns]
     lines = [f"| {table.index.name or ''} | " + " | ".join(cols) + " |",
              "|---|" + "---:|" * len(cols)]
     for idx, row in table.iterrows():
-        lines.append(f"| {idx} | " + " | ".join(f"{v:,.{digits}f}" for v in row) + " |")
+        lines.append(f"| {idx} | " + " | ".join("" if v != v else f"{v:,.{digits}f}" for v in row) + " |")
     return "\n".join(lines)
