@@ -263,3 +263,28 @@ def test_forecast_command_prints_the_backtest_and_the_forecast():
     assert "[roles.senco.demand_forecast]" in result.output and "no column for 2019" in result.output
     result = CliRunner().invoke(main, ["forecast", "--role", "nobody"])
     assert result.exit_code == 1 and "has no demand_forecast" in result.output
+
+
+def test_plus_components_add_to_the_demand():
+    """Group settings 10 and 20 x 1, plus childminders 40 and 60 x 0.5: 30 and 50."""
+    data = forecast_scenario(method="flat", driver={"E1": 10, "E2": 20}, multiply={"per_setting": 1}, divide={},
+                             plus={"childminders": {"driver": {"E1": 40, "E2": 60}, "method": "flat",
+                                                    "multiply": {"share": 0.5}}})
+    d = prepare(scenario_from_dict(data))
+    assert (d.demand["ep", "E1", 2026], d.demand["ep", "E2", 2028]) == pytest.approx((30, 50))
+    data["roles"]["ep"]["demand_forecast"]["plus"]["childminders"]["divide"] = {"zero": 0}
+    assert_problem(only_problem(lambda: scenario_from_dict(data)),
+                   key="roles.ep.demand_forecast.plus.childminders.divide.zero")
+
+
+def test_the_childminder_option_of_the_baseline(tmp_path):
+    """A variant turning the option on adds 24,990 x 0.5 childminders to the 27,740 group settings."""
+    (tmp_path / "v.yaml").write_text(
+        "extends: england_baseline.yaml\nroles:\n  ey_senco:\n    demand_forecast:\n      plus:\n"
+        "        childminders:\n          multiply: {sencos_per_childminder: 0.5}\n")
+    import shutil
+
+    shutil.copytree("configs", tmp_path, dirs_exist_ok=True)
+    d = prepare(load_scenario(tmp_path / "v.yaml"))
+    total = sum(v for (k, _, t), v in d.demand.items() if k == "ey_senco" and t == 2030)
+    assert total == pytest.approx(27740 + 0.5 * 24990)

@@ -68,7 +68,7 @@ def expand_demand_forecasts(data: dict[str, Any]) -> tuple[dict[str, Any], Probl
 def forecast_table(
     spec: DemandForecast, keys: dict[str, str], years: list[int], path: Path = ()
 ) -> tuple[dict[str, dict[int, float]], Problems]:
-    """Demand by region code and year from a validated spec, and the problems found."""
+    """Demand by region code and year from a validated spec (with its ``plus`` components), and the problems found."""
     problems: Problems = []
     codes = list(dict.fromkeys(keys.values()))
     series: dict[str, Any] = {}
@@ -99,6 +99,13 @@ def forecast_table(
             ratios[kind][name] = values
     if problems:
         return {}, problems
+    parts = []
+    for name, part in spec.plus.items():
+        table, found = forecast_table(part, keys, years, (*path, "plus", name))
+        problems += found
+        parts.append(table)
+    if problems:
+        return {}, problems
     wanted = [t + spec.driver_year_offset for t in years]
     out: dict[str, dict[int, float]] = {}
     for code in codes:
@@ -113,7 +120,8 @@ def forecast_table(
             continue
         mult = {n: v[(code,)] for n, v in ratios["multiply"].items()}
         div = {n: v[(code,)] for n, v in ratios["divide"].items()}
-        out[code] = {t: convert(projected[t + spec.driver_year_offset], mult, div) for t in years}
+        out[code] = {t: convert(projected[t + spec.driver_year_offset], mult, div) + sum(p[code][t] for p in parts)
+                     for t in years}
     return out, problems
 
 

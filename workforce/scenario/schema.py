@@ -168,6 +168,9 @@ class DemandForecast(Base):
     """Named ratios the driver is multiplied by, one value or one per region."""
     divide: dict[Id, Table] = {}
     """Named ratios the driver is divided by, one value or one per region (not zero)."""
+    plus: dict[Id, DemandForecast] = {}
+    """Further components added to this one, each with its own driver, method and ratios (e.g.
+    childminders beside group settings)."""
 
     @model_validator(mode="after")
     def _window(self) -> DemandForecast:
