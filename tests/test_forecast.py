@@ -191,9 +191,15 @@ def test_spec_errors_name_the_key():
     assert_problem(problem, key="roles.ep.demand_forecast.divide.zero", says="must not be zero")
     problem = only_problem(lambda: scenario_from_dict(forecast_scenario(method="cubic")))
     assert_problem(problem, key="roles.ep.demand_forecast.method")
-    problems = problems_of(lambda: scenario_from_dict(forecast_scenario(fit_from=2023)))
+    problem = only_problem(lambda: scenario_from_dict(forecast_scenario(fit_from=2023)))
+    assert_problem(problem, key="roles.ep.demand_forecast.fit_from", says="2023 is before the driver's first year 2024")
+    problem = only_problem(lambda: scenario_from_dict(forecast_scenario(fit_to=2027)))
+    assert_problem(problem, key="roles.ep.demand_forecast.fit_to", says="after the driver's last year 2025")
+    gappy = forecast_scenario()
+    gappy["roles"]["ep"]["demand_forecast"]["driver"] = {"E1": {2023: 1, 2025: 2}, "E2": {2023: 1, 2025: 2}}
+    problems = problems_of(lambda: scenario_from_dict(gappy))
     assert [p.key for p in problems] == [f"roles.ep.demand_forecast.driver.{r}" for r in ("E1", "E2")]
-    assert_problem(problems[0], says="no observed value for 2023 inside the fit window 2023-2025")
+    assert_problem(problems[0], says="no observed value for 2024 inside the fit window 2023-2025")
 
 
 DRIVER_CSV = "region,2024,2025\nE1,100,110\nE9,200,200\n"

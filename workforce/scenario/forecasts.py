@@ -104,6 +104,12 @@ def forecast_table(
         table, found = forecast_table(part, keys, years, (*path, "plus", name))
         problems += found
         parts.append(table)
+    observed = {y for v in series.values() if isinstance(v, dict) for y in v}
+    if observed:
+        if spec.fit_from is not None and spec.fit_from < min(observed):
+            problems.append(((*path, "fit_from"), f"{spec.fit_from} is before the driver's first year {min(observed)}"))
+        if spec.fit_to is not None and spec.fit_to > max(observed):
+            problems.append(((*path, "fit_to"), f"{spec.fit_to} is after the driver's last year {max(observed)}"))
     if problems:
         return {}, problems
     wanted = [t + spec.driver_year_offset for t in years]
