@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from workforce.backcast import EP_OBSERVATIONS, History, Observation, backcast, ep_funded_intakes, implied_attrition
@@ -24,7 +26,7 @@ def test_tiny_history_by_hand():
 
 def test_first_year_attrition_of_entrants():
     """With a_new = 0: 2021 leavers = 0.1 x (95 - 5 entrants of 2020) = 9, so 2021 ends at 96."""
-    flows = backcast(0.1, History(**{**TINY.__dict__, "attrition_new": 0.0}))
+    flows = backcast(0.1, dataclasses.replace(TINY, attrition_new=0.0))
     assert flows.loc[2021, "stock_end"] == pytest.approx(95 - 9 + 10)
 
 

@@ -22,6 +22,7 @@ Default figures (england_data.md B2, B3):
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -115,8 +116,7 @@ def implied_attrition(target: Observation, history: History = History(), tol: fl
     attrition cannot reach the target (the history needs entrants the model does not have).
     """
     def stock(a: float) -> float:
-        return float(backcast(a, History(**{**history.__dict__, "end_year": target.year}))
-                     .loc[target.year, "stock_end"])
+        return float(backcast(a, dataclasses.replace(history, end_year=target.year)).loc[target.year, "stock_end"])
 
     lo, hi = 0.0, 0.5
     if stock(lo) < target.value:

@@ -100,7 +100,8 @@ def _validate(
     data, found = expand_demand_forecasts(data)
     if found:
         raise ScenarioError([_locate(tuple(p), m, sources, display) for p, m in found])
-    for k, role in data.get("roles", {}).items():
+    roles = data.get("roles")
+    for k, role in roles.items() if isinstance(roles, dict) else ():
         if isinstance(role, dict) and role.get("demand_forecast") is not None:
             sources.setdefault(("roles", k, "demand"), sources.get(("roles", k, "demand_forecast"), (display, None)))
     try:
