@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from workforce import load_scenario, prepare
 
@@ -100,3 +102,43 @@ def test_shipped_variants_load_and_differ_from_the_baseline(name):
     s = load_scenario(f"configs/{name}.yaml")
     assert s.sha256() != base.sha256()
     assert s.horizon == base.horizon and s.regions == base.regions
+
+
+# A property of the merge rules: for plain nested mappings (no table fields), the merge keeps every
+# base key the variant does not write, takes every leaf the variant writes and drops every key it
+# sets to null.
+_key = st.sampled_from(["name", "description", "horizon", "solver", "x", "y"])
+_leaf = st.one_of(st.integers(0, 9), st.text(max_size=3), st.none())
+_tree = st.recursive(_leaf, lambda inner: st.dictionaries(_key, inner, max_size=3), max_leaves=8)
+
+
+def _leaves(node, path=()):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaves(v, (*path, k))
+    else:
+        yield path, node
+
+
+def _at(node, path):
+    for k in path:
+        node = node[k]
+    return node
+
+
+@given(base=st.dictionaries(_key, _tree, max_size=4), over=st.dictionaries(_key, _tree, max_size=4))
+def test_merge_keeps_unwritten_keys_and_takes_written_leaves(base, over):
+    from workforce.scenario.compose import merge
+
+    merged, _ = merge(base, {}, over, {})
+    for path, value in _leaves(over):
+        if value is None:  # null removes the key
+            parent = _at(merged, path[:-1])
+            assert path[-1] not in parent
+        else:
+            assert _at(merged, path) == value
+    for key in base:
+        if key not in over:
+            assert merged[key] == base[key]
+        elif over[key] is not None:
+            assert key in merged

@@ -8,7 +8,9 @@ Merge rules (applied after each file's ``{file: ...}`` tables are read relative 
 * Lists and tables replace: a table (any per-region/per-year value, inline or ``{file: ...}``) or a
   list (``regions``, ``course_costs``, ``objective.lexicographic``) written in the variant replaces
   the base's whole value; it is never merged cell by cell.
-* ``null`` replaces too (e.g. ``hiring: null`` removes a role's hiring).
+* ``null`` removes the key, so the schema's default applies (``hiring: null`` removes a role's
+  hiring, ``flexible_supply: {agency: null}`` one option; a required key removed is an error).
+  An empty mapping ``{}`` changes nothing.
 * A role's ``demand`` and ``demand_forecast`` are alternatives: a variant that writes one drops
   the other inherited from the base.
 * Every value keeps the file and line that wrote it, so errors point at the variant or the base.
@@ -39,12 +41,19 @@ def merge(base: Any, base_sources: Sources, over: Any, over_sources: Sources) ->
 
 
 def _merge(base: Any, over: Any, path: KeyPath, sources: Sources, over_sources: Sources) -> Any:
-    if isinstance(base, dict) and isinstance(over, dict) and not is_table_path(path):
+    if isinstance(over, dict) and not is_table_path(path):
+        if not isinstance(base, dict):
+            _drop(path, sources)
+            base = {}
         out = dict(base)
         for key, value in over.items():
             sub = (*path, key)
-            if key in out:
-                out[key] = _merge(out[key], value, sub, sources, over_sources)
+            if value is None:
+                out.pop(key, None)
+                _drop(sub, sources)
+                continue
+            if key in out or isinstance(value, dict):
+                out[key] = _merge(out.get(key, {}), value, sub, sources, over_sources)
             else:
                 _replace(sub, sources, over_sources)
                 out[key] = value

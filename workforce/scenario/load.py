@@ -41,6 +41,15 @@ def load_scenario(path: str | Path, *, allow_external_paths: bool = False) -> Sc
     return _validate(data, sources, inputs, display)
 
 
+def read_scenario_data(
+    path: str | Path, *, allow_external_paths: bool = False
+) -> tuple[dict[str, Any], dict[tuple[Any, ...], Source], dict[str, str]]:
+    """The unvalidated data of ``path`` after ``extends:`` merging and table reading, with the
+    (file, line) of every key path and the sha256 of every file read. For tools that compose
+    scenarios further (merge with :func:`workforce.scenario.compose.merge`, then validate)."""
+    return _load_tree(Path(path), allow_external_paths, ())
+
+
 def _load_tree(
     path: Path, allow_external: bool, chain: tuple[Path, ...]
 ) -> tuple[dict[str, Any], dict[tuple[Any, ...], Source], dict[str, str]]:
