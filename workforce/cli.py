@@ -89,5 +89,71 @@ def run(scenario: Path | None, out: Path | None, time_limit: float | None) -> No
         sys.exit(3)
 
 
+@main.command()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--role", "roles", multiple=True, help="Role to show (default: every role with a demand_forecast).")
+@click.option("--backtest", is_flag=True, help="Score each method on past years instead of showing the forecast.")
+@click.option("--fit", nargs=2, type=int, default=(2019, 2023), show_default=True, help="Backtest fit window.")
+@click.option("--test", "test_years", nargs=2, type=int, default=(2024, 2026), show_default=True,
+              help="Backtest years to forecast and score.")
+@_friendly
+def forecast(scenario: Path | None, roles: tuple[str, ...], backtest: bool, fit: tuple[int, int],
+             test_years: tuple[int, int]) -> None:
+    """Show SCENARIO's demand forecasts, or (--backtest) the error of each method per region."""
+    import pandas as pd
+
+    from workforce.errors import Problem, ScenarioError
+    from workforce.forecast import ForecastError, forecast_roles, markdown, role_backtest
+    from workforce.scenario import load_scenario
+    from workforce.scenario.tables import resolve
+
+    path = scenario or bundled_config()
+    s = load_scenario(path)
+    names = {r.code: r.name for r in s.regions}
+    for k in roles or forecast_roles(s):
+        spec = s.roles[k].demand_forecast if k in s.roles else None
+        try:
+            if backtest and not roles and spec.method == "flat":
+                click.echo(f"{s.roles[k].name}: driver held flat ({spec.driver_name or 'series'}); nothing to backtest\n")
+                continue
+            if backtest:
+                table = role_backtest(s, k, fit, test_years)
+                click.echo(f"{s.roles[k].name}: driver {spec.driver_name or 'series'}; MAPE (%) of each method, "
+                           f"fit {fit[0]}-{fit[1]}, forecast {test_years[0]}-{test_years[1]}")
+                click.echo(markdown(table, 2) + "\n")
+                continue
+            if spec is None:
+                role_backtest(s, k, fit, test_years)  # raises the explanation
+            values, _ = resolve(s.roles[k].demand, ("region", "year"), s.region_keys(), s.years)
+            table = pd.Series(values).unstack().rename(index=names)
+            table.index.name = "region"
+            table.loc["England"] = table.sum()
+            click.echo(f"{s.roles[k].name}: demand ({s.roles[k].unit}) forecast by {spec.method} trend of "
+                       f"{spec.driver_name or 'the driver'}")
+            click.echo(markdown(table, 0) + "\n")
+        except ForecastError as exc:
+            raise ScenarioError(Problem(str(exc), file=str(path), key=f"roles.{k}.demand_forecast")) from None
+
+
+@main.command()
+@click.option("--attrition", "rates", multiple=True, type=float,
+              help="Attrition rate(s) to run besides the implied ones (default 0.05 and 0.09).")
+@_friendly
+def backcast(rates: tuple[float, ...]) -> None:
+    """Run the EP stock from 2015 with the historical funded intakes and compare it with the published stocks."""
+    from workforce.backcast import EP_OBSERVATIONS, backcast_table, implied_attrition
+    from workforce.forecast import markdown
+
+    implied = {o: implied_attrition(o) for o in EP_OBSERVATIONS}
+    columns = {f"attrition {a:.1%}": a for a in rates or (0.05, 0.09)}
+    columns.update({f"implied {a:.1%}": a for a in implied.values()})
+    click.echo("EP stock at the end of each academic year (2015 = 2015/16), from 1,650 in 2015, "
+               "funded intakes 160/yr (206 from 2020, 200 from 2023), completion 0.90, first-year attrition 0.03")
+    click.echo(markdown(backcast_table(columns), 0))
+    click.echo("")
+    for o, a in implied.items():
+        click.echo(f"Attrition that reproduces {o.label}: {a:.2%} a year")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -18,7 +18,9 @@ from pydantic import BaseModel, ValidationError
 
 from workforce.errors import Problem, ScenarioError
 from workforce.scenario.checks import ScenarioCheckError
+from workforce.scenario.compose import _unwrap, merge
 from workforce.scenario.csvio import read_table_csv
+from workforce.scenario.forecasts import expand_demand_forecasts
 from workforce.scenario.schema import Scenario
 from workforce.scenario.tables import TableValueError, did_you_mean
 from workforce.scenario.yamlio import dotted, read_yaml
@@ -29,18 +31,68 @@ Source = tuple[str, int | None]
 def load_scenario(path: str | Path, *, allow_external_paths: bool = False) -> Scenario:
     """Read, validate and freeze the scenario in ``path``.
 
-    CSV files named with ``{file: ...}`` are read relative to the YAML file; paths that leave the
-    scenario's folder are refused unless ``allow_external_paths`` is true.
+    CSV files named with ``{file: ...}`` are read relative to the YAML file that names them; paths
+    that leave that file's folder are refused unless ``allow_external_paths`` is true. A scenario
+    may start from another with ``extends: <path>`` (merge rules in :mod:`workforce.scenario.compose`).
     """
     path = Path(path)
+    display = str(path)
+    data, sources, inputs = _load_tree(path, allow_external_paths, ())
+    return _validate(data, sources, inputs, display)
+
+
+def read_scenario_data(
+    path: str | Path, *, allow_external_paths: bool = False
+) -> tuple[dict[str, Any], dict[tuple[Any, ...], Source], dict[str, str]]:
+    """The unvalidated data of ``path`` after ``extends:`` merging and table reading, with the
+    (file, line) of every key path and the sha256 of every file read. For tools that compose
+    scenarios further (merge with :func:`workforce.scenario.compose.merge`, then validate)."""
+    return _load_tree(Path(path), allow_external_paths, ())
+
+
+def _load_tree(
+    path: Path, allow_external: bool, chain: tuple[Path, ...]
+) -> tuple[dict[str, Any], dict[tuple[Any, ...], Source], dict[str, str]]:
+    """One file's data with its tables read, merged into the file it extends (if any)."""
     display = str(path)
     data, lines = read_yaml(path)
     sources: dict[tuple[Any, ...], Source] = {k: (display, v) for k, v in lines.items()}
     inputs = {display: hashlib.sha256(path.read_bytes()).hexdigest()}
     if not isinstance(data, dict):
         raise ScenarioError(Problem("the scenario must be a mapping of keys to values", file=display, line=1))
-    data = _read_files(data, (), path.parent, display, sources, inputs, allow_external_paths)
-    return _validate(data, sources, inputs, display)
+    base_ref = data.pop("extends", None)
+    extends_line = sources.pop(("extends",), (display, None))[1]
+    data = _read_files(data, (), path.parent, display, sources, inputs, allow_external)
+    if base_ref is None:
+        return data, sources, inputs
+    base = _base_path(base_ref, path, extends_line, allow_external, chain)
+    base_data, base_sources, base_inputs = _load_tree(base, allow_external, (*chain, path.resolve()))
+    merged, merged_sources = merge(base_data, base_sources, data, sources)
+    return merged, merged_sources, {**base_inputs, **inputs}
+
+
+def _base_path(ref: Any, path: Path, line: int | None, allow_external: bool, chain: tuple[Path, ...]) -> Path:
+    display = str(path)
+
+    def fail(message: str) -> ScenarioError:
+        return ScenarioError(Problem(message, file=display, line=line, key="extends"))
+
+    if not isinstance(ref, str) or not ref.strip():
+        raise fail("`extends:` needs the path of the scenario this one starts from")
+    rel = Path(ref)
+    base = path.parent / rel
+    if not allow_external and (rel.is_absolute() or not base.resolve().is_relative_to(path.parent.resolve())):
+        raise fail(f"path {ref!r} leaves the folder of {display}; keep a variant beside its base "
+                   "(or pass --allow-external-paths)")
+    if base.suffix.lower() not in {".yaml", ".yml"}:
+        raise fail(f"{ref!r} is not a .yaml file; a scenario extends another scenario file")
+    if not base.is_file():
+        raise fail(f"base scenario {ref!r} not found (looked for {base})")
+    seen = (*chain, path.resolve())
+    if base.resolve() in seen:
+        cycle = " -> ".join(p.name for p in (*seen[seen.index(base.resolve()):], base.resolve()))
+        raise fail(f"`extends:` makes a cycle: {cycle}")
+    return base
 
 
 def scenario_from_dict(data: Mapping[str, Any], *, name: str = "<python>") -> Scenario:
@@ -54,6 +106,13 @@ def _validate(
     inputs: dict[str, str],
     display: str,
 ) -> Scenario:
+    data, found = expand_demand_forecasts(data)
+    if found:
+        raise ScenarioError([_locate(tuple(p), m, sources, display) for p, m in found])
+    roles = data.get("roles")
+    for k, role in roles.items() if isinstance(roles, dict) else ():
+        if isinstance(role, dict) and role.get("demand_forecast") is not None:
+            sources.setdefault(("roles", k, "demand"), sources.get(("roles", k, "demand_forecast"), (display, None)))
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -251,18 +310,3 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return list(tp.model_fields)
     return []
-
-
-def _unwrap(tp: Any) -> Any:
-    """Strip Optional[...] and Annotated[...] around a model type."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                return tp
-            tp = args[0]
-        else:
-            return tp

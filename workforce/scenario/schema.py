@@ -140,6 +140,45 @@ class FlexibleOption(Base):
         return self
 
 
+class DemandForecast(Base):
+    """Demand computed from a projected driver series (see :mod:`workforce.forecast`).
+
+    demand[r, t] = driver projected to year t + driver_year_offset, x each ``multiply`` ratio,
+    / each ``divide`` ratio. The loader computes the role's ``demand`` table from this spec.
+    """
+
+    driver: Table
+    """Observed driver per region and year (e.g. EHC plans in January), usually ``{file: ...}``."""
+    driver_name: Name | None = None
+    """What the driver counts, e.g. EHC plans (0-25) in January."""
+    method: Literal["compound", "linear", "damped", "flat"]
+    """How the driver is projected past ``fit_to``."""
+    fit_from: int | None = Field(default=None, ge=1900, le=2200)
+    """First year of the fit window; default the first observed year."""
+    fit_to: int | None = Field(default=None, ge=1900, le=2200)
+    """Last year of the fit window, the year projections start from; default the last observed year."""
+    damping: Fraction = 0.8
+    """Damped trend only: share of the excess growth kept each further year (1 = no damping)."""
+    long_run_growth: Annotated[float, Field(ge=-0.5, le=1, allow_inf_nan=False)] = 0.0
+    """Damped trend only: the growth rate the trend decays towards (0.02 = 2% a year)."""
+    driver_year_offset: int = Field(default=0, ge=-10, le=10)
+    """Demand in planning year t uses the driver of year t + offset (1: academic year 2026/27
+    uses January 2027)."""
+    multiply: dict[Id, Table] = {}
+    """Named ratios the driver is multiplied by, one value or one per region."""
+    divide: dict[Id, Table] = {}
+    """Named ratios the driver is divided by, one value or one per region (not zero)."""
+    plus: dict[Id, DemandForecast] = {}
+    """Further components added to this one, each with its own driver, method and ratios (e.g.
+    childminders beside group settings)."""
+
+    @model_validator(mode="after")
+    def _window(self) -> DemandForecast:
+        if self.fit_from is not None and self.fit_to is not None and self.fit_to < self.fit_from:
+            raise ValueError("fit_to must not be before fit_from")
+        return self
+
+
 class Role(Base):
     name: Name
     """What the stock is, e.g. Local-authority educational psychologists."""
@@ -154,6 +193,8 @@ class Role(Base):
     defaults to ``attrition``."""
     demand: Table
     """Staff needed per region and year."""
+    demand_forecast: DemandForecast | None = None
+    """Where ``demand`` comes from when it is forecast: the loader fills ``demand`` from this spec."""
     shortfall_penalty: Money
     """Weight of one unit of unmet demand for one year in the shortfall term."""
     surplus_cost: Money = 0.0
