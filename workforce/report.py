@@ -19,16 +19,16 @@ def summary_text(plan: Plan) -> str:
     lines.append(f"  objective {s['objective']:,.1f}: " + ", ".join(
         f"{t} {v:,.1f}" for t, v in s["terms"].items() if abs(v) > 1e-9) or "  objective 0")
     lines.append("")
-    lines.append("Workforce (first and last year)   in post  flexible   demand  shortfall")
+    lines.append(f"{'Workforce (first and last year)':<51} in post  flexible   demand  shortfall")
     wf = plan.workforce
     first, last = d.YEARS[0], d.YEARS[-1]
     for k in d.ROLES:
         role = wf.xs(k, level="role")
         for t in (first, last) if first != last else (first,):
             yr = role.xs(t, level="year")
-            label = f"  {sc.roles[k].name[:26]:<26} {t}"
+            label = f"  {sc.roles[k].name[:44]:<44} {t}"
             lines.append(
-                f"{label:<33} {yr['supply'].sum():>8,.0f} {yr['flexible'].sum():>9,.0f} {yr['demand'].sum():>8,.0f} "
+                f"{label:<51} {yr['supply'].sum():>8,.0f} {yr['flexible'].sum():>9,.0f} {yr['demand'].sum():>8,.0f} "
                 f"{yr['shortfall'].sum():>10,.0f}"
             )
     if d.PROGRAMMES:
