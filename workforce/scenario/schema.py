@@ -258,6 +258,7 @@ class Scenario(Base):
     description: str = ""
     """What the scenario is for."""
     horizon: Horizon
+    """Years to plan for."""
     regions: list[Region] = Field(default=list(ENGLAND_REGIONS), min_length=1)
     """Areas to plan for; defaults to England's nine regions."""
     roles: dict[Id, Role] = Field(min_length=1)
@@ -269,7 +270,9 @@ class Scenario(Base):
     surplus_groups: dict[Id, SurplusGroup] = {}
     """Caps on surplus shared by several roles."""
     objective: Objective = Objective()
+    """What the plan minimises: a weighted sum of the terms, or groups of terms in order."""
     solver: SolverSettings = SolverSettings()
+    """HiGHS settings."""
 
     # Set by the loader: where each value came from (file, line), sha256 of each input file.
     _sources: dict[tuple[Any, ...], tuple[str, int | None]] = PrivateAttr(default_factory=dict)
