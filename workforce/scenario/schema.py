@@ -308,6 +308,16 @@ class Scenario(Base):
         """sha256 of every file the scenario was read from."""
         return dict(self._inputs)
 
+    def __repr__(self) -> str:
+        from workforce.display import scenario_text
+
+        return scenario_text(self)
+
+    def _repr_html_(self) -> str:
+        from workforce.display import scenario_html
+
+        return scenario_html(self)
+
     def sha256(self) -> str:
         """Hash of the validated scenario's content (independent of file layout and comments)."""
         import hashlib
