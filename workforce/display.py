@@ -142,10 +142,10 @@ def plan_html(plan: Plan) -> str:
     terms = pd.DataFrame(_terms(plan), columns=["term", "value", "weight"]).set_index("term")
     table = shortfall_table(plan)
     table["shortfall_rate"] = (100 * table["shortfall_rate"]).round(1)
-    table = table.rename(columns={"shortfall_rate": "shortfall %"})
+    table = table.rename(columns={"shortfall_rate": "shortfall %", "worst_region": "worst region"})
     parts.append('<div style="display:flex;gap:1.5em;align-items:flex-start;flex-wrap:wrap">')
-    parts.append("<div><b>Objective terms</b>" + terms.to_html(float_format=lambda v: f"{v:,.1f}") + "</div>")
-    parts.append("<div><b>Shortfall, all regions</b>" + table.to_html(float_format=lambda v: f"{v:,.0f}") + "</div>")
+    parts.append("<div><b>Objective terms</b>" + _html_table(terms, lambda v: f"{v:,.1f}") + "</div>")
+    parts.append("<div><b>Shortfall, all regions</b>" + _html_table(table, lambda v: f"{v:,.0f}") + "</div>")
     parts.append("</div>")
     parts.append(f'<p style="{_STYLE}">Tables: <code>{html.escape(TABLES_LINE)}</code></p></div>')
     return "".join(parts)
@@ -249,9 +249,14 @@ def scenario_html(scenario: Scenario) -> str:
     for title, table in _scenario_tables(scenario).items():
         if len(table):
             parts.append(f"<b>{html.escape(title.capitalize())}</b>"
-                         + table.to_html(float_format=_html_number, na_rep="none"))
+                         + _html_table(table, _html_number))
     parts.append(f'<p style="{_STYLE}">Solve it: <code>workforce.solve(scenario)</code></p></div>')
     return "".join(parts)
+
+
+def _html_table(table: pd.DataFrame, number: Any) -> str:
+    """A plain HTML table (index as columns, one header row); Jupyter styles it like any DataFrame."""
+    return table.reset_index().to_html(index=False, border=0, float_format=number, na_rep="none")
 
 
 def _html_number(value: float) -> str:
