@@ -70,6 +70,7 @@ def test_a_provisional_plan_says_so(plan):
 def test_scenario_repr_and_html():
     scenario = scenario_from_dict(minimal_scenario())
     text = repr(scenario)
+    assert str(scenario) == text
     assert text.splitlines()[0] == "Scenario 'Tiny scenario'"
     assert "2026-2028, 2 regions, 2 roles, 1 programme, 2 funding streams" in text
     assert "lexicographic: [shortfall] then [training_cost, hiring_cost]" in text

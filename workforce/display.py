@@ -219,12 +219,11 @@ def scenario_text(scenario: Scenario) -> str:
     """The plain ``repr`` of a scenario."""
     lines = [f"Scenario {scenario.name!r}", f"  {_scenario_header(scenario)}"]
     tables = _scenario_tables(scenario)
-    roles = tables["roles"]
-    for k, row in roles.iterrows():
-        cols = list(roles.columns)
+    first, last = scenario.horizon.first_year, scenario.horizon.last_year
+    for k, row in tables["roles"].iterrows():
         lines.append(
             f"  role {k}: {row['name']} ({row['unit']}), stock {row['initial stock']:,.0f}, "
-            f"{cols[3]} {row[cols[3]]:,.0f}, {cols[4]} {row[cols[4]]:,.0f}"
+            f"demand {first} {row[f'demand {first}']:,.0f}, demand {last} {row[f'demand {last}']:,.0f}"
         )
     for p, row in tables["programmes"].iterrows():
         lines.append(
@@ -232,8 +231,8 @@ def scenario_text(scenario: Scenario) -> str:
             f"completion {row['completion']:.0%}, £{row['cost per starter (£k)']:,.2f}k per starter"
         )
     for f, row in tables["funding streams"].iterrows():
-        budget = row.iloc[1]
-        limit = "no annual limit" if _nan(budget) else f"{budget:,.0f} £k in {scenario.horizon.first_year}"
+        budget = row[f"budget {first} (£k)"]
+        limit = "no annual limit" if _nan(budget) else f"{budget:,.0f} £k in {first}"
         lines.append(f"  funding {f}: {row['name']}, {limit}")
     lines.append("  solve it: workforce.solve(scenario)")
     return "\n".join(lines)

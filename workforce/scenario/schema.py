@@ -313,6 +313,8 @@ class Scenario(Base):
 
         return scenario_text(self)
 
+    __str__ = __repr__  # print(scenario) gives the summary too, not pydantic's dump of every field
+
     def _repr_html_(self) -> str:
         from workforce.display import scenario_html
 
