@@ -833,3 +833,14 @@ def test_nested_sections_cannot_be_changed_after_validation():
     with pytest.raises(TypeError):
         scenario.programmes["dedpsy"].course_costs.append({"dfe": 1.0})
     assert scenario.sha256() == scenario_from_dict(minimal_scenario()).sha256()
+
+
+def test_a_validated_scenario_survives_pickling():
+    """Sweeps send scenarios to worker processes: the read-only tables must pickle and unpickle."""
+    import pickle
+
+    scenario = scenario_from_dict(minimal_scenario())
+    copy_ = pickle.loads(pickle.dumps(scenario))
+    assert copy_ == scenario and copy_.sha256() == scenario.sha256()
+    with pytest.raises(TypeError):
+        copy_.roles["ep"].initial_stock["E1"] = 1

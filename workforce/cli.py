@@ -155,5 +155,29 @@ def backcast(rates: tuple[float, ...]) -> None:
         click.echo(f"Attrition that reproduces {o.label}: {a:.2%} a year")
 
 
+@main.command()
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("configs/schema.json"),
+              show_default=True, help="Where to write the JSON Schema ('-' for standard output).")
+@click.option("--reference", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the YAML reference (Markdown) here, e.g. docs/yaml-reference.md.")
+@_friendly
+def schema(out: Path, reference: Path | None) -> None:
+    """Write the scenario JSON Schema, for YAML editors (completion, hover help, inline errors).
+
+    Point a scenario at it with a first line `# yaml-language-server: $schema=schema.json`.
+    """
+    from workforce.generated import write_generated
+    from workforce.scenario.jsonschema import schema_text
+
+    if str(out) == "-":
+        click.echo(schema_text(), nl=False)
+    else:
+        click.echo(f"wrote {write_generated(out, schema_text())}")
+    if reference is not None:
+        from workforce.scenario.reference import yaml_reference
+
+        click.echo(f"wrote {write_generated(reference, yaml_reference())}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

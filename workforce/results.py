@@ -90,14 +90,21 @@ class Plan:
         return out
 
     def __repr__(self) -> str:
-        s = self.summary
-        wf = self.workforce
-        lines = [
-            f"Plan {self.scenario_name!r}: {s['status']}, objective {s['objective']:,.1f}",
-            f"  shortfall {wf['shortfall'].sum():,.1f} unit-years of demand {wf['demand'].sum():,.1f}; "
-            f"training cost £{s['terms']['training_cost']:,.0f}k",
-        ]
-        return "\n".join(lines)
+        from workforce.display import plan_text
+
+        return plan_text(self)
+
+    def _repr_html_(self) -> str:
+        from workforce.display import plan_html
+
+        return plan_html(self)
+
+    def to_xarray(self) -> Any:
+        """The plan's tables as one ``xarray.Dataset`` (needs the ``xarray`` extra); see
+        :func:`workforce.convert.plan_to_xarray`."""
+        from workforce.convert import plan_to_xarray
+
+        return plan_to_xarray(self)
 
 
 def _json_default(value: Any) -> Any:

@@ -299,6 +299,7 @@ class Scenario(Base):
     description: str = ""
     """What the scenario is for."""
     horizon: Horizon
+    """Years to plan for."""
     regions: list[Region] = Field(default=list(ENGLAND_REGIONS), min_length=1)
     """Areas to plan for; defaults to England's nine regions."""
     roles: dict[Id, Role] = Field(min_length=1)
@@ -310,7 +311,9 @@ class Scenario(Base):
     surplus_groups: dict[Id, SurplusGroup] = {}
     """Caps on surplus shared by several roles."""
     objective: Objective = Objective()
+    """What the plan minimises: a weighted sum of the terms, or groups of terms in order."""
     solver: SolverSettings = SolverSettings()
+    """HiGHS settings."""
 
     # Set by the loader: where each value came from (file, line), sha256 of each input file.
     _sources: dict[tuple[Any, ...], tuple[str, int | None]] = PrivateAttr(default_factory=dict)
@@ -345,6 +348,18 @@ class Scenario(Base):
     def input_hashes(self) -> dict[str, str]:
         """sha256 of every file the scenario was read from."""
         return dict(self._inputs)
+
+    def __repr__(self) -> str:
+        from workforce.display import scenario_text
+
+        return scenario_text(self)
+
+    __str__ = __repr__  # print(scenario) gives the summary too, not pydantic's dump of every field
+
+    def _repr_html_(self) -> str:
+        from workforce.display import scenario_html
+
+        return scenario_html(self)
 
     def sha256(self) -> str:
         """Hash of the validated scenario's content (independent of file layout and comments)."""

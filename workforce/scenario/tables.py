@@ -51,6 +51,10 @@ class ReadOnlyDict(dict):
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(self.items()))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle (process pools, Dask) rebuilds a dict by setting items, which this class refuses.
+        return (ReadOnlyDict, (dict(self),))
+
 
 class ReadOnlyList(list):
     """A list that refuses changes (see :class:`ReadOnlyDict`)."""
@@ -60,6 +64,9 @@ class ReadOnlyList(list):
 
     __setitem__ = __delitem__ = append = extend = insert = pop = remove = clear = sort = reverse = _refuse  # type: ignore[assignment]
     __iadd__ = __imul__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ReadOnlyList, (list(self),))
 
 
 def freeze(value: Any) -> Any:
