@@ -7,7 +7,7 @@ are snake_case and keyed by tuples in the order of their indices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from workforce.scenario.checks import REGION, REGION_YEAR, YEAR
@@ -69,6 +69,31 @@ class ModelData:
     envelope: dict[str, float]
     surplus_groups: dict[str, tuple[list[str], dict[Key, float]]]
     weights: dict[str, float]
+    # cohorts, targets, place shares, equity (issue 4; see workforce/policy_data.py)
+    COHORT_PROGRAMMES: list[str] = field(default_factory=list)
+    """Programmes delivered in whole cohorts."""
+    cohort_min_size: dict[str, float] = field(default_factory=dict)
+    cohort_max_size: dict[str, float] = field(default_factory=dict)
+    cohort_region_min: dict[str, float] = field(default_factory=dict)
+    cost_cohort: dict[tuple[str, str], float] = field(default_factory=dict)
+    """(programme, stream) → £k per cohort run, paid in the intake year."""
+    intake_upper: dict[Key, float] = field(default_factory=dict)
+    """(programme, region, year) → most starters any cap allows (cohort programmes only)."""
+    target_programme: dict[str, str] = field(default_factory=dict)
+    target_measure: dict[str, str] = field(default_factory=dict)
+    target_min: dict[Key, float] = field(default_factory=dict)
+    """(target, scope, year) → least count; scope is a region code or ``national``."""
+    target_years: dict[Key, list[int]] = field(default_factory=dict)
+    """(target, year) → the years counted by the row of that year."""
+    target_regions: dict[Key, list[str]] = field(default_factory=dict)
+    """(target, scope) → the regions counted."""
+    share_programme: dict[str, str] = field(default_factory=dict)
+    share_regions: dict[str, list[str]] = field(default_factory=dict)
+    share_min: dict[Key, float] = field(default_factory=dict)
+    share_max: dict[Key, float] = field(default_factory=dict)
+    equity_roles: list[str] = field(default_factory=list)
+    equity_basis: str | None = None
+    """``horizon`` or ``year`` when the objective asks for regional equity, else none."""
 
     @property
     def first_year(self) -> int:
@@ -128,7 +153,10 @@ def prepare(scenario: Scenario) -> ModelData:
             d["budget"].update(per(f, stream.budget, YEAR))
     roles = scenario.roles
     progs = scenario.programmes
+    from workforce.policy_data import prepare_policy
+
     return ModelData(
+        **prepare_policy(scenario, d),
         scenario=scenario,
         ROLES=list(roles),
         REGIONS=regions,

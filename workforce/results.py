@@ -127,9 +127,12 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
         "size": {"variables": len(compiled.columns), "constraints": len(compiled.rows)},
         "money_unit": "GBP thousands",
     }
+    from workforce.policy_results import add_cohort_columns, policy_summary
+
+    summary.update(policy_summary(d, m))
     return Plan(
         scenario_name=scenario.name,
-        intake=_intake(d, m),
+        intake=add_cohort_columns(d, m, _intake(d, m)),
         workforce=_workforce(d, m),
         flows=_flows(d, m),
         spend=_spend(d, m),
@@ -255,6 +258,11 @@ def _spend_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int) -> dict[str
     for k, o in d.FLEX:
         if d.stream_flex[k, o] == f:
             items[f"flexible:{k}.{o}"] = d.cost_flex[k, o] * sum(_v(m.flex[k, o, r, t]) for r in d.REGIONS)
+    for p in d.COHORT_PROGRAMMES:
+        if (p, f) in d.cost_cohort:
+            from workforce.model.policy import cohort_cost
+
+            items[f"cohorts:{p}"] = _v(cohort_cost(m, d, p, f, t))
     return items
 
 

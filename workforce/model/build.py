@@ -13,6 +13,7 @@ from pyomo.common.gc_manager import PauseGC
 
 from workforce.data import ModelData
 from workforce.model.expressions import entrants, leavers, retraining, spend, stock_prev, terms
+from workforce.model.policy import add_cohort_variables, add_policy
 from workforce.scenario.schema import TERMS
 
 
@@ -23,6 +24,7 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         m.data = data
         add_sets(m, data)
         add_variables(m, data)
+        add_cohort_variables(m, data)
         add_stock_balance(m, data)
         add_outflow_limit(m, data)
         add_demand_balance(m, data)
@@ -38,6 +40,7 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         add_intake_maximum(m, data)
         add_budget_limit(m, data)
         add_envelope_limit(m, data)
+        add_policy(m, data)
         add_objective(m, data)
     return m
 

@@ -71,6 +71,10 @@ def spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) -> Expr:
     for k, o in d.FLEX:
         if d.stream_flex[k, o] == f and d.cost_flex[k, o]:
             total = total + d.cost_flex[k, o] * sum(m.flex[k, o, r, t] for r in d.REGIONS)
+    if d.COHORT_PROGRAMMES:
+        from workforce.model.policy import cohort_spend
+
+        total = total + cohort_spend(m, d, f, t)
     return total
 
 
@@ -80,6 +84,10 @@ def terms(m: pyo.ConcreteModel, d: ModelData) -> dict[str, Expr]:
     training: Expr = 0.0
     for (p, y, _f), cost in d.cost_course.items():
         training = training + cost * sum(starters(m, d, p, r, t - y + 1) for r in regions for t in years)
+    if d.COHORT_PROGRAMMES:
+        from workforce.model.policy import cohort_training_cost
+
+        training = training + cohort_training_cost(m, d)
     return {
         "shortfall": sum(
             d.penalty_shortfall[k] * m.shortfall[k, r, t] for k in d.ROLES for r in regions for t in years

@@ -168,6 +168,27 @@ class Role(Base):
     """Agency staff, reduced hours and similar options, keyed by an id."""
 
 
+class Cohorts(Base):
+    """Delivery in whole cohorts: the number of cohorts per region and intake year is an integer."""
+
+    min_size: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    """Fewest trainees in one cohort (trainees per cohort)."""
+    max_size: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """Most trainees in one cohort (trainees per cohort)."""
+    fixed_cost: dict[Id, Money] = {}
+    """Cost of running one cohort, by funding stream (£k per cohort), paid in the intake year on
+    top of the cost per trainee, e.g. ``{dfe_ep: 40}`` for a provider's viability payment."""
+    region_minimum: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    """Either no cohort in a region and year or at least this many trainees there (trainees);
+    0 means no such rule."""
+
+    @model_validator(mode="after")
+    def _sizes(self) -> Cohorts:
+        if self.min_size > self.max_size:
+            raise ValueError(f"min_size {self.min_size:g} is above max_size {self.max_size:g}")
+        return self
+
+
 class Programme(Base):
     name: Name
     """What the training is, e.g. Doctorate in educational psychology."""
@@ -199,6 +220,9 @@ class Programme(Base):
     prior_intake: dict[int, Table] = {}
     """Starters in years before the horizon, by year then region; they complete, and their
     remaining course costs fall, inside the horizon."""
+    cohorts: Cohorts | None = None
+    """Deliver the programme in whole cohorts (makes the model a mixed-integer programme);
+    none means intake is a continuous number of trainees."""
 
     @model_validator(mode="after")
     def _course_years(self) -> Programme:
@@ -221,6 +245,72 @@ class FundingStream(Base):
     """Most spend over the whole horizon (£k); none means no limit."""
 
 
+class Target(Base):
+    """A policy target on a programme's completions or intake, e.g. at least 5,000 trained by 2030."""
+
+    programme: Id
+    """Programme whose trainees count."""
+    measure: Literal["completions", "intake"] = "completions"
+    """What counts: qualified completers joining the role (people) or starters (trainees)."""
+    from_year: int | None = None
+    """First academic year counted; none means the first planning year."""
+    by_year: int
+    """Last academic year counted (inclusive): 2030 means by the end of 2030/31 (August 2031)."""
+    at_least: Table
+    """Target (people or trainees). One number for the total over ``regions`` (scope ``national``),
+    or a value per region (scope ``region``)."""
+    scope: Literal["national", "region"] = "national"
+    """``national``: the sum over ``regions`` must reach ``at_least``; ``region``: each region
+    must reach its own value."""
+    regions: list[str] | None = None
+    """Regions (codes or names) that count; none means all."""
+    annual: bool = False
+    """False: the cumulative count from ``from_year`` to ``by_year`` must reach the target;
+    true: every year from ``from_year`` to ``by_year`` must reach it on its own (e.g. at least
+    200 starters a year from 2026)."""
+
+
+class PlaceShare(Base):
+    """Bounds on the share of a programme's starters that a group of regions receives."""
+
+    programme: Id
+    """Programme whose starters are shared."""
+    regions: list[str] = Field(min_length=1)
+    """The region group (codes or names), e.g. every region outside London and the South East."""
+    min_share: Fraction | None = None
+    """Least share of the programme's national starters in each year (0-1)."""
+    max_share: Fraction | None = None
+    """Most share of the programme's national starters in each year (0-1)."""
+    from_year: int | None = None
+    """First academic year the bounds apply; none means the first planning year."""
+    to_year: int | None = None
+    """Last academic year the bounds apply; none means the last planning year."""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> PlaceShare:
+        if self.min_share is None and self.max_share is None:
+            raise ValueError("give min_share, max_share or both")
+        if self.min_share is not None and self.max_share is not None and self.min_share > self.max_share:
+            raise ValueError(f"min_share {self.min_share:g} is above max_share {self.max_share:g}")
+        return self
+
+
+class Equity(Base):
+    """Regional equity: minimise the worst regional shortfall rate (shortfall / demand)."""
+
+    roles: list[Id] | None = None
+    """Roles whose regional shortfall rates count; none means every role."""
+    basis: Literal["horizon", "year"] = "horizon"
+    """``horizon``: a region's rate is its shortfall summed over the horizon over its demand summed
+    over the horizon; ``year``: every region-year's rate counts on its own."""
+    mode: Literal["before_cost", "alone"] = "before_cost"
+    """``before_cost``: minimise the worst rate first, then the usual objective with the worst rate
+    held (lexicographic); ``alone``: minimise the worst rate only."""
+    tolerance: Annotated[float, Field(ge=0, le=0.5)] = 1e-6
+    """Slack allowed on the worst rate (absolute, as a fraction of demand) while the usual
+    objective is optimised after it."""
+
+
 class SurplusGroup(Base):
     roles: list[Id] = Field(min_length=1)
     """Roles whose surplus counts together."""
@@ -236,6 +326,9 @@ class Objective(Base):
     each later group is optimised while the earlier groups keep their optimum."""
     lexicographic_tolerance: Annotated[float, Field(ge=0, le=0.5)] = 1e-6
     """Relative slack allowed on an earlier group's optimum when optimising the later ones."""
+    equity: Equity | None = None
+    """Minimise the worst regional shortfall rate, alone or before the terms above; the plan then
+    reports the price of fairness against the efficiency-optimal plan."""
 
     def weight(self, term: str) -> float:
         return float(self.weights.get(term, 1.0))  # type: ignore[call-overload]
@@ -250,6 +343,9 @@ class SolverSettings(Base):
     """HiGHS random seed."""
     verify_tolerance: Annotated[float, Field(gt=0, le=1e-2)] = 1e-6
     """Largest relative violation of any limit accepted when the plan is re-checked."""
+    mip_gap: Annotated[float, Field(ge=0, le=1)] = 1e-3
+    """Relative optimality gap at which HiGHS stops a mixed-integer solve (0.001 = 0.1%); used only
+    when a programme is delivered in ``cohorts``."""
 
 
 class Scenario(Base):
@@ -268,6 +364,10 @@ class Scenario(Base):
     """Who pays for training and other costs, keyed by an id."""
     surplus_groups: dict[Id, SurplusGroup] = {}
     """Caps on surplus shared by several roles."""
+    targets: dict[Id, Target] = {}
+    """Policy targets on completions or intake, keyed by an id."""
+    place_shares: dict[Id, PlaceShare] = {}
+    """Least or most share of a programme's starters for a group of regions, keyed by an id."""
     objective: Objective = Objective()
     solver: SolverSettings = SolverSettings()
 

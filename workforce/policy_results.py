@@ -1,0 +1,52 @@
+"""Plan outputs of cohorts and policy targets (issue 4): extra intake columns and summary entries.
+
+Nothing is added for a scenario that uses none of these rules, so its tables are unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from workforce.data import ModelData
+from workforce.model.policy import target_count
+
+
+def _v(expr: Any) -> float:
+    value = pyo.value(expr)
+    return 0.0 if abs(value) < 1e-9 else float(value)
+
+
+def add_cohort_columns(d: ModelData, m: pyo.ConcreteModel, intake: pd.DataFrame) -> pd.DataFrame:
+    """``cohorts`` (whole cohorts run) beside the intake of cohort programmes; NaN for others."""
+    if not d.COHORT_PROGRAMMES:
+        return intake
+    cohorts = [
+        round(_v(m.cohorts[p, r, t])) if p in d.COHORT_PROGRAMMES else float("nan")
+        for p, r, t in intake.index
+    ]
+    units = dict(intake.attrs.get("units", {}))
+    intake = intake.assign(cohorts=cohorts)
+    intake.attrs["units"] = {**units, "cohorts": "cohorts"}
+    return intake
+
+
+def policy_summary(d: ModelData, m: pyo.ConcreteModel) -> dict[str, Any]:
+    """``targets``: each target row with its count in the plan; present only when targets exist."""
+    if not d.target_min:
+        return {}
+    rows = []
+    for (g, q, t), need in d.target_min.items():
+        years = d.target_years[g, t]
+        rows.append({
+            "target": g,
+            "scope": q,
+            "from_year": years[0],
+            "to_year": years[-1],
+            "measure": d.target_measure[g],
+            "at_least": need,
+            "achieved": _v(target_count(m, d, g, q, t)),
+        })
+    return {"targets": rows}
