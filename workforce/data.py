@@ -91,6 +91,12 @@ class ModelData:
     share_regions: dict[str, list[str]] = field(default_factory=dict)
     share_min: dict[Key, float] = field(default_factory=dict)
     share_max: dict[Key, float] = field(default_factory=dict)
+    attrition_tenure: dict[tuple[str, int], float] = field(default_factory=dict)
+    """(role, b) → share of tied completers that leave in their b-th year after qualifying."""
+    tenure_bands: dict[str, int] = field(default_factory=dict)
+    """Role → number of tenure bands B (only roles with a ``tenure`` profile)."""
+    tenure_programmes: dict[str, list[str]] = field(default_factory=dict)
+    tenure_first_intake: dict[str, int] = field(default_factory=dict)
     equity_roles: list[str] = field(default_factory=list)
     equity_basis: str | None = None
     """``horizon`` or ``year`` when the objective asks for regional equity, else none."""

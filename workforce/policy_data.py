@@ -40,7 +40,22 @@ def prepare_policy(scenario: Scenario, tables: dict[str, Any]) -> dict[str, Any]
         "share_max": {},
         "equity_roles": [],
         "equity_basis": None,
+        "attrition_tenure": {},
+        "tenure_bands": {},
+        "tenure_programmes": {},
+        "tenure_first_intake": {},
     }
+    for k, role in scenario.roles.items():
+        if role.tenure is None:
+            continue
+        rates = role.tenure.attrition
+        out["tenure_bands"][k] = len(rates)
+        out["attrition_tenure"].update({(k, b): a for b, a in enumerate(rates, start=1)})
+        listed = role.tenure.programmes
+        out["tenure_programmes"][k] = [p for p, g in scenario.programmes.items()
+                                       if g.role == k and (listed is None or p in listed)]
+        if role.tenure.from_intake_year is not None:
+            out["tenure_first_intake"][k] = role.tenure.from_intake_year
     for p, prog in scenario.programmes.items():
         c = prog.cohorts
         if c is None:

@@ -50,3 +50,25 @@ def policy_summary(d: ModelData, m: pyo.ConcreteModel) -> dict[str, Any]:
             "achieved": _v(target_count(m, d, g, q, t)),
         })
     return {"targets": rows}
+
+
+def extra_tables(d: ModelData, m: pyo.ConcreteModel) -> dict[str, pd.DataFrame]:
+    """``tenure`` [role, region, year, band]: tied staff at the start of the year and leavers by
+    tenure band, for roles with a tenure profile; no table otherwise."""
+    if not d.tenure_bands:
+        return {}
+    from workforce.model.tenure import tenure_stock
+
+    rows = []
+    for k, bands in d.tenure_bands.items():
+        for r in d.REGIONS:
+            for t in d.YEARS[1:]:
+                for b in range(1, bands + 1):
+                    stock = _v(tenure_stock(m, d, k, r, t, b))
+                    rows.append({"role": k, "region": r, "year": t, "band": b, "stock_start": stock,
+                                 "attrition": d.attrition_tenure[k, b],
+                                 "leavers": d.attrition_tenure[k, b] * stock})
+    df = pd.DataFrame(rows).set_index(["role", "region", "year", "band"])
+    df.attrs["units"] = {"stock_start": "people or FTE (the role's unit)", "attrition": "fraction a year",
+                         "leavers": "people or FTE (the role's unit)"}
+    return {"tenure": df}

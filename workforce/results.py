@@ -48,6 +48,8 @@ class Plan:
     spend_detail: pd.DataFrame
     summary: dict[str, Any]
     data: ModelData = field(repr=False)
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    """Tables only some scenarios have, e.g. ``tenure`` (roles with a tenure profile)."""
 
     @property
     def status(self) -> str:
@@ -58,7 +60,7 @@ class Plan:
         return self.summary["objective"]
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in TABLES}
+        return {**{name: getattr(self, name) for name in TABLES}, **self.extra}
 
     def to_csv(self, out_dir: str | Path) -> Path:
         """Write every table as CSV plus summary.json into ``out_dir``.
@@ -80,7 +82,7 @@ class Plan:
             for f in tmp.iterdir():
                 with open(f, "rb") as fh:
                     os.fsync(fh.fileno())
-            for name in [*TABLES, "summary"]:
+            for name in [*self.tables(), "summary"]:
                 suffix = ".json" if name == "summary" else ".csv"
                 os.replace(tmp / f"{name}{suffix}", out / f"{name}{suffix}")
         except OSError as exc:
@@ -127,7 +129,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
         "size": {"variables": len(compiled.columns), "constraints": len(compiled.rows)},
         "money_unit": "GBP thousands",
     }
-    from workforce.policy_results import add_cohort_columns, policy_summary
+    from workforce.policy_results import add_cohort_columns, extra_tables, policy_summary
 
     summary.update(policy_summary(d, m))
     return Plan(
@@ -139,6 +141,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
         spend_detail=_spend_detail(d, m),
         summary=summary,
         data=d,
+        extra=extra_tables(d, m),
     )
 
 

@@ -43,6 +43,10 @@ def leavers(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
 
     The initial stock counts as established; entrants of year t − 1 leave at the first-year rate.
     """
+    if k in d.tenure_bands:
+        from workforce.model.tenure import tenure_leavers
+
+        return tenure_leavers(m, d, k, r, t)
     a, a_new = d.attrition[k, r], d.attrition_new[k, r]
     if t == d.first_year:
         return a * d.stock_initial[k, r]

@@ -80,6 +80,13 @@ def check_policy(scenario: Scenario) -> list[tuple[Path, str]]:
         need_year((*base, "to_year"), s.to_year)
         if s.from_year is not None and s.to_year is not None and s.from_year > s.to_year:
             problems.append(((*base, "from_year"), f"{s.from_year} is after to_year {s.to_year}"))
+    for k, role in scenario.roles.items():
+        if role.tenure is None or role.tenure.programmes is None:
+            continue
+        for i, p in enumerate(role.tenure.programmes):
+            path = ("roles", k, "tenure", "programmes", i)
+            if need_programme(path, p) and programmes[p].role != k:
+                problems.append((path, f"programme {p!r} trains {programmes[p].role!r}, not {k!r}"))
     equity = scenario.objective.equity
     if equity is not None and equity.roles is not None:
         for i, k in enumerate(equity.roles):

@@ -140,6 +140,21 @@ class FlexibleOption(Base):
         return self
 
 
+class Tenure(Base):
+    """Attrition by years since qualifying for some completers, e.g. a return-of-service tie-in."""
+
+    attrition: list[Fraction] = Field(min_length=1, max_length=10)
+    """Share that leaves in the 1st, 2nd, ... year after the year they qualified (fractions a year);
+    after the last entry they leave at the role's ``attrition``. E.g. ``[0.03, 0.03, 0.03, 0.2]``
+    for a three-year tie-in followed by a jump."""
+    programmes: list[Id] | None = None
+    """Programmes whose completers follow this profile; none means every programme into the role.
+    Hires and other completers keep ``attrition_new_entrants`` then ``attrition``."""
+    from_intake_year: int | None = None
+    """Only cohorts that started in or after this academic year follow the profile (e.g. 2024 for
+    the three-year EP tie-in); none means every cohort completing in the horizon."""
+
+
 class Role(Base):
     name: Name
     """What the stock is, e.g. Local-authority educational psychologists."""
@@ -166,6 +181,9 @@ class Role(Base):
     """Exits as a decision (early release, redundancy)."""
     flexible_supply: dict[Id, FlexibleOption] = {}
     """Agency staff, reduced hours and similar options, keyed by an id."""
+    tenure: Tenure | None = None
+    """Attrition by years since qualifying for some completers (tracked by tenure band only for
+    roles that set this)."""
 
 
 class Cohorts(Base):
