@@ -19,7 +19,8 @@ SPEC = {
                      "surplus_max": 5, "hiring": {"max": 1}, "exits": {"enabled": True, "max": 1},
                      "flexible_supply": {"agency": {"name": "Agency", "fte_per_unit": 1, "cost": 1, "max": 1}},
                      "tenure": {"attrition": [0.05, 0.2], "programmes": ["doc"], "from_intake_year": 2026}},
-              "ta": {"name": "TAs", "initial_stock": 1, "attrition": 0.1, "demand": 1, "shortfall_penalty": 1}},
+              "ta": {"name": "TAs", "initial_stock": 1, "attrition": 0.1, "demand": 1, "shortfall_penalty": 1,
+                     "statutory_deadline": {"within_years": 2, "mode": "require"}}},
     "programmes": {"doc": {"name": "Doc", "role": "ep", "source": "ta", "duration": 1, "completion_rate": 1,
                            "course_costs": [{"dfe": 1}], "places": 3, "national_places": 3, "supervision_ratio": 1,
                            "intake_min": 0.5, "intake_max": 2,
@@ -46,7 +47,8 @@ def test_every_model_component_is_in_the_formulation_document():
             "hires_limit", "exits_limit", "flex_limit", "places_limit", "national_places_limit",
             "supervision_limit", "intake_minimum", "intake_maximum", "budget_limit", "envelope_limit",
             "cohort_size_minimum", "cohort_size_maximum", "cohort_open_minimum", "cohort_open_limit",
-            "target_minimum", "share_minimum", "share_maximum", "equity_limit"} <= built
+            "target_minimum", "share_minimum", "share_maximum", "equity_limit",
+            "unqualified_balance", "unqualified_total", "qualified_in_limit", "statutory_deadline"} <= built
 
 
 def test_every_parameter_of_model_data_is_in_the_formulation_document():

@@ -97,6 +97,13 @@ class ModelData:
     """Role → number of tenure bands B (only roles with a ``tenure`` profile)."""
     tenure_programmes: dict[str, list[str]] = field(default_factory=dict)
     tenure_first_intake: dict[str, int] = field(default_factory=dict)
+    DEADLINE_ROLES: list[str] = field(default_factory=list)
+    """Roles with a statutory qualification deadline."""
+    deadline_years: dict[str, int] = field(default_factory=dict)
+    deadline_mode: dict[str, str] = field(default_factory=dict)
+    penalty_breach: dict[str, float] = field(default_factory=dict)
+    unqualified_initial: dict[Key, float] = field(default_factory=dict)
+    """(role, region, years since appointment at the end of the year before the horizon) → posts."""
     equity_roles: list[str] = field(default_factory=list)
     equity_basis: str | None = None
     """``horizon`` or ``year`` when the objective asks for regional equity, else none."""

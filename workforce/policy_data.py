@@ -44,18 +44,14 @@ def prepare_policy(scenario: Scenario, tables: dict[str, Any]) -> dict[str, Any]
         "tenure_bands": {},
         "tenure_programmes": {},
         "tenure_first_intake": {},
+        "DEADLINE_ROLES": [],
+        "deadline_years": {},
+        "deadline_mode": {},
+        "penalty_breach": {},
+        "unqualified_initial": {},
     }
     for k, role in scenario.roles.items():
-        if role.tenure is None:
-            continue
-        rates = role.tenure.attrition
-        out["tenure_bands"][k] = len(rates)
-        out["attrition_tenure"].update({(k, b): a for b, a in enumerate(rates, start=1)})
-        listed = role.tenure.programmes
-        out["tenure_programmes"][k] = [p for p, g in scenario.programmes.items()
-                                       if g.role == k and (listed is None or p in listed)]
-        if role.tenure.from_intake_year is not None:
-            out["tenure_first_intake"][k] = role.tenure.from_intake_year
+        _role_rules(k, role, scenario, regions, years, tables, out)
     for p, prog in scenario.programmes.items():
         c = prog.cohorts
         if c is None:
@@ -109,3 +105,27 @@ def prepare_policy(scenario: Scenario, tables: dict[str, Any]) -> dict[str, Any]
         out["equity_roles"] = list(equity.roles) if equity.roles is not None else list(scenario.roles)
         out["equity_basis"] = equity.basis
     return out
+
+
+def _role_rules(k: str, role: Any, scenario: Scenario, regions: list[str], years: list[int],
+                tables: dict[str, Any], out: dict[str, Any]) -> None:
+    """Tenure profile and statutory deadline parameters of role k (if it gives them)."""
+    tenure, rule = role.tenure, role.statutory_deadline
+    if tenure is not None:
+        out["tenure_bands"][k] = len(tenure.attrition)
+        out["attrition_tenure"].update({(k, b): a for b, a in enumerate(tenure.attrition, start=1)})
+        out["tenure_programmes"][k] = [p for p, g in scenario.programmes.items()
+                                       if g.role == k and (tenure.programmes is None or p in tenure.programmes)]
+        if tenure.from_intake_year is not None:
+            out["tenure_first_intake"][k] = tenure.from_intake_year
+    if rule is not None:
+        out["DEADLINE_ROLES"].append(k)
+        out["deadline_years"][k] = rule.within_years
+        out["deadline_mode"][k] = rule.mode
+        out["penalty_breach"][k] = rule.penalty if rule.mode == "penalise" else 0.0
+        initial = out["unqualified_initial"]
+        for r in regions:
+            gap = max(0.0, tables["demand"][k, r, years[0]] - tables["stock_initial"][k, r])
+            for age, share in enumerate(rule.initial_shares):
+                key = (k, r, min(age, rule.within_years))
+                initial[key] = initial.get(key, 0.0) + gap * share

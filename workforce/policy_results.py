@@ -53,10 +53,40 @@ def policy_summary(d: ModelData, m: pyo.ConcreteModel) -> dict[str, Any]:
 
 
 def extra_tables(d: ModelData, m: pyo.ConcreteModel) -> dict[str, pd.DataFrame]:
+    """Tables that only some scenarios have: ``tenure`` and ``compliance``."""
+    out = {}
+    if d.tenure_bands:
+        out["tenure"] = _tenure(d, m)
+    if d.DEADLINE_ROLES:
+        out["compliance"] = _compliance(d, m)
+    return out
+
+
+def _compliance(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
+    """``compliance`` [role, region, year]: posts held unqualified by years since appointment
+    (``unqualified_0`` .. ``unqualified_<A-1>``) and ``out_of_compliance`` (A or more years)."""
+    from workforce.model.deadline import out_of_compliance
+
+    rows = []
+    for k in d.DEADLINE_ROLES:
+        deadline = d.deadline_years[k]
+        for r in d.REGIONS:
+            for t in d.YEARS:
+                row: dict[str, Any] = {"role": k, "region": r, "year": t}
+                for a in range(deadline):
+                    row[f"unqualified_{a}"] = _v(m.unqualified[k, r, t, a])
+                row["out_of_compliance"] = _v(out_of_compliance(m, d, k, r, t))
+                row["deadline_years"] = deadline
+                rows.append(row)
+    df = pd.DataFrame(rows).set_index(["role", "region", "year"])
+    unit = "people or FTE (the role's unit)"
+    df.attrs["units"] = {**{c: unit for c in df.columns if c != "deadline_years"}, "deadline_years": "years"}
+    return df
+
+
+def _tenure(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
     """``tenure`` [role, region, year, band]: tied staff at the start of the year and leavers by
-    tenure band, for roles with a tenure profile; no table otherwise."""
-    if not d.tenure_bands:
-        return {}
+    tenure band, for roles with a tenure profile."""
     from workforce.model.tenure import tenure_stock
 
     rows = []
@@ -71,4 +101,4 @@ def extra_tables(d: ModelData, m: pyo.ConcreteModel) -> dict[str, pd.DataFrame]:
     df = pd.DataFrame(rows).set_index(["role", "region", "year", "band"])
     df.attrs["units"] = {"stock_start": "people or FTE (the role's unit)", "attrition": "fraction a year",
                          "leavers": "people or FTE (the role's unit)"}
-    return {"tenure": df}
+    return df

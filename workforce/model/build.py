@@ -12,6 +12,7 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from workforce.data import ModelData
+from workforce.model.deadline import add_deadline_variables, add_deadlines
 from workforce.model.expressions import entrants, leavers, retraining, spend, stock_prev, terms
 from workforce.model.policy import add_cohort_variables, add_policy
 from workforce.scenario.schema import TERMS
@@ -25,6 +26,7 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         add_sets(m, data)
         add_variables(m, data)
         add_cohort_variables(m, data)
+        add_deadline_variables(m, data)
         add_stock_balance(m, data)
         add_outflow_limit(m, data)
         add_demand_balance(m, data)
@@ -41,6 +43,7 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         add_budget_limit(m, data)
         add_envelope_limit(m, data)
         add_policy(m, data)
+        add_deadlines(m, data)
         add_objective(m, data)
     return m
 

@@ -92,10 +92,13 @@ def terms(m: pyo.ConcreteModel, d: ModelData) -> dict[str, Expr]:
         from workforce.model.policy import cohort_training_cost
 
         training = training + cohort_training_cost(m, d)
+    shortfall: Expr = sum(d.penalty_shortfall[k] * m.shortfall[k, r, t] for k in d.ROLES for r in regions for t in years)
+    if d.DEADLINE_ROLES:
+        from workforce.model.deadline import breach_penalty
+
+        shortfall = shortfall + breach_penalty(m, d)
     return {
-        "shortfall": sum(
-            d.penalty_shortfall[k] * m.shortfall[k, r, t] for k in d.ROLES for r in regions for t in years
-        ),
+        "shortfall": shortfall,
         "training_cost": training,
         "hiring_cost": sum(d.cost_hire[k] * m.hires[k, r, t] for k in m.HIRING_ROLES for r in regions for t in years),
         "surplus_cost": sum(d.cost_surplus[k] * m.surplus[k, r, t] for k in d.ROLES for r in regions for t in years),

@@ -8,6 +8,10 @@ from workforce.data import ModelData
 from workforce.model.rows import RowMeaning
 from workforce.policy_data import NATIONAL
 
+KIND = {"unqualified_balance": "unqualified holders by years since appointment",
+        "unqualified_total": "posts held by unqualified appointees",
+        "qualified_in_limit": "qualified arrivals taking over posts"}
+
 
 def describe_policy(name: str, idx: tuple[Any, ...], d: ModelData) -> RowMeaning:
     """Describe a row of a target, share, cohort or equity family in the planner's terms."""
@@ -38,6 +42,15 @@ def describe_policy(name: str, idx: tuple[Any, ...], d: ModelData) -> RowMeaning
         k, r = idx[0], idx[1]
         return RowMeaning(name, f"the worst shortfall rate bound for {s.roles[k].name} in {region(r)}",
                           ("objective", "equity"), s.roles[k].unit, False)
+    if name in {"unqualified_balance", "unqualified_total", "qualified_in_limit", "statutory_deadline"}:
+        k, r, t = idx[:3]
+        role = s.roles[k].name
+        if name == "statutory_deadline":
+            years = d.deadline_years[k]
+            return RowMeaning(name, f"{role} in {region(r)} in {t} holding the post unqualified for {years}+ years "
+                              "(statutory deadline)", ("roles", k, "statutory_deadline", "mode"), s.roles[k].unit, True)
+        return RowMeaning(name, f"the {KIND[name]} of {role} in {region(r)} in {t}",
+                          ("roles", k, "statutory_deadline"), s.roles[k].unit, False)
     p, r, t = idx
     what = {"cohort_size_minimum": "the minimum cohort size", "cohort_size_maximum": "the maximum cohort size",
             "cohort_open_minimum": "the regional minimum of a cohort", "cohort_open_limit": "no trainees without a cohort"}[name]

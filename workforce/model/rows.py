@@ -48,6 +48,10 @@ POLICY_KINDS = {
     "cohort_open_minimum": "regional cohort minimum",
     "cohort_open_limit": "no trainees without a cohort",
     "equity_limit": "regional equity",
+    "unqualified_balance": "unqualified holders by years since appointment",
+    "unqualified_total": "posts held by unqualified appointees",
+    "qualified_in_limit": "qualified arrivals taking over posts",
+    "statutory_deadline": "statutory qualification deadline",
 }
 KIND_NAMES.update(POLICY_KINDS)
 

@@ -155,6 +155,31 @@ class Tenure(Base):
     the three-year EP tie-in); none means every cohort completing in the horizon."""
 
 
+class StatutoryDeadline(Base):
+    """A role's holders must gain a qualification within some years of appointment (e.g. a newly
+    appointed SENCO must hold the NPQ within three years). Posts counted as ``shortfall`` are held by
+    unqualified appointees, tracked by years since appointment."""
+
+    within_years: int = Field(default=3, ge=1, le=10)
+    """Years from appointment by which the holder must be qualified: someone appointed in year s
+    and still unqualified in year s + within_years is out of compliance."""
+    mode: Literal["require", "penalise"] = "require"
+    """``require``: no one may be out of compliance (a hard limit); ``penalise``: breaches cost
+    ``penalty`` each in the shortfall term."""
+    penalty: Money = 0.0
+    """Weight of one post-year out of compliance, added to the shortfall term (mode penalise)."""
+    initial_shares: list[Fraction] = Field(default=[1.0], min_length=1, max_length=10)
+    """How the posts without a qualified holder at the start (first-year demand − initial_stock,
+    at least 0) split by when they were appointed: entry i is the share appointed i + 1 years
+    before the first year. Must sum to 1."""
+
+    @model_validator(mode="after")
+    def _shares(self) -> StatutoryDeadline:
+        if abs(sum(self.initial_shares) - 1.0) > 1e-6:
+            raise ValueError(f"initial_shares must sum to 1, got {sum(self.initial_shares):g}")
+        return self
+
+
 class Role(Base):
     name: Name
     """What the stock is, e.g. Local-authority educational psychologists."""
@@ -184,6 +209,9 @@ class Role(Base):
     tenure: Tenure | None = None
     """Attrition by years since qualifying for some completers (tracked by tenure band only for
     roles that set this)."""
+    statutory_deadline: StatutoryDeadline | None = None
+    """Unqualified holders of unfilled posts must qualify within a deadline (e.g. SENCOs, NPQ in
+    three years)."""
 
 
 class Cohorts(Base):
