@@ -104,6 +104,15 @@ class ModelData:
     penalty_breach: dict[str, float] = field(default_factory=dict)
     unqualified_initial: dict[Key, float] = field(default_factory=dict)
     """(role, region, years since appointment at the end of the year before the horizon) → posts."""
+    intake_month: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(programme, intake) → start month counted from September (calendar programmes only)."""
+    intake_delay: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(programme, intake) → academic years from starting to joining the role."""
+    duration_months: dict[str, int] = field(default_factory=dict)
+    prior_term: dict[str, str] = field(default_factory=dict)
+    """Calendar programme → the intake its prior-intake cohorts started at."""
+    FY_STREAMS: list[str] = field(default_factory=list)
+    """Funding streams whose budget years are financial years (April to March)."""
     equity_roles: list[str] = field(default_factory=list)
     equity_basis: str | None = None
     """``horizon`` or ``year`` when the objective asks for regional equity, else none."""

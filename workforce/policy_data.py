@@ -49,7 +49,21 @@ def prepare_policy(scenario: Scenario, tables: dict[str, Any]) -> dict[str, Any]
         "deadline_mode": {},
         "penalty_breach": {},
         "unqualified_initial": {},
+        "intake_month": {},
+        "intake_delay": {},
+        "duration_months": {},
+        "prior_term": {},
+        "FY_STREAMS": [f for f, stream in scenario.funding_streams.items() if stream.year == "financial"],
     }
+    for p, prog in scenario.programmes.items():
+        cal = prog.calendar
+        if cal is None:
+            continue
+        out["duration_months"][p] = cal.duration_months
+        out["prior_term"][p] = cal.prior_intake_at or next(iter(cal.intakes))
+        for j, month in cal.intakes.items():
+            out["intake_month"][p, j] = month
+            out["intake_delay"][p, j] = cal.delay(month)
     for k, role in scenario.roles.items():
         _role_rules(k, role, scenario, regions, years, tables, out)
     for p, prog in scenario.programmes.items():

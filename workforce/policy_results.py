@@ -59,7 +59,48 @@ def extra_tables(d: ModelData, m: pyo.ConcreteModel) -> dict[str, pd.DataFrame]:
         out["tenure"] = _tenure(d, m)
     if d.DEADLINE_ROLES:
         out["compliance"] = _compliance(d, m)
+    if d.intake_month:
+        out["intake_terms"] = _intake_terms(d, m)
     return out
+
+
+def _intake_terms(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
+    """``intake_terms`` [programme, region, year, intake]: starters at each intake point of
+    calendar programmes, with the start month and the year they join the role."""
+    rows = [
+        {"programme": p, "region": r, "year": t, "intake": j, "starters": _v(m.intake_term[p, r, t, j]),
+         "start_month": d.intake_month[p, j], "qualifies_in": t + d.intake_delay[p, j]}
+        for (p, j) in d.intake_month for r in d.REGIONS for t in d.YEARS
+    ]
+    df = pd.DataFrame(rows).set_index(["programme", "region", "year", "intake"])
+    df.attrs["units"] = {"starters": "trainees", "start_month": "months after 1 September", "qualifies_in": "year"}
+    return df
+
+
+def calendar_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int) -> dict[str, float]:
+    """Course costs of calendar programmes paid by stream f in academic year t, by programme."""
+    from workforce.model.calendar import course_cost_in
+
+    items = {p: _v(course_cost_in(m, d, p, f, t, financial=False)) for p in d.duration_months}
+    return {p: v for p, v in items.items() if v or any(g == f for (q, _y, g) in d.cost_course if q == p)}
+
+
+def fy_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int, academic: Any) -> dict[str, float]:
+    """Spend items of a financial-year stream in financial year t: course costs by month, other
+    items 7/12 from academic year t and 5/12 from academic year t − 1 (see fy_spend)."""
+    from workforce.model.calendar import FY_START, course_cost_in
+
+    items: dict[str, float] = {}
+    for p in d.PROGRAMMES:
+        if any(g == f for (q, _y, g) in d.cost_course if q == p):
+            items[p] = _v(course_cost_in(m, d, p, f, t, financial=True))
+    for year, share in ((t, FY_START / 12), (t - 1, 1 - FY_START / 12)):
+        if year < d.first_year:
+            continue
+        for name, value in academic(d, m, f, year, financial=False).items():
+            if name not in d.PROGRAMMES:
+                items[name] = items.get(name, 0.0) + share * value
+    return items
 
 
 def _compliance(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:

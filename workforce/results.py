@@ -247,11 +247,19 @@ def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
         "stock_start", "leavers", "completions", "hires", "retraining_out", "exits", "stock_end", "flexible")})
 
 
-def _spend_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int) -> dict[str, float]:
+def _spend_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int, financial: bool = True) -> dict[str, float]:
+    if financial and f in d.FY_STREAMS:
+        from workforce.policy_results import fy_items
+
+        return fy_items(d, m, f, t, _spend_items)
     items: dict[str, float] = {}
     for (p, y, stream), cost in d.cost_course.items():
-        if stream == f:
+        if stream == f and p not in d.duration_months:
             items[p] = items.get(p, 0.0) + cost * sum(_v(ex.starters(m, d, p, r, t - y + 1)) for r in d.REGIONS)
+    if d.duration_months:
+        from workforce.policy_results import calendar_items
+
+        items.update(calendar_items(d, m, f, t))
     for k in m.HIRING_ROLES:
         if d.stream_hire[k] == f:
             items[f"hiring:{k}"] = d.cost_hire[k] * sum(_v(m.hires[k, r, t]) for r in d.REGIONS)

@@ -38,6 +38,14 @@ def describe_policy(name: str, idx: tuple[Any, ...], d: ModelData) -> RowMeaning
         key = "min_share" if name == "share_minimum" else "max_share"
         return RowMeaning(name, f"the {bound} share of {s.programmes[share.programme].name} places for group {g} in {t}",
                           ("place_shares", g, key), "trainees", True)
+    if name == "fy_budget_limit":
+        f, t = idx
+        return RowMeaning(name, f"the {t}-{(t + 1) % 100:02d} financial-year budget of {s.funding_streams[f].name}",
+                          ("funding_streams", f, "budget", t), "£k", True)
+    if name == "intake_split":
+        p, r, t = idx
+        return RowMeaning(name, f"the intake split of {s.programmes[p].name} in {region(r)} in {t}",
+                          ("programmes", p, "calendar"), "trainees", False)
     if name == "equity_limit":
         k, r = idx[0], idx[1]
         return RowMeaning(name, f"the worst shortfall rate bound for {s.roles[k].name} in {region(r)}",

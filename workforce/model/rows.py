@@ -52,6 +52,8 @@ POLICY_KINDS = {
     "unqualified_total": "posts held by unqualified appointees",
     "qualified_in_limit": "qualified arrivals taking over posts",
     "statutory_deadline": "statutory qualification deadline",
+    "fy_budget_limit": "financial-year budget",
+    "intake_split": "intake split across intake points",
 }
 KIND_NAMES.update(POLICY_KINDS)
 

@@ -25,6 +25,14 @@ def tied_entrants(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, s: int) ->
     first = d.tenure_first_intake.get(k)
     total: Expr = 0.0
     for p in d.tenure_programmes[k]:
+        if p in d.duration_months:
+            from workforce.model.calendar import intakes_of, term_starters
+
+            for j in intakes_of(d, p):
+                start = s - d.intake_delay[p, j]
+                if first is None or start >= first:
+                    total = total + d.completion_rate[p] * term_starters(m, d, p, r, start, j)
+            continue
         start = s - d.duration[p]
         if first is None or start >= first:
             total = total + d.completion_rate[p] * starters(m, d, p, r, start)
