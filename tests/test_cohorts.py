@@ -109,3 +109,40 @@ def test_cohort_settings_are_checked():
     spec = one_region(5, {"max_size": 10})
     del spec["programmes"]["doc"]["places"]
     assert "needs places" in only_problem(lambda: scenario_from_dict(spec)).message
+
+
+def test_a_plan_stopped_at_the_time_limit_is_provisional_with_its_gap(monkeypatch):
+    """When HiGHS stops at its time limit holding a plan, the plan comes back 'provisional' with the
+    gap HiGHS reports. HiGHS is made to report kTimeLimit after its (complete) search, so the test
+    does not depend on timing; the plan is then the 3-cohort optimum of the first test."""
+    import sys
+
+    import highspy
+
+    solve_module = sys.modules["workforce.solve"]  # the package re-exports the solve function under this name
+    real = solve_module._run_highs
+
+    def stopped(h):
+        real(h)
+        return highspy.HighsModelStatus.kTimeLimit
+
+    monkeypatch.setattr(solve_module, "_run_highs", stopped)
+    plan = run(one_region(25, {"min_size": 8, "max_size": 10, "fixed_cost": {"dfe": 30}}))
+    assert plan.status == "provisional"
+    assert plan.summary["mip_gap"] is not None
+    assert plan.objective == pytest.approx(115)
+
+
+def test_cohort_problems_are_located_in_the_yaml(tmp_path):
+    """A cohort rule without any intake cap is reported at the cohorts key's line."""
+    import yaml
+    from scenarios import load_problem
+
+    s = one_region(5, {"max_size": 10})
+    del s["programmes"]["doc"]["places"]
+    text = yaml.safe_dump(s, sort_keys=False)
+    problem = load_problem(tmp_path, text)
+    line = next(i for i, row in enumerate(text.splitlines(), start=1) if row.strip() == "cohorts:")
+    assert problem.key == "programmes.doc.cohorts"
+    assert problem.line == line
+    assert problem.file is not None and problem.file.endswith("scenario.yaml")

@@ -143,3 +143,32 @@ def _tenure(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
     df.attrs["units"] = {"stock_start": "people or FTE (the role's unit)", "attrition": "fraction a year",
                          "leavers": "people or FTE (the role's unit)"}
     return df
+
+
+def policy_lines(plan: Any) -> list[str]:
+    """Terminal lines for the issue-4 rules a plan uses: MIP gap, equity, targets, compliance."""
+    s, d = plan.summary, plan.data
+    lines: list[str] = []
+    if s.get("mip_gap") is not None:
+        lines += ["", f"Whole cohorts (MILP): relative gap {100 * s['mip_gap']:.3f}%"]
+    eq = s.get("equity")
+    if eq:
+        fair, eff = eq["equitable"], eq["efficient"]
+        lines += [
+            "",
+            f"Regional equity ({eq['mode']}, {eq['basis']}): worst shortfall rate {fair['worst_shortfall_rate']:.1%} "
+            f"(efficient plan {eff['worst_shortfall_rate']:.1%})",
+            f"  price of fairness: shortfall {eq['price_shortfall']:+,.1f} unit-years, cost £{eq['price_cost']:+,.0f}k",
+        ]
+    if s.get("targets"):
+        lines += ["", "Targets"]
+        for row in s["targets"]:
+            span = f"{row['from_year']}-{row['to_year']}" if row["from_year"] != row["to_year"] else str(row["to_year"])
+            lines.append(f"  {row['target']} ({row['scope']}, {span}): {row['achieved']:,.1f} of at least {row['at_least']:,.1f}")
+    compliance = plan.extra.get("compliance")
+    if compliance is not None:
+        out = compliance["out_of_compliance"].groupby(level=["role", "year"]).sum()
+        lines += ["", "Out of compliance with the statutory deadline (all regions)"]
+        for k in d.DEADLINE_ROLES:
+            lines.append(f"  {d.scenario.roles[k].name[:32]:<32} " + " ".join(f"{out[k, t]:>7,.0f}" for t in d.YEARS))
+    return lines
