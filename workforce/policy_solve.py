@@ -43,26 +43,30 @@ def check_integral(compiled: Compiled, x: np.ndarray, tolerance: float) -> None:
         raise SolveError(f"the solver's plan runs {x[j]:g} of {compiled.columns[j].name}, not a whole number")
 
 
-def with_equity(data: ModelData, stages: list[list[str]]) -> list[list[str]]:
-    """The solve stages with the equity stage first (``before_cost``) or alone (``alone``)."""
+def with_equity(data: ModelData, stages: list[list[str]], compiled: Compiled) -> list[list[str]]:
+    """The solve stages with the equity stage first (``before_cost``) or alone (``alone``).
+    Without any demand to fall short of (no ``equity_limit`` row) every rate is 0: no stage."""
     equity = data.scenario.objective.equity
-    if data.equity_basis is None or equity is None:
+    if data.equity_basis is None or equity is None or equity_column(compiled) is None:
         return stages
     return [[EQUITY]] if equity.mode == "alone" else [[EQUITY], *stages]
 
 
-def equity_column(compiled: Compiled) -> int:
+def equity_column(compiled: Compiled) -> int | None:
+    """Column of ``worst_shortfall_rate``; none when no row uses it."""
     for j, v in enumerate(compiled.columns):
         if v.parent_component().name == EQUITY:
             return j
-    raise AssertionError("the equity stage needs the worst_shortfall_rate column")
+    return None
 
 
 def stage_cost(compiled: Compiled, data: ModelData, group: list[str]) -> tuple[np.ndarray, float, float]:
     """Cost vector, constant offset and tolerance (relative to max(1, |optimum|)) of a stage."""
     if group == [EQUITY]:
         cost = np.zeros(len(compiled.columns))
-        cost[equity_column(compiled)] = 1.0
+        column = equity_column(compiled)
+        assert column is not None  # with_equity adds the stage only when the column exists
+        cost[column] = 1.0
         equity = data.scenario.objective.equity
         return cost, 0.0, equity.tolerance if equity is not None else 0.0
     weights = np.array([data.weights[term] if term in group else 0.0 for term in TERMS])

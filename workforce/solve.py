@@ -249,7 +249,7 @@ def run(
     else:
         stages = [list(TERMS)]
     if equity:
-        stages = with_equity(data, stages)
+        stages = with_equity(data, stages, compiled)
     index = {term: j for j, term in enumerate(TERMS)}
     stage_log: list[dict[str, Any]] = []
     provisional = False

@@ -53,22 +53,32 @@ def add_unqualified_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def add_unqualified_total(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """Σ_a unqualified[k,r,t,a] = shortfall[k,r,t]: every post without a qualified holder is held."""
+    """Σ_a unqualified[k,r,t,a] ≥ shortfall[k,r,t]: every post without a qualified holder is held by
+    an unqualified appointee. Holders whose post is covered by flexible supply stay counted (an
+    inequality, so that they never force a shortfall; flexible supply does not end a tenure)."""
     index = [(k, r, t) for k in d.DEADLINE_ROLES for r in d.REGIONS for t in d.YEARS]
     m.unqualified_total = pyo.Constraint(
         index,
         rule=lambda m, k, r, t: sum(m.unqualified[k, r, t, a] for a in range(d.deadline_years[k] + 1))
-        == m.shortfall[k, r, t],
+        >= m.shortfall[k, r, t],
     )
 
 
+def posts_abolished(d: ModelData, k: str, r: str, t: int) -> float:
+    """max(0, demand[k,r,t−1] − demand[k,r,t]): posts that disappear in year t (0 in the first year)."""
+    if t == d.first_year:
+        return 0.0
+    return max(0.0, d.demand[k, r, t - 1] - d.demand[k, r, t])
+
+
 def add_qualified_in_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """Σ_a qualified_in[k,r,t,a] ≤ entrants[k,r,t]: only qualified arrivals end an unqualified tenure."""
+    """Σ_a qualified_in[k,r,t,a] ≤ entrants[k,r,t] + posts_abolished[k,r,t]: an unqualified tenure
+    ends only when a qualified arrival takes the post or the post disappears."""
     index = [(k, r, t) for k in d.DEADLINE_ROLES for r in d.REGIONS for t in d.YEARS]
     m.qualified_in_limit = pyo.Constraint(
         index,
         rule=lambda m, k, r, t: sum(m.qualified_in[k, r, t, a] for a in range(1, d.deadline_years[k] + 1))
-        <= entrants(m, d, k, r, t),
+        <= entrants(m, d, k, r, t) + posts_abolished(d, k, r, t),
     )
 
 
