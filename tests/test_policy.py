@@ -193,3 +193,17 @@ def test_targets_and_shares_are_checked_against_the_scenario():
 
 def _problems(spec):
     return problems_of(lambda: scenario_from_dict(spec))
+
+
+def test_regional_target_for_a_subset_of_regions_names_only_those():
+    """scope region with regions [A]: at_least gives A only (B would be an unknown key); A ≥ 3 by
+    2026 costs 3."""
+    spec = two_regions(1)
+    spec["targets"] = {"a": {"programme": "doc", "by_year": 2026, "scope": "region", "regions": ["A"],
+                             "at_least": {"Area A": 3}}}
+    plan = run(spec)
+    assert intake(plan, "A", 2026) == pytest.approx(3)
+    assert plan.objective == pytest.approx(3)
+    spec["targets"]["a"]["at_least"] = {"A": 3, "B": 1}
+    problem = only_problem(lambda: scenario_from_dict(spec))
+    assert problem.key == "targets.a.at_least.B" and "unknown region" in problem.message

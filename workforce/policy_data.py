@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from workforce.scenario.checks import REGION
+from workforce.scenario.policy_checks import target_region_keys
 from workforce.scenario.schema import Scenario
 from workforce.scenario.tables import resolve
 
@@ -98,7 +99,8 @@ def prepare_policy(scenario: Scenario, tables: dict[str, Any]) -> dict[str, Any]
             for t in rows:
                 out["target_min"][g, NATIONAL, t] = float(target.at_least)
         else:
-            values, _ = resolve(target.at_least, REGION, keys, years)
+            scope_keys = keys if target.regions is None else target_region_keys(scenario, target.regions)
+            values, _ = resolve(target.at_least, REGION, scope_keys, years)
             for r in counted:
                 out["target_regions"][g, r] = [r]
                 for t in rows:

@@ -7,12 +7,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from workforce.scenario.tables import did_you_mean
+from workforce.scenario.tables import did_you_mean, resolve
 
 if TYPE_CHECKING:
     from workforce.scenario.schema import Scenario
 
 Path = tuple[Any, ...]
+REGION = ("region",)
+
+
+def target_region_keys(scenario: Scenario, regions: list[str]) -> dict[str, str]:
+    """Region keys (code and name) of the listed regions only: a per-region target names only those."""
+    keys = scenario.region_keys()
+    codes = {keys[r] for r in regions if r in keys}
+    return {key: code for key, code in keys.items() if code in codes}
 
 
 def check_policy(scenario: Scenario) -> list[tuple[Path, str]]:
@@ -69,6 +77,9 @@ def check_policy(scenario: Scenario) -> list[tuple[Path, str]]:
             problems.append(((*base, "from_year"), f"{t.from_year} is after by_year {t.by_year}"))
         if t.regions is not None:
             need_regions((*base, "regions"), t.regions)
+        if t.scope == "region" and t.regions is not None and not problems:
+            _, found = resolve(t.at_least, REGION, target_region_keys(scenario, t.regions), years)
+            problems += [((*base, "at_least", *sub), msg) for sub, msg in found]
         if t.scope == "national" and not isinstance(t.at_least, int | float):
             problems.append(((*base, "at_least"), "a national target is one number; "
                                                   "write scope: region for a value per region"))
