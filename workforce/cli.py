@@ -84,7 +84,7 @@ def run(scenario: Path | None, out: Path | None, time_limit: float | None) -> No
     out = out or Path("results") / path.stem
     plan.to_csv(out)
     click.echo(summary_text(plan))
-    click.echo(f"\nWrote intake.csv, workforce.csv, flows.csv, spend.csv, spend_detail.csv, summary.json to {out}/")
+    click.echo(f"\nWrote {', '.join(f'{name}.csv' for name in plan.tables())}, summary.json to {out}/")
     if plan.status != "optimal":
         sys.exit(3)
 

@@ -7,7 +7,7 @@ are snake_case and keyed by tuples in the order of their indices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from workforce.scenario.checks import REGION, REGION_YEAR, YEAR
@@ -69,6 +69,53 @@ class ModelData:
     envelope: dict[str, float]
     surplus_groups: dict[str, tuple[list[str], dict[Key, float]]]
     weights: dict[str, float]
+    # cohorts, targets, place shares, equity (issue 4; see workforce/policy_data.py)
+    COHORT_PROGRAMMES: list[str] = field(default_factory=list)
+    """Programmes delivered in whole cohorts."""
+    cohort_min_size: dict[str, float] = field(default_factory=dict)
+    cohort_max_size: dict[str, float] = field(default_factory=dict)
+    cohort_region_min: dict[str, float] = field(default_factory=dict)
+    cost_cohort: dict[tuple[str, str], float] = field(default_factory=dict)
+    """(programme, stream) → £k per cohort run, paid in the intake year."""
+    intake_upper: dict[Key, float] = field(default_factory=dict)
+    """(programme, region, year) → most starters any cap allows (cohort programmes only)."""
+    target_programme: dict[str, str] = field(default_factory=dict)
+    target_measure: dict[str, str] = field(default_factory=dict)
+    target_min: dict[Key, float] = field(default_factory=dict)
+    """(target, scope, year) → least count; scope is a region code or ``national``."""
+    target_years: dict[Key, list[int]] = field(default_factory=dict)
+    """(target, year) → the years counted by the row of that year."""
+    target_regions: dict[Key, list[str]] = field(default_factory=dict)
+    """(target, scope) → the regions counted."""
+    share_programme: dict[str, str] = field(default_factory=dict)
+    share_regions: dict[str, list[str]] = field(default_factory=dict)
+    share_min: dict[Key, float] = field(default_factory=dict)
+    share_max: dict[Key, float] = field(default_factory=dict)
+    attrition_tenure: dict[tuple[str, int], float] = field(default_factory=dict)
+    """(role, b) → share of tied completers that leave in their b-th year after qualifying."""
+    tenure_bands: dict[str, int] = field(default_factory=dict)
+    """Role → number of tenure bands B (only roles with a ``tenure`` profile)."""
+    tenure_programmes: dict[str, list[str]] = field(default_factory=dict)
+    tenure_first_intake: dict[str, int] = field(default_factory=dict)
+    DEADLINE_ROLES: list[str] = field(default_factory=list)
+    """Roles with a statutory qualification deadline."""
+    deadline_years: dict[str, int] = field(default_factory=dict)
+    deadline_mode: dict[str, str] = field(default_factory=dict)
+    penalty_breach: dict[str, float] = field(default_factory=dict)
+    unqualified_initial: dict[Key, float] = field(default_factory=dict)
+    """(role, region, years since appointment at the end of the year before the horizon) → posts."""
+    intake_month: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(programme, intake) → start month counted from September (calendar programmes only)."""
+    intake_delay: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(programme, intake) → academic years from starting to joining the role."""
+    duration_months: dict[str, int] = field(default_factory=dict)
+    prior_term: dict[str, str] = field(default_factory=dict)
+    """Calendar programme → the intake its prior-intake cohorts started at."""
+    FY_STREAMS: list[str] = field(default_factory=list)
+    """Funding streams whose budget years are financial years (April to March)."""
+    equity_roles: list[str] = field(default_factory=list)
+    equity_basis: str | None = None
+    """``horizon`` or ``year`` when the objective asks for regional equity, else none."""
 
     @property
     def first_year(self) -> int:
@@ -128,7 +175,10 @@ def prepare(scenario: Scenario) -> ModelData:
             d["budget"].update(per(f, stream.budget, YEAR))
     roles = scenario.roles
     progs = scenario.programmes
+    from workforce.policy_data import prepare_policy
+
     return ModelData(
+        **prepare_policy(scenario, d),
         scenario=scenario,
         ROLES=list(roles),
         REGIONS=regions,

@@ -45,4 +45,7 @@ def summary_text(plan: Plan) -> str:
             budget = sp.loc[f, "budget"]
             btxt = "no annual limit" if budget != budget else f"of {budget:,.0f}"
             lines.append(f"  {sc.funding_streams[f].name[:40]:<40} {sp.loc[f, 'spent']:>10,.0f} {btxt}")
+    from workforce.policy_results import policy_lines
+
+    lines += policy_lines(plan)
     return "\n".join(lines)

@@ -48,6 +48,8 @@ class Plan:
     spend_detail: pd.DataFrame
     summary: dict[str, Any]
     data: ModelData = field(repr=False)
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    """Tables only some scenarios have, e.g. ``tenure`` (roles with a tenure profile)."""
 
     @property
     def status(self) -> str:
@@ -58,7 +60,7 @@ class Plan:
         return self.summary["objective"]
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in TABLES}
+        return {**{name: getattr(self, name) for name in TABLES}, **self.extra}
 
     def to_csv(self, out_dir: str | Path) -> Path:
         """Write every table as CSV plus summary.json into ``out_dir``.
@@ -80,7 +82,7 @@ class Plan:
             for f in tmp.iterdir():
                 with open(f, "rb") as fh:
                     os.fsync(fh.fileno())
-            for name in [*TABLES, "summary"]:
+            for name in [*self.tables(), "summary"]:
                 suffix = ".json" if name == "summary" else ".csv"
                 os.replace(tmp / f"{name}{suffix}", out / f"{name}{suffix}")
         except OSError as exc:
@@ -134,15 +136,19 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
         "size": {"variables": len(compiled.columns), "constraints": len(compiled.rows)},
         "money_unit": "GBP thousands",
     }
+    from workforce.policy_results import add_cohort_columns, extra_tables, policy_summary
+
+    summary.update(policy_summary(d, m))
     return Plan(
         scenario_name=scenario.name,
-        intake=_intake(d, m),
+        intake=add_cohort_columns(d, m, _intake(d, m)),
         workforce=_workforce(d, m),
         flows=_flows(d, m),
         spend=_spend(d, m),
         spend_detail=_spend_detail(d, m),
         summary=summary,
         data=d,
+        extra=extra_tables(d, m),
     )
 
 
@@ -248,11 +254,19 @@ def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
         "stock_start", "leavers", "completions", "hires", "retraining_out", "exits", "stock_end", "flexible")})
 
 
-def _spend_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int) -> dict[str, float]:
+def _spend_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int, financial: bool = True) -> dict[str, float]:
+    if financial and f in d.FY_STREAMS:
+        from workforce.policy_results import fy_items
+
+        return fy_items(d, m, f, t, _spend_items)
     items: dict[str, float] = {}
     for (p, y, stream), cost in d.cost_course.items():
-        if stream == f:
+        if stream == f and p not in d.duration_months:
             items[p] = items.get(p, 0.0) + cost * sum(_v(ex.starters(m, d, p, r, t - y + 1)) for r in d.REGIONS)
+    if d.duration_months:
+        from workforce.policy_results import calendar_items
+
+        items.update(calendar_items(d, m, f, t))
     for k in m.HIRING_ROLES:
         if d.stream_hire[k] == f:
             items[f"hiring:{k}"] = d.cost_hire[k] * sum(_v(m.hires[k, r, t]) for r in d.REGIONS)
@@ -262,6 +276,11 @@ def _spend_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int) -> dict[str
     for k, o in d.FLEX:
         if d.stream_flex[k, o] == f:
             items[f"flexible:{k}.{o}"] = d.cost_flex[k, o] * sum(_v(m.flex[k, o, r, t]) for r in d.REGIONS)
+    for p in d.COHORT_PROGRAMMES:
+        if (p, f) in d.cost_cohort:
+            from workforce.model.policy import cohort_cost
+
+            items[f"cohorts:{p}"] = _v(cohort_cost(m, d, p, f, t))
     return items
 
 

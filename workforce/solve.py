@@ -21,6 +21,14 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from workforce.data import ModelData, prepare
 from workforce.errors import NoSolutionError, SolveError, UnboundedScenarioError
 from workforce.model import build_model
+from workforce.policy_solve import (
+    check_integral,
+    integrality,
+    integrality_conflict,
+    price_of_fairness,
+    stage_cost,
+    with_equity,
+)
 from workforce.scenario.schema import TERMS, Scenario
 
 if TYPE_CHECKING:
@@ -47,6 +55,8 @@ class Compiled:
     """VarData of each column."""
     col_position: dict[int, int] = field(default_factory=dict)
     """id(VarData) → column."""
+    integrality: np.ndarray | None = None
+    """True for each integer column (cohorts); none for a plain LP."""
 
 
 @dataclass
@@ -103,6 +113,7 @@ def compile_model(m: pyo.ConcreteModel) -> Compiled:
         rows=[con for con, _ in info.rows],
         columns=columns,
         col_position={id(v): i for i, v in enumerate(columns)},
+        integrality=integrality(columns),
     )
 
 
@@ -136,11 +147,16 @@ def solve(
         "threads": threads if threads is not None else settings.threads,
         "random_seed": settings.random_seed,
     }
+    if compiled.integrality is not None:
+        options["mip_gap"] = settings.mip_gap
     info = run(compiled, data, options, timings)
     if verify:
         check_rows(compiled, info.x, settings.verify_tolerance)
+        check_integral(compiled, info.x, settings.verify_tolerance)
     t3 = time.perf_counter()
     plan = make_plan(data, m, compiled, info)
+    if data.equity_basis is not None:
+        plan.summary["equity"] = price_of_fairness(compiled, data, options, info)
     timings["extract"] = time.perf_counter() - t3
     timings["total"] = time.perf_counter() - t0
     plan.summary["timings_seconds"] = dict(timings)
@@ -173,7 +189,9 @@ def new_highs() -> highspy.Highs:
     return h
 
 
-def _highs(compiled: Compiled, options: dict[str, Any]) -> highspy.Highs:
+def _highs(compiled: Compiled, options: dict[str, Any], integer: bool = False) -> highspy.Highs:
+    """HiGHS holding the compiled model; ``integer`` keeps integer columns integer (otherwise the
+    continuous relaxation, as the elastic diagnosis uses)."""
     h = new_highs()
     h.setOptionValue("output_flag", False)
     if options.get("time_limit") is not None:
@@ -194,6 +212,10 @@ def _highs(compiled: Compiled, options: dict[str, Any]) -> highspy.Highs:
     lp.a_matrix_.value_ = compiled.A.data
     lp.a_matrix_.num_col_ = lp.num_col_
     lp.a_matrix_.num_row_ = lp.num_row_
+    if integer and compiled.integrality is not None:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+                           for flag in compiled.integrality]
+        h.setOptionValue("mip_rel_gap", float(options.get("mip_gap", 1e-3)))
     status = h.passModel(lp)
     if status == highspy.HighsStatus.kError:
         raise SolveError("HiGHS refused the model (passModel returned an error)")
@@ -209,11 +231,14 @@ def _run_highs(h: highspy.Highs) -> highspy.HighsModelStatus:
     return status
 
 
-def run(compiled: Compiled, data: ModelData, options: dict[str, Any], timings: dict[str, float]) -> SolveInfo:
-    """Run HiGHS on the compiled model: one stage for a weighted sum, several for lexicographic."""
+def run(
+    compiled: Compiled, data: ModelData, options: dict[str, Any], timings: dict[str, float], equity: bool = True
+) -> SolveInfo:
+    """Run HiGHS on the compiled model: one stage for a weighted sum, several for lexicographic
+    (and a first equity stage when the objective asks for regional equity and ``equity`` is on)."""
     objective = data.scenario.objective
     t = time.perf_counter()
-    h = _highs(compiled, options)
+    h = _highs(compiled, options, integer=True)
     timings["handoff"] = time.perf_counter() - t
     if objective.lexicographic:
         listed = [term for group in objective.lexicographic for term in group]
@@ -223,15 +248,15 @@ def run(compiled: Compiled, data: ModelData, options: dict[str, Any], timings: d
             stages.append(rest)
     else:
         stages = [list(TERMS)]
+    if equity:
+        stages = with_equity(data, stages, compiled)
     index = {term: j for j, term in enumerate(TERMS)}
     stage_log: list[dict[str, Any]] = []
     provisional = False
     gap: float | None = None
     solve_time = 0.0
     for s, group in enumerate(stages):
-        weights = np.array([data.weights[term] if term in group else 0.0 for term in TERMS])
-        cost = weights @ compiled.term_costs
-        offset = float(weights @ compiled.term_offsets)
+        cost, offset, tol = stage_cost(compiled, data, group)
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         t = time.perf_counter()
         status = _run_highs(h)
@@ -244,6 +269,10 @@ def run(compiled: Compiled, data: ModelData, options: dict[str, Any], timings: d
             if s == 0:
                 from workforce.diagnose import explain_infeasible
 
+                if compiled.integrality is not None:
+                    cause = integrality_conflict(compiled, data, options)
+                    if cause is not None:
+                        raise cause
                 raise explain_infeasible(compiled, data, status == highspy.HighsModelStatus.kUnboundedOrInfeasible)
             raise SolveError(
                 f"stage {s + 1} of the lexicographic objective ({', '.join(group)}) found no plan that keeps the "
@@ -267,11 +296,12 @@ def run(compiled: Compiled, data: ModelData, options: dict[str, Any], timings: d
                 elapsed=elapsed,
             )
         value = float(h.getInfo().objective_function_value) + offset
+        if compiled.integrality is not None:
+            gap = max(gap or 0.0, float(h.getInfo().mip_gap))
         stage_log.append({"stage": s + 1, "terms": group, "value": value, "status": h.modelStatusToString(status)})
         if provisional:
             break
         if s < len(stages) - 1:
-            tol = objective.lexicographic_tolerance
             bound = value + tol * max(1.0, abs(value)) - offset
             nz = np.flatnonzero(cost)
             h.addRow(-INF, bound, len(nz), nz.astype(np.int32), cost[nz])

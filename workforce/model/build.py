@@ -12,7 +12,10 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from workforce.data import ModelData
+from workforce.model.calendar import add_calendar_variables, add_fy_budget_limit, add_intake_split
+from workforce.model.deadline import add_deadline_variables, add_deadlines
 from workforce.model.expressions import entrants, leavers, retraining, spend, stock_prev, terms
+from workforce.model.policy import add_cohort_variables, add_policy
 from workforce.scenario.schema import TERMS
 
 
@@ -23,6 +26,9 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         m.data = data
         add_sets(m, data)
         add_variables(m, data)
+        add_cohort_variables(m, data)
+        add_deadline_variables(m, data)
+        add_calendar_variables(m, data)
         add_stock_balance(m, data)
         add_outflow_limit(m, data)
         add_demand_balance(m, data)
@@ -38,6 +44,10 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         add_intake_maximum(m, data)
         add_budget_limit(m, data)
         add_envelope_limit(m, data)
+        add_policy(m, data)
+        add_deadlines(m, data)
+        add_intake_split(m, data)
+        add_fy_budget_limit(m, data)
         add_objective(m, data)
     return m
 
@@ -181,7 +191,7 @@ def add_intake_maximum(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 def add_budget_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     """spend[f,t] ≤ budget[f,t]."""
-    m.budget_limit = pyo.Constraint(list(d.budget), rule=lambda m, f, t: spend(m, d, f, t) <= d.budget[f, t])
+    m.budget_limit = pyo.Constraint([key for key in d.budget if key[0] not in d.FY_STREAMS], rule=lambda m, f, t: spend(m, d, f, t) <= d.budget[f, t])
 
 
 def add_envelope_limit(m: pyo.ConcreteModel, d: ModelData) -> None:

@@ -20,6 +20,10 @@ def starters(m: pyo.ConcreteModel, d: ModelData, p: str, r: str, year: int) -> E
 
 def completions(m: pyo.ConcreteModel, d: ModelData, p: str, r: str, t: int) -> Expr:
     """completion_rate[p] × starters in year t − duration[p]."""
+    if p in d.duration_months:
+        from workforce.model.calendar import calendar_completions
+
+        return calendar_completions(m, d, p, r, t)
     return d.completion_rate[p] * starters(m, d, p, r, t - d.duration[p])
 
 
@@ -43,6 +47,10 @@ def leavers(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
 
     The initial stock counts as established; entrants of year t − 1 leave at the first-year rate.
     """
+    if k in d.tenure_bands:
+        from workforce.model.tenure import tenure_leavers
+
+        return tenure_leavers(m, d, k, r, t)
     a, a_new = d.attrition[k, r], d.attrition_new[k, r]
     if t == d.first_year:
         return a * d.stock_initial[k, r]
@@ -58,10 +66,25 @@ def retraining(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Ex
 def spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) -> Expr:
     """Money stream f pays in year t (£k): course costs of every cohort in training that year,
     plus hiring, flexible supply and exits assigned to f."""
+    if d.duration_months:
+        from workforce.model.calendar import calendar_course_spend
+
+        return course_spend(m, d, f, t) + calendar_course_spend(m, d, f, t) + other_spend(m, d, f, t)
+    return course_spend(m, d, f, t) + other_spend(m, d, f, t)
+
+
+def course_spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) -> Expr:
+    """Course costs stream f pays in academic year t for programmes without a calendar."""
     total: Expr = 0.0
     for (p, y, stream), cost in d.cost_course.items():
-        if stream == f:
+        if stream == f and p not in d.duration_months:
             total = total + cost * sum(starters(m, d, p, r, t - y + 1) for r in d.REGIONS)
+    return total
+
+
+def other_spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) -> Expr:
+    """Hiring, exits, flexible supply and fixed cohort costs stream f pays in academic year t."""
+    total: Expr = 0.0
     for k in m.HIRING_ROLES:
         if d.stream_hire[k] == f and d.cost_hire[k]:
             total = total + d.cost_hire[k] * sum(m.hires[k, r, t] for r in d.REGIONS)
@@ -71,6 +94,10 @@ def spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) -> Expr:
     for k, o in d.FLEX:
         if d.stream_flex[k, o] == f and d.cost_flex[k, o]:
             total = total + d.cost_flex[k, o] * sum(m.flex[k, o, r, t] for r in d.REGIONS)
+    if d.COHORT_PROGRAMMES:
+        from workforce.model.policy import cohort_spend
+
+        total = total + cohort_spend(m, d, f, t)
     return total
 
 
@@ -79,11 +106,23 @@ def terms(m: pyo.ConcreteModel, d: ModelData) -> dict[str, Expr]:
     years, regions = d.YEARS, d.REGIONS
     training: Expr = 0.0
     for (p, y, _f), cost in d.cost_course.items():
-        training = training + cost * sum(starters(m, d, p, r, t - y + 1) for r in regions for t in years)
+        if p not in d.duration_months:
+            training = training + cost * sum(starters(m, d, p, r, t - y + 1) for r in regions for t in years)
+    if d.duration_months:
+        from workforce.model.calendar import calendar_course_spend
+
+        training = training + sum(calendar_course_spend(m, d, f, t) for f in d.STREAMS for t in years)
+    if d.COHORT_PROGRAMMES:
+        from workforce.model.policy import cohort_training_cost
+
+        training = training + cohort_training_cost(m, d)
+    shortfall: Expr = sum(d.penalty_shortfall[k] * m.shortfall[k, r, t] for k in d.ROLES for r in regions for t in years)
+    if d.DEADLINE_ROLES:
+        from workforce.model.deadline import breach_penalty
+
+        shortfall = shortfall + breach_penalty(m, d)
     return {
-        "shortfall": sum(
-            d.penalty_shortfall[k] * m.shortfall[k, r, t] for k in d.ROLES for r in regions for t in years
-        ),
+        "shortfall": shortfall,
         "training_cost": training,
         "hiring_cost": sum(d.cost_hire[k] * m.hires[k, r, t] for k in m.HIRING_ROLES for r in regions for t in years),
         "surplus_cost": sum(d.cost_surplus[k] * m.surplus[k, r, t] for k in d.ROLES for r in regions for t in years),

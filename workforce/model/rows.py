@@ -39,11 +39,33 @@ KIND_NAMES = {
     "demand_balance": "demand balance",
 }
 
+POLICY_KINDS = {
+    "target_minimum": "policy target",
+    "share_minimum": "minimum regional share of places",
+    "share_maximum": "maximum regional share of places",
+    "cohort_size_minimum": "minimum cohort size",
+    "cohort_size_maximum": "maximum cohort size",
+    "cohort_open_minimum": "regional cohort minimum",
+    "cohort_open_limit": "no trainees without a cohort",
+    "equity_limit": "regional equity",
+    "unqualified_balance": "unqualified holders by years since appointment",
+    "unqualified_total": "posts held by unqualified appointees",
+    "qualified_in_limit": "qualified arrivals taking over posts",
+    "statutory_deadline": "statutory qualification deadline",
+    "fy_budget_limit": "financial-year budget",
+    "intake_split": "intake split across intake points",
+}
+KIND_NAMES.update(POLICY_KINDS)
+
 
 def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
     """Describe row ``name[index]`` of the model built from ``d``."""
     s = d.scenario
     idx = index if isinstance(index, tuple) else (index,)
+    if name in POLICY_KINDS:
+        from workforce.model.policy_rows import describe_policy
+
+        return describe_policy(name, idx, d)
 
     def region(r: str) -> str:
         return d.region_names.get(r, r)

@@ -64,6 +64,9 @@ def table_fields(scenario: Scenario) -> list[tuple[Path, Any, tuple[str, ...], l
             out.append((("funding_streams", f, "budget"), stream.budget, YEAR, years))
     for g, group in scenario.surplus_groups.items():
         out.append((("surplus_groups", g, "max"), group.max, REGION_YEAR, years))
+    for g, target in scenario.targets.items():
+        if target.scope == "region" and target.regions is None:  # others: policy_checks
+            out.append((("targets", g, "at_least"), target.at_least, REGION, years))
     return out
 
 
@@ -75,6 +78,9 @@ def check_scenario(scenario: Scenario) -> None:
     problems: list[tuple[Path, str]] = []
     problems += _check_regions(scenario)
     problems += _check_references(scenario)
+    from workforce.scenario.policy_checks import check_policy
+
+    problems += check_policy(scenario)
     if not problems:
         keys = scenario.region_keys()
         for path, value, dims, years in table_fields(scenario):

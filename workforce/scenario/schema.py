@@ -179,6 +179,46 @@ class DemandForecast(Base):
         return self
 
 
+class Tenure(Base):
+    """Attrition by years since qualifying for some completers, e.g. a return-of-service tie-in."""
+
+    attrition: list[Fraction] = Field(min_length=1, max_length=10)
+    """Share that leaves in the 1st, 2nd, ... year after the year they qualified (fractions a year);
+    after the last entry they leave at the role's ``attrition``. E.g. ``[0.03, 0.03, 0.03, 0.2]``
+    for a three-year tie-in followed by a jump."""
+    programmes: list[Id] | None = None
+    """Programmes whose completers follow this profile; none means every programme into the role.
+    Hires and other completers keep ``attrition_new_entrants`` then ``attrition``."""
+    from_intake_year: int | None = None
+    """Only cohorts that started in or after this academic year follow the profile (e.g. 2024 for
+    the three-year EP tie-in); none means every cohort completing in the horizon."""
+
+
+class StatutoryDeadline(Base):
+    """A role's holders must gain a qualification within some years of appointment (e.g. a newly
+    appointed SENCO must hold the NPQ within three years). Posts counted as ``shortfall`` are held by
+    unqualified appointees, tracked by years since appointment."""
+
+    within_years: int = Field(default=3, ge=1, le=10)
+    """Years from appointment by which the holder must be qualified: someone appointed in year s
+    and still unqualified in year s + within_years is out of compliance."""
+    mode: Literal["require", "penalise"] = "require"
+    """``require``: no one may be out of compliance (a hard limit); ``penalise``: breaches cost
+    ``penalty`` each in the shortfall term."""
+    penalty: Money = 0.0
+    """Weight of one post-year out of compliance, added to the shortfall term (mode penalise)."""
+    initial_shares: list[Fraction] = Field(default=[1.0], min_length=1, max_length=10)
+    """How the posts without a qualified holder at the start (first-year demand − initial_stock,
+    at least 0) split by when they were appointed: entry i is the share appointed i + 1 years
+    before the first year. Must sum to 1."""
+
+    @model_validator(mode="after")
+    def _shares(self) -> StatutoryDeadline:
+        if abs(sum(self.initial_shares) - 1.0) > 1e-6:
+            raise ValueError(f"initial_shares must sum to 1, got {sum(self.initial_shares):g}")
+        return self
+
+
 class Role(Base):
     name: Name
     """What the stock is, e.g. Local-authority educational psychologists."""
@@ -207,6 +247,50 @@ class Role(Base):
     """Exits as a decision (early release, redundancy)."""
     flexible_supply: dict[Id, FlexibleOption] = {}
     """Agency staff, reduced hours and similar options, keyed by an id."""
+    tenure: Tenure | None = None
+    """Attrition by years since qualifying for some completers (tracked by tenure band only for
+    roles that set this)."""
+    statutory_deadline: StatutoryDeadline | None = None
+    """Unqualified holders of unfilled posts must qualify within a deadline (e.g. SENCOs, NPQ in
+    three years)."""
+
+
+class Cohorts(Base):
+    """Delivery in whole cohorts: the number of cohorts per region and intake year is an integer."""
+
+    min_size: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    """Fewest trainees in one cohort (trainees per cohort)."""
+    max_size: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """Most trainees in one cohort (trainees per cohort)."""
+    fixed_cost: dict[Id, Money] = {}
+    """Cost of running one cohort, by funding stream (£k per cohort), paid in the intake year on
+    top of the cost per trainee, e.g. ``{dfe_ep: 40}`` for a provider's viability payment."""
+    region_minimum: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    """Either no cohort in a region and year or at least this many trainees there (trainees);
+    0 means no such rule."""
+
+    @model_validator(mode="after")
+    def _sizes(self) -> Cohorts:
+        if self.min_size > self.max_size:
+            raise ValueError(f"min_size {self.min_size:g} is above max_size {self.max_size:g}")
+        return self
+
+
+class Calendar(Base):
+    """Intakes at points in the academic year and a duration in months (e.g. terms)."""
+
+    intakes: dict[Id, Annotated[int, Field(ge=0, le=11)]] = Field(min_length=1)
+    """Intake points: name → month the course starts, counted from September (0 = September,
+    2 = November, 4 = January, 7 = April), e.g. ``{autumn: 2, spring: 7}``."""
+    duration_months: int = Field(ge=1, le=120)
+    """Months from starting to qualifying. Completers join the role in the academic year that
+    contains the month after the course ends (for a September start and 36 months: three years on)."""
+    prior_intake_at: Id | None = None
+    """Intake that the programme's ``prior_intake`` cohorts started at; none means the first listed."""
+
+    def delay(self, month: int) -> int:
+        """Academic years from an intake starting in ``month`` to joining the role."""
+        return (month + self.duration_months) // 12
 
 
 class Programme(Base):
@@ -240,6 +324,46 @@ class Programme(Base):
     prior_intake: dict[int, Table] = {}
     """Starters in years before the horizon, by year then region; they complete, and their
     remaining course costs fall, inside the horizon."""
+    calendar: Calendar | None = None
+    """Intakes within the academic year and a duration in months; ``duration`` then follows from
+    the earliest intake and may be left out. Course costs stay per course year of 12 months from the
+    start, spread evenly over its months (a last, shorter course year over its own months)."""
+    cohorts: Cohorts | None = None
+    """Deliver the programme in whole cohorts (makes the model a mixed-integer programme);
+    none means intake is a continuous number of trainees."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _duration_from_calendar(cls, data: Any) -> Any:
+        """A programme with a calendar may omit ``duration``: the earliest intake's delay."""
+        if isinstance(data, dict) and "duration" not in data and isinstance(data.get("calendar"), dict):
+            cal = data["calendar"]
+            intakes, months = cal.get("intakes"), cal.get("duration_months")
+            if isinstance(intakes, dict) and intakes and isinstance(months, int) and not isinstance(months, bool):
+                starts = [v for v in intakes.values() if isinstance(v, int) and not isinstance(v, bool)]
+                if starts:
+                    return {**data, "duration": (min(starts) + months) // 12}
+        return data
+
+    @model_validator(mode="after")
+    def _calendar(self) -> Programme:
+        cal = self.calendar
+        if cal is None:
+            return self
+        first = min(cal.delay(m) for m in cal.intakes.values())
+        if self.duration != first:
+            raise ValueError(
+                f"duration {self.duration} disagrees with the calendar: the earliest intake joins the role "
+                f"{first} academic year(s) after it starts; leave duration out"
+            )
+        years = -(-cal.duration_months // 12)
+        if len(self.course_costs) > years:
+            raise ValueError(f"course_costs lists {len(self.course_costs)} course years but a course of "
+                             f"{cal.duration_months} months has {years}")
+        if cal.prior_intake_at is not None and cal.prior_intake_at not in cal.intakes:
+            raise ValueError(f"prior_intake_at {cal.prior_intake_at!r} is not one of the intakes "
+                             f"({', '.join(cal.intakes)})")
+        return self
 
     @model_validator(mode="after")
     def _course_years(self) -> Programme:
@@ -260,6 +384,75 @@ class FundingStream(Base):
     """Most spend per year (£k); none means no annual limit."""
     envelope: Money | None = None
     """Most spend over the whole horizon (£k); none means no limit."""
+    year: Literal["academic", "financial"] = "academic"
+    """What the budget's years are: ``academic`` (2026 = September 2026 to August 2027) or
+    ``financial`` (2026 = April 2026 to March 2027); spending is apportioned by month."""
+
+
+class Target(Base):
+    """A policy target on a programme's completions or intake, e.g. at least 5,000 trained by 2030."""
+
+    programme: Id
+    """Programme whose trainees count."""
+    measure: Literal["completions", "intake"] = "completions"
+    """What counts: qualified completers joining the role (people) or starters (trainees)."""
+    from_year: int | None = None
+    """First academic year counted; none means the first planning year."""
+    by_year: int
+    """Last academic year counted (inclusive): 2030 means by the end of 2030/31 (August 2031)."""
+    at_least: Table
+    """Target (people or trainees). One number for the total over ``regions`` (scope ``national``),
+    or a value per region (scope ``region``)."""
+    scope: Literal["national", "region"] = "national"
+    """``national``: the sum over ``regions`` must reach ``at_least``; ``region``: each region
+    must reach its own value."""
+    regions: list[str] | None = None
+    """Regions (codes or names) that count; none means all."""
+    annual: bool = False
+    """False: the cumulative count from ``from_year`` to ``by_year`` must reach the target;
+    true: every year from ``from_year`` to ``by_year`` must reach it on its own (e.g. at least
+    200 starters a year from 2026)."""
+
+
+class PlaceShare(Base):
+    """Bounds on the share of a programme's starters that a group of regions receives."""
+
+    programme: Id
+    """Programme whose starters are shared."""
+    regions: list[str] = Field(min_length=1)
+    """The region group (codes or names), e.g. every region outside London and the South East."""
+    min_share: Fraction | None = None
+    """Least share of the programme's national starters in each year (0-1)."""
+    max_share: Fraction | None = None
+    """Most share of the programme's national starters in each year (0-1)."""
+    from_year: int | None = None
+    """First academic year the bounds apply; none means the first planning year."""
+    to_year: int | None = None
+    """Last academic year the bounds apply; none means the last planning year."""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> PlaceShare:
+        if self.min_share is None and self.max_share is None:
+            raise ValueError("give min_share, max_share or both")
+        if self.min_share is not None and self.max_share is not None and self.min_share > self.max_share:
+            raise ValueError(f"min_share {self.min_share:g} is above max_share {self.max_share:g}")
+        return self
+
+
+class Equity(Base):
+    """Regional equity: minimise the worst regional shortfall rate (shortfall / demand)."""
+
+    roles: list[Id] | None = None
+    """Roles whose regional shortfall rates count; none means every role."""
+    basis: Literal["horizon", "year"] = "horizon"
+    """``horizon``: a region's rate is its shortfall summed over the horizon over its demand summed
+    over the horizon; ``year``: every region-year's rate counts on its own."""
+    mode: Literal["before_cost", "alone"] = "before_cost"
+    """``before_cost``: minimise the worst rate first, then the usual objective with the worst rate
+    held (lexicographic); ``alone``: minimise the worst rate only."""
+    tolerance: Annotated[float, Field(ge=0, le=0.5)] = 1e-6
+    """Slack allowed on the worst rate (absolute, as a fraction of demand) while the usual
+    objective is optimised after it."""
 
 
 class SurplusGroup(Base):
@@ -277,6 +470,9 @@ class Objective(Base):
     each later group is optimised while the earlier groups keep their optimum."""
     lexicographic_tolerance: Annotated[float, Field(ge=0, le=0.5)] = 1e-6
     """Relative slack allowed on an earlier group's optimum when optimising the later ones."""
+    equity: Equity | None = None
+    """Minimise the worst regional shortfall rate, alone or before the terms above; the plan then
+    reports the price of fairness against the efficiency-optimal plan."""
 
     def weight(self, term: str) -> float:
         return float(self.weights.get(term, 1.0))  # type: ignore[call-overload]
@@ -291,6 +487,9 @@ class SolverSettings(Base):
     """HiGHS random seed."""
     verify_tolerance: Annotated[float, Field(gt=0, le=1e-2)] = 1e-6
     """Largest relative violation of any limit accepted when the plan is re-checked."""
+    mip_gap: Annotated[float, Field(ge=0, le=1)] = 1e-3
+    """Relative optimality gap at which HiGHS stops a mixed-integer solve (0.001 = 0.1%); used only
+    when a programme is delivered in ``cohorts``."""
 
 
 class Scenario(Base):
@@ -310,6 +509,10 @@ class Scenario(Base):
     """Who pays for training and other costs, keyed by an id."""
     surplus_groups: dict[Id, SurplusGroup] = {}
     """Caps on surplus shared by several roles."""
+    targets: dict[Id, Target] = {}
+    """Policy targets on completions or intake, keyed by an id."""
+    place_shares: dict[Id, PlaceShare] = {}
+    """Least or most share of a programme's starters for a group of regions, keyed by an id."""
     objective: Objective = Objective()
     """What the plan minimises: a weighted sum of the terms, or groups of terms in order."""
     solver: SolverSettings = SolverSettings()
