@@ -48,6 +48,8 @@ class Plan:
     spend_detail: pd.DataFrame
     summary: dict[str, Any]
     data: ModelData = field(repr=False)
+    solved: tuple[Any, Any] | None = field(default=None, repr=False, compare=False)
+    """(Compiled, SolveInfo) the plan came from: what ``explain`` re-solves for marginal values."""
 
     @property
     def status(self) -> str:
@@ -88,6 +90,13 @@ class Plan:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return out
+
+    def explain(self, **options: Any) -> Any:
+        """Marginal values, binding limits and what an extra £1m or place would buy
+        (:func:`workforce.explain.explain_plan`; returns an :class:`~workforce.explain.Explanation`)."""
+        from workforce.explain import explain_plan
+
+        return explain_plan(self, **options)
 
     def __repr__(self) -> str:
         s = self.summary
@@ -136,6 +145,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
         spend_detail=_spend_detail(d, m),
         summary=summary,
         data=d,
+        solved=(compiled, info),
     )
 
 
