@@ -178,6 +178,18 @@ def test_lexicographic_stages_have_their_own_values():
     assert "stage 2" in e.text()
 
 
+def finite_difference(plan, row, step: float) -> float:
+    """(objective − objective with limit ``row`` loosened by ``step``) / step, re-solved."""
+    compiled, info = plan.solved
+    upper, lower = compiled.row_upper.copy(), compiled.row_lower.copy()
+    if row.side == "upper":
+        upper[row.row] += step
+    else:
+        lower[row.row] -= step
+    after = run(dataclasses.replace(compiled, row_upper=upper, row_lower=lower), plan.data, dict(info.options), {})
+    return (info.objective - after.objective) / step
+
+
 @pytest.fixture(scope="module")
 def baseline():
     plan = solve(load_scenario(BASELINE))
@@ -221,14 +233,7 @@ def test_baseline_values_match_model_level_finite_differences(baseline):
             if row.marginal_value > 0 else 1e-3
         if row.side == "lower":
             step = min(step, 0.5 * row.limit)
-        upper, lower = compiled.row_upper.copy(), compiled.row_lower.copy()
-        if row.side == "upper":
-            upper[row.row] += step
-        else:
-            lower[row.row] -= step
-        moved = dataclasses.replace(compiled, row_upper=upper, row_lower=lower)
-        after = run(moved, plan.data, dict(info.options), {})
-        fd = (info.objective - after.objective) / step
+        fd = finite_difference(plan, row, step)
         assert fd == pytest.approx(row.marginal_value, rel=1e-4, abs=1e-3 * max(1.0, row.marginal_value)), row.label
         checked += 1
     assert checked == len(sample)
@@ -267,3 +272,81 @@ def test_explanation_tables_write_to_csv(baseline, tmp_path: Path):
     e.to_csv(tmp_path)
     assert {p.name for p in tmp_path.iterdir()} >= {"explain_limits.csv", "explain_binding.csv",
                                                      "explain_budgets.csv", "explain_places.csv"}
+
+
+EVERY_FAMILY = {
+    # Builds every limit family (as tests/test_formulation_doc.py's SPEC) with numbers that make
+    # several of them bind: EP demand grows, the doctorate is short of places, supervision, budget.
+    "name": "every family",
+    "horizon": {"first_year": 2026, "last_year": 2028},
+    "regions": [{"code": "A", "name": "Area A"}, {"code": "B", "name": "Area B"}],
+    "roles": {
+        "ep": {"name": "EPs", "initial_stock": {"A": 10, "B": 20}, "attrition": 0.1, "demand": {"A": 14, "B": 21},
+               "shortfall_penalty": 50, "surplus_max": 5, "surplus_cost": 1, "hiring": {"max": 0.5, "cost": 8},
+               "exits": {"enabled": True, "max": 1, "cost": 2},
+               "flexible_supply": {"agency": {"name": "Agency", "fte_per_unit": 1, "cost": 30, "max": 1,
+                                              "stream": "la"}}},
+        "ta": {"name": "TAs", "initial_stock": {"A": 6, "B": 3}, "attrition": 0.2, "demand": 4, "shortfall_penalty": 5},
+    },
+    "programmes": {"doc": {"name": "Doc", "role": "ep", "source": "ta", "duration": 1, "completion_rate": 0.9,
+                           "course_costs": [{"dfe": 3}, {"dfe": 1, "la": 1}], "places": {"A": 2, "B": 4},
+                           "national_places": 5, "supervision_ratio": 0.25, "intake_min": 0.5, "intake_max": 3}},
+    "funding_streams": {"dfe": {"name": "DfE", "budget": 14, "envelope": 38}, "la": {"name": "LA", "budget": 40}},
+    "surplus_groups": {"g": {"roles": ["ep", "ta"], "max": 9}},
+}
+
+
+def test_every_limit_row_matches_a_finite_difference():
+    """Every limit row of a scenario that builds every family: loosen it a little, re-solve,
+    compare. Where the value holds for a positive range the two agree; at a degenerate vertex
+    (range 0) the reported value is an upper bound on the real improvement."""
+    plan = solve(scenario_from_dict(copy.deepcopy(EVERY_FAMILY)))
+    e = plan.explain(what_if=0)
+    compiled, info = plan.solved
+    lim = e.limits
+    assert set(lim["family"]) >= {"budget_limit", "envelope_limit", "places_limit", "national_places_limit",
+                                  "supervision_limit", "intake_minimum", "intake_maximum", "hires_limit",
+                                  "exits_limit", "flex_limit", "surplus_limit", "surplus_group_limit",
+                                  "outflow_limit"}
+    valued = lim[lim["marginal_value"] > 0]
+    assert valued["family"].nunique() >= 4, valued["family"].unique()
+    for row in lim.itertuples():
+        step = 1e-4
+        if np.isfinite(row.holds_at_least) and row.holds_at_least > 0:
+            step = min(step, 0.5 * row.holds_at_least)
+        fd = finite_difference(plan, row, step)
+        if row.marginal_value > 0 and row.holds_at_least == 0:
+            assert fd <= row.marginal_value + 1e-6, row.label
+        else:
+            assert fd == pytest.approx(row.marginal_value, rel=1e-5, abs=1e-5), row.label
+
+
+def test_cli_explain_prints_and_writes_the_tables(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from workforce.cli import main
+
+    result = CliRunner().invoke(main, ["explain", "--top", "3", "--what-if", "1", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "What holds the plan back (stage 1)" in out
+    assert "£1m more in the 2026 budget of DfE early years SENCO programme" in out
+    assert "people-years" in out
+    assert "Budgets: value of £1m more" in out
+    assert (tmp_path / "explain_binding.csv").exists()
+
+
+def test_envelope_value_matches_finite_difference():
+    """Whole-horizon envelope £2k below the £3k budget: 2 starters, shortfall 3, objective 302;
+    £1k more in the envelope is worth 99 (and the annual budget then 0)."""
+    spec = tiny()
+    spec["funding_streams"]["dfe"]["envelope"] = 2
+    plan = solve(scenario_from_dict(copy.deepcopy(spec)))
+    assert plan.objective == pytest.approx(302)
+    e = plan.explain()
+    row = limit(e, "envelope_limit")
+    assert row["marginal_value"] == pytest.approx(99)
+    assert e.budgets.loc[(1, "dfe", "all"), "value_of_1m"] == pytest.approx(99_000)
+    assert limit(e, "budget_limit", year=2026)["marginal_value"] == 0
+    spec["funding_streams"]["dfe"]["envelope"] = 2.5
+    assert (plan.objective - objective(spec)) / 0.5 == pytest.approx(99)

@@ -37,7 +37,7 @@ import pandas as pd
 
 from workforce.data import ModelData
 from workforce.diagnose import integer_columns, relax_integrality, row_meanings
-from workforce.model.rows import KIND_NAMES, index_parts, planner_limit
+from workforce.model.rows import KIND_NAMES, group_label, index_parts, planner_limit
 from workforce.scenario.schema import TERMS
 
 if TYPE_CHECKING:
@@ -147,11 +147,16 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
     meanings = row_meanings(compiled, data)
     limits = _limits(compiled, data, stages, meanings, near, tolerance)
     binding = _binding(limits)
-    whatif = _what_if(compiled, data, final, stages[0], binding, what_if)
+    whatif = _what_if(compiled, data, final, stages[0], binding, what_if, meanings)
     if not binding.empty and (binding["marginal_value"] > 0).any() and len(stages) == 1:
+        weights = ", ".join(
+            f"{k} {data.penalty_shortfall[k] * data.weights['shortfall']:g} per {data.scenario.roles[k].unit}-year"
+            for k in data.ROLES
+        )
         notes.append(
             "Values are in objective units (£k-equivalent): £k of cost plus shortfall weighted by each role's "
-            "shortfall_penalty. The what-if table re-solves to turn them into unit-years of shortfall and £k of cost."
+            f"shortfall_penalty ({weights}), net of the cost of what the step buys. The what-if table re-solves "
+            "to turn them into unit-years of shortfall and £k of cost."
         )
     return Explanation(
         scenario_name=data.scenario.name,
@@ -366,17 +371,48 @@ def _shortfall_columns(compiled: Compiled, d: ModelData) -> dict[str, np.ndarray
     return {k: np.array(v, dtype=int) for k, v in cols.items()}
 
 
+def _newly_binding(
+    compiled: Compiled, data: ModelData, meanings: list[Any], before: np.ndarray, after: np.ndarray, moved: int,
+    most: int = 3,
+) -> str:
+    """The limits that carry a value after the step but did not before: what takes over."""
+    relaxable = np.array([m.relaxable for m in meanings], dtype=bool)
+    new = np.flatnonzero(relaxable & (np.abs(after) > 1e-9) & (np.abs(before) <= 1e-9))
+    new = new[new != moved]
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for j in new[np.argsort(-np.abs(after[new]), kind="stable")]:
+        con = compiled.rows[j]
+        name = con.parent_component().name
+        parts = index_parts(name, con.index())
+        groups.setdefault((name, parts["stream"], parts["programme"], parts["role"]), []).append(int(j))
+    labels = []
+    for (name, *_), members in list(groups.items())[:most]:
+        if len(members) == 1:
+            labels.append(meanings[members[0]].label)
+        else:
+            labels.append(group_label(name, [compiled.rows[j].index() for j in members], data))
+    if len(groups) > most:
+        labels.append(f"{len(groups) - most} more kinds of limit")
+    return "; ".join(labels)
+
+
 def _what_if(
-    compiled: Compiled, data: ModelData, final: SolveInfo, first: Stage, binding: pd.DataFrame, top: int
+    compiled: Compiled, data: ModelData, final: SolveInfo, first: Stage, binding: pd.DataFrame, top: int,
+    meanings: list[Any],
 ) -> pd.DataFrame:
     """Re-solve with each of the ``top`` most valuable stage-1 binding limits loosened by one step."""
     from workforce.errors import SolveError
     from workforce.solve import run
 
-    columns = ["label", "step_text", "predicted", "change", "file", "line"]
+    columns = ["label", "step_text", "predicted", "change", "file", "line", "then_limited_by"]
     if binding.empty or top <= 0:
         return pd.DataFrame(columns=columns)
-    chosen = binding[(binding["stage"] == 1) & (binding["marginal_value"] > 0)].head(top)
+    valued = binding[(binding["stage"] == 1) & (binding["marginal_value"] > 0)]
+    # The most valuable limit of each kind and stream/programme/role first, then the next ones.
+    entity = pd.Series([f"{a}|{b}|{c}|{d}" for a, b, c, d in zip(
+        valued["family"], valued["stream"], valued["programme"], valued["role"], strict=True)], index=valued.index)
+    first_of_each = valued[~entity.duplicated()]
+    chosen = pd.concat([first_of_each, valued.drop(first_of_each.index)]).head(top)
     shortfall_cols = _shortfall_columns(compiled, data)
     base_short = {k: float(final.x[c].sum()) for k, c in shortfall_cols.items()}
     rows = []
@@ -389,8 +425,15 @@ def _what_if(
         else:
             lower[i] -= row["step"]
         moved = dataclasses.replace(compiled, row_upper=upper, row_lower=lower)
+        duals: list[np.ndarray] = []
+
+        def keep_first(s: int, _group: list[str], h: highspy.Highs, duals: list[np.ndarray] = duals) -> None:
+            if s == 0:
+                duals.append(np.asarray(h.getSolution().row_dual)[: len(compiled.rows)].copy())
+
         try:
-            info = run(moved, data, dict(final.options), {}, before=lambda h, c=moved: relax_integrality(h, c))
+            info = run(moved, data, dict(final.options), {}, before=lambda h, c=moved: relax_integrality(h, c),
+                       on_stage=keep_first)
         except SolveError:
             continue
         first_value = info.stages[0]["value"] if info.stages else info.objective
@@ -401,6 +444,7 @@ def _what_if(
             "change": first_value - first.value,
             "file": row["file"],
             "line": row["line"],
+            "then_limited_by": _newly_binding(compiled, data, meanings, first.dual, duals[0], i) if duals else "",
         }
         for k, c in shortfall_cols.items():
             entry[f"shortfall:{k}"] = float(info.x[c].sum()) - base_short[k]

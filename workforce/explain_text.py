@@ -29,6 +29,8 @@ def _holds(v: float, unit: str) -> str:
         return "-"
     if math.isinf(v):
         return "any amount"
+    if v <= 0:
+        return "0 (degenerate)"
     return amount_text(v, unit) if unit == "£k" else f"{v:,.1f}"
 
 
@@ -47,7 +49,8 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
         "How to read it: a value is how much the objective falls when a limit is loosened by one step",
         "(a budget or a capacity raised, a minimum lowered); 0 means loosening that limit alone changes",
         "nothing. A value holds at least for the amount under 'holds for' (it may hold further); past",
-        "the point where it changes, another limit takes over. Re-solved what-ifs show the real effect.",
+        "the point where it changes, another limit takes over ('0 (degenerate)': the value is an upper",
+        "bound on the effect of loosening). Re-solved what-ifs show the real effect of a whole step.",
     ]
     for note in e.notes:
         lines += [""] + textwrap.wrap("Note: " + note, width=100)
@@ -88,11 +91,13 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
                 elif col.endswith("_cost") and abs(w[col]) > 1e-6:
                     parts.append(f"{col.replace('_', ' ')} {'+' if w[col] > 0 else '-'}{amount_text(abs(w[col]), '£k')}")
             lines.append("    " + "; ".join(parts))
+            if w.get("then_limited_by"):
+                lines.append(f"    then held back by: {w['then_limited_by']}")
     bud = e.budgets.reset_index()
     if not bud.empty:
         first = bud[bud["stage"] == bud["stage"].min()]
         years = [y for y in first["year"].unique() if y != "all"]
-        lines += ["", "Budgets: value of £1m more, by year ('-' = no budget; envelope = whole horizon)"]
+        lines += ["", "Budgets: value of £1m more, net of its own cost, by year ('-' = no budget; envelope = whole horizon)"]
         lines.append(f"  {'stream':<12} " + " ".join(f"{str(y):>7}" for y in years) + f" {'envelope':>9}")
         for stream, grp in first.groupby("stream", sort=False):
             vals = dict(zip(grp["year"], grp["value_of_1m"], strict=True))
