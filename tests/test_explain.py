@@ -104,6 +104,13 @@ def test_capacity_values_match_finite_differences(programme, family, edit, step)
     moved = copy.deepcopy(spec)
     edit(moved, step)
     assert (plan.objective - objective(moved)) / step == pytest.approx(row["marginal_value"], rel=1e-6)
+    if family == "supervision_limit":
+        # +0.01 on the ratio = 0.01 × 5 EPs = 0.05 places = 0.05 × 99 = 4.95; re-solved:
+        ratio = e.ratios.loc[(1, "short")]
+        assert ratio["value_of_0.01"] == pytest.approx(4.95)
+        moved = copy.deepcopy(spec)
+        moved["programmes"]["short"]["supervision_ratio"] = 0.41
+        assert plan.objective - objective(moved) == pytest.approx(ratio["value_of_0.01"], rel=1e-6)
     places = e.places.loc[(1, "short", "A", 2026)]
     assert places["value_of_one_more_starter"] == pytest.approx(99)
     assert places["limited_by"]
@@ -350,3 +357,21 @@ def test_envelope_value_matches_finite_difference():
     assert limit(e, "budget_limit", year=2026)["marginal_value"] == 0
     spec["funding_streams"]["dfe"]["envelope"] = 2.5
     assert (plan.objective - objective(spec)) / 0.5 == pytest.approx(99)
+
+
+def test_supervision_ratio_value_over_several_years_matches_a_re_solve():
+    """Three years, 10% attrition, demand 12: supervision (ratio 0.2 × EPs at the start of each
+    year) binds every year, and later years' supervisors depend on earlier intakes. The first-order
+    value of the ratio must match a re-solve with the ratio moved by 1e-4."""
+    spec = tiny(supervision_ratio=0.2)
+    spec["horizon"]["last_year"] = 2028
+    spec["roles"]["ep"].update(attrition=0.1, demand=12)
+    spec["funding_streams"]["dfe"]["budget"] = 100
+    plan = solve(scenario_from_dict(copy.deepcopy(spec)))
+    e = plan.explain(what_if=0)
+    ratio = e.ratios.loc[(1, "short")]
+    assert ratio["binding_rows"] == 3
+    moved = copy.deepcopy(spec)
+    moved["programmes"]["short"]["supervision_ratio"] = 0.2001
+    fd = (plan.objective - objective(moved)) / 1e-4 * 0.01
+    assert fd == pytest.approx(ratio["value_of_0.01"], rel=1e-3)

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from workforce.data import ModelData
-from workforce.diagnose import integer_columns, relax_integrality, row_meanings
+from workforce.diagnose import integer_columns, relax_integrality, row_meanings, supervisors
 from workforce.model.rows import KIND_NAMES, group_label, index_parts, planner_limit
 from workforce.scenario.schema import TERMS
 
@@ -101,9 +101,11 @@ class Explanation:
     """Re-solves with one binding limit loosened by one step: what it buys, term by term."""
     stages: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
+    ratios: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Supervision ratios [stage, programme]: value of +0.01 on the ratio (first order)."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in ("limits", "budgets", "capacity", "places", "binding", "what_if")}
+        return {name: getattr(self, name) for name in ("limits", "budgets", "capacity", "places", "ratios", "binding", "what_if")}
 
     def to_csv(self, out_dir: str | Path) -> Path:
         """Write every table as explain_<name>.csv into ``out_dir``."""
@@ -164,6 +166,7 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
         budgets=_budgets(limits),
         capacity=_capacity(limits),
         places=_places(limits, data),
+        ratios=_ratios(compiled, data, stages, limits),
         binding=binding,
         what_if=whatif,
         stages=[{"stage": s.stage, "terms": s.terms, "objective": s.objective, "value": s.value} for s in stages],
@@ -360,6 +363,32 @@ def _places(limits: pd.DataFrame, d: ModelData) -> pd.DataFrame:
         return df
     df = df.set_index(["stage", "programme", "region", "year"])
     df.attrs["units"] = {c: "objective units per place" for c in df.columns if c.startswith("value")}
+    return df
+
+
+def _ratios(compiled: Compiled, data: ModelData, stages: list[Stage], limits: pd.DataFrame) -> pd.DataFrame:
+    """Value of +0.01 on each programme's supervision ratio: the ratio multiplies the supervisors in
+    post at the start of the year, so to first order it is Σ_{r,t} value[r,t] × supervisors[r,t]."""
+    rows = []
+    if limits.empty:
+        return pd.DataFrame()
+    sup = limits[limits["family"] == "supervision_limit"]
+    for st in stages:
+        part = sup[sup["stage"] == st.stage]
+        for p, group in part.groupby("programme", sort=False):
+            total = 0.0
+            for i, value in zip(group["row"], group["marginal_value"], strict=True):
+                if value > 0:
+                    con = compiled.rows[i]
+                    total += value * (supervisors(compiled, data, con, con.index(), st.x) or 0.0)
+            first = group.iloc[0]
+            rows.append({"stage": st.stage, "programme": p, "ratio": data.supervision_ratio[p],
+                         "value_of_0.01": 0.01 * total, "binding_rows": int((group["marginal_value"] > 0).sum()),
+                         "file": first["file"], "line": first["line"]})
+    if not rows:
+        return pd.DataFrame()
+    df = pd.DataFrame(rows).set_index(["stage", "programme"])
+    df.attrs["units"] = {"ratio": "starters per supervisor", "value_of_0.01": "objective units per +0.01 on the ratio"}
     return df
 
 

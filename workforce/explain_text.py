@@ -103,6 +103,12 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
             vals = dict(zip(grp["year"], grp["value_of_1m"], strict=True))
             lines.append(f"  {str(stream)[:12]:<12} " + " ".join(f"{_num(vals.get(y, math.nan)):>7}" for y in years)
                          + f" {_num(vals.get('all', math.nan)):>9}")
+    if not e.ratios.empty:
+        first = e.ratios.xs(e.ratios.index.get_level_values("stage").min(), level="stage")
+        lines += ["", "Supervision ratios: value of +0.01 on the ratio (first order)"]
+        for prog, r in first.iterrows():
+            lines.append(f"  {prog}: ratio {r['ratio']:g}, +0.01 is worth {_num(r['value_of_0.01'])} "
+                         f"({r['binding_rows']} region-years bind; {_where(r['file'], r['line'])})")
     pl = e.places
     if not pl.empty:
         first = pl.xs(pl.index.get_level_values("stage").min(), level="stage")
