@@ -375,3 +375,20 @@ def test_supervision_ratio_value_over_several_years_matches_a_re_solve():
     moved["programmes"]["short"]["supervision_ratio"] = 0.2001
     fd = (plan.objective - objective(moved)) / 1e-4 * 0.01
     assert fd == pytest.approx(ratio["value_of_0.01"], rel=1e-3)
+
+
+def test_degenerate_value_is_flagged_and_re_solved():
+    """tests/scenarios.py's minimal scenario: in the South, 20 EPs lose 10% (18) and the hiring cap
+    of 2 brings them back to demand (20) exactly. Shortfall is 0 with the cap binding: a degenerate
+    vertex. HiGHS's dual on the cap is the tightening value (one hire fewer = one unit short = 100),
+    but one more hire allowed gains nothing, and the explanation says so."""
+    from scenarios import minimal_scenario
+
+    plan = solve(scenario_from_dict(minimal_scenario()))
+    e = plan.explain(what_if=0)
+    row = limit(e, "hires_limit", region="E2", year=2026)
+    assert row["marginal_value"] == pytest.approx(100)
+    assert row["holds_at_least"] == 0
+    assert row["value_if_loosened"] == pytest.approx(0)
+    assert finite_difference(plan, row, 0.01) == pytest.approx(0, abs=1e-6)
+    assert "degenerate: loosening it gains 0 per step" in e.text()

@@ -141,6 +141,11 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
             "a larger change may call for different cohorts."
         )
     stages, final = stage_duals(compiled, data, info)
+    if final.status != "optimal":
+        notes.append(
+            "The re-solve for the duals stopped at a solver limit (provisional): the values below come from a plan "
+            "that may not be optimal and may not be marginal values at all. Raise solver.time_limit."
+        )
     if len(stages) > 1:
         notes.append(
             "The objective is lexicographic: stage 1's values are in its own terms; a later stage's values "
@@ -148,6 +153,7 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
         )
     meanings = row_meanings(compiled, data)
     limits = _limits(compiled, data, stages, meanings, near, tolerance)
+    _loosening_values(compiled, data, final, stages[0], limits)
     binding = _binding(limits)
     whatif = _what_if(compiled, data, final, stages[0], binding, what_if, meanings)
     if not binding.empty and (binding["marginal_value"] > 0).any() and len(stages) == 1:
@@ -294,11 +300,46 @@ def _limits(
     return df
 
 
+def _loosening_values(
+    compiled: Compiled, data: ModelData, final: SolveInfo, first: Stage, limits: pd.DataFrame, most: int = 200
+) -> None:
+    """Add ``value_if_loosened``: the marginal value, except at a degenerate vertex (stage 1, a
+    value but a zero range), where HiGHS's dual may hold only for tightening. There the objective's
+    fall is re-solved for a loosening of 1e-6 × max(1, |bound|), per unit (at most ``most`` rows;
+    later stages keep the dual, as re-solving them would also move the earlier stages)."""
+    from workforce.errors import SolveError
+    from workforce.solve import run
+
+    if limits.empty:
+        return
+    limits["value_if_loosened"] = limits["marginal_value"]
+    degenerate = limits[(limits["stage"] == 1) & (limits["marginal_value"] > 0) & (limits["holds_at_least"] <= 0)]
+    for idx, row in degenerate.head(most).iterrows():
+        i = int(row["row"])
+        upper, lower = compiled.row_upper.copy(), compiled.row_lower.copy()
+        bound = upper[i] if row["side"] == "upper" else lower[i]
+        step = 1e-6 * max(1.0, abs(bound))
+        if row["side"] == "upper":
+            upper[i] += step
+        else:
+            lower[i] -= step
+        moved = dataclasses.replace(compiled, row_upper=upper, row_lower=lower)
+        try:
+            info = run(moved, data, dict(final.options), {}, before=lambda h, c=moved: relax_integrality(h, c))
+        except SolveError:
+            continue
+        after = info.stages[0]["value"] if info.stages else info.objective
+        gain = (first.value - after) / step
+        limits.loc[idx, "value_if_loosened"] = min(max(gain, 0.0), row["marginal_value"]) if gain > 1e-6 else 0.0
+
+
 def _binding(limits: pd.DataFrame) -> pd.DataFrame:
     if limits.empty:
         return limits
     b = limits[limits["status"] != "slack"].copy()
-    b = b.sort_values(["stage", "value_per_step", "marginal_value"], ascending=[True, False, False], kind="stable")
+    b["_rank"] = b["value_if_loosened"] * b["step"]
+    b = b.sort_values(["stage", "_rank", "value_per_step"], ascending=[True, False, False], kind="stable")
+    b = b.drop(columns="_rank")
     return b.reset_index(drop=True)
 
 
@@ -436,7 +477,7 @@ def _what_if(
     columns = ["label", "step_text", "predicted", "change", "file", "line", "then_limited_by"]
     if binding.empty or top <= 0:
         return pd.DataFrame(columns=columns)
-    valued = binding[(binding["stage"] == 1) & (binding["marginal_value"] > 0)]
+    valued = binding[(binding["stage"] == 1) & (binding["value_if_loosened"] > 0)]
     # The most valuable limit of each kind and stream/programme/role first, then the next ones.
     entity = pd.Series([f"{a}|{b}|{c}|{d}" for a, b, c, d in zip(
         valued["family"], valued["stream"], valued["programme"], valued["role"], strict=True)], index=valued.index)

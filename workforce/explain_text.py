@@ -62,7 +62,7 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
         n_near = int((sb["status"] == "nearly binds").sum()) if not sb.empty else 0
         valued = sb[sb["marginal_value"] > 0] if not sb.empty else sb
         lines.append(f"What holds the plan back (stage {stage['stage']}): {n_bind} limits bind and {n_near} nearly "
-                     f"bind; {len(valued)} of them have a value:")
+                     f"bind; {len(valued)} of them carry a value:")
         if valued.empty:
             lines.append("  (none: loosening any one limit alone would not improve this stage)")
             continue
@@ -76,6 +76,9 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
             lines.append(f"  {'value':>9}  {'per step':<24} {'holds for':>11}  limit (source)")
             for _, r in part.head(top).iterrows():
                 flag = "" if r["status"] == "binds" else " [nearly binds]"
+                if r["value_if_loosened"] < r["marginal_value"] - 1e-9:
+                    flag += (f" [degenerate: loosening it gains {_num(r['value_if_loosened'] * r['step'])} per step;"
+                             f" the value is for tightening]")
                 lines.append(f"  {_num(r['value_per_step']):>9}  {r['step_text']:<24} "
                              f"{_holds(r['holds_at_least'], r['unit']):>11}  {r['label']}{flag} "
                              f"({_where(r['file'], r['line'])})")
