@@ -91,7 +91,7 @@ def test_supervision_ratio_blocks_placements():
         "the minimum intake of EP doctorate in North East in 2026": 3.0,
         "the minimum intake of EP doctorate in North East in 2027": 3.5,
     })
-    kept = err.alternatives["keeping every minimum intake"]
+    kept = err.alternatives["with more training capacity alone"]
     assert {c.kind for c in kept} == {"supervision capacity"}
     text = str(err)
     assert "ratio 0.05 x 100.0 FTE = 5.00 places; a ratio of 0.08 would do" in text
@@ -240,3 +240,32 @@ def test_england_baseline_with_a_smaller_ep_budget(tmp_path: Path):
     assert "minimum intakes of Doctorate in educational psychology (EPFT) in all 9 regions in 2026 " \
            "(" in str(err)
     assert "ep_cohort_allocation.csv:2-10" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("edit", "kind", "line", "partner"),
+    [
+        # NPQ minimums (5% of schools, 1,094 a year) against 1,000 national places: 94 short a year.
+        (("national_places: 3000 ", "national_places: 1000 "), "national training places", 90,
+         "the minimum intakes of NPQ for SENCOs in all 9 regions"),
+        # EP supervision ratio 0.05: London's 628 EPs supervise 31 starters, below its minimum of 64.
+        (("supervision_ratio: 0.12 ", "supervision_ratio: 0.05 "), "minimum intake", None,
+         "supervision capacity for Doctorate in educational psychology (EPFT) in London"),
+    ],
+)
+def test_england_baseline_variants_are_explained(tmp_path: Path, edit, kind, line, partner):
+    shutil.copytree(ROOT / "configs", tmp_path / "configs")
+    path = tmp_path / "configs" / "england_baseline.yaml"
+    text = path.read_text()
+    assert edit[0] in text
+    path.write_text(text.replace(edit[0], edit[1], 1))
+    err = error_of(path)
+    assert {c.kind for c in err.conflicts} == {kind}
+    if line is not None:
+        assert all(c.line == line for c in err.conflicts)
+        assert all(c.amount == pytest.approx(94) for c in err.conflicts)
+    assert any(partner in p for c in err.conflicts for p in c.partners)
+    if kind == "minimum intake":
+        capacity = err.alternatives["with more training capacity alone"]
+        assert capacity and {c.kind for c in capacity} == {"supervision capacity"}
+        assert "a ratio of 0.102 would do" in str(err)  # London 2026: 64 / 628.4

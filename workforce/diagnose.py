@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 INF = highspy.kHighsInf
 MONEY = {"budget_limit", "envelope_limit"}
 """Row families that are money: the "more money alone" and "without more money" alternatives."""
+CAPACITY = {"places_limit", "national_places_limit", "supervision_limit", "intake_maximum"}
+"""Row families that cap starters: the "more training capacity alone" alternative."""
 
 
 def integer_columns(compiled: Compiled) -> np.ndarray:
@@ -90,8 +92,8 @@ def explain_infeasible(compiled: Compiled, data: ModelData, maybe_unbounded: boo
         other = elastic_conflicts(compiled, data, meanings, allow=lambda m: m.kind not in MONEY)
         alternatives["without more money"] = other or []
     if any(c.kind == KIND_NAMES["intake_minimum"] for c in conflicts):
-        kept = elastic_conflicts(compiled, data, meanings, allow=lambda m: m.kind != "intake_minimum")
-        alternatives["keeping every minimum intake"] = kept or []
+        capacity = elastic_conflicts(compiled, data, meanings, allow=lambda m: m.kind in CAPACITY)
+        alternatives["with more training capacity alone"] = capacity or []
     return InfeasibleScenarioError(
         "the scenario is infeasible: no plan meets all of its hard limits. "
         "The smallest relative changes that would make it feasible (other combinations may also work):",
@@ -130,6 +132,12 @@ def elastic_conflicts(
         bounds = np.array(
             [compiled.row_upper[i] if sign < 0 else compiled.row_lower[i] for i, sign in slack_rows]
         )
+        # A supervision row's bound is 0 after the first year (the supervisors are a variable):
+        # weigh its slack by the capacity the initial supervisors give instead.
+        for n_slack, (i, _sign) in enumerate(slack_rows):
+            if meanings[i].kind == "supervision_limit":
+                p, r, _t = compiled.rows[i].index()
+                bounds[n_slack] = data.supervision_ratio[p] * data.stock_initial[data.supervisor_role[p], r]
         h.addCols(
             n,
             1.0 / np.maximum(1.0, np.abs(bounds)),
@@ -154,10 +162,15 @@ def elastic_conflicts(
     rows_csr = compiled.A.tocsr()
     conflicts: list[Conflict] = []
     moved_rows = np.array([i for i, _, _ in moved], dtype=int)
+    has_lower = np.isfinite(compiled.row_lower)
     for i, sign, amount in moved:
-        # Prefer limits that stay put as partners; fall back to other moved limits.
+        # Partners push the other way (a minimum against a budget or a capacity, and the reverse);
+        # prefer limits that stay put, then any other moved limit with a dual.
+        opposite = candidates[has_lower[candidates] != (sign > 0)]
         touching: list[int] = []
-        for pool in (np.setdiff1d(candidates, moved_rows), candidates[candidates != i]):
+        pools = (np.setdiff1d(opposite, moved_rows), opposite[opposite != i],
+                 np.setdiff1d(candidates, moved_rows), candidates[candidates != i])
+        for pool in pools:
             cols = rows_csr[[i]].indices
             if len(pool) and len(cols):
                 touching = list(pool[np.diff(rows_csr[pool][:, cols].tocsr().indptr) > 0])

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from workforce.data import ModelData
-from workforce.diagnose import integer_columns, relax_integrality, row_meanings, supervisors
+from workforce.diagnose import CAPACITY, integer_columns, relax_integrality, row_meanings, supervisors
 from workforce.model.rows import KIND_NAMES, group_label, index_parts, planner_limit
 from workforce.scenario.schema import TERMS
 
@@ -62,8 +62,6 @@ STEP = {
     "surplus_group_limit": (1.0, "1 more unit of surplus allowed"),
     "outflow_limit": (1.0, "1 more person available"),
 }
-CAPACITY = ("places_limit", "national_places_limit", "supervision_limit", "intake_maximum")
-"""Families that cap starters: the value of one more training place sums their values."""
 
 
 @dataclass
