@@ -276,9 +276,14 @@ def test_baseline_what_if_agrees_with_the_marginal_value_inside_its_range(baseli
 
 def test_explanation_tables_write_to_csv(baseline, tmp_path: Path):
     _, e = baseline
+    (tmp_path / "explain_binding.csv").write_text("stale\n")
     e.to_csv(tmp_path)
-    assert {p.name for p in tmp_path.iterdir()} >= {"explain_limits.csv", "explain_binding.csv",
-                                                     "explain_budgets.csv", "explain_places.csv"}
+    assert {p.name for p in tmp_path.iterdir()} == {f"explain_{name}.csv" for name in e.tables()}
+    assert (tmp_path / "explain_binding.csv").read_text() != "stale\n"  # replaced, no temp folder left
+    import pandas as pd
+
+    back = pd.read_csv(tmp_path / "explain_budgets.csv", index_col=[0, 1, 2])
+    assert back["value_of_1m"].max() == pytest.approx(e.budgets["value_of_1m"].max())
 
 
 EVERY_FAMILY = {

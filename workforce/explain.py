@@ -104,11 +104,28 @@ class Explanation:
         return {name: getattr(self, name) for name in ("limits", "budgets", "capacity", "places", "ratios", "binding", "what_if")}
 
     def to_csv(self, out_dir: str | Path) -> Path:
-        """Write every table as explain_<name>.csv into ``out_dir``."""
+        """Write every table as explain_<name>.csv into ``out_dir``: all are written to a
+        temporary folder first and moved into place only when every one is complete."""
+        import os
+        import shutil
+        import tempfile
+
+        from workforce.errors import WorkforceError
+
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, table in self.tables().items():
-            table.to_csv(out / f"explain_{name}.csv", float_format="%.6g")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".explain-", dir=out))
+            try:
+                names = [f"explain_{name}.csv" for name in self.tables()]
+                for name, table in zip(names, self.tables().values(), strict=True):
+                    table.to_csv(tmp / name, float_format="%.6g")
+                for name in names:
+                    os.replace(tmp / name, out / name)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        except OSError as exc:
+            raise WorkforceError(f"cannot write the explanation to {out}: {exc.strerror}") from None
         return out
 
     def text(self, top: int = 12) -> str:
@@ -124,7 +141,9 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
     """Explain ``plan``: see the module docstring. ``near`` is the relative slack under which a
     limit counts as nearly binding; ``what_if`` how many binding limits to re-solve loosened."""
     if plan.solved is None:
-        raise ValueError("this plan does not carry its solved model; solve it with workforce.solve")
+        from workforce.errors import WorkforceError
+
+        raise WorkforceError("this plan does not carry its solved model; solve it with workforce.solve to explain it")
     compiled, info = plan.solved
     data = plan.data
     notes: list[str] = []
