@@ -397,3 +397,21 @@ def test_degenerate_value_is_flagged_and_re_solved():
     assert row["value_if_loosened"] == pytest.approx(0)
     assert finite_difference(plan, row, 0.01) == pytest.approx(0, abs=1e-6)
     assert "degenerate: loosening it gains 0 per step" in e.text()
+
+
+def test_a_pickled_plan_keeps_its_tables_and_says_how_to_explain_it():
+    """Plans travel back from worker processes by pickle; the Pyomo model cannot, so it is dropped
+    and explain() asks for a re-solve instead of failing obscurely."""
+    import pickle
+
+    from workforce.errors import WorkforceError
+
+    plan = solve(scenario_from_dict(tiny()))
+    assert len(pickle.dumps(plan)) > 0  # the Pyomo model's local rule functions would not pickle
+    # (A whole plan does not unpickle yet: the scenario's read-only tables refuse to be rebuilt,
+    # see workforce/scenario/tables.py. Round-trip the part this change adds.)
+    back = dataclasses.replace(plan, solved=pickle.loads(pickle.dumps(plan.solved)))
+    assert back.solved.compiled is None
+    with pytest.raises(WorkforceError, match="solve its scenario again"):
+        back.explain()
+    assert plan.explain().limits["marginal_value"].max() == pytest.approx(99)  # the original still explains

@@ -140,10 +140,13 @@ class Explanation:
 def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance: float = 1e-6) -> Explanation:
     """Explain ``plan``: see the module docstring. ``near`` is the relative slack under which a
     limit counts as nearly binding; ``what_if`` how many binding limits to re-solve loosened."""
-    if plan.solved is None:
+    if plan.solved is None or plan.solved.compiled is None:
         from workforce.errors import WorkforceError
 
-        raise WorkforceError("this plan does not carry its solved model; solve it with workforce.solve to explain it")
+        raise WorkforceError(
+            "this plan does not carry its solved model (plans lose it when pickled); "
+            "solve its scenario again with workforce.solve to explain it"
+        )
     compiled, info = plan.solved
     data = plan.data
     notes: list[str] = []

@@ -36,6 +36,28 @@ if TYPE_CHECKING:
 TABLES = ("intake", "workforce", "flows", "spend", "spend_detail")
 
 
+class Solved:
+    """The (Compiled, SolveInfo) pair a plan came from, unpacked as ``compiled, info = plan.solved``.
+
+    Kept in memory only: pickling a plan (e.g. back from a worker process) drops it, because the
+    Pyomo model cannot be pickled; such a plan is explained by solving its scenario again.
+    """
+
+    def __init__(self, compiled: Any, info: Any):
+        self.compiled = compiled
+        self.info = info
+
+    def __iter__(self) -> Any:
+        return iter((self.compiled, self.info))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"compiled": None, "info": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.compiled = state["compiled"]
+        self.info = state["info"]
+
+
 @dataclass
 class Plan:
     """A solved scenario: the plan's tables and how it was obtained."""
@@ -48,8 +70,8 @@ class Plan:
     spend_detail: pd.DataFrame
     summary: dict[str, Any]
     data: ModelData = field(repr=False)
-    solved: tuple[Any, Any] | None = field(default=None, repr=False, compare=False)
-    """(Compiled, SolveInfo) the plan came from: what ``explain`` re-solves for marginal values."""
+    solved: Solved | None = field(default=None, repr=False, compare=False)
+    """The compiled model and SolveInfo the plan came from: what ``explain`` re-solves."""
 
     @property
     def status(self) -> str:
@@ -145,7 +167,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
         spend_detail=_spend_detail(d, m),
         summary=summary,
         data=d,
-        solved=(compiled, info),
+        solved=Solved(compiled, info),
     )
 
 
