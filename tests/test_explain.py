@@ -217,6 +217,10 @@ def test_baseline_explanation_names_binding_budgets_and_their_lines(baseline):
     # Ranked: the first money row is the largest value per £1m.
     money = b[b["unit"] == "£k"]
     assert money["value_per_step"].is_monotonic_decreasing
+    ne = e.by_region.loc[(1, "E12000001", 2026)]  # North East, 2026
+    assert ne["most_valuable"].startswith("the hiring cap for Local-authority educational psychologists")
+    assert ne["value_per_step"] == pytest.approx(b[(b["family"] == "hires_limit") & (b["region"] == "E12000001")
+                                                   & (b["year"] == 2026)]["value_per_step"].max())
     text = e.text()
     assert "What holds the plan back" in text and "£1m more" in text
     assert "england_baseline.yaml:" in text

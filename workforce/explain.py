@@ -99,9 +99,11 @@ class Explanation:
     notes: list[str] = field(default_factory=list)
     ratios: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Supervision ratios [stage, programme]: value of +0.01 on the ratio (first order)."""
+    by_region: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """[stage, region, year]: how many regional limits bind with a value, and the most valuable."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in ("limits", "budgets", "capacity", "places", "ratios", "binding", "what_if")}
+        return {name: getattr(self, name) for name in ("limits", "budgets", "capacity", "places", "ratios", "binding", "by_region", "what_if")}
 
     def to_csv(self, out_dir: str | Path) -> Path:
         """Write every table as explain_<name>.csv into ``out_dir``: all are written to a
@@ -193,6 +195,7 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
         capacity=_capacity(limits),
         places=_places(limits, data),
         ratios=_ratios(compiled, data, stages, limits),
+        by_region=_by_region(binding),
         binding=binding,
         what_if=whatif,
         stages=[{"stage": s.stage, "terms": s.terms, "objective": s.objective, "value": s.value} for s in stages],
@@ -328,6 +331,25 @@ def _binding(limits: pd.DataFrame) -> pd.DataFrame:
     b = b.sort_values(["stage", "_rank", "value_per_step"], ascending=[True, False, False], kind="stable")
     b = b.drop(columns="_rank")
     return b.reset_index(drop=True)
+
+
+def _by_region(binding: pd.DataFrame) -> pd.DataFrame:
+    """Per stage, region and year: the regional limits that bind with a value, most valuable first."""
+    if binding.empty:
+        return pd.DataFrame()
+    valued = binding[(binding["value_if_loosened"] > 0) & binding["region"].notna()]
+    rows = []
+    for (stage, region, year), group in valued.groupby(["stage", "region", "year"], sort=False):
+        top = group.iloc[0]
+        rows.append({"stage": stage, "region": region, "year": year, "binding_with_value": len(group),
+                     "kinds": ", ".join(dict.fromkeys(group["kind"])), "most_valuable": top["label"],
+                     "value_per_step": top["value_per_step"], "step": top["step_text"],
+                     "file": top["file"], "line": top["line"]})
+    if not rows:
+        return pd.DataFrame()
+    df = pd.DataFrame(rows).set_index(["stage", "region", "year"]).sort_index()
+    df.attrs["units"] = {"value_per_step": "objective units per step"}
+    return df
 
 
 def _budgets(limits: pd.DataFrame) -> pd.DataFrame:

@@ -82,6 +82,13 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
                 lines.append(f"  {_num(r['value_per_step']):>9}  {r['step_text']:<24} "
                              f"{_holds(r['holds_at_least'], r['unit']):>11}  {r['label']}{flag} "
                              f"({_where(r['file'], r['line'])})")
+    if not e.by_region.empty:
+        br = e.by_region.xs(e.by_region.index.get_level_values("stage").min(), level="stage")
+        first_year = br.index.get_level_values("year").min()
+        lines += ["", f"By region in {first_year} (stage 1): the most valuable regional limit that binds"]
+        for (region, _), r in br.xs(first_year, level="year", drop_level=False).iterrows():
+            lines.append(f"  {str(region)[:10]:<10} {_num(r['value_per_step']):>9}  {r['step']:<22} {r['most_valuable']} "
+                         f"({r['binding_with_value']} bind with a value: {r['kinds']})")
     if not e.what_if.empty:
         lines += ["", "What one step buys (re-solved with the limit loosened, stage 1 objective):"]
         units = e.what_if.attrs.get("units", {})
