@@ -163,6 +163,11 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
     from workforce.explain_resolve import loosening_values, what_if_table
 
     stages, final = stage_duals(compiled, data, info)
+    if not stages:
+        from workforce.errors import NoSolutionError
+
+        raise NoSolutionError("the re-solve for marginal values stopped at a solver limit before any stage was "
+                              "optimal; raise solver.time_limit to explain this plan")
     if final.status != "optimal":
         notes.append(
             "The re-solve for the duals stopped at a solver limit (provisional): the values below come from a plan "
@@ -275,8 +280,10 @@ def _limits(
             if abs(value) < 1e-9:
                 value = 0.0
             holds = float(st.range_up[i] - bound) if upper else float(bound - st.range_down[i])
-            if value == 0.0 or not math.isfinite(holds) or holds >= 1e20:
-                holds = math.inf if value != 0.0 else math.nan
+            if value == 0.0 or math.isnan(holds):
+                holds = math.nan  # nothing to hold, or HiGHS gave no ranging
+            elif holds >= 1e20:
+                holds = math.inf
             if limit is None and name == "supervision_limit":
                 used = float(st.x[compiled.col_position[id(con.model().intake[index])]])
                 lim = used + slack
