@@ -187,28 +187,40 @@ def test_milp_where_only_integrality_conflicts():
 
 
 def test_integer_plan_is_explained_with_its_cohorts_fixed():
-    """Stock 5, demand 10, £3k budget at £1k a starter → 3 starters (integer); one hire (cap 1,
-    £5k) → shortfall 1; objective 100 + 3 + 5 = 108. With the cohort fixed, £1k more budget buys
-    nothing (value 0; it is 99 in the LP plan) and one more hire is worth 100 − 5 = 95."""
+    """A real MILP (intake integer, solved by HiGHS as a MIP): stock 5, demand 10, £3.5k budget at
+    £1k a starter → 3 whole starters (the LP would take 3.5); one hire (cap 1, £5k) → shortfall 1;
+    objective 100 + 3 + 5 = 108 (the LP relaxation: 50 + 3.5 + 5 = 58.5). With the cohort fixed at
+    3, the budget has £0.5k spare (value 0) and one more hire is worth 100 − 5 = 95; re-solving the
+    MILP with the hiring cap at 1.5 gives 108 − 47.5 (the cohort cannot reach 4)."""
     spec = _tiny()
     spec["roles"]["ep"]["hiring"] = {"max": 1, "cost": 5}
-    lp_spec = copy.deepcopy(spec)
-    m, data, compiled = _integer_intake(spec)
-    info = run(compiled, data, {"time_limit": None, "threads": 1, "random_seed": 0}, {})
-    plan = make_plan(data, m, compiled, info)
+    spec["funding_streams"]["dfe"]["budget"] = 3.5
+    options = {"time_limit": None, "threads": 1, "random_seed": 0}
+
+    def milp(spec: dict):
+        m, data, compiled = _integer_intake(spec)
+        ints = integer_columns(compiled)
+
+        def integer(h):
+            h.changeColsIntegrality(len(ints), ints, np.ones(len(ints), dtype=np.uint8))
+
+        info = run(compiled, data, dict(options), {}, before=integer)
+        return make_plan(data, m, compiled, info)
+
+    plan = milp(spec)
+    assert plan.intake["intake"].sum() == pytest.approx(3)
     assert plan.objective == pytest.approx(108)
+    assert solve(scenario_from_dict(copy.deepcopy(spec))).objective == pytest.approx(58.5)
     e = plan.explain()
     assert any("fixed cohort pattern" in note for note in e.notes)
     lim = e.limits
-    assert lim.loc[lim["family"] == "budget_limit", "marginal_value"].item() == pytest.approx(0)
-    assert lim.loc[lim["family"] == "hires_limit", "marginal_value"].item() == pytest.approx(95)
-    # Finite difference with the cohort fixed: hires cap 1.5 → objective 108 − 47.5.
-    spec["roles"]["ep"]["hiring"]["max"] = 1.5
-    spec["programmes"]["short"]["intake_min"] = 3
-    spec["programmes"]["short"]["intake_max"] = 3
-    assert solve(scenario_from_dict(spec)).objective == pytest.approx(108 - 0.5 * 95)
-    lp_budget = solve(scenario_from_dict(lp_spec)).explain().limits
-    assert lp_budget.loc[lp_budget["family"] == "budget_limit", "marginal_value"].item() == pytest.approx(99)
+    budget = lim[lim["family"] == "budget_limit"].iloc[0]
+    assert budget["marginal_value"] == 0 and budget["slack"] == pytest.approx(0.5)
+    hires = lim[lim["family"] == "hires_limit"].iloc[0]
+    assert hires["marginal_value"] == pytest.approx(95)
+    moved = copy.deepcopy(spec)
+    moved["roles"]["ep"]["hiring"]["max"] = 1.5
+    assert milp(moved).objective == pytest.approx(108 - 0.5 * hires["marginal_value"])
 
 
 @pytest.mark.parametrize("name", ["budget", "places", "supervision"])
