@@ -179,5 +179,40 @@ def schema(out: Path, reference: Path | None) -> None:
         click.echo(f"wrote {write_generated(reference, yaml_reference())}")
 
 
+@main.command()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True,
+              help="For an infeasible scenario, also list an irreducible set of conflicting limits (HiGHS IIS).")
+@click.option("--top", type=int, default=12, show_default=True, help="How many binding limits to list per group.")
+@click.option("--what-if", "what_if", type=int, default=5, show_default=True,
+              help="How many of the most valuable limits to re-solve loosened by one step.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write the explanation tables as explain_*.csv into this folder.")
+@_friendly
+def explain(scenario: Path | None, strict: bool, top: int, what_if: int, out: Path | None) -> None:
+    """Explain SCENARIO: marginal values, binding limits, what £1m or a place buys; or why it is infeasible."""
+    from workforce.errors import InfeasibleScenarioError
+    from workforce.scenario import load_scenario
+    from workforce.solve import solve
+
+    path = scenario or bundled_config()
+    s = load_scenario(path)
+    try:
+        plan = solve(s)
+    except InfeasibleScenarioError as exc:
+        click.echo(f"{path}: {exc}")
+        if strict:
+            from workforce.diagnose import strict_text
+
+            click.echo("")
+            click.echo(strict_text(s))
+        sys.exit(exc.exit_code)
+    e = plan.explain(what_if=what_if)
+    click.echo(e.text(top=top))
+    if out is not None:
+        e.to_csv(out)
+        click.echo(f"\nWrote explain_*.csv to {out}/")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

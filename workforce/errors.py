@@ -60,9 +60,19 @@ class SolveError(WorkforceError):
     exit_code = 3
 
 
+def amount_text(amount: float, unit: str) -> str:
+    """An amount in the planner's words: money as £k or £m, people with their unit."""
+    if unit == "£k":
+        if abs(amount) >= 1000:
+            return f"£{amount / 1000:,.2f}m"
+        return f"£{amount:,.1f}k" if abs(amount) < 100 else f"£{amount:,.0f}k"
+    return f"{amount:,.2f} {unit}"
+
+
 @dataclass
 class Conflict:
-    """A limit that had to move for the scenario to become feasible (elastic diagnosis)."""
+    """A limit that had to move for the scenario to become feasible (elastic diagnosis), or one
+    member of an irreducible set of limits that cannot all hold (strict diagnosis, ``amount`` 0)."""
 
     kind: str
     description: str
@@ -71,27 +81,79 @@ class Conflict:
     file: str | None = None
     line: int | None = None
     key: str | None = None
+    direction: str = "raise"
+    """``raise`` (a budget, capacity or cap must go up) or ``lower`` (a minimum must come down)."""
+    limit: float | None = None
+    """The limit's value in the scenario, where it is a single number."""
+    partners: tuple[str, ...] = ()
+    """The limits it clashes with, each as 'description (file:line)'."""
+
+    @property
+    def where(self) -> str:
+        if not self.file:
+            return ""
+        return f"{self.file}{':' + str(self.line) if self.line else ''}"
 
     def __str__(self) -> str:
-        where = ""
-        if self.file:
-            where = f" ({self.file}{':' + str(self.line) if self.line else ''})"
-        return f"{self.description}{where}: short by {self.amount:,.2f} {self.unit}"
+        where = f" ({self.where})" if self.file else ""
+        amount = amount_text(self.amount, self.unit)
+        if self.direction == "lower":
+            text = f"{self.description}{where} must come down by {amount}"
+            if self.limit is not None:
+                text += f" (from {self.limit:,.2f} to {self.limit - self.amount:,.2f})"
+            if self.partners:
+                text += " to fit " + _join(self.partners)
+            return text
+        verb = "funding" if self.unit == "£k" else "allowing"
+        plural = self.description.startswith(("the training places", "the national places"))
+        text = f"{self.description}{where} {'are' if plural else 'is'} {amount} short"
+        if self.partners:
+            text += f" of {verb} " + _join(self.partners)
+        if self.limit is not None:
+            text += f" (it would have to rise from {amount_text(self.limit, self.unit)} to {amount_text(self.limit + self.amount, self.unit)})"
+        return text
+
+
+def _join(items: tuple[str, ...], most: int = 4) -> str:
+    shown = list(items[:most])
+    if len(items) > most:
+        shown.append(f"{len(items) - most} more")
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 class InfeasibleScenarioError(SolveError):
-    """No plan satisfies every hard limit of the scenario. ``conflicts`` says which limits clash."""
+    """No plan satisfies every hard limit of the scenario. ``conflicts`` says which limits clash;
+    ``alternatives`` gives other ways out (e.g. ``money only``), each a list of conflicts."""
 
     exit_code = 2
 
-    def __init__(self, message: str, conflicts: list[Conflict] | None = None):
+    def __init__(
+        self,
+        message: str,
+        conflicts: list[Conflict] | None = None,
+        alternatives: dict[str, list[Conflict]] | None = None,
+    ):
         self.conflicts: list[Conflict] = list(conflicts or [])
+        self.alternatives: dict[str, list[Conflict]] = dict(alternatives or {})
         text = message
         if self.conflicts:
             kinds = sorted({c.kind for c in self.conflicts})
             text += "\nLimits in conflict (" + ", ".join(kinds) + "):"
-            text += "".join(f"\n  - {c}" for c in self.conflicts)
+            text += _listed(self.conflicts)
+        for name, moves in self.alternatives.items():
+            if not moves:
+                text += f"\n{name[0].upper() + name[1:]}, no change of limits makes this scenario feasible."
+                continue
+            text += f"\nAlternatively, {name}:"
+            text += _listed(moves)
         super().__init__(text)
+
+
+def _listed(conflicts: list[Conflict], most: int = 12) -> str:
+    text = "".join(f"\n  - {c}" for c in conflicts[:most])
+    if len(conflicts) > most:
+        text += f"\n  - and {len(conflicts) - most} smaller moves (all of them are in the error's conflicts)"
+    return text
 
 
 class UnboundedScenarioError(SolveError):

@@ -36,6 +36,28 @@ if TYPE_CHECKING:
 TABLES = ("intake", "workforce", "flows", "spend", "spend_detail")
 
 
+class Solved:
+    """The (Compiled, SolveInfo) pair a plan came from, unpacked as ``compiled, info = plan.solved``.
+
+    Kept in memory only: pickling a plan (e.g. back from a worker process) drops it, because the
+    Pyomo model cannot be pickled; such a plan is explained by solving its scenario again.
+    """
+
+    def __init__(self, compiled: Any, info: Any):
+        self.compiled = compiled
+        self.info = info
+
+    def __iter__(self) -> Any:
+        return iter((self.compiled, self.info))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"compiled": None, "info": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.compiled = state["compiled"]
+        self.info = state["info"]
+
+
 @dataclass
 class Plan:
     """A solved scenario: the plan's tables and how it was obtained."""
@@ -50,6 +72,8 @@ class Plan:
     data: ModelData = field(repr=False)
     extra: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     """Tables only some scenarios have, e.g. ``tenure`` (roles with a tenure profile)."""
+    solved: Solved | None = field(default=None, repr=False, compare=False)
+    """The compiled model and SolveInfo the plan came from: what ``explain`` re-solves."""
 
     @property
     def status(self) -> str:
@@ -90,6 +114,13 @@ class Plan:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return out
+
+    def explain(self, **options: Any) -> Any:
+        """Marginal values, binding limits and what an extra £1m or place would buy
+        (:func:`workforce.explain.explain_plan`; returns an :class:`~workforce.explain.Explanation`)."""
+        from workforce.explain import explain_plan
+
+        return explain_plan(self, **options)
 
     def __repr__(self) -> str:
         from workforce.display import plan_text
@@ -149,6 +180,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
         summary=summary,
         data=d,
         extra=extra_tables(d, m),
+        solved=Solved(compiled, info),
     )
 
 

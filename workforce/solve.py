@@ -10,6 +10,7 @@ cost vector and one extra row.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,8 @@ class Compiled:
     """id(VarData) → column."""
     integrality: np.ndarray | None = None
     """True for each integer column (cohorts); none for a plain LP."""
+    model: Any = None
+    """The Pyomo model (rows and columns refer to its components weakly: keep it alive)."""
 
 
 @dataclass
@@ -114,6 +117,7 @@ def compile_model(m: pyo.ConcreteModel) -> Compiled:
         columns=columns,
         col_position={id(v): i for i, v in enumerate(columns)},
         integrality=integrality(columns),
+        model=m,
     )
 
 
@@ -232,13 +236,27 @@ def _run_highs(h: highspy.Highs) -> highspy.HighsModelStatus:
 
 
 def run(
-    compiled: Compiled, data: ModelData, options: dict[str, Any], timings: dict[str, float], equity: bool = True
+    compiled: Compiled,
+    data: ModelData,
+    options: dict[str, Any],
+    timings: dict[str, float],
+    equity: bool = True,
+    *,
+    before: Callable[[highspy.Highs], None] | None = None,
+    on_stage: Callable[[int, list[str], highspy.Highs], None] | None = None,
 ) -> SolveInfo:
     """Run HiGHS on the compiled model: one stage for a weighted sum, several for lexicographic
-    (and a first equity stage when the objective asks for regional equity and ``equity`` is on)."""
+    (and a first equity stage when the objective asks for regional equity and ``equity`` is on).
+
+    ``before(h)`` is called once the model is in HiGHS, before the first solve; ``on_stage(s, group,
+    h)`` after each stage's optimal solve, before the next stage's bound row is added (so that the
+    duals HiGHS holds then are the stage's own; workforce.explain reads them this way).
+    """
     objective = data.scenario.objective
     t = time.perf_counter()
     h = _highs(compiled, options, integer=True)
+    if before is not None:
+        before(h)
     timings["handoff"] = time.perf_counter() - t
     if objective.lexicographic:
         listed = [term for group in objective.lexicographic for term in group]
@@ -301,6 +319,8 @@ def run(
         stage_log.append({"stage": s + 1, "terms": group, "value": value, "status": h.modelStatusToString(status)})
         if provisional:
             break
+        if on_stage is not None:
+            on_stage(s, group, h)
         if s < len(stages) - 1:
             bound = value + tol * max(1.0, abs(value)) - offset
             nz = np.flatnonzero(cost)

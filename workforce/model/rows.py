@@ -119,3 +119,110 @@ def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
         k, r, t = idx
         return RowMeaning(name, f"the {KIND_NAMES[name]} of {role(k)} in {region(r)} in {t}", ("roles", k), unit(k), False)
     return RowMeaning(name, f"{name}{list(idx)}", (), "", False)
+
+
+_LIMIT_PARAMETERS = {
+    "budget_limit": "budget",
+    "envelope_limit": "envelope",
+    "places_limit": "places_max",
+    "national_places_limit": "national_places_max",
+    "intake_minimum": "intake_min",
+    "intake_maximum": "intake_max",
+    "hires_limit": "hires_max",
+    "exits_limit": "exits_max",
+    "flex_limit": "flex_max",
+    "surplus_limit": "surplus_max",
+}
+
+
+def planner_limit(name: str, index: Any, d: ModelData) -> float | None:
+    """The scenario's value of limit row ``name[index]`` (e.g. the £k budget), or None where the
+    limit is not one number of the scenario (supervision capacity and the staff available to
+    retrain depend on the plan's stocks)."""
+    idx = index if isinstance(index, tuple) else (index,)
+    if name == "surplus_group_limit":
+        g, r, t = idx
+        return d.surplus_groups[g][1][r, t]
+    parameter = _LIMIT_PARAMETERS.get(name)
+    if parameter is None:
+        return None
+    values = getattr(d, parameter)
+    return values[idx[0]] if parameter == "envelope" else values[idx]
+
+
+def index_parts(name: str, index: Any) -> dict[str, Any]:
+    """The stream, programme, role, region and year of limit row ``name[index]`` (None where the
+    family has no such index)."""
+    idx = index if isinstance(index, tuple) else (index,)
+    cols: dict[str, Any] = {"stream": None, "programme": None, "role": None, "region": None, "year": None}
+    if name == "budget_limit":
+        cols["stream"], cols["year"] = idx
+    elif name == "envelope_limit":
+        cols["stream"] = idx[0]
+    elif name in ("places_limit", "supervision_limit", "intake_minimum", "intake_maximum"):
+        cols["programme"], cols["region"], cols["year"] = idx
+    elif name == "national_places_limit":
+        cols["programme"], cols["year"] = idx
+    elif name in ("hires_limit", "exits_limit", "surplus_limit", "outflow_limit", "stock_balance", "demand_balance"):
+        cols["role"], cols["region"], cols["year"] = idx
+    elif name == "flex_limit":
+        cols["role"], _, cols["region"], cols["year"] = idx
+    elif name == "surplus_group_limit":
+        _, cols["region"], cols["year"] = idx
+    return cols
+
+
+GROUP_LABELS = {
+    "budget_limit": "the budgets of {stream}",
+    "places_limit": "the training places of {programme}",
+    "national_places_limit": "the national places of {programme}",
+    "supervision_limit": "supervision capacity for {programme}",
+    "intake_minimum": "the minimum intakes of {programme}",
+    "intake_maximum": "the maximum intakes of {programme}",
+    "hires_limit": "the hiring caps for {role}",
+    "exits_limit": "the exit caps for {role}",
+    "flex_limit": "the flexible-supply caps for {role}",
+    "surplus_limit": "the surplus caps for {role}",
+    "outflow_limit": "{role} available to retrain or exit",
+}
+
+
+def spans(values: list[int]) -> str:
+    """2026, 2027, 2028, 2030 → '2026-2028, 2030'."""
+    out: list[str] = []
+    ordered = sorted(set(values))
+    start = prev = ordered[0]
+    for v in [*ordered[1:], None]:
+        if v is not None and v == prev + 1:
+            prev = v
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if v is not None:
+            start = prev = v
+    return ", ".join(out)
+
+
+def group_label(name: str, members: list[Any], d: ModelData) -> str:
+    """One phrase for several rows of family ``name`` that differ only by region and year, e.g.
+    'the minimum intakes of EP doctorate in all 9 regions in 2026-2028'."""
+    s = d.scenario
+    parts = [index_parts(name, idx) for idx in members]
+    first = parts[0]
+    names = {
+        "stream": s.funding_streams[first["stream"]].name if first["stream"] else "",
+        "programme": s.programmes[first["programme"]].name if first["programme"] else "",
+        "role": s.roles[first["role"]].name if first["role"] else "",
+    }
+    text = GROUP_LABELS.get(name, KIND_NAMES.get(name, name) + " limits").format(**names)
+    regions = [p["region"] for p in parts if p["region"] is not None]
+    if regions:
+        unique = list(dict.fromkeys(regions))
+        if len(unique) == len(d.REGIONS) and len(unique) > 1:
+            text += " in both regions" if len(unique) == 2 else f" in all {len(unique)} regions"
+        else:
+            shown = [d.region_names.get(r, r) for r in unique]
+            text += " in " + (shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1])
+    years = [p["year"] for p in parts if p["year"] is not None]
+    if years:
+        text += " in " + spans(years)
+    return text

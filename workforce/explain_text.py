@@ -1,0 +1,140 @@
+"""Plain-text rendering of an :class:`~workforce.explain.Explanation` for the terminal."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import TYPE_CHECKING
+
+from workforce.errors import amount_text
+
+if TYPE_CHECKING:
+    from workforce.explain import Explanation
+
+
+def _num(v: float) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    if abs(v) >= 1:
+        return f"{v:,.1f}"
+    if v == 0:
+        return "0"
+    return f"{v:.3g}"
+
+
+def _holds(v: float, unit: str) -> str:
+    if isinstance(v, float) and math.isnan(v):
+        return "-"
+    if math.isinf(v):
+        return "any amount"
+    if v <= 0:
+        return "0 (degenerate)"
+    return amount_text(v, unit) if unit == "£k" else f"{v:,.1f}"
+
+
+def _where(file: str | None, line: float | None) -> str:
+    if not file:
+        return ""
+    return f"{file}:{int(line)}" if line is not None and not (isinstance(line, float) and math.isnan(line)) else file
+
+
+def explanation_text(e: Explanation, top: int = 12) -> str:
+    lines = [f"Explanation of {e.scenario_name!r}"]
+    for s in e.stages:
+        lines.append(f"  stage {s['stage']}: minimises {' + '.join(s['terms'])}; values in {s['objective']}")
+    lines += [
+        "",
+        "How to read it: a value is how much the objective falls when a limit is loosened by one step",
+        "(a budget or a capacity raised, a minimum lowered); 0 means loosening that limit alone changes",
+        "nothing. A value holds at least for the amount under 'holds for' (it may hold further); past",
+        "the point where it changes, another limit takes over ('0 (degenerate)': the value is an upper",
+        "bound on the effect of loosening). Re-solved what-ifs show the real effect of a whole step.",
+    ]
+    for note in e.notes:
+        lines += [""] + textwrap.wrap("Note: " + note, width=100)
+    b = e.binding
+    for stage in e.stages:
+        sb = b[b["stage"] == stage["stage"]] if not b.empty else b
+        lines.append("")
+        n_bind = int((sb["status"] == "binds").sum()) if not sb.empty else 0
+        n_near = int((sb["status"] == "nearly binds").sum()) if not sb.empty else 0
+        valued = sb[sb["marginal_value"] > 0] if not sb.empty else sb
+        lines.append(f"What holds the plan back (stage {stage['stage']}): {n_bind} limits bind and {n_near} nearly "
+                     f"bind; {len(valued)} of them carry a value:")
+        if valued.empty:
+            lines.append("  (none: loosening any one limit alone would not improve this stage)")
+            continue
+        counts = valued.groupby("kind", sort=False).size()
+        lines.append("  " + ", ".join(f"{kind} {n}" for kind, n in counts.items()))
+        money = valued["unit"] == "£k"
+        for title, part in (("money", valued[money]), ("places, caps and minimums, by region and year", valued[~money])):
+            if part.empty:
+                continue
+            lines.append(f"  The {min(top, len(part))} most valuable ({title}):")
+            lines.append(f"  {'value':>9}  {'per step':<24} {'holds for':>11}  limit (source)")
+            for _, r in part.head(top).iterrows():
+                flag = "" if r["status"] == "binds" else " [nearly binds]"
+                if r["value_if_loosened"] < r["marginal_value"] - 1e-9:
+                    flag += (f" [degenerate: loosening it gains {_num(r['value_if_loosened'] * r['step'])} per step;"
+                             f" the value is for tightening]")
+                lines.append(f"  {_num(r['value_per_step']):>9}  {r['step_text']:<24} "
+                             f"{_holds(r['holds_at_least'], r['unit']):>11}  {r['label']}{flag} "
+                             f"({_where(r['file'], r['line'])})")
+    if not e.by_region.empty:
+        br = e.by_region.xs(e.by_region.index.get_level_values("stage").min(), level="stage")
+        first_year = br.index.get_level_values("year").min()
+        lines += ["", f"By region in {first_year} (stage 1): the most valuable regional limit that binds"]
+        for (region, _), r in br.xs(first_year, level="year", drop_level=False).iterrows():
+            lines.append(f"  {str(region)[:10]:<10} {_num(r['value_per_step']):>9}  {r['step']:<22} {r['most_valuable']} "
+                         f"({r['binding_with_value']} bind with a value: {r['kinds']})")
+    if not e.what_if.empty:
+        lines += ["", "What one step buys (re-solved with the limit loosened, stage 1 objective):"]
+        units = e.what_if.attrs.get("units", {})
+        for _, w in e.what_if.iterrows():
+            lines.append(f"  {w['step_text']} in {w['label']} ({_where(w['file'], w['line'])}):")
+            parts = [f"objective {w['change']:+,.1f} (marginal value predicted {w['predicted']:+,.1f})"]
+            for col in e.what_if.columns:
+                if col.startswith("shortfall:") and abs(w[col]) > 1e-6:
+                    parts.append(f"{col.split(':', 1)[1]} shortfall {w[col]:+,.2f} {units.get(col, '')}")
+                elif col.endswith("_cost") and abs(w[col]) > 1e-6:
+                    parts.append(f"{col.replace('_', ' ')} {'+' if w[col] > 0 else '-'}{amount_text(abs(w[col]), '£k')}")
+            lines.append("    " + "; ".join(parts))
+            if w.get("then_limited_by"):
+                lines.append(f"    then held back by: {w['then_limited_by']}")
+    bud = e.budgets.reset_index()
+    if not bud.empty:
+        first = bud[bud["stage"] == bud["stage"].min()]
+        years = [y for y in first["year"].unique() if y != "all"]
+        lines += ["", "Budgets: value of £1m more, net of its own cost, by year ('-' = no budget; envelope = whole horizon)"]
+        lines.append(f"  {'stream':<12} " + " ".join(f"{str(y):>7}" for y in years) + f" {'envelope':>9}")
+        for stream, grp in first.groupby("stream", sort=False):
+            vals = dict(zip(grp["year"], grp["value_of_1m"], strict=True))
+            lines.append(f"  {str(stream)[:12]:<12} " + " ".join(f"{_num(vals.get(y, math.nan)):>7}" for y in years)
+                         + f" {_num(vals.get('all', math.nan)):>9}")
+    if not e.ratios.empty:
+        first = e.ratios.xs(e.ratios.index.get_level_values("stage").min(), level="stage")
+        lines += ["", "Supervision ratios: value of +0.01 on the ratio (first order)"]
+        for prog, r in first.iterrows():
+            lines.append(f"  {prog}: ratio {r['ratio']:g}, +0.01 is worth {_num(r['value_of_0.01'])} "
+                         f"({r['binding_rows']} region-years bind; {_where(r['file'], r['line'])})")
+    pl = e.places
+    if not pl.empty:
+        first = pl.xs(pl.index.get_level_values("stage").min(), level="stage")
+        lines += ["", "Training places: value of one more starter allowed by every capacity limit, by region and year"]
+        quiet: list[str] = []
+        for prog, grp in first.groupby(level="programme", sort=False):
+            v = grp["value_of_one_more_starter"].droplevel("programme").unstack("year")
+            if not (v.fillna(0) > 0).to_numpy().any():
+                quiet.append(str(prog))
+                continue
+            limited = sorted({x for s in grp["limited_by"] for x in s.split(", ") if x})
+            lines.append(f"  {prog} (binding: {', '.join(limited)})")
+            lines.append(f"    {'region':<10} " + " ".join(f"{y:>6}" for y in v.columns))
+            for region, vals in v.iterrows():
+                lines.append(f"    {str(region)[:10]:<10} " + " ".join(f"{_num(x):>6}" for x in vals))
+        if quiet:
+            lines.append(f"  {', '.join(quiet)}: 0 everywhere (one more place alone buys nothing: no capacity limit binds"
+                         " with a value, e.g. because money binds first)")
+    return "\n".join(lines)
