@@ -62,7 +62,6 @@ RC = {
     "grid.color": "#DDDDDD",
     "grid.linewidth": 0.6,
     "axes.axisbelow": True,
-    "svg.fonttype": "none",
     "figure.dpi": 100,
 }
 
@@ -187,7 +186,7 @@ def save(fig: Figure, stem: str | Path, formats: Iterable[str] = FORMATS, dpi: i
         fd, tmp = tempfile.mkstemp(prefix=f".{stem.name}-", suffix=f".{fmt}", dir=stem.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fig.savefig(fh, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+                fig.savefig(fh, format=fmt, dpi=dpi, metadata=_metadata(fig, fmt))
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o666 & ~_umask())
@@ -205,10 +204,13 @@ def _umask() -> int:
     return mask
 
 
-def _metadata(fmt: str) -> dict[str, Any]:
-    # Fixed metadata so the same plan gives byte-identical SVG/PNG files run to run.
+def _metadata(fig: Figure, fmt: str) -> dict[str, Any]:
+    # The chart's title and footer go into the file (SVG text is drawn as paths, so this is
+    # where a reader or a search finds them); no date, so the same plan gives the same bytes.
+    title = fig.get_suptitle().replace("\n", " ")
+    about = fig.texts[-1].get_text().replace("\n", " ") if fig.texts else ""
     if fmt == "svg":
-        return {"Date": None, "Creator": "workforce"}
+        return {"Date": None, "Creator": "workforce", "Title": title, "Description": about}
     if fmt == "pdf":
-        return {"CreationDate": None, "Creator": "workforce"}
-    return {"Software": "workforce"}
+        return {"CreationDate": None, "Creator": "workforce", "Title": title, "Subject": about}
+    return {"Software": "workforce", "Title": title, "Description": about}
