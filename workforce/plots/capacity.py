@@ -109,15 +109,22 @@ def _tile(ax: Any, df: pd.DataFrame, years: list[int], has_flex: bool, title: st
     st.year_axis(ax, years, step=3 if len(years) > 6 else 1)
     ax.yaxis.set_major_formatter(st.THOUSANDS)
     ax.yaxis.set_major_locator(MaxNLocator(4))
-    status = " · ".join(_status(demand[i], total[i], years[i]) for i in sorted({0, len(years) - 1}))
+    status = _status(demand, total)
     ax.set_title(f"{title}\n{status}", fontsize=7.5, fontweight="bold" if bold else "normal", loc="left", pad=3)
 
 
-def _status(demand: float, supply: float, year: int) -> str:
-    gap = demand - supply
-    if gap <= 1e-9 * max(1.0, demand):
-        return f"{year}: met"
-    return f"{year}: short {gap / demand:.0%}" if demand > 0 else f"{year}: short"
+def _status(demand: np.ndarray, supply: np.ndarray) -> str:
+    """Shortfall as a share of demand in the first and the last year, e.g. ``short 19% → 38%``."""
+    def rate(i: int) -> str:
+        gap = demand[i] - supply[i]
+        if gap <= 1e-9 * max(1.0, demand[i]):
+            return "met"
+        return f"{gap / demand[i]:.0%}" if demand[i] > 0 else "short"
+
+    first, last = rate(0), rate(len(demand) - 1)
+    if first == last == "met":
+        return "demand met"
+    return f"short {first} → {last}" if len(demand) > 1 else f"short {first}"
 
 
 def _info(ax: Any, t: PlanTables, wf: pd.DataFrame, order: list[str], unit: str) -> None:
@@ -126,7 +133,8 @@ def _info(ax: Any, t: PlanTables, wf: pd.DataFrame, order: list[str], unit: str)
     last = t.years[-1]
     yr = wf.xs(last, level="year")
     gap, demand = yr["shortfall"].sum(), yr["demand"].sum()
-    lines = [f"In {last}:", f"shortfall {st.fmt_number(gap)} {unit}", f"of demand {st.fmt_number(demand)} {unit}"]
+    lines = ["Tile subtitles: shortfall as a", f"share of demand, {t.years[0]} → {last}.", "",
+             f"In {last}: shortfall {st.fmt_number(gap)}", f"of demand {st.fmt_number(demand)} {unit}"]
     rates = (yr["shortfall"] / yr["demand"].where(yr["demand"] > 0)).fillna(0.0)
     if gap > 1e-9:
         worst = rates.idxmax()

@@ -93,7 +93,8 @@ def compare(plans: Sequence[Any], measure: str = "shortfall", key: str | None = 
         if kind == "bar":
             ax.grid(axis="x", visible=False)
         # above the plot area, so it never covers a line or a bar
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1 if len(series) > 3 else len(series),
+        side_by_side = len(series) <= 3 and sum(len(n) for n in labels) <= 70
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(series) if side_by_side else 1,
                   frameon=False, borderaxespad=0.2)
         what = _what(base, needs, key)
         where = f" in {region_label(base, st.resolve_region(base, region))}" if region is not None else ""

@@ -89,8 +89,7 @@ def finish(fig: Figure, t: PlanTables | Sequence[PlanTables], title: str, note: 
     """Title (what is shown) and the footer naming the scenario(s) and hash(es), with an optional note above it."""
     fig.suptitle(textwrap.fill(title, 75), fontweight="bold", x=0.01, ha="left")
     plans = [t] if isinstance(t, PlanTables) else list(t)
-    footer = ("Scenario: " if len(plans) == 1 else "Scenarios: ") + "; ".join(
-        f"{p.scenario_name}  ·  sha256 {short_hash(p)}" for p in plans)
+    footer = "\n".join(f"Scenario: {p.scenario_name}  ·  sha256 {short_hash(p)}" for p in plans)
     provisional = [p.scenario_name for p in plans if p.summary.get("status") not in (None, "optimal")]
     if provisional:
         footer += "  ·  provisional (not proven optimal): " + ", ".join(provisional)
