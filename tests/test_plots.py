@@ -73,7 +73,8 @@ def suptitle(fig) -> str:
 
 
 def footer(fig) -> str:
-    return fig.texts[-1].get_text()
+    """The footer as one line (long notes are wrapped to the page width)."""
+    return fig.texts[-1].get_text().replace("\n", " ")
 
 
 # --- regional capacity map ---------------------------------------------------------------------
@@ -400,7 +401,10 @@ def test_other_geographies_get_the_worst_areas_first(small_geography):
     assert tiles == [f"Area {i}" for i in (13, 12, 11, 10, 9, 8)]
     assert "All areas" in titled(fig)
     assert "The 6 of 14 areas with the largest shortfall" in footer(fig)
-    assert len([ax for ax in shortfall_map(small_geography, "ep", n_worst=4).axes if len(ax.texts) == 3]) == 5
+    tiles = shortfall_map(small_geography, "ep", n_worst=4)
+    assert [ax.texts[0].get_text() for ax in tiles.axes if len(ax.texts) == 3] == [
+        "Area 13", "Area 12", "Area 11", "Area 10", "All areas"]
+    assert "The 4 of 14 areas with the largest shortfall in 2028" in footer(tiles)
     assert shortfall_heatmap(small_geography, "ep", top=5).axes[0].images[0].get_array().shape == (6, 3)
 
 

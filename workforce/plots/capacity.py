@@ -76,7 +76,7 @@ def capacity_map(plan: Any, role: str, *, sharey: bool = False, n_worst: int = 1
                   unit, bold=True)
         has_surplus = bool((wf["surplus"] > 1e-9).any())
         if KEY in axes:
-            _legend(axes[KEY], has_flex, has_surplus)
+            _legend(axes[KEY], has_flex, has_surplus, wide=not is_england(t))
         if INFO in axes:
             _info(axes[INFO], t, wf, order, unit)
         for ax in bottom_row(axes):
@@ -142,7 +142,7 @@ def _info(ax: Any, t: PlanTables, wf: pd.DataFrame, order: list[str], unit: str)
     ax.text(0.05, 0.5, "\n".join(lines), transform=ax.transAxes, va="center", ha="left", fontsize=7.5)
 
 
-def _legend(ax: Any, has_flex: bool, has_surplus: bool = True) -> None:
+def _legend(ax: Any, has_flex: bool, has_surplus: bool = True, wide: bool = False) -> None:
     ax.axis("off")
     handles = [Line2D([], [], color=st.SUPPLY, lw=1.6, label="In post (end of year)")]
     if has_flex:
@@ -153,4 +153,7 @@ def _legend(ax: Any, has_flex: bool, has_surplus: bool = True) -> None:
     ]
     if has_surplus:
         handles.append(Patch(color=st.SURPLUS, alpha=0.3, label="Surplus"))
-    ax.legend(handles=handles, loc="center left", frameon=False, borderaxespad=0, handlelength=2.2)
+    if wide:
+        ax.legend(handles=handles, loc="center", ncols=min(3, len(handles)), frameon=False, borderaxespad=0)
+    else:
+        ax.legend(handles=handles, loc="center left", frameon=False, borderaxespad=0, handlelength=2.2)

@@ -80,13 +80,15 @@ def shortfall_map(plan: Any, role: str, year: int | None = None, *, n_worst: int
                     transform=ax.transAxes, color=colour, fontsize=7)
         bar_ax = axes.get(KEY)
         if bar_ax is not None:
-            inset = bar_ax.inset_axes((0.1, 0.35, 0.8, 0.12))
+            inset = bar_ax.inset_axes((0.1, 0.35, 0.8, 0.12) if is_england(t) else (0.3, 0.55, 0.4, 0.3))
             cb = fig.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=cmap), cax=inset, orientation="horizontal")
             cb.set_label("Shortfall (% of demand)", fontsize=7)
             cb.ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
             cb.ax.tick_params(labelsize=6.5)
         title = f"{st.role_name(t, role)}: shortfall as a share of demand by region in {year}"
         note = f"Shortfall = demand not met by staff in post and flexible supply ({unit}). {st.YEAR_NOTE}"
+        if len(order) < len(t.regions):
+            note += f" The {len(order)} of {len(t.regions)} areas with the largest shortfall in {year}, worst first."
         return st.finish(fig, t, title, note=note)
 
 

@@ -49,8 +49,8 @@ def region_tiles(fig: Figure, t: PlanTables, order: Sequence[str], ncols: int = 
     an ``"info"`` cell for a short text).
 
     England gets the map-shaped grid (``order`` is ignored: the grid fixes the places); any other
-    geography gets ``order`` laid out row by row in ``ncols`` columns, with the key and the total
-    in the first cells of an extra row.
+    geography gets ``order`` laid out row by row in ``ncols`` columns, the total in the next cell
+    (none for a single area) and the key in a short full-width row at the foot.
     """
     if is_england(t):
         grid = [[c if (c != KEY or key) and (c not in (TOTAL, INFO) or total) else "." for c in row]
@@ -58,26 +58,34 @@ def region_tiles(fig: Figure, t: PlanTables, order: Sequence[str], ncols: int = 
         return fig.subplot_mosaic(grid, empty_sentinel=".")
     if not order:
         raise PlotRequestError("no regions to draw")
-    ncols = max(1, min(ncols, len(order)))
-    nrows = math.ceil(len(order) / ncols)
-    cells = list(order) + ["."] * (nrows * ncols - len(order))
+    cells = list(order) + ([TOTAL] if total and len(order) > 1 else [])
+    ncols = max(1, min(ncols, len(cells)))
+    nrows = math.ceil(len(cells) / ncols)
+    cells += ["."] * (nrows * ncols - len(cells))
     grid = [cells[i * ncols:(i + 1) * ncols] for i in range(nrows)]
-    extra = [c for c, wanted in ((KEY, key), (TOTAL, total)) if wanted]
-    if extra:
-        grid.append((extra + ["."] * ncols)[:ncols] if ncols >= len(extra) else extra[:ncols])
-    return fig.subplot_mosaic(grid, empty_sentinel=".")
+    ratios = [1.0] * nrows
+    if key:
+        # the key spans the width in a short row of its own, so it never widens one column
+        grid.append([KEY] * ncols)
+        ratios.append(KEY_ROW)
+    return fig.subplot_mosaic(grid, empty_sentinel=".", height_ratios=ratios)
 
 
-def grid_rows(t: PlanTables, n_regions: int, ncols: int = 4) -> int:
-    """Rows a tile layout will use (for sizing the figure)."""
+KEY_ROW = 0.3
+"""Height of the key row, as a share of a tile row (other geographies)."""
+
+
+def grid_rows(t: PlanTables, n_regions: int, ncols: int = 4) -> float:
+    """Tile rows a layout will use, counting the key row as part of one (for sizing the figure)."""
     if is_england(t):
         return len(ENGLAND_GRID)
-    return math.ceil(n_regions / max(1, min(ncols, n_regions))) + 1
+    cells = n_regions + (1 if n_regions > 1 else 0)
+    return math.ceil(cells / max(1, min(ncols, cells))) + KEY_ROW
 
 
 def bottom_row(axes: dict[str, Axes]) -> list[Axes]:
     """Region tiles with no tile below them (they carry the x-axis label)."""
-    tiles = [ax for k, ax in axes.items() if k not in SPECIAL]
+    tiles = [ax for k, ax in axes.items() if k not in (KEY, INFO)]
     out = []
     for ax in tiles:
         box = ax.get_subplotspec()
