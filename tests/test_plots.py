@@ -201,6 +201,31 @@ def test_cohort_gantt_for_one_region_and_programme(baseline):
     assert "London" in suptitle(fig)
 
 
+def test_cohort_gantt_by_region_has_a_row_per_programme_and_region(baseline):
+    fig = cohort_gantt(baseline, ["ep_doctorate", "npq_senco"], by_region=True)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 2 * 9 and labels[:2] == ["North East", "North West"]
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() in (1, 3)]  # NPQ 1 year, EP 3
+    # every region's cohorts, plus those in training before the horizon, are drawn
+    expected = sum(len(cohorts(baseline, [p], r)) for p in ("ep_doctorate", "npq_senco") for r in baseline.data.REGIONS)
+    assert len(bars) == expected
+    # EP cohorts overlap (three years of training), so they sit in three lanes of a region's row
+    assert len({round(b.get_y() + b.get_height() / 2, 6) for b in bars if b.get_width() == 3}) == 3 * 9
+    with pytest.raises(st.PlotRequestError, match="not both"):
+        cohort_gantt(baseline, by_region=True, region="London")
+
+
+def test_single_axes_charts_draw_into_the_callers_axes(baseline, budget_cut):
+    fig = matplotlib.figure.Figure(figsize=(10, 4))
+    left, right = fig.subplots(1, 2)
+    assert flows_waterfall(baseline, "senco", ax=left) is fig
+    assert compare([baseline, budget_cut], "supply", "ep", ax=right) is fig
+    assert len(left.patches) == 7 and len(right.get_lines()) == 2
+    assert left.get_title(loc="left").startswith("Qualified SENCOs in state-funded schools in England")
+    assert not fig.texts and not fig.get_suptitle()  # the caller's figure keeps its own title and footer
+
+
 # --- spend against budget ----------------------------------------------------------------------
 
 
@@ -335,7 +360,8 @@ def test_each_chart_saves_as_a_valid_non_blank_png_and_svg(saved, tmp_path):
 def test_draw_all_lists_every_chart(saved):
     stems = [stem for stem, _ in chart_requests(saved)]
     kinds = ("capacity_map", "shortfall_map", "shortfall_heatmap", "flows_waterfall")
-    assert sorted(stems) == sorted([f"{c}_{k}" for k in saved.roles for c in kinds] + ["cohort_gantt", "spend"])
+    assert sorted(stems) == sorted([f"{c}_{k}" for k in saved.roles for c in kinds]
+                                   + ["cohort_gantt", "cohort_gantt_by_region", "spend"])
 
 
 def test_the_accessor_offers_every_chart(baseline):

@@ -38,8 +38,9 @@ class PlotAccessor:
     def shortfall_heatmap(self, role: str, **kwargs: Any) -> Figure:
         return shortfall_heatmap(self.tables, role, **kwargs)
 
-    def cohort_gantt(self, programmes: Sequence[str] | None = None, region: str | None = None) -> Figure:
-        return cohort_gantt(self.tables, programmes, region)
+    def cohort_gantt(self, programmes: Sequence[str] | None = None, region: str | None = None,
+                     **kwargs: Any) -> Figure:
+        return cohort_gantt(self.tables, programmes, region, **kwargs)
 
     def spend(self, streams: Sequence[str] | None = None, **kwargs: Any) -> Figure:
         return spend(self.tables, streams, **kwargs)
@@ -70,6 +71,8 @@ def chart_requests(plan: Any) -> list[tuple[str, Callable[[], Figure]]]:
     started = bool((t.intake["intake"] >= MIN_STARTERS).any())
     if started or any(p.get("prior_intake") for p in t.labels.programmes.values()):
         out.append(("cohort_gantt", lambda: cohort_gantt(t)))
+        if len(t.regions) > 1:
+            out.append(("cohort_gantt_by_region", lambda: cohort_gantt(t, by_region=True)))
     if t.streams:
         out.append(("spend", lambda: spend(t)))
     return out

@@ -52,7 +52,8 @@ def measure_by_year(plan: Any, measure: str, key: str | None = None, region: str
 
 
 def compare(plans: Sequence[Any], measure: str = "shortfall", key: str | None = None, *,
-            region: str | None = None, kind: str = "line", names: Sequence[str] | None = None) -> Figure:
+            region: str | None = None, kind: str = "line", names: Sequence[str] | None = None,
+            ax: Any = None) -> Figure:
     """``measure`` by year for each plan: one line per plan (``kind="line"``) or a group of bars
     per year (``kind="bar"``). Measures: shortfall, shortfall_rate, supply, demand (per role),
     intake (per programme), spend (per funding stream, or all streams)."""
@@ -70,8 +71,7 @@ def compare(plans: Sequence[Any], measure: str = "shortfall", key: str | None = 
     _, _, needs, description = MEASURES[measure]
     unit = _unit(base, measure, key)
     with st.style():
-        fig = st.new_figure(3.4)
-        ax = fig.add_subplot()
+        fig, ax, own = st.single_axes(ax, 3.4)
         width = 0.8 / len(series)
         for i, (s, name) in enumerate(zip(series, labels, strict=True)):
             values = s.reindex(years).to_numpy(dtype=float)
@@ -99,7 +99,7 @@ def compare(plans: Sequence[Any], measure: str = "shortfall", key: str | None = 
         what = _what(base, needs, key)
         where = f" in {region_label(base, st.resolve_region(base, region))}" if region is not None else ""
         title = f"{description}{where}: {what}, {len(series)} scenarios compared"
-        return st.finish(fig, tables, title, note=st.YEAR_NOTE)
+        return st.finish_axes(fig, ax, own, tables, title, note=st.YEAR_NOTE)
 
 
 def _names(tables: list[PlanTables]) -> list[str]:

@@ -43,7 +43,7 @@ def waterfall_steps(plan: Any, role: str, region: str | None = None,
 
 
 def flows_waterfall(plan: Any, role: str, region: str | None = None, *,
-                    years: tuple[int, int] | None = None) -> Figure:
+                    years: tuple[int, int] | None = None, ax: Any = None) -> Figure:
     """From the stock at the start of the first year, through leavers, completions, hires,
     retraining and exits, to the stock at the end of the last year, for one role in one region
     (``region=None``: all regions). Flows that are zero throughout are drawn as empty slots."""
@@ -54,8 +54,7 @@ def flows_waterfall(plan: Any, role: str, region: str | None = None, *,
     labels = {col: label for col, label, _ in STEPS}
     names = [f"Stock at\nstart of {first}", *(labels[c] for c, _ in bars[1:-1]), f"Stock at\nend of {last}"]
     with st.style():
-        fig = st.new_figure(3.6)
-        ax = fig.add_subplot()
+        fig, ax, own = st.single_axes(ax, 3.6)
         level = 0.0
         top = 0.0
         for i, (kind, value) in enumerate(bars):
@@ -85,4 +84,4 @@ def flows_waterfall(plan: Any, role: str, region: str | None = None, *,
         change = bars[-1][1] - bars[0][1]
         note = (f"Net change {change:+,.0f} {unit}. Bars between the stocks add up over {first}-{last}; "
                 f"green adds to the stock, vermillion takes away. Flexible supply (agency) is not stock.")
-        return st.finish(fig, t, title, note=note)
+        return st.finish_axes(fig, ax, own, t, title, note=note)

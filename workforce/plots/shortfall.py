@@ -92,7 +92,7 @@ def shortfall_map(plan: Any, role: str, year: int | None = None, *, n_worst: int
         return st.finish(fig, t, title, note=note)
 
 
-def shortfall_heatmap(plan: Any, role: str, *, top: int = 30) -> Figure:
+def shortfall_heatmap(plan: Any, role: str, *, top: int = 30, ax: Any = None) -> Figure:
     """Shortfall as a share of demand for every region (rows) and year (columns), values printed.
 
     Regions are in the plan's order with an England (all areas) row at the foot; with more than
@@ -111,8 +111,7 @@ def shortfall_heatmap(plan: Any, role: str, *, top: int = 30) -> Figure:
     norm = _norm(values)
     annotate = values.size <= 400
     with st.style():
-        fig = st.new_figure(1.3 + 0.26 * len(rows))
-        ax = fig.add_subplot()
+        fig, ax, own = st.single_axes(ax, 1.3 + 0.26 * len(rows))
         image = ax.imshow(values, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
         ax.grid(False)
         ax.set_xticks(range(len(years)), [str(y) for y in years])
@@ -136,7 +135,7 @@ def shortfall_heatmap(plan: Any, role: str, *, top: int = 30) -> Figure:
         note = st.YEAR_NOTE
         if len(regions) < len(t.regions):
             note += f" The {len(regions)} of {len(t.regions)} areas with the largest shortfall over the horizon."
-        return st.finish(fig, t, title, note=note)
+        return st.finish_axes(fig, ax, own, t, title, note=note)
 
 
 __all__ = ["shortfall_heatmap", "shortfall_map"]

@@ -80,6 +80,24 @@ def new_figure(height_in: float, width_in: float = A4_WIDTH_IN) -> Figure:
     return Figure(figsize=(width_in, height_in), layout="constrained")
 
 
+def single_axes(ax: Any, height_in: float) -> tuple[Figure, Any, bool]:
+    """The figure and axes to draw on: ``ax``'s own when the caller gives one (their figure keeps
+    its layout, title and footer), else a new A4-width figure. The flag says whether it is new."""
+    if ax is not None:
+        return ax.figure, ax, False
+    fig = new_figure(height_in)
+    return fig, fig.add_subplot(), True
+
+
+def finish_axes(fig: Figure, ax: Any, own: bool, t: PlanTables | Sequence[PlanTables], title: str,
+                note: str | None = None) -> Figure:
+    """:func:`finish` for a chart drawn on one axes; on the caller's axes, only a title on the axes."""
+    if own:
+        return finish(fig, t, title, note=note)
+    ax.set_title(textwrap.fill(title, 70), loc="left", fontweight="bold")
+    return fig
+
+
 def short_hash(t: PlanTables) -> str:
     sha = str(t.summary.get("scenario_sha256") or "")
     return sha[:10] if sha else "no hash"
