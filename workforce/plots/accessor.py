@@ -18,6 +18,9 @@ from workforce.plots.flows import flows_waterfall
 from workforce.plots.shortfall import shortfall_heatmap, shortfall_map
 from workforce.plots.spend import spend
 
+BY_REGION_MAX = 12
+"""Most regions for which :func:`draw_all` draws the by-region cohort Gantt (a row per region)."""
+
 
 class PlotAccessor:
     """Charts of one plan. Each method returns a matplotlib Figure (see :mod:`workforce.plots`)."""
@@ -71,7 +74,7 @@ def chart_requests(plan: Any) -> list[tuple[str, Callable[[], Figure]]]:
     started = bool((t.intake["intake"] >= MIN_STARTERS).any())
     if started or any(p.get("prior_intake") for p in t.labels.programmes.values()):
         out.append(("cohort_gantt", lambda: cohort_gantt(t)))
-        if len(t.regions) > 1:
+        if 1 < len(t.regions) <= BY_REGION_MAX:
             out.append(("cohort_gantt_by_region", lambda: cohort_gantt(t, by_region=True)))
     if t.streams:
         out.append(("spend", lambda: spend(t)))

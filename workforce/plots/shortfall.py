@@ -127,7 +127,7 @@ def shortfall_heatmap(plan: Any, role: str, *, top: int = 30, ax: Any = None) ->
                     ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=6.5,
                             color=_text_colour(cmap, norm, v), fontweight="bold" if i == len(rows) - 1 else "normal")
         ax.set_xlabel("Academic year")
-        ax.set_ylabel("Region")
+        ax.set_ylabel("Region" if is_england(t) or len(t.regions) <= 12 else "Area")
         cb = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.01)
         cb.set_label("Shortfall (% of demand)")
         cb.ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
