@@ -141,20 +141,28 @@ def test_shortfall_map_prints_each_region_rate(baseline):
     for code in ENGLAND_CODES:
         name = baseline.data.region_names[code]
         ax = printed[next(k for k in printed if short.get(k) == code or k == name)]
-        assert ax.texts[1].get_text() == f"{wf.loc[code, 'shortfall_rate']:.0%}"
+        assert ax.texts[1].get_text() == st.fmt_rate(wf.loc[code, "shortfall_rate"])
     national = wf["shortfall"].sum() / wf["demand"].sum()
-    assert printed["England"].texts[1].get_text() == f"{national:.0%}"
+    assert printed["England"].texts[1].get_text() == st.fmt_rate(national)
     # the darkest tile is the region with the largest rate
     def lum(ax):
         r, g, b, _ = ax.get_facecolor()
         return 0.299 * r + 0.587 * g + 0.114 * b
     darkest = min((ax for k, ax in printed.items() if k != "England"), key=lum)
     worst = wf["shortfall_rate"].idxmax()
-    assert darkest.texts[1].get_text() == f"{wf.loc[worst, 'shortfall_rate']:.0%}"
+    assert darkest.texts[1].get_text() == st.fmt_rate(wf.loc[worst, "shortfall_rate"])
     assert "in 2030" in suptitle(fig)
     every = fig.axes + [child for ax in fig.axes for child in ax.child_axes]
     cbar = [ax for ax in every if ax.get_xlabel() == "Shortfall (% of demand)"]
     assert len(cbar) == 1
+
+
+def test_a_fixed_colour_scale_and_small_rates(baseline):
+    assert st.fmt_rate(0.004) == "<1%" and st.fmt_rate(0.0) == "0%" and st.fmt_rate(0.126) == "13%"
+    fig = shortfall_heatmap(baseline, "ep", vmax=0.5)
+    assert fig.axes[0].images[0].norm.vmax == 0.5
+    with pytest.raises(st.PlotRequestError, match="share of demand, 0-1"):
+        shortfall_map(baseline, "ep", vmax=40)
 
 
 def test_shortfall_heatmap_cells_are_the_plan_rates(baseline):

@@ -119,7 +119,7 @@ def _status(demand: np.ndarray, supply: np.ndarray) -> str:
         gap = demand[i] - supply[i]
         if gap <= 1e-9 * max(1.0, demand[i]):
             return "met"
-        return f"{gap / demand[i]:.0%}" if demand[i] > 0 else "short"
+        return st.fmt_rate(gap / demand[i]) if demand[i] > 0 else "short"
 
     first, last = rate(0), rate(len(demand) - 1)
     if first == last == "met":
@@ -138,7 +138,7 @@ def _info(ax: Any, t: PlanTables, wf: pd.DataFrame, order: list[str], unit: str)
     rates = (yr["shortfall"] / yr["demand"].where(yr["demand"] > 0)).fillna(0.0)
     if gap > 1e-9:
         worst = rates.idxmax()
-        lines += ["", f"Largest gap: {region_label(t, worst, short=True)}", f"({rates[worst]:.0%} of its demand)"]
+        lines += ["", f"Largest gap: {region_label(t, worst, short=True)}", f"({st.fmt_rate(rates[worst])} of its demand)"]
     ax.text(0.05, 0.5, "\n".join(lines), transform=ax.transAxes, va="center", ha="left", fontsize=7.5)
 
 

@@ -27,7 +27,12 @@ def _year(t: PlanTables, year: int | None) -> int:
     return int(year)
 
 
-def _norm(values: np.ndarray) -> Normalize:
+def _norm(values: np.ndarray, vmax: float | None) -> Normalize:
+    """Colour scale from 0 to ``vmax`` (default: the largest rate shown, at least 5%)."""
+    if vmax is not None:
+        if not 0 < vmax <= 1:
+            raise st.PlotRequestError(f"vmax {vmax!r}: give the top of the colour scale as a share of demand, 0-1")
+        return Normalize(vmin=0.0, vmax=vmax)
     top = float(np.nanmax(values)) if values.size else 0.0
     return Normalize(vmin=0.0, vmax=max(top, 0.05))
 
@@ -37,9 +42,11 @@ def _text_colour(cmap: Any, norm: Normalize, value: float) -> str:
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
-def shortfall_map(plan: Any, role: str, year: int | None = None, *, n_worst: int = 12) -> Figure:
+def shortfall_map(plan: Any, role: str, year: int | None = None, *, n_worst: int = 12,
+                  vmax: float | None = None) -> Figure:
     """One tile per region coloured by shortfall as a share of demand in ``year`` (default: the
-    last year), with the rate and the number short printed on it."""
+    last year), with the rate and the number short printed on it. ``vmax`` fixes the top of the
+    colour scale (e.g. 0.5) so that maps of several years or roles can be compared."""
     t = plan_tables(plan)
     wf = role_table(t, role)
     year = _year(t, year)
@@ -48,7 +55,7 @@ def shortfall_map(plan: Any, role: str, year: int | None = None, *, n_worst: int
     rates = _rates(yr)
     order = worst_regions(t, role) if is_england(t) else list(rates.sort_values(ascending=False).index[:n_worst])
     cmap = mpl.colormaps[st.SEQUENTIAL]
-    norm = _norm(rates.to_numpy())
+    norm = _norm(rates.to_numpy(), vmax)
     national = yr["shortfall"].sum() / yr["demand"].sum() if yr["demand"].sum() > 0 else 0.0
     with st.style():
         fig = st.new_figure(0.9 + 1.2 * grid_rows(t, len(order)))
@@ -57,7 +64,7 @@ def shortfall_map(plan: Any, role: str, year: int | None = None, *, n_worst: int
             if key in (KEY, INFO):
                 ax.axis("off")
                 if key == INFO:
-                    ax.text(0.05, 0.5, f"Darker tiles: more of the\ndemand unmet in {year}.\nEngland: {national:.0%}",
+                    ax.text(0.05, 0.5, f"Darker tiles: more of the\ndemand unmet in {year}.\nEngland: {st.fmt_rate(national)}",
                             transform=ax.transAxes, va="center", fontsize=7.5)
                 continue
             if key == TOTAL:
@@ -74,7 +81,7 @@ def shortfall_map(plan: Any, role: str, year: int | None = None, *, n_worst: int
             colour = _text_colour(cmap, norm, rate)
             ax.text(0.5, 0.78, name, ha="center", va="center", transform=ax.transAxes, color=colour, fontsize=8,
                     fontweight="bold" if key == TOTAL else "normal")
-            ax.text(0.5, 0.45, f"{rate:.0%}", ha="center", va="center", transform=ax.transAxes, color=colour,
+            ax.text(0.5, 0.45, st.fmt_rate(rate), ha="center", va="center", transform=ax.transAxes, color=colour,
                     fontsize=15, fontweight="bold")
             ax.text(0.5, 0.15, f"{st.fmt_number(gap)} {unit} short", ha="center", va="center",
                     transform=ax.transAxes, color=colour, fontsize=7)
@@ -92,7 +99,7 @@ def shortfall_map(plan: Any, role: str, year: int | None = None, *, n_worst: int
         return st.finish(fig, t, title, note=note)
 
 
-def shortfall_heatmap(plan: Any, role: str, *, top: int = 30, ax: Any = None) -> Figure:
+def shortfall_heatmap(plan: Any, role: str, *, top: int = 30, vmax: float | None = None, ax: Any = None) -> Figure:
     """Shortfall as a share of demand for every region (rows) and year (columns), values printed.
 
     Regions are in the plan's order with an England (all areas) row at the foot; with more than
@@ -108,7 +115,7 @@ def shortfall_heatmap(plan: Any, role: str, *, top: int = 30, ax: Any = None) ->
     rows = [*(region_label(t, r) for r in regions), "England" if is_england(t) else "All areas"]
     values = np.vstack([rates.to_numpy(dtype=float), _rates(total).reindex(years).to_numpy(dtype=float)])
     cmap = mpl.colormaps[st.SEQUENTIAL]
-    norm = _norm(values)
+    norm = _norm(values, vmax)
     annotate = values.size <= 400
     with st.style():
         fig, ax, own = st.single_axes(ax, 1.3 + 0.26 * len(rows))
@@ -124,7 +131,7 @@ def shortfall_heatmap(plan: Any, role: str, *, top: int = 30, ax: Any = None) ->
             for i in range(values.shape[0]):
                 for j in range(values.shape[1]):
                     v = values[i, j]
-                    ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=6.5,
+                    ax.text(j, i, st.fmt_rate(v), ha="center", va="center", fontsize=6.5,
                             color=_text_colour(cmap, norm, v), fontweight="bold" if i == len(rows) - 1 else "normal")
         ax.set_xlabel("Academic year")
         ax.set_ylabel("Region" if is_england(t) or len(t.regions) <= 12 else "Area")

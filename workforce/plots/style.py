@@ -175,6 +175,13 @@ THOUSANDS = mpl.ticker.StrMethodFormatter("{x:,.0f}")
 YEAR_NOTE = "Years are academic years (2026 = 2026/27)."
 
 
+def fmt_rate(rate: float) -> str:
+    """A share as a whole percentage, with ``<1%`` for a small shortfall that rounds to 0%."""
+    if 0 < rate < 0.005:
+        return "<1%"
+    return f"{rate:.0%}"
+
+
 def fmt_money(thousands: float) -> str:
     """£k as a short amount: £945k, £1.6m, £110m."""
     if abs(thousands) >= 100_000:
