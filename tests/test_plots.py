@@ -325,6 +325,12 @@ def test_compare_draws_a_line_per_plan(baseline, budget_cut):
     assert budget_cut.summary["scenario_sha256"][:10] in footer(fig)
 
 
+def test_compare_takes_plans_by_name(baseline, budget_cut):
+    ax = compare({"Now": baseline, "Cut 20%": budget_cut}, "intake", "ep_doctorate").axes[0]
+    assert [ln.get_label() for ln in ax.get_lines()] == ["Now", "Cut 20%"]
+    assert ax.get_ylabel() == "Training starters (trainees a year)"
+
+
 def test_compare_bars_and_the_accessor(baseline, budget_cut, saved):
     fig = baseline.plot.compare(budget_cut, saved, measure="spend", kind="bar")
     ax = fig.axes[0]

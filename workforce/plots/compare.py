@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -51,12 +51,16 @@ def measure_by_year(plan: Any, measure: str, key: str | None = None, region: str
     return by_year[column]
 
 
-def compare(plans: Sequence[Any], measure: str = "shortfall", key: str | None = None, *,
+def compare(plans: Sequence[Any] | Mapping[str, Any], measure: str = "shortfall", key: str | None = None, *,
             region: str | None = None, kind: str = "line", names: Sequence[str] | None = None,
             ax: Any = None) -> Figure:
     """``measure`` by year for each plan: one line per plan (``kind="line"``) or a group of bars
     per year (``kind="bar"``). Measures: shortfall, shortfall_rate, supply, demand (per role),
-    intake (per programme), spend (per funding stream, or all streams)."""
+    intake (per programme), spend (per funding stream, or all streams). ``plans`` may be a
+    mapping of names to plans (the names label the lines)."""
+    if isinstance(plans, Mapping):
+        names = list(plans) if names is None else names
+        plans = list(plans.values())
     tables = [plan_tables(p) for p in plans]
     if len(tables) < 2:
         raise st.PlotRequestError(f"compare needs two or more plans, got {len(tables)}")
