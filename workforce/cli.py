@@ -71,8 +71,9 @@ def validate(scenario: Path | None) -> None:
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the outputs (default: results/<scenario name>).")
 @click.option("--time-limit", type=float, default=None, help="Seconds HiGHS may spend (overrides the scenario).")
+@click.option("--charts", is_flag=True, help="Also draw every chart (PNG and SVG) into OUT/charts.")
 @_friendly
-def run(scenario: Path | None, out: Path | None, time_limit: float | None) -> None:
+def run(scenario: Path | None, out: Path | None, time_limit: float | None, charts: bool = False) -> None:
     """Solve SCENARIO (default: the bundled England baseline) and write the plan's tables."""
     from workforce.report import summary_text
     from workforce.scenario import load_scenario
@@ -85,6 +86,8 @@ def run(scenario: Path | None, out: Path | None, time_limit: float | None) -> No
     plan.to_csv(out)
     click.echo(summary_text(plan))
     click.echo(f"\nWrote {', '.join(f'{name}.csv' for name in plan.tables())}, summary.json to {out}/")
+    if charts:
+        _draw_charts(plan, out / "charts", ("png", "svg"))
     if plan.status != "optimal":
         sys.exit(3)
 
@@ -212,6 +215,35 @@ def explain(scenario: Path | None, strict: bool, top: int, what_if: int, out: Pa
     if out is not None:
         e.to_csv(out)
         click.echo(f"\nWrote explain_*.csv to {out}/")
+
+
+@main.command()
+@click.argument("results_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the charts (default: RESULTS_DIR/charts).")
+@click.option("--format", "formats", type=click.Choice(["png", "svg", "pdf"]), multiple=True,
+              help="Image format; repeat for several (default: png and svg).")
+@_friendly
+def plot(results_dir: Path, out: Path | None, formats: tuple[str, ...]) -> None:
+    """Draw every chart of a saved run (the folder `workforce run` wrote) as PNG and SVG."""
+    from workforce.plan_tables import load_plan
+
+    tables = load_plan(results_dir)
+    _draw_charts(tables, out or results_dir / "charts", formats or ("png", "svg"))
+
+
+def _draw_charts(plan: Any, out: Path, formats: tuple[str, ...]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display needed, whatever MPLBACKEND says
+    from workforce.plots import draw_all
+
+    try:
+        written = draw_all(plan, out, formats)
+    except OSError as exc:
+        raise WorkforceError(f"cannot write charts to {out}: {exc.strerror or exc}") from None
+    stems = sorted({p.stem for p in written})
+    click.echo(f"Drew {len(stems)} charts ({', '.join(formats)}) to {out}/: {', '.join(stems)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,9 +28,11 @@ import pyomo.environ as pyo
 from workforce.data import ModelData
 from workforce.errors import WorkforceError
 from workforce.model import expressions as ex
+from workforce.plan_tables import labels_from_data
 from workforce.scenario.schema import TERMS
 
 if TYPE_CHECKING:
+    from workforce.plots import PlotAccessor
     from workforce.solve import Compiled, SolveInfo
 
 TABLES = ("intake", "workforce", "flows", "spend", "spend_detail")
@@ -82,6 +84,13 @@ class Plan:
     @property
     def objective(self) -> float:
         return self.summary["objective"]
+
+    @property
+    def plot(self) -> PlotAccessor:
+        """Charts of this plan: ``plan.plot.capacity_map("ep")``, ``plan.plot.spend()``, ... (workforce.plots)."""
+        from workforce.plots import PlotAccessor
+
+        return PlotAccessor(self)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {**{name: getattr(self, name) for name in TABLES}, **self.extra}
@@ -166,6 +175,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
         "timings_seconds": dict(info.timings),
         "size": {"variables": len(compiled.columns), "constraints": len(compiled.rows)},
         "money_unit": "GBP thousands",
+        "labels": labels_from_data(d).to_dict(),
     }
     from workforce.policy_results import add_cohort_columns, extra_tables, policy_summary
 

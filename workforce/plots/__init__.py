@@ -1,0 +1,28 @@
+"""Charts of a plan, ready to paste into a report (matplotlib only, no geodata).
+
+Every chart function takes a :class:`~workforce.results.Plan` or a
+:class:`~workforce.plan_tables.PlanTables` (a saved run read with
+:func:`~workforce.plan_tables.load_plan`) and returns a matplotlib ``Figure``. In a notebook use
+``plan.plot.<chart>(...)``; :func:`draw_all` writes every chart as PNG and SVG.
+"""
+
+from workforce.plots.accessor import PlotAccessor, chart_requests, draw_all
+from workforce.plots.capacity import capacity_map
+from workforce.plots.cohorts import cohort_gantt
+from workforce.plots.compare import compare
+from workforce.plots.flows import flows_waterfall
+from workforce.plots.shortfall import shortfall_heatmap, shortfall_map
+from workforce.plots.spend import spend
+
+__all__ = [
+    "PlotAccessor",
+    "capacity_map",
+    "chart_requests",
+    "cohort_gantt",
+    "compare",
+    "draw_all",
+    "flows_waterfall",
+    "shortfall_heatmap",
+    "shortfall_map",
+    "spend",
+]
