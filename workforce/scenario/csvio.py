@@ -128,12 +128,19 @@ def read_table_csv(path: Path, display: str) -> tuple[dict[Any, Any], dict[tuple
                     line=1,
                 )
             )
+        region_lines: dict[str, int] = {}
         for n, row in enumerate(rows[1:], start=1):
             line = line_of[n]
             if len(row) != len(header):
                 problems.append(Problem(f"expected {len(header)} cells, found {len(row)}", file=display, line=line))
                 continue
             region = _region(row[cols["region"]], display, line, problems)
+            if region is not None and region in region_lines:
+                problems.append(Problem(f"duplicate row for {region} (also on line {region_lines[region]})",
+                                        file=display, line=line))
+                continue
+            if region is not None:
+                region_lines[region] = line
             for h in year_cols:
                 value = _value(row[header.index(h)], h, display, line, problems)
                 if region is not None and value is not None:
