@@ -62,6 +62,7 @@ def build_manifest(plan: Plan, formats: tuple[str, ...], outputs: dict[str, str]
             "version": s.get("highs_version"),
             "githash": solver.get("githash"),
             "options": solver.get("options", s.get("solver_options")),
+            "highs_options": solver.get("highs_options"),
             "status": s["status"],
             "provisional": s["status"] != "optimal",
             "model_status": solver.get("model_status"),
