@@ -43,7 +43,12 @@ def read_table_csv(path: Path, display: str) -> tuple[dict[Any, Any], dict[tuple
                 line=line,
             )
         ) from None
-    rows = list(csv.reader(io.StringIO(text)))
+    # Old Excel for Mac writes bare carriage returns between rows; read them as line ends.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise ScenarioError(Problem(f"cannot read the CSV: {exc}", file=display)) from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise ScenarioError(Problem("the CSV file is empty", file=display))
