@@ -328,3 +328,22 @@ def test_a_plan_that_breaks_a_limit_fails_loudly_whatever_the_solver_said(scenar
     result = CliRunner().invoke(main, ["run", str(scenario_path), "--out", str(out)])
     assert result.exit_code == 5 and "re-check" in result.output and "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_ctrl_c_while_writing_leaves_the_earlier_run_and_exits_130(earlier_run, scenario_path, monkeypatch):
+    out, before = earlier_run
+    real = export_module.atomic_write
+    written = []
+
+    def interrupted(target, write):
+        if len(written) == 3:
+            raise KeyboardInterrupt
+        written.append(target.name)
+        return real(target, write)
+
+    monkeypatch.setattr(export_module, "atomic_write", interrupted)
+    result = CliRunner().invoke(main, ["run", str(scenario_path), "--out", str(out), "--format", ALL])
+    monkeypatch.undo()
+    assert result.exit_code == 130
+    assert "interrupted: no outputs were written" in result.output
+    assert_untouched(out, before)
