@@ -125,8 +125,8 @@ def test_manifest_records_scenario_inputs_versions_solver_and_outputs(plan, scen
     m = json.loads((out / "manifest.json").read_text())
     scenario = plan.data.scenario
     assert m["scenario"]["resolved"] == json.loads(json.dumps(scenario.model_dump(mode="json")))
-    assert m["scenario"]["sha256"] == scenario.sha256()
-    files = {str(scenario_path): scenario_path, str(scenario_path.parent / "places.csv"): scenario_path.parent / "places.csv"}
+    assert m["scenario"]["sha256"] == scenario.sha256() and m["scenario"]["file"] == "scenario.yaml"
+    files = {"scenario.yaml": scenario_path, "places.csv": scenario_path.parent / "places.csv"}
     assert m["inputs"]["sha256"] == {k: hashlib.sha256(p.read_bytes()).hexdigest() for k, p in files.items()}
     import highspy
     import pyomo

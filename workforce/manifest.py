@@ -10,10 +10,12 @@ run was written, how long each stage took, and the HiGHS log (whose lines carry 
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 from datetime import UTC, datetime
 from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -46,11 +48,11 @@ def build_manifest(plan: Plan, formats: tuple[str, ...], outputs: dict[str, str]
         "manifest_version": MANIFEST_VERSION,
         "scenario": {
             "name": scenario.name,
-            "file": scenario._origin,
+            "file": Path(scenario._origin).name,
             "sha256": scenario.sha256(),
             "resolved": scenario.model_dump(mode="json"),
         },
-        "inputs": {"sha256": dict(scenario.input_hashes)},
+        "inputs": {"sha256": _relative(scenario.input_hashes, scenario._origin)},
         "environment": {
             "python": platform.python_version(),
             "implementation": sys.implementation.name,
@@ -81,3 +83,10 @@ def build_manifest(plan: Plan, formats: tuple[str, ...], outputs: dict[str, str]
             "solver_log": s.get("solver_log", []),
         },
     }
+
+
+def _relative(hashes: dict[str, str], origin: str) -> dict[str, str]:
+    """Input paths relative to the scenario's folder, so that the manifest names no user's home
+    folder and compares equal wherever the scenario folder is copied."""
+    folder = Path(origin).parent
+    return {Path(os.path.relpath(path, folder)).as_posix(): digest for path, digest in hashes.items()}
