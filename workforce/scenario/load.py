@@ -201,8 +201,9 @@ def _merge_rows(problems: list[Problem]) -> list[Problem]:
     merged = []
     for group in groups.values():
         first = group[0]
-        if len(group) == 1:
-            merged.append(first)
+        lines = [p.line for p in group]
+        if len(group) == 1 or None in lines or len(set(lines)) < len(lines):  # not one problem per row
+            merged.extend(group)
             continue
         rows = ", ".join(p.key.rsplit(".", 1)[1] for p in group if p.key)
         merged.append(dataclasses.replace(first, key=first.key.rsplit(".", 1)[0] if first.key else None,
