@@ -71,24 +71,36 @@ def validate(scenario: Path | None) -> None:
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the outputs (default: results/<scenario name>).")
 @click.option("--time-limit", type=float, default=None, help="Seconds HiGHS may spend (overrides the scenario).")
+@click.option("--format", "formats", default="csv", show_default=True, metavar="LIST",
+              help="Comma-separated output formats: csv, xlsx, parquet.")
 @click.option("--charts", is_flag=True, help="Also draw every chart (PNG and SVG) into OUT/charts.")
 @_friendly
-def run(scenario: Path | None, out: Path | None, time_limit: float | None, charts: bool = False) -> None:
+def run(scenario: Path | None, out: Path | None, time_limit: float | None, formats: str, charts: bool = False) -> None:
     """Solve SCENARIO (default: the bundled England baseline) and write the plan's tables."""
+    from workforce.export import check_formats
     from workforce.report import summary_text
     from workforce.scenario import load_scenario
     from workforce.solve import solve
 
+    chosen = check_formats(formats)  # before solving: a missing extra should not cost a solve
     path = scenario or bundled_config()
     s = load_scenario(path)
     plan = solve(s, time_limit=time_limit)
     out = out or Path("results") / path.stem
-    plan.to_csv(out)
+    plan.export(out, chosen)
     click.echo(summary_text(plan))
-    click.echo(f"\nWrote {', '.join(f'{name}.csv' for name in plan.tables())}, summary.json to {out}/")
+    names = sorted(p.name for p in out.iterdir())
+    click.echo(f"\nWrote {', '.join(names)} to {out}/")
     if charts:
         _draw_charts(plan, out / "charts", ("png", "svg"))
     if plan.status != "optimal":
+        gap = plan.summary.get("gap")
+        gap_text = f"within {gap:.2%} of the best possible" if gap is not None else "of unknown distance from the best"
+        click.echo(
+            f"warning: the solver was stopped by a limit; this plan is PROVISIONAL ({gap_text}). "
+            "Raise --time-limit for an optimal plan.",
+            err=True,
+        )
         sys.exit(3)
 
 

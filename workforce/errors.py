@@ -170,3 +170,17 @@ class NoSolutionError(SolveError):
     def __init__(self, message: str, elapsed: float = 0.0):
         self.elapsed = elapsed
         super().__init__(message)
+
+
+class VerificationError(SolveError):
+    """The plan fails the independent re-check against the scenario (a balance or limit does not
+    hold beyond the tolerance), whatever the solver reported. No plan is returned or written."""
+
+    exit_code = 5
+
+
+class ExportError(WorkforceError):
+    """The outputs could not be written (disk full, read-only or missing folder, missing extra).
+    Earlier outputs are left as they were."""
+
+    exit_code = 4

@@ -12,11 +12,7 @@ Tables (index levels in brackets; units in ``DataFrame.attrs["units"]``):
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +22,6 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from workforce.data import ModelData
-from workforce.errors import WorkforceError
 from workforce.model import expressions as ex
 from workforce.plan_tables import labels_from_data
 from workforce.scenario.schema import TERMS
@@ -95,34 +90,20 @@ class Plan:
     def tables(self) -> dict[str, pd.DataFrame]:
         return {**{name: getattr(self, name) for name in TABLES}, **self.extra}
 
-    def to_csv(self, out_dir: str | Path) -> Path:
-        """Write every table as CSV plus summary.json into ``out_dir``.
+    def export(self, out_dir: str | Path, formats: str | tuple[str, ...] | list[str] = ("csv",)) -> Path:
+        """Write the plan (``csv``, ``xlsx``, ``parquet``), summary.json and manifest.json into the
+        run directory ``out_dir``, complete or not at all (see :mod:`workforce.export`)."""
+        from workforce.export import export
 
-        Files are written to a temporary folder beside ``out_dir`` and moved into place only when
-        all are complete; summary.json is moved last. Earlier files of the same names are
-        replaced, others are left alone.
+        return export(self, out_dir, formats)
+
+    def to_csv(self, out_dir: str | Path) -> Path:
+        """Write every table as CSV plus summary.json and manifest.json into ``out_dir``.
+
+        The same as ``export(out_dir, formats=("csv",))``: the run directory is written complete
+        or not at all, and an earlier run there is replaced as a whole.
         """
-        out = Path(out_dir)
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=".workforce-", dir=out))
-        except OSError as exc:
-            raise WorkforceError(f"cannot write to {out}: {exc.strerror}") from None
-        try:
-            for name, table in self.tables().items():
-                table.to_csv(tmp / f"{name}.csv", float_format="%.6g")
-            (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2, default=_json_default) + "\n")
-            for f in tmp.iterdir():
-                with open(f, "rb") as fh:
-                    os.fsync(fh.fileno())
-            for name in [*self.tables(), "summary"]:
-                suffix = ".json" if name == "summary" else ".csv"
-                os.replace(tmp / f"{name}{suffix}", out / f"{name}{suffix}")
-        except OSError as exc:
-            raise WorkforceError(f"cannot write the plan to {out}: {exc.strerror}; earlier files are untouched") from None
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return out
+        return self.export(out_dir, ("csv",))
 
     def explain(self, **options: Any) -> Any:
         """Marginal values, binding limits and what an extra £1m or place would buy
@@ -149,12 +130,6 @@ class Plan:
         return plan_to_xarray(self)
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
 def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: SolveInfo) -> Plan:
     """Read the solution back into the model's variables and build the plan's tables."""
     _load_values(m, compiled, info.x)
@@ -166,6 +141,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
         "weights": dict(d.weights),
         "lexicographic_stages": info.stages,
         "mip_gap": info.mip_gap,
+        "gap": info.mip_gap,
         "scenario": scenario.name,
         "scenario_sha256": scenario.sha256(),
         "input_sha256": scenario.input_hashes,
@@ -176,6 +152,8 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
         "size": {"variables": len(compiled.columns), "constraints": len(compiled.rows)},
         "money_unit": "GBP thousands",
         "labels": labels_from_data(d).to_dict(),
+        "solver": {"options": dict(info.options), **info.solver},
+        "solver_log": list(info.log),
     }
     from workforce.policy_results import add_cohort_columns, extra_tables, policy_summary
 

@@ -20,7 +20,7 @@ import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from workforce.data import ModelData, prepare
-from workforce.errors import NoSolutionError, SolveError, UnboundedScenarioError
+from workforce.errors import NoSolutionError, SolveError, UnboundedScenarioError, VerificationError
 from workforce.model import build_model
 from workforce.policy_solve import (
     check_integral,
@@ -36,6 +36,12 @@ if TYPE_CHECKING:
     from workforce.results import Plan
 
 INF = highspy.kHighsInf
+
+RECORDED_OPTIONS = (
+    "presolve", "solver", "parallel", "threads", "random_seed", "time_limit", "simplex_strategy",
+    "primal_feasibility_tolerance", "dual_feasibility_tolerance", "mip_rel_gap", "mip_abs_gap",
+)
+"""HiGHS options whose values every run records in its manifest."""
 
 
 @dataclass
@@ -76,6 +82,10 @@ class SolveInfo:
     timings: dict[str, float]
     highs_version: str
     options: dict[str, Any]
+    log: list[str] = field(default_factory=list)
+    """HiGHS log lines of every stage."""
+    solver: dict[str, Any] = field(default_factory=dict)
+    """HiGHS githash, the values of its main options, the final model status and the objective bound."""
 
 
 def compile_model(m: pyo.ConcreteModel) -> Compiled:
@@ -162,6 +172,12 @@ def solve(
     if data.equity_basis is not None:
         plan.summary["equity"] = price_of_fairness(compiled, data, options, info)
     timings["extract"] = time.perf_counter() - t3
+    if verify:
+        from workforce.verify import verify_plan
+
+        t4 = time.perf_counter()
+        plan.summary["verification"] = verify_plan(plan, settings.verify_tolerance)
+        timings["verify"] = time.perf_counter() - t4
     timings["total"] = time.perf_counter() - t0
     plan.summary["timings_seconds"] = dict(timings)
     return plan
@@ -257,6 +273,10 @@ def run(
     h = _highs(compiled, options, integer=True)
     if before is not None:
         before(h)
+    log: list[str] = []
+    h.setOptionValue("output_flag", True)
+    h.setOptionValue("log_to_console", False)
+    h.cbLogging.subscribe(lambda event: log.append(event.message))
     timings["handoff"] = time.perf_counter() - t
     if objective.lexicographic:
         listed = [term for group in objective.lexicographic for term in group]
@@ -272,6 +292,7 @@ def run(
     stage_log: list[dict[str, Any]] = []
     provisional = False
     gap: float | None = None
+    bound: float | None = None
     solve_time = 0.0
     for s, group in enumerate(stages):
         cost, offset, tol = stage_cost(compiled, data, group)
@@ -308,14 +329,22 @@ def run(
         ):
             provisional = True
         else:
+            limit = options.get("time_limit")
             raise NoSolutionError(
-                f"HiGHS stopped ({h.modelStatusToString(status)}) after {elapsed:.1f} s without a plan; "
-                "raise solver.time_limit or simplify the scenario",
-                elapsed=elapsed,
+                f"HiGHS stopped ({h.modelStatusToString(status)}) after {solve_time:.2f} s without a feasible plan"
+                + (f" (time limit {limit:g} s)" if limit is not None else "")
+                + "; nothing was written. Raise the limit (--time-limit, or solver.time_limit in the scenario), "
+                "or make the scenario smaller (fewer regions, years or programmes)",
+                elapsed=solve_time,
             )
         value = float(h.getInfo().objective_function_value) + offset
         if compiled.integrality is not None:
             gap = max(gap or 0.0, float(h.getInfo().mip_gap))
+        if provisional:
+            from workforce.gap import lp_bound
+
+            bound = lp_bound(h, offset)
+            gap = (value - bound) / max(1.0, abs(value)) if bound is not None else None
         stage_log.append({"stage": s + 1, "terms": group, "value": value, "status": h.modelStatusToString(status)})
         if provisional:
             break
@@ -338,12 +367,25 @@ def run(
         x=x,
         row_activity=np.asarray(solution.row_value)[:n_rows],
         row_dual=np.asarray(solution.row_dual)[:n_rows],
-        mip_gap=gap,
+        mip_gap=gap if provisional else 0.0,
         stages=stage_log,
         timings=timings,
         highs_version=h.version(),
         options=options,
+        log=log,
+        solver={
+            "githash": h.githash(),
+            "model_status": stage_log[-1]["status"] if stage_log else None,
+            "bound": bound if provisional else None,
+            "highs_options": {name: _option_value(h, name) for name in RECORDED_OPTIONS},
+        },
     )
+
+
+def _option_value(h: highspy.Highs, name: str) -> Any:
+    """A HiGHS option's value for JSON (an infinite limit is recorded as null)."""
+    value = h.getOptionValue(name)[1]
+    return None if isinstance(value, float) and not np.isfinite(value) else value
 
 
 def check_rows(compiled: Compiled, x: np.ndarray, tolerance: float) -> None:
@@ -358,11 +400,11 @@ def check_rows(compiled: Compiled, x: np.ndarray, tolerance: float) -> None:
     col_bad = np.maximum(compiled.col_lower - x, x - compiled.col_upper) / col_scale
     if worst.size and worst.max() > tolerance:
         i = int(worst.argmax())
-        raise SolveError(
+        raise VerificationError(
             f"the solver's plan violates {compiled.rows[i].name} by {worst[i]:.2e} (relative); "
             "the scenario may be badly scaled (keep money in £k and people in heads)"
         )
     if col_bad.size and col_bad.max() > tolerance:
         j = int(col_bad.argmax())
-        raise SolveError(f"the solver's plan puts {compiled.columns[j].name} outside its bounds")
+        raise VerificationError(f"the solver's plan puts {compiled.columns[j].name} outside its bounds")
 

@@ -43,7 +43,12 @@ def read_table_csv(path: Path, display: str) -> tuple[dict[Any, Any], dict[tuple
                 line=line,
             )
         ) from None
-    rows = list(csv.reader(io.StringIO(text)))
+    # Old Excel for Mac writes bare carriage returns between rows; read them as line ends.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise ScenarioError(Problem(f"cannot read the CSV: {exc}", file=display)) from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise ScenarioError(Problem("the CSV file is empty", file=display))
@@ -128,12 +133,19 @@ def read_table_csv(path: Path, display: str) -> tuple[dict[Any, Any], dict[tuple
                     line=1,
                 )
             )
+        region_lines: dict[str, int] = {}
         for n, row in enumerate(rows[1:], start=1):
             line = line_of[n]
             if len(row) != len(header):
                 problems.append(Problem(f"expected {len(header)} cells, found {len(row)}", file=display, line=line))
                 continue
             region = _region(row[cols["region"]], display, line, problems)
+            if region is not None and region in region_lines:
+                problems.append(Problem(f"duplicate row for {region} (also on line {region_lines[region]})",
+                                        file=display, line=line))
+                continue
+            if region is not None:
+                region_lines[region] = line
             for h in year_cols:
                 value = _value(row[header.index(h)], h, display, line, problems)
                 if region is not None and value is not None:

@@ -60,6 +60,9 @@ def _load_tree(
     inputs = {display: hashlib.sha256(path.read_bytes()).hexdigest()}
     if not isinstance(data, dict):
         raise ScenarioError(Problem("the scenario must be a mapping of keys to values", file=display, line=1))
+    if not data:
+        raise ScenarioError(Problem("the scenario file is empty (or holds only comments); a scenario needs at least name, horizon "
+                                    "and roles", file=display, line=1))
     base_ref = data.pop("extends", None)
     extends_line = sources.pop(("extends",), (display, None))[1]
     data = _read_files(data, (), path.parent, display, sources, inputs, allow_external)
@@ -243,7 +246,28 @@ def _problems(
     unique: dict[str, Problem] = {}
     for p in problems:
         unique.setdefault(f"{p.file}:{p.line}:{p.key}:{p.message}", p)
-    return list(unique.values())
+    return _merge_rows(list(unique.values()))
+
+
+def _merge_rows(problems: list[Problem]) -> list[Problem]:
+    """One message for one mistake: the same problem on every row of a CSV table (a year column
+    the horizon lacks, say) is reported once, at its first row, naming the rows."""
+    groups: dict[tuple[Any, ...], list[Problem]] = {}
+    for p in problems:
+        parent = p.key.rsplit(".", 1)[0] if p.key and "." in p.key else None
+        is_csv = bool(p.file and p.file.lower().endswith(".csv"))
+        groups.setdefault((p.file, parent, p.message) if is_csv and parent else (id(p),), []).append(p)
+    merged = []
+    for group in groups.values():
+        first = group[0]
+        lines = [p.line for p in group]
+        if len(group) == 1 or None in lines or len(set(lines)) < len(lines):  # not one problem per row
+            merged.extend(group)
+            continue
+        rows = ", ".join(p.key.rsplit(".", 1)[1] for p in group if p.key)
+        merged.append(dataclasses.replace(first, key=first.key.rsplit(".", 1)[0] if first.key else None,
+                                          message=f"{first.message} (rows {rows})"))
+    return merged
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
@@ -283,13 +307,31 @@ def _message(err: Any, loc: tuple[Any, ...]) -> str:
         return f"unknown key {loc[-1]!r}{hint}{listing}"
     if kind == "missing":
         return f"required key {loc[-1]!r} is missing"
+    if kind == "string_pattern_mismatch":
+        return _pattern_message(str((err.get("ctx") or {}).get("pattern", "")), err.get("input"))
+    if kind == "dict_type":
+        return f"expected a mapping (indented key: value lines), got {type(err.get('input')).__name__} {err.get('input')!r}"
     message = err["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
     given = err.get("input")
     if kind not in {"model_type", "dict_type"} and not isinstance(given, dict | list):
         message += f" (got {given!r})"
+        if isinstance(given, bool):
+            message += "; YAML reads yes/no/on/off/true/false as true or false: quote text ('no'), write numbers as digits"
     return message
+
+
+def _pattern_message(pattern: str, given: Any) -> str:
+    """Say in words what a name or id pattern of the schema requires."""
+    if pattern.startswith("^[^=+"):
+        return (f"{given!r} cannot be used as a name: a name may not start with =, +, -, @ or a space, which "
+                "spreadsheets treat as the start of a formula, nor contain control characters")
+    if pattern.startswith("^[a-z]"):
+        return f"{given!r} is not a valid id: use lower-case letters, digits and _, starting with a letter (at most 40)"
+    if pattern.startswith("^[A-Za-z0-9]"):
+        return f"{given!r} is not a valid region code: use letters, digits, _ and -, starting with a letter or digit"
+    return f"{given!r} does not match the required pattern {pattern}"
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:

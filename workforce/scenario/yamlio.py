@@ -21,6 +21,10 @@ from workforce.errors import Problem, ScenarioError
 MAX_YAML_BYTES = 1_000_000
 """Scenario files larger than this are refused: bulk data belongs in CSV files."""
 
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and lists accepted (a scenario needs about 6); deeper files are
+refused before PyYAML's recursive composer could exhaust the stack."""
+
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -78,8 +82,19 @@ def parse_yaml(text: str, name: str = "<scenario>") -> tuple[Any, LineMap]:
 
 
 def _refuse_anchors(text: str, name: str) -> None:
+    depth = 0
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise ScenarioError(
+                        Problem(f"mappings and lists are nested more than {MAX_DEPTH} deep; a scenario needs far "
+                                "fewer levels (check the indentation and brackets)",
+                                file=name, line=event.start_mark.line + 1)
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
             anchor = getattr(event, "anchor", None)
             if isinstance(event, yaml.AliasEvent) or anchor is not None:
                 raise ScenarioError(
