@@ -209,11 +209,21 @@ def _run_highs(h: highspy.Highs) -> highspy.HighsModelStatus:
     return status
 
 
-def run(compiled: Compiled, data: ModelData, options: dict[str, Any], timings: dict[str, float]) -> SolveInfo:
-    """Run HiGHS on the compiled model: one stage for a weighted sum, several for lexicographic."""
+def run(
+    compiled: Compiled,
+    data: ModelData,
+    options: dict[str, Any],
+    timings: dict[str, float],
+    highs: highspy.Highs | None = None,
+) -> SolveInfo:
+    """Run HiGHS on the compiled model: one stage for a weighted sum, several for lexicographic.
+
+    ``highs`` re-solves a HiGHS model already loaded with ``compiled`` (warm, from its last basis);
+    the caller then removes any rows a lexicographic objective added (see workforce.warm).
+    """
     objective = data.scenario.objective
     t = time.perf_counter()
-    h = _highs(compiled, options)
+    h = _highs(compiled, options) if highs is None else highs
     timings["handoff"] = time.perf_counter() - t
     if objective.lexicographic:
         listed = [term for group in objective.lexicographic for term in group]
