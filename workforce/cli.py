@@ -89,5 +89,7 @@ def run(scenario: Path | None, out: Path | None, time_limit: float | None) -> No
         sys.exit(3)
 
 
+from workforce import study_cli  # noqa: E402,F401  (registers compare, sweep and montecarlo)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

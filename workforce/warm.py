@@ -88,25 +88,25 @@ def _tuple(index: Any) -> tuple[Any, ...]:
     return index if isinstance(index, tuple) else (index,)
 
 
-def _rows_to_reevaluate(d: ModelData, param: str, key: tuple[Any, ...], family: str, index: tuple[Any, ...]) -> bool:
-    """Whether row ``family[index]`` can depend on entry ``param[key]``."""
+def _candidate_rows(groups: dict[str, dict[Any, list[tuple[Any, ...]]]], d: ModelData, param: str,
+                    key: tuple[Any, ...], family: str) -> list[tuple[Any, ...]]:
+    """Indices of the rows of ``family`` that can depend on entry ``param[key]``."""
     if family in _MONEY:
-        return True
+        return groups["all"].get(family, [])
+    by_two, by_first = groups["two"], groups["first"]
     if param in ("stock_initial", "attrition", "attrition_new"):
         k, r = key
         if family == "supervision_limit":
-            return index[1] == r and d.supervisor_role[index[0]] == k
-        return index[:2] == (k, r)
+            return [i for i in groups["region"].get((family, r), []) if d.supervisor_role[i[0]] == k]
+        return by_two.get((family, k, r), [])
     if param == "completion_rate":
-        return index[0] == d.role_of[key[0]]
+        return by_first.get((family, d.role_of[key[0]]), [])
     if param == "intake_prior":
         p, r, _s = key
-        return index[0] in (d.role_of[p], d.source_of[p]) and index[1] == r
-    if param == "supervision_ratio":
-        return index[0] == key[0]
-    if param == "fte_per_unit":
-        return index[0] == key[0]
-    return True
+        return by_two.get((family, d.role_of[p], r), []) + by_two.get((family, d.source_of[p], r), [])
+    if param in ("supervision_ratio", "fte_per_unit"):
+        return by_first.get((family, key[0]), [])
+    return groups["all"].get(family, [])
 
 
 class WarmModel:
@@ -129,6 +129,15 @@ class WarmModel:
         self.row_of = {
             (con.parent_component().name, _tuple(con.index())): i for i, con in enumerate(self.compiled.rows)
         }
+        self._groups: dict[str, dict[Any, list[tuple[Any, ...]]]] = {"all": {}, "first": {}, "two": {}, "region": {}}
+        for family in {f for fams in ROWS.values() for f in fams}:
+            for index in getattr(self.model, family):
+                idx = _tuple(index)
+                self._groups["all"].setdefault(family, []).append(idx)
+                self._groups["first"].setdefault((family, idx[0]), []).append(idx)
+                if len(idx) > 1:
+                    self._groups["two"].setdefault((family, idx[0], idx[1]), []).append(idx)
+                    self._groups["region"].setdefault((family, idx[1]), []).append(idx)
         self._A = self.compiled.A.tocsr()
         self._A.sort_indices()
         self._base_values = {name: dict(getattr(self.data, name)) for name in (*RHS, *ROWS, *OBJECTIVE, *AT_SOLVE)}
@@ -229,14 +238,12 @@ class WarmModel:
         todo: dict[int, tuple[str, Any]] = {}
         for name, diff in changed.items():
             for family in ROWS.get(name, ()):
-                comp = getattr(m, family)
-                for index in comp:
-                    idx = _tuple(index)
-                    if any(_rows_to_reevaluate(d, name, k, family, idx) for k in diff):
+                for k in diff:
+                    for idx in _candidate_rows(self._groups, d, name, k, family):
                         i = self.row_of.get((family, idx))
                         if i is None:
                             raise NeedsRebuild(f"{family}{list(idx)} has no row in the compiled model")
-                        todo[i] = (family, index)
+                        todo[i] = (family, idx[0] if len(idx) == 1 else idx)
         if not todo:
             return set()
         new_entries: list[tuple[int, int, float]] = []
