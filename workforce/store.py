@@ -39,6 +39,17 @@ def _pyarrow() -> Any:
     return pa, pq
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def publish_mode(path: Path) -> None:
+    """Give a file or folder made by mkstemp/mkdtemp (private: 0600/0700) the usual permissions."""
+    os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~_umask())
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -55,6 +66,7 @@ def write_text_atomic(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        publish_mode(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -112,6 +124,7 @@ class StudyStore:
             for f in tmp.iterdir():
                 with open(f, "rb") as fh:
                     os.fsync(fh.fileno())
+            publish_mode(tmp)
             os.rename(tmp, self.results / partition_name(point))
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)

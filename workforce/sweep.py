@@ -103,15 +103,15 @@ def run_chunk(task: Mapping[str, Any]) -> dict[str, Any]:
     levers = {name: Lever(name, tuple(path), op) for name, path, op in task["levers"]}
     fixed = task.get("fixed_intake")
     model.fix_intake({(p, r, int(t)): v for p, r, t, v in fixed} if fixed else None)
-    records, tables = [], {}
+    records, values_of, templates = [], {}, {id(model): model.template}
     for point, values, validate in task["points"]:
         t0 = time.perf_counter()
         record: dict[str, Any] = {"point": int(point)}
         try:
             info, used, note = model.solve_point(values, levers, validate=validate)
-            table = used.key_results(info)
+            templates.setdefault(id(used), used.template)
+            values_of[int(point)] = (id(used), used.key_values(info))
             record.update(status="ok", objective=info.objective, **note)
-            tables[int(point)] = table
         except WorkforceError as exc:
             record.update(status="failed", error=str(exc), error_type=type(exc).__name__)
         except Exception as exc:  # a failure of one point never stops the others
@@ -119,7 +119,7 @@ def run_chunk(task: Mapping[str, Any]) -> dict[str, Any]:
                           error_type=type(exc).__name__)
         record["seconds"] = time.perf_counter() - t0
         records.append(record)
-    return {"records": records, "tables": tables}
+    return {"records": records, "values": values_of, "templates": templates}
 
 
 def _chunks(items: list[Any], n: int) -> list[list[Any]]:
@@ -295,7 +295,8 @@ def _store(result: dict[str, Any], store: StudyStore) -> None:
     for record in result["records"]:
         point = record["point"]
         if record["status"] == "ok":
-            store.write_point(point, result["tables"][point], record)
+            template, values = result["values"][point]
+            store.write_point(point, result["templates"][template].assign(value=values), record)
         else:
             store.write_failure(point, record)
 

@@ -52,7 +52,8 @@ def fan_chart(fan: pd.DataFrame, *, title: str = "", unit: str = "people or FTE"
     return fig
 
 
-def sweep_chart(result: StudyResult, x: str | None = None, measure: str = "shortfall") -> Figure:
+def sweep_chart(result: StudyResult, x: str | None = None, measure: str = "shortfall",
+                names: dict[str, str] | None = None) -> Figure:
     """Total ``measure`` over the horizon (summed over regions and years) against parameter ``x``,
     one panel per item; other parameters of a grid give one line per value."""
     params = list(result.spec.design.parameters)
@@ -73,14 +74,14 @@ def sweep_chart(result: StudyResult, x: str | None = None, measure: str = "short
                 ax.plot(g[x], g[item], color=_COLOURS[i % len(_COLOURS)], label=label, **style)
             else:
                 ax.scatter(g[x], g[item], s=8, color=_COLOURS[0])
-        ax.set_title(item, fontsize=10)
+        ax.set_title((names or {}).get(item, item), fontsize=10)
         ax.set_xlabel(x)
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel(f"total {measure} over the horizon")
     if others and result.spec.kind == "grid":
         axes[0][0].legend(fontsize=7)
     fig.suptitle(f"{result.spec.name}: {measure} against {x}", fontsize=11)
-    _footer(fig, f"{len(table)} points; {result.out}")
+    _footer(fig, f"{len(table)} points; totals over regions and years")
     fig.tight_layout(rect=(0, 0.03, 1, 0.95))
     return fig
 
@@ -125,6 +126,9 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 110) -> Path:
     os.close(fd)
     try:
         fig.savefig(tmp, dpi=dpi)
+        from workforce.store import publish_mode
+
+        publish_mode(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -35,7 +35,7 @@ from workforce.model import build_model
 from workforce.model.expressions import spend, terms
 from workforce.scenario import Scenario
 from workforce.scenario.schema import TERMS
-from workforce.solve import SolveInfo, _highs, _run_highs, check_rows, compile_model, run
+from workforce.solve import SolveInfo, _highs, check_rows, compile_model, run
 
 INF = float("inf")
 
@@ -142,9 +142,14 @@ class WarmModel:
         self._A.sort_indices()
         self._base_values = {name: dict(getattr(self.data, name)) for name in (*RHS, *ROWS, *OBJECTIVE, *AT_SOLVE)}
         self._effects: dict[Lever, Effect] = {}
+        self._reasons: dict[frozenset[Lever], str | None] = {}
         self._touched: dict[str, set[tuple[Any, ...]]] = {}
         self._fixed: np.ndarray | None = None
         self._cost: np.ndarray | None = None
+        self._vectors: tuple[np.ndarray, np.ndarray] | None = None
+        self._weights = np.ones(len(TERMS))
+        self._scale: np.ndarray | None = None
+        self._version = self.h.version()
         self._init_extraction()
         self.build_seconds = time.perf_counter() - t0
 
@@ -157,6 +162,12 @@ class WarmModel:
 
     def structural_reason(self, levers: Mapping[str, Lever]) -> str | None:
         """Why points moving these levers need a rebuild, or None if they can be applied in place."""
+        key = frozenset(levers.values())
+        if key not in self._reasons:
+            self._reasons[key] = self._structural_reason(levers)
+        return self._reasons[key]
+
+    def _structural_reason(self, levers: Mapping[str, Lever]) -> str | None:
         for lever in levers.values():
             effect = self.effect(lever)
             if effect.structural:
@@ -208,6 +219,8 @@ class WarmModel:
                 table[raw_key(name, k)] = v
         counts = {"bounds": 0, "coefficients": 0, "costs": 0}
         redone = self._reevaluate_rows(changed, counts)
+        c = self.compiled
+        moved: list[int] = []
         for name, diff in changed.items():
             if name not in RHS:
                 continue
@@ -219,16 +232,24 @@ class WarmModel:
                 if i in redone:
                     continue
                 delta = v - old[name][k]
-                c = self.compiled
                 if side in ("upper", "both"):
                     c.row_upper[i] += delta
                 if side in ("lower", "both"):
                     c.row_lower[i] += delta
-                self.h.changeRowBounds(i, c.row_lower[i], c.row_upper[i])
-                counts["bounds"] += 1
+                moved.append(i)
+        if moved:
+            rows = np.array(moved, dtype=np.int32)
+            self.h.changeRowsBounds(len(rows), rows, c.row_lower[rows], c.row_upper[rows])
+            counts["bounds"] += len(rows)
         if OBJECTIVE & set(changed):
             self._recompute_objective()
             counts["costs"] = 1
+        if counts["bounds"]:
+            self._scale = None
+        if (OBJECTIVE | AT_SOLVE) & set(changed):
+            self._cost = None
+        if {"demand", "fte_per_unit"} & set(changed):
+            self._vectors = None
         if SPEND & set(changed):
             self._spend_rows()
         return counts
@@ -321,13 +342,15 @@ class WarmModel:
         c, d = self.compiled, self.data
         if d.scenario.objective.lexicographic:
             return self._solve_with_run()
-        weights = np.array([d.weights[t] for t in TERMS])
-        cost = weights @ c.term_costs
-        if self._cost is None or not np.array_equal(cost, self._cost):
-            self.h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
-            self._cost = cost
+        if self._cost is None:  # costs changed (apply() clears it) or run() set others
+            self._weights = np.array([d.weights[t] for t in TERMS])
+            self._cost = self._weights @ c.term_costs
+            self.h.changeColsCost(len(self._cost), np.arange(len(self._cost), dtype=np.int32), self._cost)
         t = time.perf_counter()
-        status = _run_highs(self.h)
+        # Highs.run() directly: a warm re-solve takes milliseconds, so Ctrl-C is handled when it
+        # returns; the threaded, interruptible solve of solve.run() costs more than the re-solve.
+        self.h.run()
+        status = self.h.getModelStatus()
         elapsed = time.perf_counter() - t
         if status != highspy.HighsModelStatus.kOptimal:
             return self._solve_with_run()
@@ -335,23 +358,36 @@ class WarmModel:
         x = np.asarray(solution.col_value)
         term_values = c.term_costs @ x + c.term_offsets
         terms_ = {term: float(v) for term, v in zip(TERMS, term_values, strict=True)}
-        objective = float(weights @ term_values)
-        n_rows = len(c.rows)
+        objective = float(self._weights @ term_values)
         info = SolveInfo(
             status="optimal",
             objective=objective,
             terms=terms_,
             x=x,
-            row_activity=np.asarray(solution.row_value)[:n_rows],
-            row_dual=np.asarray(solution.row_dual)[:n_rows],
+            row_activity=np.empty(0),  # row activities and duals are not collected on the warm
+            row_dual=np.empty(0),  # path (nothing downstream reads them; check_rows recomputes A x)
             mip_gap=None,
             stages=[{"stage": 1, "terms": list(TERMS), "value": objective, "status": "Optimal"}],
             timings={"solve": elapsed},
-            highs_version=self.h.version(),
+            highs_version=self._version,
             options=self.options,
         )
-        check_rows(c, x, self.scenario.solver.verify_tolerance)
+        self._check(x)
         return info
+
+    def _check(self, x: np.ndarray) -> None:
+        """The same re-check as :func:`workforce.solve.check_rows` (which raises on a violation),
+        with the row scales kept between points whose bounds did not change."""
+        c = self.compiled
+        if self._scale is None:
+            finite_upper = np.isfinite(c.row_upper)
+            self._scale = np.maximum(1.0, np.abs(np.where(finite_upper, c.row_upper, c.row_lower)))
+        activity = c.A @ x
+        worst = max(float(((activity - c.row_upper) / self._scale).max(initial=0.0)),
+                    float(((c.row_lower - activity) / self._scale).max(initial=0.0)))
+        tolerance = self.scenario.solver.verify_tolerance
+        if worst > tolerance or (c.col_lower - x).max(initial=0.0) > tolerance or (x - c.col_upper).max(initial=0.0) > tolerance:
+            check_rows(c, x, tolerance)
 
     def _solve_with_run(self) -> SolveInfo:
         n0 = self.h.getNumRow()
@@ -396,6 +432,7 @@ class WarmModel:
             keys = [_tuple(k) for k in var]
             self._keys[name] = keys
             self._cols[name] = np.array([c.col_position.get(id(var[k]), -1) for k in var], dtype=np.int64)
+        self._complete = {name: bool((cols >= 0).all()) for name, cols in self._cols.items()}
         self._spend_rows()
         self._make_template()
 
@@ -418,8 +455,9 @@ class WarmModel:
 
     def _values(self, name: str, x: np.ndarray) -> np.ndarray:
         cols = self._cols[name]
-        out = np.where(cols >= 0, x[np.maximum(cols, 0)], 0.0)
-        return np.where(np.abs(out) < 1e-9, 0.0, out)
+        out = x[cols] if self._complete[name] else np.where(cols >= 0, x[np.maximum(cols, 0)], 0.0)
+        out[np.abs(out) < 1e-9] = 0.0  # solver noise
+        return out
 
     def _make_template(self) -> None:
         keys = {
@@ -443,6 +481,34 @@ class WarmModel:
         row_of_role = {k: i for i, k in enumerate(self._keys["stock"])}
         self._flex_target = np.array([row_of_role[(k, r, t)] for k, _o, r, t in self._keys["flex"]], dtype=np.int64)
 
+    def key_values(self, info: SolveInfo) -> np.ndarray:
+        """The values column of :meth:`key_results`, in the order of :attr:`template`."""
+        x = info.x
+        if self._vectors is None:
+            d = self.data
+            fte = np.array([d.fte_per_unit[k, o] for k, o, _r, _t in self._keys["flex"]], dtype=float)
+            demand = np.array([d.demand[k] for k in self._keys["stock"]], dtype=float)
+            self._vectors = (fte, demand)
+        fte, demand = self._vectors
+        flexible = np.zeros(len(demand))
+        np.add.at(flexible, self._flex_target, fte * self._values("flex", x))
+        _keys, matrix, const = self._spend
+        return np.concatenate([
+            self._values("stock", x),
+            flexible,
+            demand,
+            self._values("shortfall", x),
+            self._values("intake", x),
+            matrix @ x + const,
+            [info.objective],
+            [info.terms[t] for t in TERMS],
+        ])
+
+    @property
+    def template(self) -> pd.DataFrame:
+        """The label columns of :meth:`key_results` (measure, item, region, year)."""
+        return self._template
+
     def key_results(self, info: SolveInfo) -> pd.DataFrame:
         """The point's key results as a tidy long table.
 
@@ -450,24 +516,8 @@ class WarmModel:
         term), ``item`` (role, programme, stream or objective term), ``region`` (empty for
         national figures), ``year`` (0 for whole-horizon figures) and ``value``.
         """
-        d, x = self.data, info.x
-        role_keys = self._keys["stock"]
-        fte = np.array([d.fte_per_unit[k, o] for k, o, _r, _t in self._keys["flex"]], dtype=float)
-        flexible = np.zeros(len(role_keys))
-        np.add.at(flexible, self._flex_target, fte * self._values("flex", x))
-        _keys, matrix, const = self._spend
-        values = np.concatenate([
-            self._values("stock", x),
-            flexible,
-            np.array([d.demand[k] for k in role_keys], dtype=float),
-            self._values("shortfall", x),
-            self._values("intake", x),
-            matrix @ x + const,
-            [info.objective],
-            [info.terms[t] for t in TERMS],
-        ])
         out = self._template.copy()
-        out["value"] = values
+        out["value"] = self.key_values(info)
         return out
 
     def intake_plan(self, info: SolveInfo) -> dict[tuple[str, str, int], float]:
