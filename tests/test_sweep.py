@@ -219,3 +219,15 @@ def test_bundled_studies_are_valid():
         spec, base = load_study(path)
         assert (base / spec.scenario).exists()
         assert len(points(spec)) > 0
+
+
+def test_invalid_draws_fail_alone_with_the_key_named(hand, tmp_path):
+    """Untruncated normal attrition draws outside 0-1 are invalid scenarios: recorded, not fatal."""
+    spec = {"name": "bad draws", "scenario": "hand.yaml", "montecarlo": {"draws": 12, "seed": 1, "parameters": {
+        "a": {"path": "roles.ep.attrition", "distribution": "normal", "mean": 0.5, "sd": 0.6}}}}
+    result = sweep(spec, scenario=hand, out=tmp_path / "m", workers=1)
+    p = result.points
+    invalid = (p["a"] < 0) | (p["a"] > 1)
+    assert invalid.any() and (~invalid).any()
+    assert (p.loc[invalid, "status"] == "failed").all() and (p.loc[~invalid, "status"] == "ok").all()
+    assert p.loc[invalid, "error"].str.contains("roles.ep.attrition").all()

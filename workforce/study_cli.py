@@ -91,7 +91,12 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
     if scheduler:
         executor, workers = dask_executor(scheduler)
     runner = monte_carlo if monte else sweep
-    result = runner(spec, out=out, executor=executor, workers=workers, restart=restart, progress=progress)
+    try:
+        result = runner(spec, out=out, executor=executor, workers=workers, restart=restart, progress=progress)
+    except KeyboardInterrupt:
+        click.echo("interrupted: the points finished so far are kept; run the same command again to resume",
+                   err=True)
+        sys.exit(130)
     click.echo(result.summary())
     ok = int((result.points["status"] == "ok").sum())
     if ok and result.spec.montecarlo is not None:

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from workforce.errors import ScenarioError, WorkforceError
-from workforce.levers import Lever, scenario_with
+from workforce.levers import Lever, scenario_with, value_at
 from workforce.scenario import Scenario, load_scenario
 from workforce.store import StudyStore
 from workforce.study import StudySpec, box, load_study, points, study_from_dict
@@ -185,7 +185,7 @@ def sweep(
     table = points(spec)
     base = scenario.model_dump()
     for lever in levers.values():  # a path that does not exist is an error in the spec, not per point
-        scenario_with(base, {lever.name: float(table[lever.name].iloc[0])}, levers, scenario.name)
+        value_at(base, lever)
     validate = _validation_plan(spec, table, base, levers, scenario.name)
     fixed = _fixed_intake(spec, base_dir, scenario)
     store = StudyStore(out)
