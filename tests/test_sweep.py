@@ -10,6 +10,7 @@ short and 208; B = 12 gives 0 short and 10. B = 2 cannot pay for the 3 minimum s
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import copy
 import json
 import shutil
@@ -24,6 +25,7 @@ from workforce import scenario_from_dict
 from workforce.cli import main
 from workforce.errors import ScenarioError, WorkforceError
 from workforce.montecarlo import fan_data, miss_probability, shortfall_distribution
+from workforce.store import StudyStore
 from workforce.study import load_study, points, study_from_dict
 from workforce.sweep import sweep
 
@@ -75,12 +77,12 @@ def test_grid_sweep_matches_the_hand_solution_and_records_the_infeasible_point(h
 def test_a_rerun_skips_finished_points_and_retries_failed_and_missing_ones(hand, tmp_path):
     out = tmp_path / "s"
     sweep(GRID, scenario=hand, out=out, workers=1)
-    first = json.loads((out / "results" / "point=000002" / "_point.json").read_text())
+    first = StudyStore(out).records().loc[2].to_dict()
     shutil.rmtree(out / "results" / "point=000003")  # as if interrupted before point 3 was written
     (out / "results" / ".point=000003.abc").mkdir()  # and a half-written temporary left behind
     again = sweep(GRID, scenario=hand, out=out, workers=1)
     assert again.skipped == 2  # points 1 and 2
-    assert json.loads((out / "results" / "point=000002" / "_point.json").read_text()) == first  # not redone
+    assert StudyStore(out).records().loc[2].to_dict() == first  # not redone (same seconds)
     assert again.points.loc[3, "objective"] == pytest.approx(_objective(12))
     assert again.points.loc[0, "status"] == "failed"  # retried, still infeasible
     assert not list((out / "results").glob(".*"))
@@ -231,3 +233,35 @@ def test_invalid_draws_fail_alone_with_the_key_named(hand, tmp_path):
     assert invalid.any() and (~invalid).any()
     assert (p.loc[invalid, "status"] == "failed").all() and (p.loc[~invalid, "status"] == "ok").all()
     assert p.loc[invalid, "error"].str.contains("roles.ep.attrition").all()
+
+
+class _DyingExecutor(cf.Executor):
+    """An executor whose every other task dies, as a lost worker would."""
+
+    def __init__(self):
+        self.n = 0
+        self.inner = cf.ThreadPoolExecutor(1)
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.n += 1
+        if self.n % 2 == 0:
+            future = cf.Future()
+            future.set_exception(RuntimeError("worker lost"))
+            return future
+        return self.inner.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        self.inner.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def test_a_lost_worker_fails_only_its_points_and_a_rerun_finishes_them(hand, tmp_path):
+    grid = copy.deepcopy(GRID)
+    grid["grid"]["parameters"]["budget"]["values"] = [1, 1.5, 2, 2.5, 3, 3.5]
+    dying = _DyingExecutor()
+    first = sweep(grid, scenario=hand, out=tmp_path / "s", executor=dying, workers=1, chunks_per_worker=6)
+    dying.shutdown()
+    lost = first.points["status"] == "failed"
+    assert lost.sum() == 3 and first.points.loc[lost, "error"].str.contains("worker lost").all()
+    again = sweep(grid, scenario=hand, out=tmp_path / "s", workers=1)
+    assert again.skipped == 3 and (again.points["status"] == "ok").all()
+    assert list(again.points["objective"]) == pytest.approx([_objective(4 * v) for v in [1, 1.5, 2, 2.5, 3, 3.5]])

@@ -4,8 +4,8 @@ Layout of ``OUT/``::
 
     study.json                  the spec, the points and the base scenario's hash (written first)
     results/point=000012/       one folder per finished point, renamed into place when complete:
-        part-0.parquet          its key results (measure, item, region, year, value)
-        _point.json             how it was solved (in place or rebuilt, why), seconds, objective
+        part-0.parquet          its key results (measure, item, region, year, value); its metadata
+                                says how it was solved (in place or rebuilt, why), seconds, objective
     failures/point=000013.json  a point that failed, with the error (removed when a rerun succeeds)
     points.csv                  every point's parameters, status and objective (rewritten at the end)
 
@@ -26,6 +26,9 @@ from typing import Any
 import pandas as pd
 
 from workforce.errors import WorkforceError
+
+RECORD_KEY = b"workforce.point"
+"""Parquet metadata key holding the point's record (how it was solved, seconds, objective)."""
 
 PARQUET_HINT = "Parquet output needs pyarrow: pip install 'workforce[parquet]'"
 
@@ -119,11 +122,13 @@ class StudyStore:
         pa, pq = _pyarrow()
         tmp = Path(tempfile.mkdtemp(prefix=f".{partition_name(point)}.", dir=self.results))
         try:
-            pq.write_table(pa.Table.from_pandas(table, preserve_index=False), tmp / "part-0.parquet")
-            (tmp / "_point.json").write_text(json.dumps(record, default=float) + "\n")
-            for f in tmp.iterdir():
-                with open(f, "rb") as fh:
-                    os.fsync(fh.fileno())
+            arrow = pa.Table.from_pandas(table, preserve_index=False, nthreads=1)
+            meta = dict(arrow.schema.metadata or {})
+            meta[RECORD_KEY] = json.dumps(record, default=float).encode()
+            with open(tmp / "part-0.parquet", "wb") as fh:
+                pq.write_table(arrow.replace_schema_metadata(meta), fh)
+                fh.flush()
+                os.fsync(fh.fileno())
             publish_mode(tmp)
             os.rename(tmp, self.results / partition_name(point))
         except BaseException:
@@ -135,8 +140,10 @@ class StudyStore:
         write_text_atomic(self.failures / f"{partition_name(point)}.json", json.dumps(record, default=float) + "\n")
 
     def records(self) -> pd.DataFrame:
-        """How every point went: from each partition's point.json and each failure file."""
-        rows = [json.loads((p / "_point.json").read_text()) for p in sorted(self.results.glob("point=*"))]
+        """How every point went: from each partition's metadata and each failure file."""
+        _pa, pq = _pyarrow()
+        rows = [json.loads(pq.read_schema(p / "part-0.parquet").metadata[RECORD_KEY])
+                for p in sorted(self.results.glob("point=*"))]
         rows += [json.loads(p.read_text()) for p in sorted(self.failures.glob("point=*.json"))]
         if not rows:
             return pd.DataFrame(columns=["point", "status"]).set_index("point")

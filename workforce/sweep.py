@@ -240,14 +240,18 @@ def _validation_plan(spec: StudySpec, table: pd.DataFrame, base: dict[str, Any],
 
 def _execute(items: list[Any], common: dict[str, Any], store: StudyStore, executor: cf.Executor | None,
              workers: int | None, progress: bool | None, chunks_per_worker: int) -> None:
+    """Solve the chunks and write their points; writing (fsync) runs on its own thread so that it
+    overlaps the solving."""
     if not items:
         return
     bar = _progress_bar(len(items), progress)
     own = executor is None and (workers or os.cpu_count() or 1) > 1
+    writer = cf.ThreadPoolExecutor(1, thread_name_prefix="workforce-writer")
+    writes: list[cf.Future[None]] = []
     try:
         if executor is None and not own:
             for chunk in _chunks(items, chunks_per_worker):
-                _store(run_chunk({**common, "points": chunk}), store)
+                writes.append(writer.submit(_store, run_chunk({**common, "points": chunk}), store))
                 bar.update(len(chunk))
             return
         pool = default_executor(workers) if own else executor
@@ -258,18 +262,21 @@ def _execute(items: list[Any], common: dict[str, Any], store: StudyStore, execut
             for future in cf.as_completed(futures):
                 chunk = futures[future]
                 try:
-                    _store(future.result(), store)
+                    result = future.result()
                 except Exception as exc:  # a worker died: record its points, keep the rest going
-                    for point, _values, _v in chunk:
-                        store.write_failure(point, {"point": point, "status": "failed",
-                                                    "error": f"worker failed: {type(exc).__name__}: {exc}",
-                                                    "error_type": type(exc).__name__})
+                    result = {"records": [{"point": point, "status": "failed", "error_type": type(exc).__name__,
+                                           "error": f"worker failed: {type(exc).__name__}: {exc}"}
+                                          for point, _values, _v in chunk]}
+                writes.append(writer.submit(_store, result, store))
                 bar.update(len(chunk))
         finally:
             if own:
                 pool.shutdown(wait=True, cancel_futures=True)  # type: ignore[union-attr]
     finally:
+        writer.shutdown(wait=True)
         bar.close()
+        for w in writes:
+            w.result()  # the first write error, if any
 
 
 class _NoBar:
@@ -294,11 +301,15 @@ def _progress_bar(total: int, progress: bool | None) -> Any:
 def _store(result: dict[str, Any], store: StudyStore) -> None:
     for record in result["records"]:
         point = record["point"]
-        if record["status"] == "ok":
-            template, values = result["values"][point]
-            store.write_point(point, result["templates"][template].assign(value=values), record)
-        else:
-            store.write_failure(point, record)
+        try:
+            if record["status"] == "ok":
+                template, values = result["values"][point]
+                store.write_point(point, result["templates"][template].assign(value=values), record)
+            else:
+                store.write_failure(point, record)
+        except OSError as exc:
+            raise WorkforceError(f"cannot write point {point} to {store.out}: {exc.strerror or exc}; "
+                                 "points written so far are kept") from None
 
 
 def _slug(name: str) -> str:
