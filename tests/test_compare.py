@@ -59,3 +59,14 @@ def test_cli_compare_prints_and_writes_tables_and_chart(tmp_path):
     assert "funding_streams.f.budget" in res.output and "low" in res.output and "high" in res.output
     for name in ("inputs.csv", "results.csv", "comparison.png"):
         assert (tmp_path / "c" / name).exists()
+
+
+def test_inputs_csv_neutralises_formula_like_text(tmp_path):
+    low, high = _plan(4, "low"), _plan(8, "high")
+    spec = copy.deepcopy(HAND)
+    spec["description"] = "=HYPERLINK(\"http://x\")"
+    c = compare({"a": low, "b": solve(scenario_from_dict(spec))})
+    c.to_csv(tmp_path)
+    text = (tmp_path / "inputs.csv").read_text()
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    assert high.objective == pytest.approx(208)

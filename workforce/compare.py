@@ -49,9 +49,16 @@ class Comparison:
 
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(out / "inputs.csv", self.inputs.to_csv())
+        write_text_atomic(out / "inputs.csv", self.inputs.map(_cell).to_csv())
         write_text_atomic(out / "results.csv", self.results.to_csv(float_format="%.6g"))
         return out
+
+
+def _cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula is written with a leading quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def flatten(value: Any, prefix: tuple[Any, ...] = ()) -> dict[str, Any]:

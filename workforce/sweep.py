@@ -111,7 +111,7 @@ def run_chunk(task: Mapping[str, Any]) -> dict[str, Any]:
             info, used, note = model.solve_point(values, levers, validate=validate)
             templates.setdefault(id(used), used.template)
             values_of[int(point)] = (id(used), used.key_values(info))
-            record.update(status="ok", objective=info.objective, **note)
+            record.update(status="ok", objective=info.objective, plan=info.status, **note)
         except WorkforceError as exc:
             record.update(status="failed", error=str(exc), error_type=type(exc).__name__)
         except Exception as exc:  # a failure of one point never stops the others
