@@ -21,18 +21,21 @@ def _agg() -> None:
     matplotlib.use("Agg")
 
 
-def dask_executor(address: str) -> tuple[Any, int]:
-    """An Executor on the Dask scheduler at ``address`` and the number of worker threads."""
+def dask_client(address: str) -> Any:
+    """A Dask client of the scheduler at ``address`` (a helpful error without the extra)."""
     try:
         from distributed import Client
     except ImportError:
         raise WorkforceError("--scheduler needs Dask: pip install 'workforce[distributed]'") from None
     try:
-        client = Client(address, timeout="20s")
+        return Client(address, timeout="20s")
     except OSError as exc:
         raise WorkforceError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
-    threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()) or 1
-    return client.get_executor(), threads
+
+
+def dask_threads(client: Any) -> int:
+    """Worker threads on the cluster (used to size the chunks)."""
+    return sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()) or 1
 
 
 @main.command()
@@ -87,9 +90,10 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
     from workforce.sweep_plots import save_figure, sweep_chart
 
     _agg()
-    executor = None
+    executor, client = None, None
     if scheduler:
-        executor, workers = dask_executor(scheduler)
+        client = dask_client(scheduler)
+        executor, workers = client.get_executor(), dask_threads(client)
     runner = monte_carlo if monte else sweep
     try:
         result = runner(spec, out=out, executor=executor, workers=workers, restart=restart, progress=progress)
@@ -97,6 +101,9 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
         click.echo("interrupted: the points finished so far are kept; run the same command again to resume",
                    err=True)
         sys.exit(130)
+    finally:
+        if client is not None:
+            client.close()
     click.echo(result.summary())
     ok = int((result.points["status"] == "ok").sum())
     if ok and result.spec.montecarlo is not None:
