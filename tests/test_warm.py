@@ -218,3 +218,26 @@ def test_fixed_intake_holds_the_plan_and_re_optimises_the_rest():
     assert info.terms["shortfall"] >= base.terms["shortfall"] - 1e-9
     free = WarmModel(scenario_with(model.base, {"a": 0.3}, {"a": _lever("roles.ep.attrition", "set")}, "free"))
     assert free.solve().objective <= info.objective + 1e-6  # optimising intake can only do better
+
+
+def test_a_change_that_fails_half_way_leaves_the_model_as_the_base(monkeypatch):
+    """If an in-place change breaks off after touching the model, the model is reset to the base
+    scenario, so the next point is still exact."""
+    import workforce.warm as warm
+
+    model = WarmModel(scenario_from_dict(copy.deepcopy(RICH)))
+    base_objective = model.solve().objective
+    levers = {"a": _lever("roles.ep.attrition", "set"), "b": _lever("funding_streams.dfe.budget", "scale")}
+
+    def broken(*args, **kwargs):
+        raise warm.NeedsRebuild("simulated failure after the parameters changed")
+
+    monkeypatch.setattr(WarmModel, "_recompute_objective", broken)
+    info, used, note = model.solve_point({"a": 0.2, "b": 0.9, "x": 9.0},
+                                         {**levers, "x": _lever("roles.ep.hiring.cost", "set")})
+    assert note["how"] == "rebuild" and used is not model
+    monkeypatch.undo()
+    assert model.solve().objective == pytest.approx(base_objective, rel=1e-12)
+    info, _, note = model.solve_point({"b": 0.9}, levers)
+    _, cold = _cold(model.base, {"b": 0.9}, levers, model.options)
+    assert note["how"] == "in place" and info.objective == pytest.approx(cold.objective, rel=1e-9)

@@ -204,6 +204,19 @@ class WarmModel:
         reason = self.structural_reason({n: levers[n] for n in values})
         if reason:
             raise NeedsRebuild(reason)
+        try:
+            return self._apply(values, levers)
+        except BaseException:
+            # A change that failed half-way would leave the parameters and HiGHS out of step:
+            # start again from the base scenario (the point itself is rebuilt or fails).
+            fixed = self._fixed
+            self.__init__(self.scenario, threads=int(self.options["threads"]),  # type: ignore[misc]
+                          time_limit=self.options["time_limit"])
+            if fixed is not None:
+                self.fix_intake(dict(zip(self._keys["intake"], fixed, strict=True)))
+            raise
+
+    def _apply(self, values: Mapping[str, float], levers: Mapping[str, Lever]) -> dict[str, int]:
         d = self.data
         changed: dict[str, dict[tuple[Any, ...], float]] = {}
         for name, table in self.targets(values, levers).items():
