@@ -139,10 +139,13 @@ def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
         if len(c.inputs) > max_inputs:
             lines.append(f"  ... and {len(c.inputs) - max_inputs} more (write them with --out)")
     lines.append("")
-    lines.append("Key results (whole horizon; shortfall in unit-years, spend in £k, intake in trainees):")
-    summary = c.results.drop(index="shortfall", level="measure", errors="ignore")
-    national = c.results.xs("shortfall", level="measure", drop_level=False).groupby(level=["measure", "item"]).sum()
+    lines.append("Key results (whole horizon; shortfall in unit-years, spend in £k, intake in trainees;")
+    lines.append("shortfall summed over regions here, by region in results.csv):")
+    regional = ["shortfall", "shortfall_last_year"]
+    rest = c.results.drop(index=regional, level="measure", errors="ignore")
+    national = (c.results[c.results.index.get_level_values("measure").isin(regional)]
+                .groupby(level=["measure", "item"], sort=False).sum())
     national["region"] = "all"
     national = national.set_index("region", append=True)
-    lines.append(pd.concat([national, summary]).to_string(float_format=lambda v: f"{v:,.1f}"))
+    lines.append(pd.concat([national, rest]).to_string(float_format=lambda v: f"{v:,.1f}"))
     return "\n".join(lines)
