@@ -396,11 +396,11 @@ class WarmModel:
             finite_upper = np.isfinite(c.row_upper)
             self._scale = np.maximum(1.0, np.abs(np.where(finite_upper, c.row_upper, c.row_lower)))
         activity = c.A @ x
-        worst = max(float(((activity - c.row_upper) / self._scale).max(initial=0.0)),
-                    float(((c.row_lower - activity) / self._scale).max(initial=0.0)))
+        rows = np.maximum(activity - c.row_upper, c.row_lower - activity) / self._scale
+        cols = np.maximum(c.col_lower - x, x - c.col_upper)
         tolerance = self.scenario.solver.verify_tolerance
-        if worst > tolerance or (c.col_lower - x).max(initial=0.0) > tolerance or (x - c.col_upper).max(initial=0.0) > tolerance:
-            check_rows(c, x, tolerance)
+        if rows.max(initial=0.0) > tolerance or cols.max(initial=0.0) > tolerance:
+            check_rows(c, x, tolerance)  # raises, naming the row or column
 
     def _solve_with_run(self) -> SolveInfo:
         n0 = self.h.getNumRow()
