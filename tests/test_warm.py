@@ -9,7 +9,7 @@ import pytest
 
 from tests.scenarios import minimal_scenario
 from workforce import prepare, scenario_from_dict
-from workforce.errors import ScenarioError
+from workforce.errors import InfeasibleScenarioError, ScenarioError
 from workforce.levers import Lever, apply_levers, entry_value, parse_path, probe, scenario_with
 from workforce.model import build_model
 from workforce.solve import compile_model, run
@@ -241,3 +241,40 @@ def test_a_change_that_fails_half_way_leaves_the_model_as_the_base(monkeypatch):
     info, _, note = model.solve_point({"b": 0.9}, levers)
     _, cold = _cold(model.base, {"b": 0.9}, levers, model.options)
     assert note["how"] == "in place" and info.objective == pytest.approx(cold.objective, rel=1e-9)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_POINT = st.fixed_dictionaries({}, optional={
+    "budget": st.floats(0.6, 2.0), "attrition": st.floats(0.0, 0.6), "completion": st.floats(0.3, 1.0),
+    "demand": st.floats(-0.05, 0.1), "cost": st.floats(0.0, 10.0)})
+_LEVERS = {
+    "budget": _lever("funding_streams.dfe.budget", "scale"),
+    "attrition": _lever("roles.ep.attrition", "set"),
+    "completion": _lever("programmes.doc.completion_rate", "set"),
+    "demand": _lever("roles.ep.demand", "growth"),
+    "cost": _lever("programmes.doc.course_costs.1.la", "set"),
+}
+_SHARED: dict[str, WarmModel] = {}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_POINT, min_size=1, max_size=3))
+def test_any_sequence_of_points_re_solves_to_the_cold_optimum(sequence):
+    """Whatever sequence of points a sweep visits (one shared model across examples, as in a
+    worker), each warm optimum equals the cold rebuild's."""
+    if "m" not in _SHARED:
+        _SHARED["m"] = WarmModel(scenario_from_dict(copy.deepcopy(RICH)))
+    model = _SHARED["m"]
+    levers = {name: Lever(name, lv.path, lv.op) for name, lv in _LEVERS.items()}
+    for values in sequence:
+        try:
+            info, _used, note = model.solve_point(values, levers)
+        except InfeasibleScenarioError:  # then a cold solve must find it infeasible too
+            with pytest.raises(InfeasibleScenarioError):
+                _cold(model.base, values, levers, model.options)
+            continue
+        assert note["how"] == "in place"
+        _, cold = _cold(model.base, values, levers, model.options)
+        assert info.objective == pytest.approx(cold.objective, rel=1e-7, abs=1e-6)
