@@ -258,5 +258,7 @@ def _draw_charts(plan: Any, out: Path, formats: tuple[str, ...]) -> None:
     click.echo(f"Drew {len(stems)} charts ({', '.join(formats)}) to {out}/: {', '.join(stems)}")
 
 
+from workforce import study_cli  # noqa: E402,F401  (registers compare, sweep and montecarlo)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -260,6 +260,7 @@ def run(
     *,
     before: Callable[[highspy.Highs], None] | None = None,
     on_stage: Callable[[int, list[str], highspy.Highs], None] | None = None,
+    highs: highspy.Highs | None = None,
 ) -> SolveInfo:
     """Run HiGHS on the compiled model: one stage for a weighted sum, several for lexicographic
     (and a first equity stage when the objective asks for regional equity and ``equity`` is on).
@@ -267,16 +268,19 @@ def run(
     ``before(h)`` is called once the model is in HiGHS, before the first solve; ``on_stage(s, group,
     h)`` after each stage's optimal solve, before the next stage's bound row is added (so that the
     duals HiGHS holds then are the stage's own; workforce.explain reads them this way).
+    ``highs`` re-solves a HiGHS model already loaded with ``compiled`` (warm, from its last basis);
+    the caller then removes any rows a lexicographic objective added (see workforce.warm).
     """
     objective = data.scenario.objective
     t = time.perf_counter()
-    h = _highs(compiled, options, integer=True)
+    h = _highs(compiled, options, integer=True) if highs is None else highs
     if before is not None:
         before(h)
     log: list[str] = []
-    h.setOptionValue("output_flag", True)
-    h.setOptionValue("log_to_console", False)
-    h.cbLogging.subscribe(lambda event: log.append(event.message))
+    if highs is None:  # a warm re-solve (sweeps) keeps the caller's HiGHS as it is: no log capture
+        h.setOptionValue("output_flag", True)
+        h.setOptionValue("log_to_console", False)
+        h.cbLogging.subscribe(lambda event: log.append(event.message))
     timings["handoff"] = time.perf_counter() - t
     if objective.lexicographic:
         listed = [term for group in objective.lexicographic for term in group]

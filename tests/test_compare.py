@@ -1,0 +1,72 @@
+"""Comparing solved scenarios: input differences and key results side by side."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from tests.test_sweep import HAND
+from workforce import scenario_from_dict, solve
+from workforce.cli import main
+from workforce.compare import compare, flatten
+
+
+def _plan(budget: float, name: str):
+    spec = copy.deepcopy(HAND)
+    spec["name"] = name
+    spec["funding_streams"]["f"]["budget"] = budget
+    return solve(scenario_from_dict(spec))
+
+
+def test_flatten_reaches_every_leaf():
+    assert flatten({"a": {"b": 1, "c": [2, {"d": 3}]}, "e": {}}) == {"a.b": 1, "a.c.0": 2, "a.c.1.d": 3, "e": {}}
+
+
+def test_compare_lists_only_differing_inputs_and_the_hand_solved_results():
+    """Budgets 4 and 8 (see tests/test_sweep.py): 6 and 2 short; 4 and 8 spent and started."""
+    c = compare([_plan(4, "low"), _plan(8, "high")])
+    assert c.names == ["low", "high"]
+    assert list(c.inputs.index) == ["name", "funding_streams.f.budget"]
+    assert c.inputs.loc["funding_streams.f.budget"].tolist() == [4.0, 8.0]
+    r = c.results
+    assert r.loc[("shortfall", "ep", "A")].tolist() == pytest.approx([6, 2])
+    assert r.loc[("spend", "f", "")].tolist() == pytest.approx([4, 8])
+    assert r.loc[("intake", "course", "")].tolist() == pytest.approx([4, 8])
+    assert r.loc[("objective", "objective", "")].tolist() == pytest.approx([604, 208])
+    assert c.differences().loc[("shortfall", "ep", "A"), "high"] == pytest.approx(-4)
+
+
+def test_same_names_are_told_apart_and_one_plan_is_refused():
+    c = compare([_plan(4, "x"), _plan(4, "x")])
+    assert c.names == ["x", "x (2)"] and c.inputs.empty
+    with pytest.raises(ValueError, match="at least two"):
+        compare([_plan(4, "x")])
+
+
+def test_cli_compare_prints_and_writes_tables_and_chart(tmp_path):
+    paths = []
+    for name, budget in (("low", 4), ("high", 8)):
+        spec = copy.deepcopy(HAND)
+        spec["funding_streams"]["f"]["budget"] = budget
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(spec))
+        paths.append(str(path))
+    res = CliRunner().invoke(main, ["compare", *paths, "--out", str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output
+    assert "funding_streams.f.budget" in res.output and "low" in res.output and "high" in res.output
+    for name in ("inputs.csv", "results.csv", "comparison.png"):
+        assert (tmp_path / "c" / name).exists()
+
+
+def test_inputs_csv_neutralises_formula_like_text(tmp_path):
+    low, high = _plan(4, "low"), _plan(8, "high")
+    spec = copy.deepcopy(HAND)
+    spec["description"] = "=HYPERLINK(\"http://x\")"
+    c = compare({"a": low, "b": solve(scenario_from_dict(spec))})
+    c.to_csv(tmp_path)
+    text = (tmp_path / "inputs.csv").read_text()
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    assert high.objective == pytest.approx(208)

@@ -1,0 +1,151 @@
+"""Compare solved scenarios: what differs in their inputs, and their key results side by side.
+
+``compare(plans)`` walks each validated scenario (``Scenario.model_dump()``) down to its numbers
+and lists every key path whose value differs, then tabulates the key results of each plan:
+shortfall by role and region, spend by funding stream, intake by programme, and the objective
+with each of its terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from workforce.results import Plan
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+MISSING = "(not set)"
+
+
+@dataclass
+class Comparison:
+    names: list[str]
+    inputs: pd.DataFrame
+    """Index ``key`` (dotted key path); one column per scenario; only keys whose values differ."""
+    results: pd.DataFrame
+    """Index [measure, item, region]; one column per scenario. Measures: ``shortfall`` (unit-years
+    over the horizon), ``shortfall_last_year``, ``spend`` (£k over the horizon), ``intake``
+    (trainees over the horizon), ``objective`` (the objective and each term)."""
+
+    def differences(self) -> pd.DataFrame:
+        """Each scenario's results minus the first scenario's."""
+        first = self.results[self.names[0]]
+        return self.results[self.names[1:]].sub(first, axis=0)
+
+    def chart(self) -> Figure:
+        from workforce.sweep_plots import compare_chart
+
+        return compare_chart(self)
+
+    def to_csv(self, out: str | Path) -> Path:
+        """Write inputs.csv and results.csv into ``out`` (each through a temporary file)."""
+        from workforce.store import write_text_atomic
+
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(out / "inputs.csv", self.inputs.map(_cell).to_csv())
+        write_text_atomic(out / "results.csv", self.results.to_csv(float_format="%.6g"))
+        return out
+
+
+def _cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula is written with a leading quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def flatten(value: Any, prefix: tuple[Any, ...] = ()) -> dict[str, Any]:
+    """Every leaf of nested dicts and lists, keyed by dotted path."""
+    if isinstance(value, Mapping) and value:
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(flatten(v, (*prefix, k)))
+        return out
+    if isinstance(value, list) and value:
+        out = {}
+        for i, v in enumerate(value):
+            out.update(flatten(v, (*prefix, i)))
+        return out
+    return {".".join(map(str, prefix)): value}
+
+
+def input_differences(scenarios: Mapping[str, Any]) -> pd.DataFrame:
+    """Key paths whose values differ between the scenarios (``(not set)`` where one lacks it)."""
+    flat = {name: flatten(s.model_dump()) for name, s in scenarios.items()}
+    keys = list(dict.fromkeys(k for f in flat.values() for k in f))
+    rows = []
+    for key in keys:
+        values = [flat[name].get(key, MISSING) for name in scenarios]
+        if any(v != values[0] for v in values[1:]):
+            rows.append([key, *values])
+    table = pd.DataFrame(rows, columns=["key", *scenarios]).set_index("key")
+    return table
+
+
+def key_results(plan: Plan) -> pd.Series:
+    """One plan's key results, indexed [measure, item, region]."""
+    wf = plan.workforce
+    last = plan.data.YEARS[-1]
+    parts = {
+        "shortfall": wf["shortfall"].groupby(level=["role", "region"]).sum(),
+        "shortfall_last_year": wf["shortfall"].xs(last, level="year").groupby(level=["role", "region"]).sum(),
+        "spend": plan.spend["spent"].groupby(level="stream").sum(),
+        "intake": plan.intake["intake"].groupby(level="programme").sum(),
+        "objective": pd.Series({"objective": plan.objective, **plan.summary["terms"]}),
+    }
+    series = []
+    for measure, s in parts.items():
+        idx = s.index
+        items = idx.get_level_values(0)
+        regions = idx.get_level_values(1) if idx.nlevels > 1 else [""] * len(s)
+        series.append(pd.Series(s.to_numpy(), index=pd.MultiIndex.from_arrays(
+            [[measure] * len(s), list(items), list(regions)], names=["measure", "item", "region"])))
+    return pd.concat(series)
+
+
+def compare(plans: Sequence[Plan] | Mapping[str, Plan]) -> Comparison:
+    """Compare two or more solved plans (a mapping gives each a name; else scenario names)."""
+    if not isinstance(plans, Mapping):
+        named: dict[str, Plan] = {}
+        for plan in plans:
+            name, n = plan.scenario_name, 2
+            while name in named:
+                name, n = f"{plan.scenario_name} ({n})", n + 1
+            named[name] = plan
+        plans = named
+    if len(plans) < 2:
+        raise ValueError("compare needs at least two plans")
+    names = list(plans)
+    inputs = input_differences({n: p.data.scenario for n, p in plans.items()})
+    results = pd.concat({n: key_results(p) for n, p in plans.items()}, axis=1).fillna(0.0)
+    return Comparison(names=names, inputs=inputs, results=results)
+
+
+def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
+    """Both tables as plain text for the terminal."""
+    lines = [f"Input differences ({len(c.inputs)} keys):"]
+    if c.inputs.empty:
+        lines.append("  (none: the scenarios have the same inputs)")
+    else:
+        shown = c.inputs.head(max_inputs).astype(str).map(lambda v: v if len(v) <= 28 else v[:25] + "...")
+        lines.append(shown.to_string())
+        if len(c.inputs) > max_inputs:
+            lines.append(f"  ... and {len(c.inputs) - max_inputs} more (write them with --out)")
+    lines.append("")
+    lines.append("Key results (whole horizon; shortfall in unit-years, spend in £k, intake in trainees;")
+    lines.append("shortfall summed over regions here, by region in results.csv):")
+    regional = ["shortfall", "shortfall_last_year"]
+    rest = c.results.drop(index=regional, level="measure", errors="ignore")
+    national = (c.results[c.results.index.get_level_values("measure").isin(regional)]
+                .groupby(level=["measure", "item"], sort=False).sum())
+    national["region"] = "all"
+    national = national.set_index("region", append=True)
+    lines.append(pd.concat([national, rest]).to_string(float_format=lambda v: f"{v:,.1f}"))
+    return "\n".join(lines)

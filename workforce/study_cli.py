@@ -1,0 +1,142 @@
+"""``workforce compare``, ``workforce sweep`` and ``workforce montecarlo`` (registered on the CLI group)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from workforce.cli import _friendly, main
+from workforce.errors import WorkforceError
+
+SOME_FAILED = 4
+"""Exit code of a study in which some points failed (they are listed in points.csv; rerun to retry)."""
+
+
+def _agg() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def dask_client(address: str) -> Any:
+    """A Dask client of the scheduler at ``address`` (a helpful error without the extra)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise WorkforceError("--scheduler needs Dask: pip install 'workforce[distributed]'") from None
+    try:
+        return Client(address, timeout="20s")
+    except OSError as exc:
+        raise WorkforceError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+
+
+def dask_threads(client: Any) -> int:
+    """Worker threads on the cluster (used to size the chunks)."""
+    return sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()) or 1
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for inputs.csv, results.csv and comparison.png.")
+@_friendly
+def compare(scenarios: tuple[Path, ...], out: Path | None) -> None:
+    """Solve two or more SCENARIOS and compare their inputs and key results."""
+    from workforce.compare import compare as compare_plans
+    from workforce.compare import comparison_text
+    from workforce.scenario import load_scenario
+    from workforce.solve import solve
+
+    if len(scenarios) < 2:
+        raise WorkforceError("compare needs at least two scenario files")
+    plans = {}
+    for path in scenarios:
+        name, n = path.stem, 2
+        while name in plans:
+            name, n = f"{path.stem} ({n})", n + 1
+        plans[name] = solve(load_scenario(path))
+    c = compare_plans(plans)
+    click.echo(comparison_text(c))
+    if out is not None:
+        _agg()
+        from workforce.sweep_plots import save_figure
+
+        c.to_csv(out)
+        save_figure(c.chart(), out / "comparison.png")
+        click.echo(f"\nWrote inputs.csv, results.csv and comparison.png to {out}/")
+
+
+def _study_options(func: Any) -> Any:
+    options = [
+        click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Study folder (default: results/studies/<name>). Reruns resume in it."),
+        click.option("--workers", type=int, default=None, help="Local worker processes (default: all cores; 1 runs here)."),
+        click.option("--scheduler", default=None, metavar="ADDRESS",
+                     help="Run on a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786."),
+        click.option("--restart", is_flag=True, help="Discard earlier results in the folder and start again."),
+        click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str | None, restart: bool,
+               progress: bool | None, monte: bool) -> None:
+    from workforce.sweep import monte_carlo, sweep
+    from workforce.sweep_plots import save_figure, sweep_chart
+
+    _agg()
+    executor, client = None, None
+    if scheduler:
+        client = dask_client(scheduler)
+        executor, workers = client.get_executor(), dask_threads(client)
+    runner = monte_carlo if monte else sweep
+    try:
+        result = runner(spec, out=out, executor=executor, workers=workers, restart=restart, progress=progress)
+    except KeyboardInterrupt:
+        click.echo("interrupted: the points finished so far are kept; run the same command again to resume",
+                   err=True)
+        sys.exit(130)
+    finally:
+        if client is not None:
+            client.close()
+    click.echo(result.summary())
+    ok = int((result.points["status"] == "ok").sum())
+    if ok and result.spec.montecarlo is not None:
+        from workforce import montecarlo as mc
+        from workforce.store import write_text_atomic
+        from workforce.sweep_plots import fan_chart
+
+        fan = mc.fan_data(result)
+        write_text_atomic(result.out / "fan_shortfall.csv", fan.to_csv(float_format="%.6g"))
+        write_text_atomic(result.out / "miss_probability.csv", mc.miss_probability(result).to_csv(float_format="%.4g"))
+        save_figure(fan_chart(fan, title=f"{result.spec.name}: shortfall across draws"), result.out / "fan_shortfall.png")
+        click.echo(mc.describe(result))
+        click.echo(f"Wrote points.csv, fan_shortfall.csv/.png and miss_probability.csv to {result.out}/")
+    elif ok:
+        save_figure(sweep_chart(result), result.out / "sweep.png")
+        click.echo(f"Wrote points.csv and sweep.png to {result.out}/ (results/ holds the Parquet dataset)")
+    if len(result.failed):
+        sys.exit(SOME_FAILED)
+
+
+def _study_command(name: str, monte: bool, doc: str) -> Any:
+    @main.command(name=name, help=doc)
+    @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+    @_study_options
+    @_friendly
+    def command(spec: Path, out: Path | None, workers: int | None, scheduler: str | None, restart: bool,
+                progress: bool | None) -> None:
+        _run_study(spec, out, workers, scheduler, restart, progress, monte=monte)
+
+    return command
+
+
+sweep_command = _study_command(
+    "sweep", False, "Run the sensitivity sweep (grid or Latin hypercube) or Monte Carlo study in SPEC.")
+montecarlo_command = _study_command(
+    "montecarlo", True, "Run the Monte Carlo study in SPEC: percentiles, fan chart and miss probabilities.")
