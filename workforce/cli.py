@@ -179,15 +179,18 @@ def backcast(rates: tuple[float, ...]) -> None:
 def schema(out: Path, reference: Path | None) -> None:
     """Write the scenario JSON Schema, for YAML editors (completion, hover help, inline errors).
 
-    Point a scenario at it with a first line `# yaml-language-server: $schema=schema.json`.
+    Point a scenario at it with a first line `# yaml-language-server: $schema=schema.json`, and a
+    variant (a file with `extends:`) at the schema.variant.json written beside it.
     """
     from workforce.generated import write_generated
-    from workforce.scenario.jsonschema import schema_text
+    from workforce.scenario.jsonschema import schema_text, variant_schema_text
 
     if str(out) == "-":
         click.echo(schema_text(), nl=False)
     else:
         click.echo(f"wrote {write_generated(out, schema_text())}")
+        variant = out.with_name(out.stem + ".variant" + out.suffix)
+        click.echo(f"wrote {write_generated(variant, variant_schema_text())} (for files with extends:)")
     if reference is not None:
         from workforce.scenario.reference import yaml_reference
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from workforce.errors import WorkforceError
 
 SCHEMA_PATH = "configs/schema.json"
+VARIANT_SCHEMA_PATH = "configs/schema.variant.json"
+"""Written beside SCHEMA_PATH by the same command: the schema of variant files (``extends:``)."""
 REFERENCE_PATH = "docs/yaml-reference.md"
 REGENERATE = f"python -m workforce schema --out {SCHEMA_PATH} --reference {REFERENCE_PATH}"
 """The command that rewrites every generated file."""

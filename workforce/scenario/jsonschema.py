@@ -56,6 +56,34 @@ UNITS: dict[str, str] = {
     "SolverSettings.threads": "threads",
     "SolverSettings.random_seed": "seed (no unit)",
     "SolverSettings.verify_tolerance": "fraction (relative violation)",
+    "SolverSettings.mip_gap": "fraction of the best bound",
+    "Calendar.intakes": "month of the academic year (0 = September, 11 = August)",
+    "Calendar.duration_months": "months",
+    "Cohorts.min_size": "trainees per cohort",
+    "Cohorts.max_size": "trainees per cohort",
+    "Cohorts.fixed_cost": "£k per cohort run",
+    "Cohorts.region_minimum": "trainees a year in a region that runs a cohort",
+    "DemandForecast.driver": "the driver's own unit (e.g. EHC plans)",
+    "DemandForecast.fit_from": "year",
+    "DemandForecast.fit_to": "year",
+    "DemandForecast.damping": "fraction of excess growth kept each year (0-1)",
+    "DemandForecast.long_run_growth": "fraction a year",
+    "DemandForecast.driver_year_offset": "years",
+    "DemandForecast.multiply": "ratio (demand units per driver unit, or a dimensionless factor)",
+    "DemandForecast.divide": "ratio (driver units per demand unit, or a dimensionless factor)",
+    "Equity.tolerance": "fraction of the equitable optimum",
+    "PlaceShare.min_share": "fraction of national starters (0-1)",
+    "PlaceShare.max_share": "fraction of national starters (0-1)",
+    "PlaceShare.from_year": "academic year",
+    "PlaceShare.to_year": "academic year",
+    "StatutoryDeadline.within_years": "years",
+    "StatutoryDeadline.penalty": "objective weight per post-year out of compliance",
+    "StatutoryDeadline.initial_shares": "fraction of the unqualified posts at the start (sum 1)",
+    "Target.from_year": "academic year",
+    "Target.by_year": "academic year",
+    "Target.at_least": "people (completions) or trainees (intake)",
+    "Tenure.attrition": "fraction a year, by year since qualifying",
+    "Tenure.from_intake_year": "academic year",
 }
 """Unit of each field that takes a number, keyed by ``Model.field``."""
 
@@ -97,7 +125,66 @@ def scenario_json_schema() -> dict[str, Any]:
         for field, prop in node.get("properties", {}).items():
             _annotate(model, field, prop)
     _close_id_maps(out)
+    _demand_or_forecast(out)
+    _duration_or_calendar(out)
+    _extends(out)
     return out
+
+
+def _duration_or_calendar(schema: dict[str, Any]) -> None:
+    """A programme gives ``duration`` (years) or a ``calendar`` with a duration in months."""
+    programme = schema.get("$defs", {}).get("Programme")
+    if programme is None or "calendar" not in programme.get("properties", {}):
+        return
+    programme["required"] = [k for k in programme.get("required", []) if k != "duration"]
+    programme["anyOf"] = [{"required": ["duration"]}, {"required": ["calendar"]}]
+
+
+def _demand_or_forecast(schema: dict[str, Any]) -> None:
+    """A role gives ``demand`` or ``demand_forecast`` (the loader computes one from the other)."""
+    role = schema.get("$defs", {}).get("Role")
+    if role is None or "demand_forecast" not in role.get("properties", {}):
+        return
+    role["required"] = [k for k in role.get("required", []) if k != "demand"]
+    role["anyOf"] = [{"required": ["demand"]}, {"required": ["demand_forecast"]}]
+
+
+EXTENDS_DESCRIPTION = (
+    "Path of the scenario this one starts from (relative to this file). Mappings merge into the "
+    "base, lists and tables replace, null removes a key. A file with `extends:` is a variant: point "
+    "it at schema.variant.json, where no key is required."
+)
+
+
+def _extends(schema: dict[str, Any]) -> None:
+    schema.setdefault("properties", {})["extends"] = {"type": "string", "description": EXTENDS_DESCRIPTION}
+
+
+def variant_json_schema() -> dict[str, Any]:
+    """The schema of a variant file (one with ``extends:``): every key optional, since a variant
+    writes only what differs from its base; ``extends`` itself is required."""
+    schema = scenario_json_schema()
+
+    def relax(node: Any) -> None:
+        if isinstance(node, dict):
+            node.pop("required", None)
+            if "anyOf" in node and all(set(o) == {"required"} for o in node["anyOf"]):
+                node.pop("anyOf")
+            for value in node.values():
+                relax(value)
+        elif isinstance(node, list):
+            for value in node:
+                relax(value)
+
+    relax(schema)
+    schema["title"] = "workforce scenario variant"
+    schema["required"] = ["extends"]
+    return schema
+
+
+def variant_schema_text() -> str:
+    """The variant schema as committed in ``configs/schema.variant.json``."""
+    return json.dumps(variant_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 def schema_text() -> str:
