@@ -322,3 +322,22 @@ def test_infeasible_surplus_cap_without_exits():
     (conflict,) = info.value.conflicts
     assert conflict.kind == "surplus cap"
     assert conflict.amount == pytest.approx(1)
+
+
+def test_a_stream_that_pays_for_no_decision_is_checked_not_dropped():
+    """The LA stream pays only the second course year of a 2025 cohort of 10 (£2k each = £20k in
+    2026): no decision touches it. A budget of 25 fits (the row is skipped); a budget of 15 cannot
+    fit whatever the plan does, and the error says by how much (£5k) and which budget."""
+    spec = _pipeline(years=2)
+    spec["programmes"]["doc"]["course_costs"] = [{"dfe": 1.0}, {"la": 2.0}]
+    spec["programmes"]["doc"]["prior_intake"] = {2025: {R: 10}}
+    spec["programmes"]["doc"]["intake_max"] = 0
+    spec["funding_streams"]["la"] = {"name": "Local authorities", "budget": 25}
+    plan = run(spec)
+    assert plan.spend.loc[("la", 2026), "spent"] == pytest.approx(20)
+    spec["funding_streams"]["la"]["budget"] = 15
+    with pytest.raises(InfeasibleScenarioError) as info:
+        run(spec)
+    (conflict,) = info.value.conflicts
+    assert conflict.kind == "budget" and "2026" in conflict.description and "Local authorities" in conflict.description
+    assert conflict.amount == pytest.approx(5)

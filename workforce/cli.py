@@ -23,7 +23,10 @@ def bundled_config(name: str = "england_baseline.yaml") -> Path:
     here = Path(__file__).resolve().parent
     for candidate in (here / "configs" / name, here.parent / "configs" / name):
         if candidate.exists():
-            return candidate
+            try:  # shorter messages (and no machine paths in outputs) when run from the checkout
+                return candidate.relative_to(Path.cwd())
+            except ValueError:
+                return candidate
     raise WorkforceError(f"the bundled scenario {name} is missing from this installation")
 
 
@@ -51,17 +54,37 @@ def main() -> None:
     """Plan the training of England's SEND workforce: SENCOs, early-years SENCOs and EPs."""
 
 
+VARIANT_OPTION = click.option(
+    "--variant", "variants", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="A variant file whose keys are merged on top of SCENARIO; repeat to combine several, in order.",
+)
+
+
 @main.command()
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@VARIANT_OPTION
 @_friendly
-def validate(scenario: Path | None) -> None:
+def show(scenario: Path | None, variants: tuple[Path, ...]) -> None:
+    """Print SCENARIO fully resolved (extends and variants merged, defaults filled in), each value
+    with the file and line it came from."""
+    from workforce.scenario import load_scenario
+    from workforce.scenario.show import resolved_text
+
+    click.echo(resolved_text(load_scenario(scenario or bundled_config(), variants=variants)), nl=False)
+
+
+@main.command()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@VARIANT_OPTION
+@_friendly
+def validate(scenario: Path | None, variants: tuple[Path, ...] = ()) -> None:
     """Check SCENARIO (YAML and the CSVs it names) without solving it."""
     from workforce.scenario import load_scenario
 
     path = scenario or bundled_config()
-    s = load_scenario(path)
+    s = load_scenario(path, variants=variants)
     click.echo(
-        f"{path}: valid. {len(s.regions)} regions, {s.horizon.first_year}-{s.horizon.last_year}, "
+        f"{' + '.join(map(str, [path, *variants]))}: valid. {len(s.regions)} regions, {s.horizon.first_year}-{s.horizon.last_year}, "
         f"{len(s.roles)} roles, {len(s.programmes)} programmes, {len(s.funding_streams)} funding streams."
     )
 
@@ -74,8 +97,10 @@ def validate(scenario: Path | None) -> None:
 @click.option("--format", "formats", default="csv", show_default=True, metavar="LIST",
               help="Comma-separated output formats: csv, xlsx, parquet.")
 @click.option("--charts", is_flag=True, help="Also draw every chart (PNG and SVG) into OUT/charts.")
+@VARIANT_OPTION
 @_friendly
-def run(scenario: Path | None, out: Path | None, time_limit: float | None, formats: str, charts: bool = False) -> None:
+def run(scenario: Path | None, out: Path | None, time_limit: float | None, formats: str, charts: bool = False,
+        variants: tuple[Path, ...] = ()) -> None:
     """Solve SCENARIO (default: the bundled England baseline) and write the plan's tables."""
     from workforce.export import check_formats
     from workforce.report import summary_text
@@ -84,9 +109,9 @@ def run(scenario: Path | None, out: Path | None, time_limit: float | None, forma
 
     chosen = check_formats(formats)  # before solving: a missing extra should not cost a solve
     path = scenario or bundled_config()
-    s = load_scenario(path)
+    s = load_scenario(path, variants=variants)
     plan = solve(s, time_limit=time_limit)
-    out = out or Path("results") / path.stem
+    out = out or Path("results") / "+".join(p.stem for p in [path, *variants])
     plan.export(out, chosen)
     click.echo(summary_text(plan))
     names = sorted(p.name for p in out.iterdir())

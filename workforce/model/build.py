@@ -8,6 +8,8 @@ components) and garbage collection is paused during the build, which keeps const
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
@@ -189,15 +191,44 @@ def add_intake_maximum(m: pyo.ConcreteModel, d: ModelData) -> None:
     )
 
 
+def _money_limit(expr: Any, bound: float, name: str, index: tuple[Any, ...], d: ModelData) -> Any:
+    """``expr ≤ bound``; a stream that pays for no decision has a constant spend (committed costs
+    only, or nothing): skip the row when the constant fits, and say so plainly when it does not."""
+    if not is_constant_expr(expr):
+        return expr <= bound
+    committed = float(pyo.value(expr))
+    if committed <= bound * (1 + 1e-9) + 1e-9:
+        return pyo.Constraint.Skip
+    from workforce.errors import Conflict, InfeasibleScenarioError
+    from workforce.model.rows import KIND_NAMES, describe
+
+    meaning = describe(name, index, d)
+    file, line = d.scenario.source_of(meaning.path)
+    raise InfeasibleScenarioError(
+        "the scenario is infeasible whatever the plan does: costs already committed (cohorts in "
+        "training before the horizon) exceed a budget",
+        [Conflict(kind=KIND_NAMES[name], description=meaning.label, amount=committed - bound, unit="£k",
+                  file=file, line=line, key=".".join(map(str, meaning.path)))],
+    )
+
+
+def is_constant_expr(expr: Any) -> bool:
+    return isinstance(expr, int | float) or (hasattr(expr, "is_constant") and expr.is_constant())
+
+
 def add_budget_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     """spend[f,t] ≤ budget[f,t]."""
-    m.budget_limit = pyo.Constraint([key for key in d.budget if key[0] not in d.FY_STREAMS], rule=lambda m, f, t: spend(m, d, f, t) <= d.budget[f, t])
+    m.budget_limit = pyo.Constraint(
+        [key for key in d.budget if key[0] not in d.FY_STREAMS],
+        rule=lambda m, f, t: _money_limit(spend(m, d, f, t), d.budget[f, t], "budget_limit", (f, t), d),
+    )
 
 
 def add_envelope_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Σ_t spend[f,t] ≤ envelope[f]."""
     m.envelope_limit = pyo.Constraint(
-        list(d.envelope), rule=lambda m, f: sum(spend(m, d, f, t) for t in d.YEARS) <= d.envelope[f]
+        list(d.envelope),
+        rule=lambda m, f: _money_limit(sum(spend(m, d, f, t) for t in d.YEARS), d.envelope[f], "envelope_limit", (f,), d),
     )
 
 

@@ -28,17 +28,65 @@ from workforce.scenario.yamlio import dotted, read_yaml
 Source = tuple[str, int | None]
 
 
-def load_scenario(path: str | Path, *, allow_external_paths: bool = False) -> Scenario:
+def load_scenario(
+    path: str | Path, *, variants: tuple[str | Path, ...] | list[str | Path] = (), allow_external_paths: bool = False
+) -> Scenario:
     """Read, validate and freeze the scenario in ``path``.
 
     CSV files named with ``{file: ...}`` are read relative to the YAML file that names them; paths
     that leave that file's folder are refused unless ``allow_external_paths`` is true. A scenario
     may start from another with ``extends: <path>`` (merge rules in :mod:`workforce.scenario.compose`).
+
+    ``variants`` combines named overrides: each variant file's own keys are merged, in the order
+    given, on top of ``path`` (a variant's ``extends:``, if any, must name ``path`` or a file that
+    ``path`` itself extends, so that a variant is never applied to a base it was not written for).
     """
     path = Path(path)
-    display = str(path)
+    display = " + ".join([str(path), *map(str, variants)])
     data, sources, inputs = _load_tree(path, allow_external_paths, ())
+    chain = _extends_chain(path, allow_external_paths)
+    for variant in map(Path, variants):
+        layer, layer_sources, layer_inputs, base = _load_layer(variant, allow_external_paths)
+        if base is not None and base.resolve() not in chain:
+            raise ScenarioError(
+                Problem(
+                    f"this variant extends {base}, not {path} (or a file it extends); combine variants "
+                    "written for the same base",
+                    file=str(variant),
+                    line=layer_sources.get(("extends",), (str(variant), None))[1],
+                    key="extends",
+                )
+            )
+        data, sources = merge(data, sources, layer, layer_sources)
+        inputs = {**inputs, **layer_inputs}
     return _validate(data, sources, inputs, display)
+
+
+def _extends_chain(path: Path, allow_external: bool) -> set[Path]:
+    """``path`` and every file it extends, directly or not."""
+    chain: set[Path] = set()
+    current: Path | None = path
+    while current is not None and current.resolve() not in chain:
+        chain.add(current.resolve())
+        current = _load_layer(current, allow_external)[3]
+    return chain
+
+
+def _load_layer(
+    path: Path, allow_external: bool
+) -> tuple[dict[str, Any], dict[tuple[Any, ...], Source], dict[str, str], Path | None]:
+    """One file's own keys (tables read), without merging its base; also the base it extends."""
+    display = str(path)
+    data, lines = read_yaml(path)
+    sources: dict[tuple[Any, ...], Source] = {k: (display, v) for k, v in lines.items()}
+    if not isinstance(data, dict):
+        raise ScenarioError(Problem("the scenario must be a mapping of keys to values", file=display, line=1))
+    inputs = {display: hashlib.sha256(path.read_bytes()).hexdigest()}
+    base_ref = data.pop("extends", None)
+    extends_line = sources.get(("extends",), (display, None))[1]
+    data = _read_files(data, (), path.parent, display, sources, inputs, allow_external)
+    base = None if base_ref is None else _base_path(base_ref, path, extends_line, allow_external, ())
+    return data, sources, inputs, base
 
 
 def read_scenario_data(
