@@ -258,6 +258,9 @@ def test_spend_has_a_panel_per_stream_with_budget_lines_and_unspent_money(baseli
         assert sum(p.get_height() for p in stacked) == pytest.approx(rows["spent"].sum(), rel=1e-9)
     assert "no annual budget" in panels["Local authorities (EP bursaries, hiring, agency)"].get_title(loc="left")
     assert "Spend against budget by funding stream" in suptitle(fig)
+    legend = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    assert "Cohort costs: Doctorate in educational psychology (EPFT)" in legend  # not 'cohorts:ep_doctorate'
+    assert not any(":" in text and text.split(":")[0].islower() for text in legend), legend
 
 
 def test_spend_marks_an_overrun(saved):
