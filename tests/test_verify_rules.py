@@ -10,6 +10,8 @@ import copy
 import dataclasses
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from scenarios import minimal_scenario
 from test_policy import _equity_spec, two_regions
@@ -17,6 +19,7 @@ from test_policy import _equity_spec, two_regions
 from workforce import load_scenario, scenario_from_dict, solve
 from workforce.errors import VerificationError
 from workforce.verify import verify_plan
+from workforce.verify_rules import academic_from_financial, financial_years
 
 BASELINE = Path(__file__).resolve().parents[1] / "configs" / "england_baseline.yaml"
 LONDON = "E12000007"
@@ -180,3 +183,18 @@ def test_flexible_options_the_tables_cannot_price_are_listed_not_skipped():
     assert any(s.startswith("objective term flexible_cost") for s in record["not_rechecked"])
     assert any("flexible:ep.agency" in s for s in record["not_rechecked"])
     assert "objective" not in record["checks"]
+
+
+def test_financial_year_items_turn_back_into_academic_years(baseline):
+    """Items of a financial-year stream that the tables give only by financial year (several
+    flexible options) are turned back into academic years for the envelope: 7/12 of academic year t
+    and 5/12 of t − 1 make financial year t, so the academic years follow one by one."""
+    d = baseline.data
+    rng = np.random.default_rng(4)
+    academic = pd.DataFrame({"stream": "s", "item": "flexible:ep.agency", "year": d.YEARS,
+                             "spent": rng.uniform(0, 100, len(d.YEARS))})
+    fy = financial_years(d, academic).set_index(["stream", "year", "item"])["spent"]
+    assert fy.loc[("s", 2027, "flexible:ep.agency")] == pytest.approx(
+        7 / 12 * academic["spent"][1] + 5 / 12 * academic["spent"][0])
+    back = academic_from_financial(d, fy)
+    assert back.droplevel(["stream", "item"]).to_numpy() == pytest.approx(academic["spent"].to_numpy())
