@@ -54,3 +54,20 @@ def test_a_variant_that_writes_nothing_is_the_baseline(tmp_path):
     shutil.copytree("configs", tmp_path, dirs_exist_ok=True)
     (tmp_path / "same.yaml").write_text("extends: england_baseline.yaml\n")
     assert load_scenario(tmp_path / "same.yaml").sha256() == load_scenario(bundled_config()).sha256()
+
+
+@pytest.mark.parametrize("variant", ["variant_budget_cut_20", "variant_high_demand", "variant_high_ep_attrition",
+                                     "variant_no_ep_expansion"])
+def test_every_shipped_variant_solves_and_passes_its_recheck(variant):
+    """The variants extend the baseline; the merged baseline (whole cohorts with a fixed cost, calendars,
+    tenure, a deadline) must leave each of them solvable, and each plan passes the pandas re-check."""
+    plan = solve(load_scenario(bundled_config().parent / f"{variant}.yaml"))
+    assert plan.status == "optimal"
+    record = plan.summary["verification"]
+    assert record["passed"] and record["not_rechecked"] == []
+    if variant == "variant_no_ep_expansion":
+        # Held at 200 EP starters a year: 14 whole cohorts and £10.5m + 14 × £25k = £10.85m a year.
+        ep = plan.intake.xs("ep_doctorate", level="programme").groupby(level="year")[["intake", "cohorts"]].sum()
+        assert ep["intake"].tolist() == pytest.approx([200.0] * len(ep)) and (ep["cohorts"] == 14).all()
+        spent = plan.spend.xs("dfe_ep", level="stream")
+        assert spent["budget"].tolist() == pytest.approx([10850.0] * len(spent))

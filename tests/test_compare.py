@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -70,3 +71,15 @@ def test_inputs_csv_neutralises_formula_like_text(tmp_path):
     text = (tmp_path / "inputs.csv").read_text()
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
     assert high.objective == pytest.approx(208)
+
+
+def test_a_key_set_to_null_prints_as_none():
+    """A key one scenario sets to null (e.g. a variant that removes intake_min) is None in the inputs
+    table; pandas 3's astype(str) kept it as NaN and the terminal text crashed."""
+    from workforce.compare import Comparison, comparison_text
+
+    inputs = pd.DataFrame({"key": ["programmes.p.intake_min"], "a": ["(not set)"], "b": [None]}).set_index("key")
+    results = pd.DataFrame({"a": [1.0], "b": [2.0]},
+                           index=pd.MultiIndex.from_tuples([("spend", "dfe", "")], names=["measure", "item", "region"]))
+    text = comparison_text(Comparison(names=["a", "b"], inputs=inputs, results=results))
+    assert "programmes.p.intake_min" in text and "(not set)" in text and "None" in text

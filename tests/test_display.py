@@ -103,3 +103,23 @@ def test_to_xarray_without_xarray_names_the_extra(plan, monkeypatch):
     monkeypatch.setitem(sys.modules, "xarray", None)
     with pytest.raises(ImportError, match=r'pip install "workforce\[xarray\]"'):
         plan.to_xarray()
+
+
+def test_to_xarray_holds_the_tables_only_some_plans_have():
+    """Tenure, compliance and intake-point tables (issue 4) become <table>_<column> variables; their
+    columns (stock_start, leavers, intake) would otherwise clash with the core tables'."""
+    import copy
+
+    from test_warm_policy import POLICY
+
+    plan = solve(scenario_from_dict(copy.deepcopy(POLICY)))
+    ds = plan.to_xarray()
+    for name in ("tenure", "compliance", "intake_terms"):
+        table = plan.extra[name]
+        for column in table.columns:
+            var = ds[f"{name}_{column}"]
+            assert var.attrs["table"] == name
+            for key, value in table[column].items():
+                dims = [d if d != "intake" else "intake_point" for d in table.index.names]
+                assert float(var.sel(dict(zip(dims, key, strict=True)))) == pytest.approx(value)
+    assert float(ds["leavers"].sel(role="ep", region="A", year=2028)) == plan.flows.loc[("ep", "A", 2028), "leavers"]

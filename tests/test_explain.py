@@ -226,6 +226,19 @@ def test_baseline_explanation_names_binding_budgets_and_their_lines(baseline):
     assert "england_baseline.yaml:" in text
 
 
+def test_baseline_financial_year_budgets_are_budgets_with_whole_years(baseline):
+    """The NPQ stream is budgeted on financial years (fy_budget_limit rows): it is listed with the
+    other budgets, by year, and no year turns into a float ('2026.0') on the way."""
+    plan, e = baseline
+    npq = e.budgets.xs("dfe_npq", level="stream")
+    years = list(npq.index.get_level_values("year"))
+    assert sorted(years) == list(range(2026, 2036)) and all(isinstance(t, int) for t in years)
+    assert (npq["budget"] == 4950).all()
+    assert (npq["spent"] <= npq["budget"] + 1e-6).all()
+    text = e.text()
+    assert "By region in 2026 " in text and "2026.0" not in text
+
+
 def test_baseline_values_match_model_level_finite_differences(baseline):
     """A sample of every kind of limit, binding or not: move its bound by a small step inside the
     range where the value holds, re-solve, compare."""

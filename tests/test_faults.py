@@ -176,23 +176,38 @@ def test_disk_full_from_the_command_line(earlier_run, scenario_path, monkeypatch
 
 SLOW_RUN = textwrap.dedent(
     """\
-    # Run `workforce run` with HiGHS slowed down: presolve off and a 5 ms pause in every simplex
-    # iteration (the baseline needs about a thousand), and a marker file once HiGHS is iterating.
-    import importlib, sys, time
+    # Run `workforce run` with HiGHS slowed down, and a marker file once HiGHS is iterating. An LP:
+    # presolve off and a 5 ms pause in every simplex iteration (about a thousand). The baseline's
+    # whole EP cohorts make it a MILP, whose interrupt callback HiGHS calls only a few times: the
+    # first call stands for a long branch-and-bound and returns after 30 s or once highspy cancels.
+    import importlib, sys, threading, time
     solve_module = importlib.import_module("workforce.solve")
     original = solve_module._highs
     marker = sys.argv[1]
 
-    def slow_highs(compiled, options):
-        h = original(compiled, options)
+    def slow_highs(compiled, options, *args, **kwargs):
+        h = original(compiled, options, *args, **kwargs)
         h.setOptionValue("presolve", "off")
         h.setOptionValue("simplex_strategy", 4)
+        cancelled = threading.Event()
+        cancel = h.cancelSolve
+
+        def cancel_solve():
+            cancelled.set()
+            cancel()
+
+        h.cancelSolve = cancel_solve
 
         def crawl(event):
             open(marker, "a").close()
             time.sleep(0.005)
 
+        def branch_and_bound(event):
+            open(marker, "a").close()
+            cancelled.wait(30)
+
         h.cbSimplexInterrupt.subscribe(crawl)
+        h.cbMipInterrupt.subscribe(branch_and_bound)
         return h
 
     solve_module._highs = slow_highs

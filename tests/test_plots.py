@@ -187,9 +187,13 @@ def test_cohort_gantt_draws_one_bar_per_cohort(baseline):
     ax = fig.axes[0]
     bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_height() == pytest.approx(0.7)]
     rows = cohorts(baseline)
-    # ten start years for each of three programmes, plus cohorts in training at the start:
-    # NPQ 2025 and EP 2023, 2024, 2025
-    assert len(rows) == 34 == len(bars)
+    # ten start years for the early-years course and the EP doctorate; the NPQ by intake point
+    # (November and April, those with at least half a starter nationally); plus cohorts in training
+    # at the start: NPQ 2025 and EP 2023, 2024, 2025
+    terms = baseline.extra["intake_terms"].xs("npq_senco", level="programme")
+    npq = int((terms["starters"].groupby(level=["year", "intake"]).sum() >= 0.5).sum())
+    assert npq > 10  # both intake points are used in some years
+    assert len(rows) == 10 + 10 + npq + 4 == len(bars)
     assert sum(c.before_horizon for c in rows) == 4
     ep_2026 = next(c for c in rows if c.programme == "ep_doctorate" and c.start == 2026)
     assert ep_2026.joins == 2029
@@ -214,7 +218,8 @@ def test_cohort_gantt_by_region_has_a_row_per_programme_and_region(baseline):
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert len(labels) == 2 * 9 and labels[:2] == ["North East", "North West"]
-    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() in (1, 3)]  # NPQ 1 year, EP 3
+    # NPQ 1 year (November intake) or 2 (April intake), EP 3
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() in (1, 2, 3)]
     # every region's cohorts, plus those in training before the horizon, are drawn
     expected = sum(len(cohorts(baseline, [p], r)) for p in ("ep_doctorate", "npq_senco") for r in baseline.data.REGIONS)
     assert len(bars) == expected
@@ -258,6 +263,9 @@ def test_spend_has_a_panel_per_stream_with_budget_lines_and_unspent_money(baseli
         assert sum(p.get_height() for p in stacked) == pytest.approx(rows["spent"].sum(), rel=1e-9)
     assert "no annual budget" in panels["Local authorities (EP bursaries, hiring, agency)"].get_title(loc="left")
     assert "Spend against budget by funding stream" in suptitle(fig)
+    legend = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    assert "Cohort costs: Doctorate in educational psychology (EPFT)" in legend  # not 'cohorts:ep_doctorate'
+    assert not any(":" in text and text.split(":")[0].islower() for text in legend), legend
 
 
 def test_spend_marks_an_overrun(saved):
@@ -455,3 +463,24 @@ def test_a_plan_without_training_or_money_says_so(small_geography):
         spend(small_geography)
     t = plan_tables(small_geography)
     assert t.regions[:2] == ["A00", "A01"] and t.streams == []
+
+
+@pytest.mark.parametrize("source", ["plan", "saved run"])
+def test_calendar_cohorts_join_in_their_own_intakes_year(baseline, saved, source):
+    """The NPQ runs a November and an April intake; with an 18-month course the November starters
+    join the next academic year and the April starters the one after ((2 + 18) // 12 = 1,
+    (7 + 18) // 12 = 2). Each intake is its own bar, and they add up to the year's intake."""
+    t = plan_tables(baseline) if source == "plan" else saved
+    npq = [c for c in cohorts(t, ["npq_senco"]) if not c.before_horizon]
+    assert {c.term for c in npq} == {"autumn", "spring"}
+    assert all(c.joins == c.start + (1 if c.term == "autumn" else 2) for c in npq)
+    intake = baseline.intake.xs("npq_senco", level="programme")["intake"].groupby(level="year").sum()
+    by_year: dict[int, float] = {}
+    for c in npq:
+        by_year[c.start] = by_year.get(c.start, 0.0) + c.starters
+    for year, n in by_year.items():
+        assert n == pytest.approx(intake[year], rel=1e-6)
+    assert sum(by_year.values()) == pytest.approx(intake.sum(), rel=1e-3)  # intakes under 0.5 are not drawn
+    fig = cohort_gantt(t)
+    labels = [tick.get_text() for tick in fig.axes[0].get_yticklabels()]
+    assert "2027 spring" in labels and "2027 autumn" in labels

@@ -208,6 +208,10 @@ def test_cli_sweep_and_montecarlo(tmp_path):
     assert res.exit_code == 0, res.output
     for name in ("fan_shortfall.png", "fan_shortfall.csv", "miss_probability.csv"):
         assert (tmp_path / "m" / name).exists()
+    res = runner.invoke(main, ["montecarlo", str(tmp_path / "mc.yaml"), "--out", str(tmp_path / "m4"), "--workers", "1",
+                               "--draws", "4"])
+    assert res.exit_code == 0 and "4 of 4 points solved" in res.output, res.output
+    assert len(pd.read_csv(tmp_path / "m4" / "points.csv")) == 4
     res = runner.invoke(main, ["montecarlo", str(tmp_path / "grid.yaml"), "--out", str(tmp_path / "x")])
     assert res.exit_code == 1 and "not a Monte Carlo" in res.output
 

@@ -134,7 +134,8 @@ def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
     if c.inputs.empty:
         lines.append("  (none: the scenarios have the same inputs)")
     else:
-        shown = c.inputs.head(max_inputs).astype(str).map(lambda v: v if len(v) <= 28 else v[:25] + "...")
+        # str() of each cell: under pandas 3, astype(str) leaves a None (a key set to null) as NaN
+        shown = c.inputs.head(max_inputs).map(lambda v: str(v) if len(str(v)) <= 28 else str(v)[:25] + "...")
         lines.append(shown.to_string())
         if len(c.inputs) > max_inputs:
             lines.append(f"  ... and {len(c.inputs) - max_inputs} more (write them with --out)")

@@ -33,17 +33,26 @@ def plan_to_xarray(plan: Plan) -> Any:
     ``attrs["unit"]`` is the unit of its column and ``attrs["table"]`` the table it came from;
     the Dataset's attrs hold the status, the objective and each term. A region coordinate
     ``region_name`` gives the readable names. Cells a table does not have (for example an item of
-    another funding stream) are NaN.
+    another funding stream) are NaN. Tables only some plans have (``tenure`` [role, region, year,
+    band], ``compliance`` [role, region, year], ``intake_terms`` [programme, region, year,
+    intake_point]) give variables named ``<table>_<column>``.
     """
     xr = _xarray()
     parts = []
     attrs: dict[str, dict[str, str]] = {}
     seen: set[str] = set()
+    from workforce.results import TABLES
+
     for name, table in plan.tables().items():
         frame = table.rename(columns={"spent": "spent_by_item"}) if name == "spend_detail" else table
+        if name not in TABLES:  # tenure, compliance, intake_terms: their columns would clash with the core ones
+            frame = frame.rename(columns={c: f"{name}_{c}" for c in frame.columns})
+            frame = frame.rename_axis(index={"intake": "intake_point"})  # 'intake' is a variable already
+            units = {f"{name}_{c}": u for c, u in table.attrs.get("units", {}).items()}
+            frame.attrs["units"] = units
         frame = frame[[c for c in frame.columns if c not in seen]]
         seen.update(frame.columns)
-        units = table.attrs.get("units", {})
+        units = frame.attrs.get("units", {}) if name not in TABLES else table.attrs.get("units", {})
         parts.append(xr.Dataset.from_dataframe(frame))
         for column in frame.columns:
             original = "spent" if column == "spent_by_item" else column

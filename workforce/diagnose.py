@@ -163,6 +163,7 @@ def elastic_conflicts(
     conflicts: list[Conflict] = []
     moved_rows = np.array([i for i, _, _ in moved], dtype=int)
     has_lower = np.isfinite(compiled.row_lower)
+    same_decision = _same_decision(compiled, rows_csr)
     for i, sign, amount in moved:
         # Partners push the other way (a minimum against a budget or a capacity, and the reverse);
         # prefer limits that stay put, then any other moved limit with a dual.
@@ -170,8 +171,8 @@ def elastic_conflicts(
         touching: list[int] = []
         pools = (np.setdiff1d(opposite, moved_rows), opposite[opposite != i],
                  np.setdiff1d(candidates, moved_rows), candidates[candidates != i])
+        cols = same_decision(rows_csr[[i]].indices)
         for pool in pools:
-            cols = rows_csr[[i]].indices
             if len(pool) and len(cols):
                 touching = list(pool[np.diff(rows_csr[pool][:, cols].tocsr().indptr) > 0])
             if touching:
@@ -180,6 +181,25 @@ def elastic_conflicts(
         conflicts.append(_conflict(compiled, data, i, meanings[i], amount, sign, partners, x))
     conflicts.sort(key=lambda c: -c.amount)
     return conflicts
+
+
+def _same_decision(compiled: Compiled, rows_csr: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """Columns plus the columns that stand for the same decision: a calendar programme's intake and
+    its starters by intake point (``intake_split``), so that a budget on the intake points finds the
+    minimum intake it pushes against."""
+    split = np.array([i for i, con in enumerate(compiled.rows) if con.parent_component().name == "intake_split"],
+                     dtype=int)
+    if not len(split):
+        return lambda cols: cols
+    links = rows_csr[split].tocsc()
+
+    def widen(cols: np.ndarray) -> np.ndarray:
+        touched = np.unique(links[:, cols].tocoo().row) if len(cols) else np.array([], dtype=int)
+        if not len(touched):
+            return cols
+        return np.union1d(cols, links[touched].tocsr().indices)
+
+    return widen
 
 
 def _partners(

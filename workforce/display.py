@@ -67,8 +67,8 @@ def plan_warnings(plan: Plan) -> list[str]:
     out = []
     if s["status"] != "optimal":
         text = "PROVISIONAL: a solver limit stopped HiGHS; the plan is feasible but may not be the best"
-        if s.get("mip_gap") is not None:
-            text += f" (within {100 * s['mip_gap']:.1f}% of optimal)"
+        if s.get("gap") is not None:
+            text += f" (within {100 * s['gap']:.1f}% of optimal)"
         stages = s.get("lexicographic_stages") or []
         planned = d.scenario.objective.lexicographic
         if planned and len(stages) < len(planned):

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 STEP = {
     # family: (step in the row's unit, how the step reads)
     "budget_limit": (1000.0, "£1m more"),
+    "fy_budget_limit": (1000.0, "£1m more"),
     "envelope_limit": (1000.0, "£1m more"),
     "places_limit": (1.0, "1 more place"),
     "national_places_limit": (1.0, "1 more national place"),
@@ -364,8 +365,8 @@ def _budgets(limits: pd.DataFrame) -> pd.DataFrame:
             "holds_at_least", "file", "line"]
     if limits.empty:
         return pd.DataFrame(columns=cols).set_index(["stage", "stream", "year"])
-    b = limits[limits["family"].isin(["budget_limit", "envelope_limit"])].copy()
-    b["year"] = b["year"].astype(object).where(b["family"] == "budget_limit", "all")
+    b = limits[limits["family"].isin(["budget_limit", "fy_budget_limit", "envelope_limit"])].copy()
+    b["year"] = b["year"].astype(object).where(b["family"] != "envelope_limit", "all")
     b = b[cols].rename(columns={"limit": "budget", "used": "spent", "slack": "headroom",
                                 "value_per_step": "value_of_1m"})
     b = b.set_index(["stage", "stream", "year"])

@@ -152,7 +152,20 @@ def apply_levers(data: Mapping[str, Any], values: Mapping[str, float], levers: M
     out = copy.deepcopy(dict(data))
     for name, v in values.items():
         apply_lever(out, levers[name], v)
+        _one_demand_source(out, levers[name].path)
     return out
+
+
+def _one_demand_source(data: dict[str, Any], path: tuple[Any, ...]) -> None:
+    """A role with a ``demand_forecast`` carries the demand computed from it too, and the loader
+    insists that the two agree. A lever on ``demand`` changes that demand: the forecast no longer
+    describes it and is dropped. A lever on ``demand_forecast`` changes the forecast: the stale
+    ``demand`` is dropped and the loader computes it again."""
+    if len(path) < 3 or path[0] != "roles" or path[2] not in ("demand", "demand_forecast"):
+        return
+    role = data.get("roles", {}).get(path[1])
+    if isinstance(role, dict) and role.get("demand_forecast") is not None:
+        role.pop("demand_forecast" if path[2] == "demand" else "demand", None)
 
 
 def scenario_with(base: Mapping[str, Any], values: Mapping[str, float], levers: Mapping[str, Lever], name: str) -> Scenario:
@@ -214,6 +227,13 @@ def probe(base: Mapping[str, Any], data: ModelData, lever: Lever) -> Effect:
             return Effect(structural=f"{lever.dotted} changes the model's structure ({', '.join(other)})")
         for name, ks in changed.items():
             keys.setdefault(name, set()).update(ks)
+            before, after = getattr(data, name), getattr(changed_data, name)
+            for k in ks:  # the in-place path sets each entry by entry_value: it must be what prepare gives
+                want = after[raw_key(name, k)]
+                got = entry_value(lever, before[raw_key(name, k)], k, v, data.first_year)
+                if abs(got - want) > 1e-9 * max(1.0, abs(want)):
+                    return Effect(structural=f"{lever.dotted} moves {name} through a rule of the loader "
+                                             "(e.g. a demand forecast); each point is rebuilt")
         done += 1
         if done == 2:
             break

@@ -100,6 +100,8 @@ class PlanTables:
     labels: Labels = field(repr=False)
     source: str = "<plan>"
     """Where the tables came from: a results folder, or ``<plan>`` for a plan solved in this session."""
+    intake_terms: pd.DataFrame | None = None
+    """Starters at each intake point of calendar programmes (the plan's ``intake_terms``), if any."""
 
     @property
     def regions(self) -> list[str]:
@@ -141,6 +143,7 @@ def plan_tables(obj: Plan | PlanTables) -> PlanTables:
 
     # The five core tables; scenario-specific extras (tenure, compliance, ...) are not charted here.
     return PlanTables(scenario_name=obj.scenario_name, summary=obj.summary, labels=labels_from_data(data),
+                      intake_terms=getattr(obj, "extra", {}).get("intake_terms"),
                       **{name: getattr(obj, name) for name in TABLES})
 
 
@@ -166,8 +169,11 @@ def load_plan(results_dir: str | Path) -> PlanTables:
     tables = {name: _read_table(folder / f"{name}.csv", *cols) for name, cols in REQUIRED.items()}
     raw = summary.get("labels")
     labels = Labels.from_dict(raw) if isinstance(raw, dict) else _labels_from_tables(tables)
+    terms = folder / "intake_terms.csv"  # written for plans with calendar programmes
+    intake_terms = (_read_table(terms, ["programme", "region", "year", "intake"], ["starters", "qualifies_in"])
+                    if terms.exists() else None)
     return PlanTables(scenario_name=str(summary.get("scenario", folder.name)), summary=summary, labels=labels,
-                      source=str(folder), **tables)
+                      source=str(folder), intake_terms=intake_terms, **tables)
 
 
 def _read_table(path: Path, index: list[str], values: list[str]) -> pd.DataFrame:

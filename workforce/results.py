@@ -140,7 +140,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
         "terms": info.terms,
         "weights": dict(d.weights),
         "lexicographic_stages": info.stages,
-        "mip_gap": info.mip_gap,
+        "mip_gap": info.mip_gap if compiled.integrality is not None else None,  # whole cohorts only
         "gap": info.mip_gap,
         "scenario": scenario.name,
         "scenario_sha256": scenario.sha256(),

@@ -371,7 +371,7 @@ def run(
         x=x,
         row_activity=np.asarray(solution.row_value)[:n_rows],
         row_dual=np.asarray(solution.row_dual)[:n_rows],
-        mip_gap=gap if provisional else 0.0,
+        mip_gap=gap if provisional or compiled.integrality is not None else 0.0,  # a solved LP: no gap
         stages=stage_log,
         timings=timings,
         highs_version=h.version(),

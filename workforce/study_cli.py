@@ -85,7 +85,7 @@ def _study_options(func: Any) -> Any:
 
 
 def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str | None, restart: bool,
-               progress: bool | None, monte: bool) -> None:
+               progress: bool | None, monte: bool, draws: int | None = None) -> None:
     from workforce.sweep import monte_carlo, sweep
     from workforce.sweep_plots import save_figure, sweep_chart
 
@@ -96,7 +96,8 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
         executor, workers = client.get_executor(), dask_threads(client)
     runner = monte_carlo if monte else sweep
     try:
-        result = runner(spec, out=out, executor=executor, workers=workers, restart=restart, progress=progress)
+        more = {"draws": draws} if draws is not None else {}
+        result = runner(spec, out=out, executor=executor, workers=workers, restart=restart, progress=progress, **more)
     except KeyboardInterrupt:
         click.echo("interrupted: the points finished so far are kept; run the same command again to resume",
                    err=True)
@@ -130,9 +131,12 @@ def _study_command(name: str, monte: bool, doc: str) -> Any:
     @_study_options
     @_friendly
     def command(spec: Path, out: Path | None, workers: int | None, scheduler: str | None, restart: bool,
-                progress: bool | None) -> None:
-        _run_study(spec, out, workers, scheduler, restart, progress, monte=monte)
+                progress: bool | None, draws: int | None = None) -> None:
+        _run_study(spec, out, workers, scheduler, restart, progress, monte=monte, draws=draws)
 
+    if monte:
+        command = click.option("--draws", type=click.IntRange(min=1), default=None,
+                               help="Number of draws (default: the study's montecarlo.draws).")(command)
     return command
 
 

@@ -167,6 +167,7 @@ def sweep(
     restart: bool = False,
     progress: bool | None = None,
     chunks_per_worker: int = 4,
+    draws: int | None = None,
 ) -> StudyResult:
     """Run a sweep (grid or Latin hypercube) or a Monte Carlo study and return its result.
 
@@ -175,9 +176,14 @@ def sweep(
     ``concurrent.futures.Executor`` (e.g. Dask's ``client.get_executor()``); by default a local
     process pool with ``workers`` processes, or this process alone when ``workers=1``. Points
     already in ``out`` are skipped unless ``restart``. ``progress`` None shows a bar on terminals.
+    ``draws`` overrides a Monte Carlo study's number of draws (e.g. a quick look with 50).
     """
     t0 = time.perf_counter()
     spec, base_dir = _resolve(study)
+    if draws is not None:
+        if spec.montecarlo is None:
+            raise WorkforceError(f"{spec.name} is a {spec.kind} study: only a Monte Carlo study has draws")
+        spec = spec.model_copy(update={"montecarlo": spec.montecarlo.model_copy(update={"draws": int(draws)})})
     if scenario is None:
         scenario = load_scenario((base_dir or Path.cwd()) / spec.scenario)
     out = Path(out) if out is not None else Path("results") / "studies" / _slug(spec.name)

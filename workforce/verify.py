@@ -6,7 +6,10 @@ parameters: completions from the intake table and the completion rates, leavers 
 rates, each stock from the year before, spend from the course costs, and each objective term. It
 then checks stock balances, demand balances, budgets and envelopes, training places (regional and
 national), supervision capacity, minimum and maximum intakes, hiring, exit, surplus and
-flexible-supply caps, and the reported objective. A violation beyond the scenario's
+flexible-supply caps, and the reported objective; :mod:`workforce.verify_rules` adds cohorts,
+calendars and financial years, tenure, statutory deadlines, targets, place shares and equity.
+Whatever cannot be recomputed from the tables is named in the record's ``not_rechecked`` list
+(``check_rows`` in :mod:`workforce.solve` re-checks every compiled row regardless). A violation beyond the scenario's
 ``solver.verify_tolerance`` (relative to the size of the quantity, at least 1) raises
 :class:`~workforce.errors.VerificationError`, whatever the solver said.
 """
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from workforce import verify_rules as vr
 from workforce.errors import VerificationError
 from workforce.scenario.schema import TERMS
 
@@ -94,10 +98,15 @@ def verify_plan(plan: Plan, tolerance: float | None = None) -> dict[str, Any]:
     d = plan.data
     tol = d.scenario.solver.verify_tolerance if tolerance is None else tolerance
     c = _Checks(tol)
-    starters = _starters(plan, d)
-    _check_stocks(c, plan, d, starters)
+    starts = vr.term_starters(c, plan, d)
+    done = vr.completions_by_programme(d, starts)
+    entrants = _check_stocks(c, plan, d, done)
     _check_limits(c, plan, d)
-    _check_money(c, plan, d, starters)
+    breach = vr.check_deadlines(c, plan, d, entrants)
+    vr.check_targets(c, plan, d, done)
+    vr.check_shares(c, plan, d)
+    not_rechecked = _check_money(c, plan, d, starts, breach)
+    not_rechecked += vr.check_equity(c, plan, d)
     if c.violations:
         c.violations.sort(key=lambda v: -v[0])
         shown = [text for _, text in c.violations[:SHOWN]]
@@ -114,26 +123,17 @@ def verify_plan(plan: Plan, tolerance: float | None = None) -> dict[str, Any]:
         "values_checked": sum(c.counts.values()),
         "checks": dict(c.counts),
         "worst_relative_violation": float(f"{c.worst:.3g}"),
+        "not_rechecked": not_rechecked,
     }
 
 
-def _starters(plan: Plan, d: ModelData) -> pd.DataFrame:
-    """Starters by programme, region and start year: the plan's intake plus the prior cohorts."""
-    intake = plan.intake["intake"].rename("starters").reset_index()
-    prior = _series(d.intake_prior, PRI).rename("starters").reset_index()
-    return pd.concat([intake, prior], ignore_index=True) if len(prior) else intake
-
-
-def _check_stocks(c: _Checks, plan: Plan, d: ModelData, starters: pd.DataFrame) -> None:
+def _check_stocks(c: _Checks, plan: Plan, d: ModelData, done: pd.DataFrame) -> pd.Series:
+    """Stock and demand balances; returns the entrants (completions + hires) by role, region and year."""
     f, w = plan.flows, plan.workforce
     idx = f.index
-    # Completions: completion_rate × starters of duration years earlier, by the role they join.
-    done = starters.assign(
-        role=starters["programme"].map(d.role_of),
-        year=starters["year"] + starters["programme"].map(d.duration),
-        completions=starters["starters"] * starters["programme"].map(d.completion_rate),
-    )
-    completions = done.groupby(KRT)["completions"].sum().reindex(idx, fill_value=0.0)
+    # Completions: completion_rate × starters of duration years (or the calendar's delay) earlier, by role.
+    completions = done.assign(role=done["programme"].map(d.role_of)).groupby(KRT)["completions"].sum()
+    completions = completions.reindex(idx, fill_value=0.0)
     c.eq("completions", "completions of", f["completions"], completions)
     intake = plan.intake["intake"].reset_index()
     intake["role"] = intake["programme"].map(d.source_of)
@@ -148,7 +148,11 @@ def _check_stocks(c: _Checks, plan: Plan, d: ModelData, starters: pd.DataFrame) 
     previous_entrants = entrants.groupby(by_stock).shift(1)
     attrition, attrition_new = _by(idx, d.attrition, ["role", "region"]), _by(idx, d.attrition_new, ["role", "region"])
     leavers = (attrition * (previous_end - previous_entrants) + attrition_new * previous_entrants)
-    c.eq("leavers", "attrition leavers of", f["leavers"], leavers.where(~first, attrition * stock_initial))
+    leavers = leavers.where(~first, attrition * stock_initial)
+    by_tenure = vr.tenure_leavers(c, plan, d, done, entrants)
+    if len(by_tenure):
+        leavers = by_tenure.reindex(leavers.index).combine_first(leavers)
+    c.eq("leavers", "attrition leavers of", f["leavers"], leavers)
     balance = f["stock_start"] - f["leavers"] + f["completions"] + f["hires"] - f["retraining_out"] - f["exits"]
     c.eq("stock balance", "closing stock of", f["stock_end"], balance)
     c.le("staff available to retrain or exit", "retraining starters and exits of",
@@ -163,6 +167,7 @@ def _check_stocks(c: _Checks, plan: Plan, d: ModelData, starters: pd.DataFrame) 
                                 "exits"])):
         for col in columns:
             c.le("non-negative", f"minus {col} of", -table[col], 0.0)
+    return entrants
 
 
 def _check_limits(c: _Checks, plan: Plan, d: ModelData) -> None:
@@ -198,19 +203,18 @@ def _check_limits(c: _Checks, plan: Plan, d: ModelData) -> None:
     c.le("flexible-supply cap", "minus the flexible supply of", -w["flexible"], -_series(low, KRT))
 
 
-def _check_money(c: _Checks, plan: Plan, d: ModelData, starters: pd.DataFrame) -> None:
+def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, breach: float) -> list[str]:
+    """Spend items, budgets (academic or financial years), envelopes, objective terms and objective;
+    returns what the tables do not determine (the record's ``not_rechecked``)."""
     f, w = plan.flows, plan.workforce
-    years = set(d.YEARS)
-    course = []
-    for (p, y, stream), cost in d.cost_course.items():
-        cohort = starters[starters["programme"] == p]
-        shifted = cohort.assign(year=cohort["year"] + y - 1)
-        spent = shifted[shifted["year"].isin(years)].groupby("year")["starters"].sum() * cost
-        course += [{"stream": stream, "year": t, "item": p, "spent": v} for t, v in spent.items()]
-    items = pd.DataFrame(course, columns=["stream", "year", "item", "spent"])
+    not_rechecked: list[str] = []
+    columns = ["stream", "year", "item", "spent"]
+    course = vr.course_costs(d, starts)
+    academic_course = course.groupby(["stream", "ay", "item"], as_index=False)["spent"].sum().rename(columns={"ay": "year"})
     by_role_year = {
         "hires": f["hires"].groupby(level=["role", "year"]).sum(),
         "exits": f["exits"].groupby(level=["role", "year"]).sum(),
+        "flexible": w["flexible"].groupby(level=["role", "year"]).sum(),
     }
     extra = []
     for kind, cost, stream in (("hires", d.cost_hire, d.stream_hire), ("exits", d.cost_exit, d.stream_exit)):
@@ -218,29 +222,55 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starters: pd.DataFrame) -
         for (k, t), n in by_role_year[kind].items():
             if stream[k] is not None and cost[k]:
                 extra.append({"stream": stream[k], "year": t, "item": f"{label}:{k}", "spent": cost[k] * n})
-    items = pd.concat([items, pd.DataFrame(extra, columns=items.columns)], ignore_index=True)
+    # Flexible supply: a role with one option buys flexible / fte_per_unit units of it.
+    single = {k: [(kk, o) for kk, o in d.FLEX if kk == k] for k in d.ROLES}
+    for (k, t), fte in by_role_year["flexible"].items():
+        if len(single[k]) == 1 and d.stream_flex[single[k][0]] is not None:
+            key = single[k][0]
+            extra.append({"stream": d.stream_flex[key], "year": t, "item": f"flexible:{k}.{key[1]}",
+                          "spent": d.cost_flex[key] * fte / d.fte_per_unit[key]})
+    unknown = [f"flexible:{k}.{o}" for k, options in single.items() if len(options) > 1 for _, o in options]
+    if unknown:
+        not_rechecked.append("spend items " + ", ".join(unknown) + ": a role with several flexible-supply options "
+                             "has only its total flexible FTE in the tables, not the units of each option")
+    other = pd.concat([pd.DataFrame(extra, columns=columns), vr.check_cohorts(c, plan, d)], ignore_index=True)
+    fy = list(d.FY_STREAMS)
+    academic = pd.concat([academic_course, other], ignore_index=True)
+    fy_course = course[course["stream"].isin(fy) & course["fy"].isin(d.YEARS)]
+    fy_course = fy_course.groupby(["stream", "fy", "item"], as_index=False)["spent"].sum().rename(columns={"fy": "year"})
+    reported_by_year = pd.concat([academic[~academic["stream"].isin(fy)], fy_course,
+                                  vr.financial_years(d, other[other["stream"].isin(fy)])], ignore_index=True)
     detail = plan.spend_detail["spent"]
-    recomputed = items.groupby(["stream", "year", "item"])["spent"].sum()
-    c.eq("spend", "spend of", detail[~detail.index.get_level_values("item").str.startswith("flexible:")], recomputed,
-         missing_is_zero=True)
+    recomputed = reported_by_year.groupby(["stream", "year", "item"])["spent"].sum()
+    shown = ~detail.index.get_level_values("item").isin(unknown)
+    c.eq("spend", "spend of", detail[shown], recomputed, missing_is_zero=True)
     c.le("non-negative", "minus the spend of", -detail, 0.0)
     spent = plan.spend["spent"]
     c.eq("spend", "total spend of", spent, detail.groupby(level=["stream", "year"]).sum().reindex(spent.index, fill_value=0.0))
     c.le("budget", "spend of", spent, _series(d.budget, ["stream", "year"]))
-    c.le("whole-horizon envelope", "spend over the horizon of", spent.groupby(level="stream").sum(),
+    # Envelopes are on academic years: financial-year streams' options are turned back into academic years.
+    options = detail[~shown]
+    streams = options.index.get_level_values("stream")
+    flex_academic = pd.concat([options[~streams.isin(fy)], vr.academic_from_financial(d, options[streams.isin(fy)])])
+    by_stream = pd.concat([academic.groupby("stream")["spent"].sum(), flex_academic.groupby(level="stream").sum()])
+    c.le("whole-horizon envelope", "spend over the horizon of", by_stream.groupby(level=0).sum().rename_axis("stream"),
          _series(d.envelope, ["stream"]))
     # Objective terms and the objective itself.
     roles = w.index.get_level_values("role")
     terms = {
-        "shortfall": float((w["shortfall"] * roles.map(d.penalty_shortfall)).sum()),
-        "training_cost": float(items.loc[items["item"].isin(d.PROGRAMMES), "spent"].sum()),
+        "shortfall": float((w["shortfall"] * roles.map(d.penalty_shortfall)).sum()) + breach,
+        "training_cost": float(academic_course["spent"].sum())
+        + float(other.loc[other["item"].str.startswith("cohorts:"), "spent"].sum()),
         "hiring_cost": float((f["hires"] * roles.map(d.cost_hire)).sum()),
         "surplus_cost": float((w["surplus"] * roles.map(d.cost_surplus)).sum()),
         "exit_cost": float((f["exits"] * roles.map(d.cost_exit)).sum()),
     }
-    flex = _flexible_cost(plan, d)
+    flex = _flexible_cost(plan, d, flex_academic)
     if flex is not None:
         terms["flexible_cost"] = flex
+    else:
+        not_rechecked.append("objective term flexible_cost and the objective: flexible-supply options without a "
+                             "costed funding stream are not priced in the tables")
     reported = plan.summary["terms"]
     names = list(terms)
     c.eq("objective terms", "term", pd.Series([reported[t] for t in names], index=names),
@@ -249,13 +279,15 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starters: pd.DataFrame) -
         objective = sum(d.weights[t] * terms[t] for t in TERMS)
         c.eq("objective", "objective", pd.Series([plan.summary["objective"]], index=["value"]),
              pd.Series([objective], index=["value"]))
+    return not_rechecked
 
 
-def _flexible_cost(plan: Plan, d: ModelData) -> float | None:
+def _flexible_cost(plan: Plan, d: ModelData, academic_items: pd.Series) -> float | None:
     """Cost of flexible supply, when the tables determine it: a role with one option (units =
-    flexible / fte_per_unit) or options whose spend items carry it; otherwise None."""
+    flexible / fte_per_unit) or options whose spend items carry it (``academic_items``: those items by
+    academic year); otherwise None."""
     total = 0.0
-    detail = plan.spend_detail["spent"].groupby(level="item").sum()
+    detail = academic_items.groupby(level="item").sum()
     flexible = plan.workforce["flexible"].groupby(level="role").sum()
     for k in d.ROLES:
         options = [(kk, o) for kk, o in d.FLEX if kk == k]

@@ -32,7 +32,9 @@ from scipy import sparse
 from workforce.data import prepare
 from workforce.levers import Effect, Lever, entry_value, probe, raw_key, scenario_with
 from workforce.model import build_model
+from workforce.model.calendar import fy_spend
 from workforce.model.expressions import spend, terms
+from workforce.policy_solve import check_integral
 from workforce.scenario import Scenario
 from workforce.scenario.schema import TERMS
 from workforce.solve import SolveInfo, _highs, check_rows, compile_model, run
@@ -65,13 +67,15 @@ class WarmModel:
             "threads": threads,
             "random_seed": settings.random_seed,
         }
-        self.h = _highs(self.compiled, self.options)
+        if self.compiled.integrality is not None:  # whole cohorts: re-solved as a MILP, as by solve()
+            self.options["mip_gap"] = settings.mip_gap
+        self.h = _highs(self.compiled, self.options, integer=True)
         self.row_of = {
             (con.parent_component().name, _tuple(con.index())): i for i, con in enumerate(self.compiled.rows)
         }
         self._groups: dict[str, dict[Any, list[tuple[Any, ...]]]] = {"all": {}, "first": {}, "two": {}, "region": {}}
         for family in {f for fams in ROWS.values() for f in fams}:
-            for index in getattr(self.model, family):
+            for index in getattr(self.model, family, ()):  # issue-4 families exist only when used
                 idx = _tuple(index)
                 self._groups["all"].setdefault(family, []).append(idx)
                 self._groups["first"].setdefault((family, idx[0]), []).append(idx)
@@ -171,6 +175,8 @@ class WarmModel:
             for k, v in diff.items():
                 table[raw_key(name, k)] = v
         counts = {"bounds": 0, "coefficients": 0, "costs": 0}
+        if "cost_course" in changed:  # calendar courses cache their cost by month (model.calendar._profile)
+            self.model.__dict__.pop("calendar_profiles", None)
         redone = self._reevaluate_rows(changed, counts)
         c = self.compiled
         moved: list[int] = []
@@ -180,6 +186,8 @@ class WarmModel:
             family, side = RHS[name]
             for k, v in diff.items():
                 i = self.row_of.get((family, k))
+                if i is None and name == "budget":  # a stream budgeted on financial years
+                    i = self.row_of.get(("fy_budget_limit", k))
                 if i is None:
                     raise NeedsRebuild(f"{family}{list(k)} is not in the model")
                 if i in redone:
@@ -293,7 +301,7 @@ class WarmModel:
         time-limited point) goes through :func:`workforce.solve.run`, which explains failures.
         """
         c, d = self.compiled, self.data
-        if d.scenario.objective.lexicographic:
+        if d.scenario.objective.lexicographic or d.equity_basis is not None:  # stages (equity is one)
             return self._solve_with_run()
         if self._cost is None:  # costs changed (apply() clears it) or run() set others
             self._weights = np.array([d.weights[t] for t in TERMS])
@@ -319,7 +327,7 @@ class WarmModel:
             x=x,
             row_activity=np.empty(0),  # row activities and duals are not collected on the warm
             row_dual=np.empty(0),  # path (nothing downstream reads them; check_rows recomputes A x)
-            mip_gap=None,
+            mip_gap=float(self.h.getInfo().mip_gap) if c.integrality is not None else None,
             stages=[{"stage": 1, "terms": list(TERMS), "value": objective, "status": "Optimal"}],
             timings={"solve": elapsed},
             highs_version=self._version,
@@ -341,6 +349,7 @@ class WarmModel:
         tolerance = self.scenario.solver.verify_tolerance
         if rows.max(initial=0.0) > tolerance or cols.max(initial=0.0) > tolerance:
             check_rows(c, x, tolerance)  # raises, naming the row or column
+        check_integral(c, x, tolerance)
 
     def _solve_with_run(self) -> SolveInfo:
         n0 = self.h.getNumRow()
@@ -353,6 +362,7 @@ class WarmModel:
             if extra > 0:
                 self.h.deleteRows(extra, np.arange(n0, n0 + extra, dtype=np.int32))
         check_rows(self.compiled, info.x, self.scenario.solver.verify_tolerance)
+        check_integral(self.compiled, info.x, self.scenario.solver.verify_tolerance)
         return info
 
     def solve_point(
@@ -394,7 +404,7 @@ class WarmModel:
         keys = [(f, t) for f in d.STREAMS for t in d.YEARS]
         rows, cols, vals, const = [], [], [], np.zeros(len(keys))
         for i, (f, t) in enumerate(keys):
-            expr = spend(m, d, f, t)
+            expr = fy_spend(m, d, f, t) if f in d.FY_STREAMS else spend(m, d, f, t)  # as plan.spend reports it
             if not isinstance(expr, int | float):
                 repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
                 for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):

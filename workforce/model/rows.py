@@ -123,6 +123,8 @@ def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
 
 _LIMIT_PARAMETERS = {
     "budget_limit": "budget",
+    "fy_budget_limit": "budget",
+    "target_minimum": "target_min",
     "envelope_limit": "envelope",
     "places_limit": "places_max",
     "national_places_limit": "national_places_max",
@@ -155,7 +157,7 @@ def index_parts(name: str, index: Any) -> dict[str, Any]:
     family has no such index)."""
     idx = index if isinstance(index, tuple) else (index,)
     cols: dict[str, Any] = {"stream": None, "programme": None, "role": None, "region": None, "year": None}
-    if name == "budget_limit":
+    if name in ("budget_limit", "fy_budget_limit"):
         cols["stream"], cols["year"] = idx
     elif name == "envelope_limit":
         cols["stream"] = idx[0]
@@ -169,11 +171,19 @@ def index_parts(name: str, index: Any) -> dict[str, Any]:
         cols["role"], _, cols["region"], cols["year"] = idx
     elif name == "surplus_group_limit":
         _, cols["region"], cols["year"] = idx
+    elif name == "target_minimum":  # (target, region or "national", year)
+        _, region, cols["year"] = idx
+        cols["region"] = None if region == "national" else region
+    elif name == "statutory_deadline":
+        cols["role"], cols["region"], cols["year"] = idx
+    elif name in ("share_minimum", "share_maximum"):
+        cols["year"] = idx[1]
     return cols
 
 
 GROUP_LABELS = {
     "budget_limit": "the budgets of {stream}",
+    "fy_budget_limit": "the financial-year budgets of {stream}",
     "places_limit": "the training places of {programme}",
     "national_places_limit": "the national places of {programme}",
     "supervision_limit": "supervision capacity for {programme}",

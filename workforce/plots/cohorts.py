@@ -29,6 +29,8 @@ class Cohort:
     completers: float
     joins: int
     before_horizon: bool
+    term: str = ""
+    """The intake point (of a programme with a calendar and several intakes), else empty."""
 
 
 def cohorts(plan: Any, programmes: Sequence[str] | None = None, region: str | None = None) -> list[Cohort]:
@@ -49,12 +51,35 @@ def cohorts(plan: Any, programmes: Sequence[str] | None = None, region: str | No
             if n >= MIN_STARTERS:
                 done = n * rate if rate is not None else float("nan")
                 out.append(Cohort(p, int(year), n, done, int(year) + duration, True))
+        terms = _terms(t, p, code)
+        if terms is not None:  # several intake points a year: each joins the role in its own year
+            for (year, term), row in terms.iterrows():
+                if row["starters"] >= MIN_STARTERS:
+                    n = float(row["starters"])
+                    out.append(Cohort(p, int(year), n, n * rate if rate is not None else float("nan"),
+                                      int(row["qualifies_in"]), False, str(term)))
+            continue
         intake = st.area_by_year(t, t.intake.xs(p, level="programme"), code)
         for year, row in intake.iterrows():
             if row["intake"] >= MIN_STARTERS:
                 out.append(Cohort(p, int(year), float(row["intake"]), float(row["expected_completions"]),
                                   int(year) + duration, False))
     return out
+
+
+def _terms(t: PlanTables, p: str, code: str | None) -> Any:
+    """Starters of programme p by start year and intake point (one region or all), or None when p
+    has one intake point a year (or the plan has no ``intake_terms``)."""
+    if t.intake_terms is None or p not in t.intake_terms.index.unique("programme"):
+        return None
+    rows = t.intake_terms.xs(p, level="programme")
+    if rows.index.unique("intake").size < 2:
+        return None
+    if code is not None:
+        rows = rows.xs(code, level="region")
+    rows = rows.groupby(level=["year", "intake"], sort=False).agg({"starters": "sum", "qualifies_in": "first"})
+    order = rows.reset_index().sort_values("year", kind="stable")  # by start year, intake points in their order
+    return order.set_index(["year", "intake"])
 
 
 def cohort_gantt(plan: Any, programmes: Sequence[str] | None = None, region: str | None = None, *,
@@ -81,7 +106,7 @@ def cohort_gantt(plan: Any, programmes: Sequence[str] | None = None, region: str
         if by_region:
             rows += [(p, region_label(t, r, short=True), cohorts(t, [p], r)) for r in t.regions]
         else:
-            rows += [(p, str(c.start), [c]) for c in every if c.programme == p]
+            rows += [(p, f"{c.start} {c.term}".strip(), [c]) for c in every if c.programme == p]
     row_height = 0.17 if not by_region else 0.24
     with st.style():
         fig, ax, own = st.single_axes(ax, 1.4 + row_height * (len(rows) + 1.5 * len(chosen)))

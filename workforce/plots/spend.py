@@ -21,11 +21,13 @@ TOLERANCE = 1e-6
 
 
 def item_label(t: PlanTables, item: str) -> str:
-    """A spend_detail item (programme id, ``hiring:<role>``, ``flexible:<role>.<option>``, ``exits:<role>``)
-    in words."""
+    """A spend_detail item (programme id, ``hiring:<role>``, ``flexible:<role>.<option>``, ``exits:<role>``,
+    ``cohorts:<programme>``) in words."""
     kind, _, rest = item.partition(":")
     if not rest:
         return t.labels.programmes.get(item, {}).get("name", item)
+    if kind == "cohorts":  # issue 4: fixed cost per cohort run, ``cohorts:<programme>``
+        return f"Cohort costs: {t.labels.programmes.get(rest, {}).get('name', rest)}"
     role, _, option = rest.partition(".")
     name = st.role_name(t, role)
     if kind == "hiring":
