@@ -27,6 +27,7 @@ import pyomo.environ as pyo
 
 from workforce.data import ModelData
 from workforce.errors import WorkforceError
+from workforce.extract import plan_tables
 from workforce.model import expressions as ex
 from workforce.scenario.schema import TERMS
 
@@ -127,16 +128,17 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
         "size": {"variables": len(compiled.columns), "constraints": len(compiled.rows)},
         "money_unit": "GBP thousands",
     }
-    return Plan(
-        scenario_name=scenario.name,
-        intake=_intake(d, m),
-        workforce=_workforce(d, m),
-        flows=_flows(d, m),
-        spend=_spend(d, m),
-        spend_detail=_spend_detail(d, m),
-        summary=summary,
-        data=d,
-    )
+    return Plan(scenario_name=scenario.name, **plan_tables(d, m, compiled, info.x), summary=summary, data=d)
+
+
+def reference_tables(d: ModelData, m: pyo.ConcreteModel) -> dict[str, pd.DataFrame]:
+    """The plan's tables evaluated element by element through the model's expressions (slow).
+
+    ``make_plan`` computes the same tables from arrays (:mod:`workforce.extract`); this
+    straightforward evaluation, on a model whose values are loaded, is what it is checked against.
+    """
+    return {"intake": _intake(d, m), "workforce": _workforce(d, m), "flows": _flows(d, m),
+            "spend": _spend(d, m), "spend_detail": _spend_detail(d, m)}
 
 
 def _load_values(m: pyo.ConcreteModel, compiled: Compiled, x: np.ndarray) -> None:
