@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.metadata
 import json
 import os
 import platform
@@ -200,33 +201,51 @@ def write_yaml_with_csvs(spec: dict[str, Any], folder: Path) -> Path:
 # Measurement (runs in a child process per size so that peak RSS belongs to that size alone)
 
 
-def floor_solve(compiled: Any, data: Any, options: dict[str, Any]) -> tuple[float, float]:
-    """HiGHS alone on the same LP: pass the arrays once to a fresh Highs, time ``run()`` only.
+def floor_lp(scenario: Any) -> dict[str, Any]:
+    """The scenario's LP as plain arrays (weighted-sum cost), compiled once by the library.
 
-    Returns (seconds in run(), objective). Uses the weighted-sum cost (a single stage)."""
+    Only arrays are kept, so the Pyomo model they came from is freed before anything is timed."""
+    from workforce.data import prepare
+    from workforce.model import build_model
+    from workforce.scenario.schema import TERMS
+    from workforce.solve import compile_model
+
+    data = prepare(scenario)
+    compiled = compile_model(build_model(data))
+    weights = np.array([data.weights[t] for t in TERMS])
+    A = compiled.A
+    return {"cost": weights @ compiled.term_costs, "offset": float(weights @ compiled.term_offsets),
+            "col_lower": compiled.col_lower, "col_upper": compiled.col_upper,
+            "row_lower": compiled.row_lower, "row_upper": compiled.row_upper,
+            "start": A.indptr.copy(), "index": A.indices.copy(), "value": A.data.copy()}
+
+
+def floor_solve(lp_arrays: dict[str, Any], options: dict[str, Any]) -> tuple[float, float]:
+    """HiGHS alone on the same LP: pass the arrays to a fresh Highs, time ``run()`` only.
+
+    Returns (seconds in run(), objective). Same options as the library (threads, seed, silent)."""
     import highspy
 
-    from workforce.scenario.schema import TERMS
     from workforce.solve import new_highs
 
-    weights = np.array([data.weights[t] for t in TERMS])
+    a = lp_arrays
     h = new_highs()
     h.setOptionValue("threads", int(options["threads"]))
     h.setOptionValue("random_seed", int(options["random_seed"]))
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(compiled.col_lower), len(compiled.row_lower)
-    lp.col_cost_ = weights @ compiled.term_costs
-    lp.col_lower_, lp.col_upper_ = compiled.col_lower, compiled.col_upper
-    lp.row_lower_, lp.row_upper_ = compiled.row_lower, compiled.row_upper
+    lp.num_col_, lp.num_row_ = len(a["col_lower"]), len(a["row_lower"])
+    lp.col_cost_ = a["cost"]
+    lp.col_lower_, lp.col_upper_ = a["col_lower"], a["col_upper"]
+    lp.row_lower_, lp.row_upper_ = a["row_lower"], a["row_upper"]
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = compiled.A.indptr, compiled.A.indices, compiled.A.data
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a["start"], a["index"], a["value"]
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
     h.passModel(lp)
     t = time.perf_counter()
     h.run()
     elapsed = time.perf_counter() - t
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal, h.modelStatusToString(h.getModelStatus())
-    return elapsed, float(h.getInfo().objective_function_value + weights @ compiled.term_offsets)
+    return elapsed, float(h.getInfo().objective_function_value + a["offset"])
 
 
 def staged_memory(scenario: Any) -> dict[str, float]:
@@ -264,9 +283,6 @@ def staged_memory(scenario: Any) -> dict[str, float]:
 def measure(size: str, runs: int) -> dict[str, Any]:
     import workforce
     from workforce import scenario_from_dict
-    from workforce.data import prepare
-    from workforce.model import build_model
-    from workforce.solve import compile_model
 
     shape = SIZES[size]
     spec = synthetic_scenario(shape["areas"], shape["roles"], shape["years"])
@@ -285,11 +301,9 @@ def measure(size: str, runs: int) -> dict[str, Any]:
             load_times.append(time.perf_counter() - t)
 
     # Floor: the compiled LP of this scenario, solved by HiGHS alone.
-    data = prepare(scenario)
-    compiled = compile_model(build_model(data))
+    lp_arrays = floor_lp(scenario)
     s = scenario.solver
     options = {"threads": s.threads, "random_seed": s.random_seed}
-    del data
     gc.collect()
 
     e2e, floors, stage_runs, objectives = [], [], [], []
@@ -304,12 +318,15 @@ def measure(size: str, runs: int) -> dict[str, Any]:
         size_info = plan.summary["size"]
         del plan
         gc.collect()
-        elapsed, floor_objective = floor_solve(compiled, scenario_data(scenario), options)
+        elapsed, floor_objective = floor_solve(lp_arrays, options)
         floors.append(elapsed)
-    stages = {k: statistics.median(r.get(k, 0.0) for r in stage_runs) for k in stage_runs[0]}
     named = ("prepare", "build", "compile", "handoff", "solve", "extract")
-    stages["verify+other"] = stages["total"] - sum(stages.get(k, 0.0) for k in named)
-    del compiled
+    for r in stage_runs:
+        r["verify+other"] = r["total"] - sum(r.get(k, 0.0) for k in named)
+    stages = {k: statistics.median(r.get(k, 0.0) for r in stage_runs) for k in stage_runs[0]}
+    # Peak resident memory of the timed runs (HiGHS included), before tracemalloc adds its own.
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    del lp_arrays
     gc.collect()
     memory = staged_memory(scenario)
     return {
@@ -329,18 +346,11 @@ def measure(size: str, runs: int) -> dict[str, Any]:
         "objective": objectives[0],
         "floor_objective": floor_objective,
         "memory_mb": memory,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss,
     }
 
 
-def scenario_data(scenario: Any) -> Any:
-    from workforce.data import prepare
-
-    return prepare(scenario)
-
-
 def machine() -> dict[str, str]:
-    import highspy
     import pandas
     import pydantic
     import pyomo.version
@@ -363,7 +373,7 @@ def machine() -> dict[str, str]:
         "os": platform.platform(),
         "python": platform.python_version(),
         "highs": new_highs().version(),
-        "highspy": highspy.__version__ if hasattr(highspy, "__version__") else "?",
+        "highspy": importlib.metadata.version("highspy"),
         "pyomo": pyomo.version.version,
         "numpy": np.__version__,
         "scipy": scipy.__version__,
@@ -392,7 +402,8 @@ def report(results: list[dict[str, Any]]) -> None:
         rel = abs(r["objective"] - r["floor_objective"]) / max(1.0, abs(r["floor_objective"]))
         if rel > 1e-6:
             print(f"         WARNING: objectives differ: plan {r['objective']:.6g} vs floor {r['floor_objective']:.6g}")
-    print("\npeak memory: traced Python allocations per stage (MB, tracemalloc pass) and process peak RSS")
+    print("\npeak memory: traced Python allocations per stage (MB, separate tracemalloc pass) and the peak RSS "
+          "of the timed runs (HiGHS included)")
     mkeys = ["prepare", "build", "compile", "handoff+solve", "verify", "extract", "held_at_end"]
     print(f"{'size':<8}" + "".join(f"{k:>14}" for k in mkeys) + f"{'peak RSS':>11}")
     for r in results:
@@ -447,6 +458,8 @@ def main() -> None:
             sys.exit(f"{size} failed:\n{out.stderr}")
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
     report(results)
+    print(f"\nload average (1 min) at the start {info['load_avg_1min']}, at the end {os.getloadavg()[0]:.2f} "
+          f"on {os.cpu_count()} cores: figures from a busy machine are slower, ratios less so")
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": info, "results": results}, indent=1))
 
