@@ -2,7 +2,7 @@
 
 Run from the repository root (takes a few minutes on 2 cores; ``--quick`` for a smoke run):
 
-    python benchmarks/national_scale.py              # medium and large, 3 runs each
+    python benchmarks/national_scale.py              # small, medium and large, 3 runs each
     python benchmarks/national_scale.py --runs 5 --sizes medium
     python benchmarks/national_scale.py --profile medium   # cProfile of one end-to-end run
 
@@ -220,10 +220,11 @@ def floor_lp(scenario: Any) -> dict[str, Any]:
             "start": A.indptr.copy(), "index": A.indices.copy(), "value": A.data.copy()}
 
 
-def floor_solve(lp_arrays: dict[str, Any], options: dict[str, Any]) -> tuple[float, float]:
+def floor_solve(lp_arrays: dict[str, Any], options: dict[str, Any]) -> tuple[float, float, float]:
     """HiGHS alone on the same LP: pass the arrays to a fresh Highs, time ``run()`` only.
 
-    Returns (seconds in run(), objective). Same options as the library (threads, seed, silent)."""
+    Returns (seconds in run(), CPU seconds in run(), objective). Same options as the library
+    (threads, seed, silent)."""
     import highspy
 
     from workforce.solve import new_highs
@@ -241,11 +242,11 @@ def floor_solve(lp_arrays: dict[str, Any], options: dict[str, Any]) -> tuple[flo
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a["start"], a["index"], a["value"]
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
     h.passModel(lp)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     h.run()
-    elapsed = time.perf_counter() - t
+    elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal, h.modelStatusToString(h.getModelStatus())
-    return elapsed, float(h.getInfo().objective_function_value + a["offset"])
+    return elapsed, cpu, float(h.getInfo().objective_function_value + a["offset"])
 
 
 def staged_memory(scenario: Any) -> dict[str, float]:
@@ -306,20 +307,22 @@ def measure(size: str, runs: int) -> dict[str, Any]:
     options = {"threads": s.threads, "random_seed": s.random_seed}
     gc.collect()
 
-    e2e, floors, stage_runs, objectives = [], [], [], []
+    e2e, floors, e2e_cpu, floor_cpu, stage_runs, objectives = [], [], [], [], [], []
     floor_objective = None
     for _ in range(runs):
         gc.collect()
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         plan = workforce.solve(scenario)
         e2e.append(time.perf_counter() - t)
+        e2e_cpu.append(time.process_time() - cpu)
         stage_runs.append(plan.summary["timings_seconds"])
         objectives.append(plan.objective)
         size_info = plan.summary["size"]
         del plan
         gc.collect()
-        elapsed, floor_objective = floor_solve(lp_arrays, options)
+        elapsed, cpu, floor_objective = floor_solve(lp_arrays, options)
         floors.append(elapsed)
+        floor_cpu.append(cpu)
     named = ("prepare", "build", "compile", "handoff", "solve", "extract")
     for r in stage_runs:
         r["verify+other"] = r["total"] - sum(r.get(k, 0.0) for k in named)
@@ -340,6 +343,9 @@ def measure(size: str, runs: int) -> dict[str, Any]:
         "e2e_s": statistics.median(e2e),
         "floor_s": statistics.median(floors),
         "ratio": statistics.median(e2e) / statistics.median(floors),
+        "cpu_ratio": statistics.median(e2e_cpu) / statistics.median(floor_cpu),
+        "e2e_cpu_s": statistics.median(e2e_cpu),
+        "floor_cpu_s": statistics.median(floor_cpu),
         "e2e_runs": e2e,
         "floor_runs": floors,
         "stages_s": stages,
@@ -394,11 +400,12 @@ def report(results: list[dict[str, Any]]) -> None:
     print(f"{'size':<8}" + "".join(f"{k:>13}" for k in keys))
     for r in results:
         print(f"{r['size']:<8}" + "".join(f"{r['stages_s'].get(k, 0.0):13.3f}" for k in keys))
-    print("\nend to end against HiGHS alone (same LP, fresh Highs, run() only)")
-    print(f"{'size':<8}{'end to end':>12}{'HiGHS run':>12}{'ratio':>8}   runs (e2e / floor)")
+    print("\nend to end against HiGHS alone (same LP, fresh Highs, run() only; medians; the CPU-time ratio is "
+          "less sensitive to other load on a shared machine)")
+    print(f"{'size':<8}{'end to end':>12}{'HiGHS run':>12}{'ratio':>8}{'CPU ratio':>11}   wall seconds per run (e2e / floor)")
     for r in results:
         runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(r["e2e_runs"], r["floor_runs"], strict=True))
-        print(f"{r['size']:<8}{r['e2e_s']:11.3f}s{r['floor_s']:11.3f}s{r['ratio']:7.2f}x   {runs}")
+        print(f"{r['size']:<8}{r['e2e_s']:11.3f}s{r['floor_s']:11.3f}s{r['ratio']:7.2f}x{r['cpu_ratio']:10.2f}x   {runs}")
         rel = abs(r["objective"] - r["floor_objective"]) / max(1.0, abs(r["floor_objective"]))
         if rel > 1e-6:
             print(f"         WARNING: objectives differ: plan {r['objective']:.6g} vs floor {r['floor_objective']:.6g}")
@@ -420,7 +427,7 @@ def report(results: list[dict[str, Any]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", nargs="+", default=["medium", "large"], choices=list(SIZES))
+    parser.add_argument("--sizes", nargs="+", default=["small", "medium", "large"], choices=list(SIZES))
     parser.add_argument("--runs", type=int, default=3, help="runs per size (the medians are reported)")
     parser.add_argument("--quick", action="store_true", help="only the small size, 1 run")
     parser.add_argument("--profile", choices=list(SIZES), help="cProfile one end-to-end run of this size")
