@@ -86,9 +86,8 @@ def compile_model(m: pyo.ConcreteModel) -> Compiled:
     row_lower[sense <= 0] = rhs[sense <= 0]
     row_upper[sense >= 0] = rhs[sense >= 0]
     columns = list(info.columns)
-    bounds = [v.bounds for v in columns]  # one call per variable (lb and ub each re-read the domain)
-    col_lower = np.array([-INF if lb is None else lb for lb, _ in bounds], dtype=float)
-    col_upper = np.array([INF if ub is None else ub for _, ub in bounds], dtype=float)
+    col_lower = np.array([-INF if v.lb is None else v.lb for v in columns], dtype=float)
+    col_upper = np.array([INF if v.ub is None else v.ub for v in columns], dtype=float)
     order = {obj.index(): i for i, obj in enumerate(info.objectives)}
     c = info.c.toarray() if hasattr(info.c, "toarray") else np.asarray(info.c)
     term_costs = np.zeros((len(TERMS), len(columns)))
