@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 
 import pandas as pd
+import pyomo.environ as pyo
 import pytest
 
 from workforce import load_scenario, scenario_from_dict
@@ -108,10 +109,20 @@ def _lexicographic():
     return spec
 
 
+def _unused_columns():
+    """A free programme with no limits: its intake in the last two years enters no row and no
+    objective term, so the compiler leaves those variables out (they read as 0)."""
+    spec = copy.deepcopy(RICH)
+    spec["programmes"]["free"] = {"name": "Free course", "role": "senco", "duration": 2, "completion_rate": 0.5,
+                                  "course_costs": [{"dfe": 0}]}
+    return spec
+
+
 CASES = {
     "rich": lambda: scenario_from_dict(RICH),
     "no_programmes": lambda: scenario_from_dict(_no_programmes()),
     "lexicographic": lambda: scenario_from_dict(_lexicographic()),
+    "unused_columns": lambda: scenario_from_dict(_unused_columns()),
     "minimal": lambda: scenario_from_dict(minimal_scenario()),
     "england_baseline": lambda: load_scenario(bundled_config()),
 }
@@ -138,6 +149,18 @@ def test_array_extraction_matches_expression_evaluation(case):
         # dtypes may differ where the element-wise sum of nothing gave an int 0 (completions without
         # programmes); the arrays are float throughout.
         pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-9, atol=1e-9, check_dtype=False, obj=name)
+
+
+def test_variables_without_a_column_are_read_as_zero():
+    scenario = CASES["unused_columns"]()
+    data = prepare(scenario)
+    m = build_model(data)
+    compiled = compile_model(m)
+    assert len(compiled.columns) < sum(len(v) for v in m.component_objects(pyo.Var))
+    info = run(compiled, data, {"time_limit": None, "threads": 1, "random_seed": 0}, {})
+    plan = make_plan(data, m, compiled, info)
+    assert plan.intake.loc[("free", "A", 2029), "intake"] == 0.0
+    assert m.intake["free", "A", 2029].value == 0.0
 
 
 def test_rich_case_exercises_every_column():
