@@ -71,8 +71,8 @@ def compile_model(m: pyo.ConcreteModel) -> Compiled:
     m.objective.deactivate()
     m.objective_term.activate()
     try:
-        # Garbage collection is paused as in the build: the compiler allocates an object per term and
-        # each collection would walk the whole model (measured: a third of the compile time).
+        # Garbage collection is paused as in the build: the compiler allocates objects per term and a
+        # collection walks the whole model (a few per cent here; reading the plan gains far more).
         with PauseGC():
             info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=pyo.minimize)
     finally:
@@ -144,7 +144,7 @@ def solve(
     if verify:
         check_rows(compiled, info.x, settings.verify_tolerance)
     t3 = time.perf_counter()
-    with PauseGC():  # reading the plan allocates per element too (see compile_model)
+    with PauseGC():  # collections during extraction walked the whole model: 0.35 s of 0.4 s at 153x3x20
         plan = make_plan(data, m, compiled, info)
     timings["extract"] = time.perf_counter() - t3
     timings["total"] = time.perf_counter() - t0
