@@ -8,6 +8,7 @@ are snake_case and keyed by tuples in the order of their indices.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from workforce.scenario.checks import REGION, REGION_YEAR, YEAR
@@ -120,6 +121,16 @@ class ModelData:
     @property
     def first_year(self) -> int:
         return self.YEARS[0]
+
+    @cached_property
+    def programmes_into(self) -> dict[str, list[str]]:
+        """Role → programmes whose completers join it (in PROGRAMMES order); pre-indexed for the build."""
+        return {k: [p for p in self.PROGRAMMES if self.role_of[p] == k] for k in self.ROLES}
+
+    @cached_property
+    def programmes_from(self) -> dict[str, list[str]]:
+        """Role → retraining programmes whose starters leave it (in PROGRAMMES order)."""
+        return {k: [p for p in self.PROGRAMMES if self.source_of[p] == k] for k in self.ROLES}
 
 
 def prepare(scenario: Scenario) -> ModelData:

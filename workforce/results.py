@@ -22,6 +22,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from workforce.data import ModelData
+from workforce.extract import plan_tables
 from workforce.model import expressions as ex
 from workforce.plan_tables import labels_from_data
 from workforce.scenario.schema import TERMS
@@ -158,13 +159,14 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
     from workforce.policy_results import add_cohort_columns, extra_tables, policy_summary
 
     summary.update(policy_summary(d, m))
+    tables = plan_tables(d, m, compiled, info.x) if array_extraction_applies(d) else reference_tables(d, m)
     return Plan(
         scenario_name=scenario.name,
-        intake=add_cohort_columns(d, m, _intake(d, m)),
-        workforce=_workforce(d, m),
-        flows=_flows(d, m),
-        spend=_spend(d, m),
-        spend_detail=_spend_detail(d, m),
+        intake=add_cohort_columns(d, m, tables["intake"]),
+        workforce=tables["workforce"],
+        flows=tables["flows"],
+        spend=tables["spend"],
+        spend_detail=tables["spend_detail"],
         summary=summary,
         data=d,
         extra=extra_tables(d, m),
@@ -172,7 +174,33 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
     )
 
 
+def array_extraction_applies(d: ModelData) -> bool:
+    """Whether :mod:`workforce.extract` computes this model's tables from arrays.
+
+    It covers the stock-and-flow model of sections 3-8 of models/cohort_planning.md (with targets,
+    place shares and equity, which add rows but change no table). Cohort fixed costs, tenure bands,
+    statutory deadlines, calendars and financial-year budgets change leavers, completions or spend
+    in ways it does not compute yet: those plans are read through the model's own expressions.
+    """
+    return not (d.COHORT_PROGRAMMES or d.tenure_bands or d.DEADLINE_ROLES or d.intake_month or d.FY_STREAMS)
+
+
+def reference_tables(d: ModelData, m: pyo.ConcreteModel) -> dict[str, pd.DataFrame]:
+    """The plan's tables evaluated element by element through the model's expressions (slow).
+
+    ``make_plan`` computes the same tables from arrays (:mod:`workforce.extract`); this
+    straightforward evaluation, on a model whose values are loaded, is what it is checked against.
+    """
+    return {"intake": _intake(d, m), "workforce": _workforce(d, m), "flows": _flows(d, m),
+            "spend": _spend(d, m), "spend_detail": _spend_detail(d, m)}
+
+
 def _load_values(m: pyo.ConcreteModel, compiled: Compiled, x: np.ndarray) -> None:
+    clean = np.where(np.abs(x) < 1e-9, np.maximum(x, 0.0), x).tolist()
+    for var, value in zip(compiled.columns, clean, strict=True):
+        var.set_value(value, skip_validation=True)
+    if len(compiled.columns) == sum(len(v) for v in m.component_objects(pyo.Var)):
+        return
     position = compiled.col_position
     for var in m.component_data_objects(pyo.Var):
         j = position.get(id(var))

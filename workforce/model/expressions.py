@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from workforce.data import ModelData
 
@@ -28,13 +29,21 @@ def completions(m: pyo.ConcreteModel, d: ModelData, p: str, r: str, t: int) -> E
 
 
 def entrants(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
-    """New staff in post in year t: completions of programmes into k, plus hires."""
+    """New staff in post in year t: completions of programmes into k, plus hires.
+
+    Built once per (k, r, t) as one flat linear expression and reused: the stock balance of year t
+    and the leavers of year t + 1 both need it.
+    """
     if t < d.first_year:
         return 0.0
-    total: Expr = sum(completions(m, d, p, r, t) for p in d.PROGRAMMES if d.role_of[p] == k)
-    if k in m.HIRING_ROLES:
-        total = total + m.hires[k, r, t]
-    return total
+    cache = _cache(m, "entrants")
+    key = (k, r, t)
+    if key not in cache:
+        parts = [completions(m, d, p, r, t) for p in d.programmes_into[k]]
+        if k in m.HIRING_ROLES:
+            parts.append(m.hires[k, r, t])
+        cache[key] = _linear(parts)
+    return cache[key]
 
 
 def stock_prev(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
@@ -55,12 +64,54 @@ def leavers(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
     if t == d.first_year:
         return a * d.stock_initial[k, r]
     prev_entrants = entrants(m, d, k, r, t - 1)
-    return a * (m.stock[k, r, t - 1] - prev_entrants) + a_new * prev_entrants
+    # a × (stock − entrants) + a_new × entrants, written as one flat linear expression.
+    return _linear([MonomialTermExpression((a, m.stock[k, r, t - 1])), *_scaled(prev_entrants, a_new - a)])
 
 
 def retraining(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
     """Starters on programmes that retrain staff out of role k."""
-    return sum(m.intake[p, r, t] for p in d.PROGRAMMES if d.source_of[p] == k)
+    return sum(m.intake[p, r, t] for p in d.programmes_from[k])
+
+
+def _cache(m: pyo.ConcreteModel, name: str) -> dict[Any, Expr]:
+    caches = m.__dict__.setdefault("_expression_cache", {})
+    return caches.setdefault(name, {})
+
+
+def _is_term(part: Any) -> bool:
+    return isinstance(part, int | float) or type(part) is MonomialTermExpression or part.is_variable_type()
+
+
+def _linear(parts: list[Any]) -> Expr:
+    """Sum of numbers, variables and monomials (c × var) as one flat LinearExpression, which the
+    standard-form compiler reads without recursing; anything else is summed as usual."""
+    flat: list[Any] = []
+    for part in parts:
+        if type(part) is LinearExpression:
+            flat.extend(part.args)
+        elif _is_term(part):
+            flat.append(part)
+        else:
+            return sum(parts)
+    return LinearExpression(flat) if flat else 0.0
+
+
+def _scaled(expr: Expr, factor: float) -> list[Any]:
+    """The terms of ``factor × expr`` for a number, variable, monomial or LinearExpression."""
+    if factor == 0:
+        return []
+    terms = expr.args if type(expr) is LinearExpression else [expr]
+    out: list[Any] = []
+    for term in terms:
+        if isinstance(term, int | float):
+            out.append(factor * term)
+        elif type(term) is MonomialTermExpression:
+            out.append(MonomialTermExpression((factor * term.args[0], term.args[1])))
+        elif term.is_variable_type():
+            out.append(MonomialTermExpression((factor, term)))
+        else:
+            return [factor * expr]
+    return out
 
 
 def spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) -> Expr:

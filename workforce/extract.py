@@ -1,0 +1,274 @@
+"""Array-based extraction: the solution vector → the plan's tables, without walking Pyomo expressions.
+
+The plan's tables (see :mod:`workforce.results`) are linear functions of the solution. Evaluating
+them element by element through Pyomo (``pyo.value`` on ``leavers``, ``starters``, ``spend`` ...)
+costs a tree walk per cell and dominated the end-to-end time at local-authority scale. Here each
+variable component is read once from the solution vector ``x`` into a dense numpy array shaped by
+its index sets, and every derived quantity is computed from those arrays with the same formulas as
+:mod:`workforce.model.expressions` (names as in models/cohort_planning.md).
+
+Rounding follows the element-wise evaluation exactly: a variable value within 1e-9 of zero reads as
+zero (``_v`` in :mod:`workforce.results`), and so does each derived quantity the tables report.
+``tests/test_extract.py`` checks every table against the element-wise evaluation.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from workforce.data import ModelData
+
+if TYPE_CHECKING:
+    from workforce.solve import Compiled
+
+ROLE_UNIT = "people or FTE (the role's unit)"
+
+
+def _zero_small(a: np.ndarray) -> np.ndarray:
+    return np.where(np.abs(a) < 1e-9, 0.0, a)
+
+
+def var_array(var: pyo.Var, sets: list[list[Any]], compiled: Compiled, x: np.ndarray) -> np.ndarray:
+    """Values of an indexed variable as an array of shape ``[len(s) for s in sets]``.
+
+    A variable that is in no row and no objective term has no column; it takes its lower bound
+    (0 for a non-negative variable), as when values are loaded into the model.
+    """
+    shape = tuple(len(s) for s in sets)
+    n = math.prod(shape)
+    if n == 0:
+        return np.zeros(shape)
+    # Index tuples as Pyomo flattens them: (("ep", "agency"), "A", 2026) becomes ("ep", "agency", "A", 2026).
+    flat = [s if isinstance(s[0], tuple) else [(e,) for e in s] for s in sets]
+    keys = [sum(key, ()) for key in itertools.product(*flat)] if len(sets) > 1 else [k[0] for k in flat[0]]
+    # Var.values() follows the index set's order; take it when it is the product order, else look up.
+    datas = list(var.values()) if len(var) == n and list(var.keys()) == keys else [var[k] for k in keys]
+    position = compiled.col_position
+    cols = np.fromiter((position.get(id(v), -1) for v in datas), dtype=np.int64, count=n)
+    values = x[np.maximum(cols, 0)] if len(x) else np.zeros(n)
+    missing = np.flatnonzero(cols < 0)
+    if missing.size:
+        values = values.copy()
+        values[missing] = [datas[i].lb or 0.0 for i in missing]
+    # The same clean-up as loading values into the model: solver noise below zero becomes 0.
+    values = np.where(np.abs(values) < 1e-9, np.maximum(values, 0.0), values)
+    return values.reshape(shape)
+
+
+class Solution:
+    """Dense arrays of the solved variables and the derived expressions the tables need."""
+
+    def __init__(self, d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, x: np.ndarray):
+        self.d = d
+        P, K, R, T = d.PROGRAMMES, d.ROLES, d.REGIONS, d.YEARS
+        self.hiring_roles = list(m.HIRING_ROLES)
+        self.exit_roles = list(m.EXIT_ROLES)
+        self.intake = var_array(m.intake, [P, R, T], compiled, x)
+        self.stock = var_array(m.stock, [K, R, T], compiled, x)
+        self.shortfall = var_array(m.shortfall, [K, R, T], compiled, x)
+        self.surplus = var_array(m.surplus, [K, R, T], compiled, x)
+        self.hires = var_array(m.hires, [self.hiring_roles, R, T], compiled, x)
+        self.exits = var_array(m.exits, [self.exit_roles, R, T], compiled, x)
+        self.flex = var_array(m.flex, [d.FLEX, R, T], compiled, x)
+        self.stock_initial = np.array([[d.stock_initial[k, r] for r in R] for k in K]).reshape(len(K), len(R))
+
+    def starters(self, p: int, lag: int) -> np.ndarray:
+        """(R, T) array: starters of programme ``p`` (position) in year t − lag, for every t."""
+        d = self.d
+        name = d.PROGRAMMES[p]
+        T = len(d.YEARS)
+        out = np.zeros((len(d.REGIONS), T))
+        for j, t in enumerate(d.YEARS):
+            s = t - lag
+            if s > d.YEARS[-1]:
+                continue
+            if s >= d.first_year:
+                out[:, j] = self.intake[p, :, j - lag]
+            else:
+                out[:, j] = [d.intake_prior.get((name, r, s), 0.0) for r in d.REGIONS]
+        return out
+
+    def completions(self, p: int) -> np.ndarray:
+        """(R, T): completion_rate × starters duration years earlier."""
+        name = self.d.PROGRAMMES[p]
+        return self.d.completion_rate[name] * self.starters(p, self.d.duration[name])
+
+    def stock_prev(self, k: int) -> np.ndarray:
+        """(R, T): the initial stock in the first year, the previous year's stock after it."""
+        out = np.empty_like(self.stock[k])
+        out[:, 0] = self.stock_initial[k]
+        out[:, 1:] = self.stock[k][:, :-1]
+        return out
+
+    def flexible(self, k: int) -> np.ndarray:
+        """(R, T): supply added (or removed) by the role's flexible-supply options."""
+        d = self.d
+        role = d.ROLES[k]
+        total = np.zeros(self.stock.shape[1:])
+        for i, (kk, o) in enumerate(d.FLEX):
+            if kk == role:
+                total = total + d.fte_per_unit[kk, o] * _zero_small(self.flex[i])
+        return total
+
+
+def _frame(columns: dict[str, Any], levels: list[tuple[str, list[Any]]], units: dict[str, str]) -> pd.DataFrame:
+    names = [name for name, _ in levels]
+    if math.prod(len(values) for _, values in levels) == 0:
+        df = pd.DataFrame(columns=[*names, *units]).set_index(names)
+    else:
+        index = pd.MultiIndex.from_product([values for _, values in levels], names=names)
+        df = pd.DataFrame({c: np.asarray(v).ravel() for c, v in columns.items()}, index=index)
+    df.attrs["units"] = units
+    return df
+
+
+def _dense(table: dict[Any, float], keys: list[tuple[Any, ...]], default: float) -> np.ndarray:
+    return np.array([table.get(key, default) for key in keys], dtype=float)
+
+
+def intake_table(s: Solution) -> pd.DataFrame:
+    d = s.d
+    P, R, T = d.PROGRAMMES, d.REGIONS, d.YEARS
+    keys = list(itertools.product(P, R, T))
+    starters = _zero_small(s.intake)
+    completion = np.array([d.completion_rate[p] for p in P]).reshape(-1, 1, 1)
+    qualifies = np.array([[[t + d.duration[p] for t in T] for _ in R] for p in P], dtype=np.int64)
+    supervision = np.full(starters.shape, math.nan)
+    for i, p in enumerate(P):
+        if p in d.supervision_ratio:
+            k = d.ROLES.index(d.supervisor_role[p])
+            supervision[i] = d.supervision_ratio[p] * _zero_small(s.stock_prev(k))
+    return _frame(
+        {
+            "intake": starters,
+            "expected_completions": completion * starters,
+            "qualifies_in": qualifies,
+            "places_max": _dense(d.places_max, keys, math.nan),
+            "supervision_max": supervision,
+            "intake_min": _dense(d.intake_min, keys, 0.0),
+            "intake_max": _dense(d.intake_max, keys, math.nan),
+        },
+        [("programme", P), ("region", R), ("year", T)],
+        {"intake": "trainees", "expected_completions": "people", "qualifies_in": "year", "places_max": "trainees",
+         "supervision_max": "trainees", "intake_min": "trainees", "intake_max": "trainees"},
+    )
+
+
+def workforce_table(s: Solution) -> pd.DataFrame:
+    d = s.d
+    K, R, T = d.ROLES, d.REGIONS, d.YEARS
+    demand = np.array([d.demand[key] for key in itertools.product(K, R, T)]).reshape(s.stock.shape)
+    shortfall = _zero_small(s.shortfall)
+    flexible = np.array([s.flexible(k) for k in range(len(K))]).reshape(s.stock.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(demand > 0, shortfall / np.where(demand > 0, demand, 1.0), 0.0)
+    return _frame(
+        {
+            "supply": _zero_small(s.stock),
+            "flexible": flexible,
+            "demand": demand,
+            "shortfall": shortfall,
+            "surplus": _zero_small(s.surplus),
+            "shortfall_rate": rate,
+        },
+        [("role", K), ("region", R), ("year", T)],
+        {"supply": ROLE_UNIT, "flexible": ROLE_UNIT, "demand": ROLE_UNIT, "shortfall": ROLE_UNIT,
+         "surplus": ROLE_UNIT, "shortfall_rate": "fraction of demand"},
+    )
+
+
+def flows_table(s: Solution) -> pd.DataFrame:
+    d = s.d
+    K, R, T = d.ROLES, d.REGIONS, d.YEARS
+    shape = (len(R), len(T))
+    cols: dict[str, list[np.ndarray]] = {c: [] for c in (
+        "stock_start", "leavers", "completions", "hires", "retraining_out", "exits", "stock_end", "flexible")}
+    completions = [s.completions(i) for i in range(len(d.PROGRAMMES))]
+    for ki, k in enumerate(K):
+        into = [i for i, p in enumerate(d.PROGRAMMES) if d.role_of[p] == k]
+        raw_completions = sum((completions[i] for i in into), np.zeros(shape))
+        hires = s.hires[s.hiring_roles.index(k)] if k in s.hiring_roles else np.zeros(shape)
+        entrants = raw_completions + hires
+        stock = s.stock[ki]
+        a = np.array([d.attrition[k, r] for r in R]).reshape(-1, 1)
+        a_new = np.array([d.attrition_new[k, r] for r in R]).reshape(-1, 1)
+        leavers = np.empty(shape)
+        leavers[:, :1] = a * s.stock_initial[ki].reshape(-1, 1)
+        leavers[:, 1:] = a * (stock[:, :-1] - entrants[:, :-1]) + a_new * entrants[:, :-1]
+        retraining = sum((s.intake[i] for i, p in enumerate(d.PROGRAMMES) if d.source_of[p] == k), np.zeros(shape))
+        cols["stock_start"].append(_zero_small(s.stock_prev(ki)))
+        cols["leavers"].append(_zero_small(leavers))
+        cols["completions"].append(sum((_zero_small(completions[i]) for i in into), np.zeros(shape)))
+        cols["hires"].append(_zero_small(hires))
+        cols["retraining_out"].append(_zero_small(retraining))
+        cols["exits"].append(_zero_small(s.exits[s.exit_roles.index(k)]) if k in s.exit_roles else np.zeros(shape))
+        cols["stock_end"].append(_zero_small(stock))
+        cols["flexible"].append(s.flexible(ki))
+    return _frame({c: np.array(v) for c, v in cols.items()}, [("role", K), ("region", R), ("year", T)],
+                  {c: ROLE_UNIT for c in cols})
+
+
+def spend_items(s: Solution, f: str) -> dict[str, np.ndarray]:
+    """Item → spend of stream ``f`` per year (the items of ``spend_detail``, in its order)."""
+    d = s.d
+    items: dict[str, np.ndarray] = {}
+    for (p, y, stream), cost in d.cost_course.items():
+        if stream == f:
+            i = d.PROGRAMMES.index(p)
+            course = cost * _zero_small(s.starters(i, y - 1)).sum(axis=0)
+            items[p] = items[p] + course if p in items else course
+    for i, k in enumerate(s.hiring_roles):
+        if d.stream_hire[k] == f:
+            items[f"hiring:{k}"] = d.cost_hire[k] * _zero_small(s.hires[i]).sum(axis=0)
+    for i, k in enumerate(s.exit_roles):
+        if d.stream_exit[k] == f:
+            items[f"exits:{k}"] = d.cost_exit[k] * _zero_small(s.exits[i]).sum(axis=0)
+    for i, (k, o) in enumerate(d.FLEX):
+        if d.stream_flex[k, o] == f:
+            items[f"flexible:{k}.{o}"] = d.cost_flex[k, o] * _zero_small(s.flex[i]).sum(axis=0)
+    return items
+
+
+def spend_tables(s: Solution) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(spend, spend_detail)."""
+    d = s.d
+    detail_rows: dict[str, list[Any]] = {"stream": [], "year": [], "item": [], "spent": []}
+    spent_all: list[np.ndarray] = []
+    for f in d.STREAMS:
+        items = spend_items(s, f)
+        names = list(items)
+        values = np.array([items[n] for n in names]).reshape(len(names), len(d.YEARS))
+        for j, t in enumerate(d.YEARS):
+            detail_rows["stream"] += [f] * len(names)
+            detail_rows["year"] += [t] * len(names)
+            detail_rows["item"] += names
+            detail_rows["spent"] += values[:, j].tolist()
+        spent_all.append(values.sum(axis=0) if names else np.zeros(len(d.YEARS)))
+    keys = list(itertools.product(d.STREAMS, d.YEARS))
+    spent = np.array(spent_all).reshape(-1)
+    budget = _dense(d.budget, keys, math.nan)
+    scale = np.maximum(1.0, np.abs(budget))
+    headroom = budget - spent
+    headroom = np.where(np.abs(headroom) <= 1e-9 * scale, 0.0, headroom)
+    spend = _frame({"spent": spent, "budget": budget, "headroom": headroom},
+                   [("stream", d.STREAMS), ("year", d.YEARS)], {"spent": "£k", "budget": "£k", "headroom": "£k"})
+    if detail_rows["item"]:
+        detail = pd.DataFrame(detail_rows).set_index(["stream", "year", "item"])
+        detail.attrs["units"] = {"spent": "£k"}
+    else:
+        detail = _frame({}, [("stream", []), ("year", []), ("item", [])], {"spent": "£k"})
+    return spend, detail
+
+
+def plan_tables(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, x: np.ndarray) -> dict[str, pd.DataFrame]:
+    """Every table of the plan, computed from the solution vector."""
+    s = Solution(d, m, compiled, x)
+    spend, detail = spend_tables(s)
+    return {"intake": intake_table(s), "workforce": workforce_table(s), "flows": flows_table(s),
+            "spend": spend, "spend_detail": detail}
