@@ -55,7 +55,7 @@ def test_every_how_to_snippet_runs(tmp_path, monkeypatch):
                 assert result.exit_code == 0, line + "\n" + result.output
     out = printed.getvalue()
     assert "unknown key 'atrition' (did you mean 'attrition'?)" in out          # question 2
-    assert "DfE EP training grant (EPFT)" in out and "short by" in out           # question 6
+    assert "DfE EP training grant (EPFT)" in out and "short of funding the minimum intakes" in out           # question 6
     assert (tmp_path / "results" / "baseline" / "summary.json").exists()       # question 1
     ns = namespace
     # Question 7: the cut leaves more EP shortfall than the baseline; question 8: more money, less.

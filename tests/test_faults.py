@@ -326,13 +326,20 @@ def test_lagrangian_bound_on_a_hand_solved_lp():
 def test_a_plan_that_breaks_a_limit_fails_loudly_whatever_the_solver_said(scenario_path, tmp_path, monkeypatch):
     """Simulate a solver answer whose tables break the places limit (5): one more starter in E1 2026."""
     real = results_module._intake
+    real_arrays = results_module.plan_tables
 
     def wrong_intake(d, m):
         table = real(d, m)
         table.loc[("dedpsy", "E1", 2026), "intake"] = table.loc[("dedpsy", "E1", 2026), "intake"] + 6
         return table
 
+    def wrong_arrays(d, m, compiled, x):  # the array path (workforce.extract) used for plain LPs
+        tables = real_arrays(d, m, compiled, x)
+        tables["intake"].loc[("dedpsy", "E1", 2026), "intake"] += 6
+        return tables
+
     monkeypatch.setattr(results_module, "_intake", wrong_intake)
+    monkeypatch.setattr(results_module, "plan_tables", wrong_arrays)
     with pytest.raises(VerificationError) as info:
         solve(load_scenario(scenario_path))
     message = str(info.value)

@@ -177,6 +177,9 @@ class WarmModel:
         counts = {"bounds": 0, "coefficients": 0, "costs": 0}
         if "cost_course" in changed:  # calendar courses cache their cost by month (model.calendar._profile)
             self.model.__dict__.pop("calendar_profiles", None)
+        # entrants and leavers are memoised per model during the build (model/expressions.py); they hold
+        # the old completion rates, attrition and prior cohorts, so re-evaluated rows must not reuse them.
+        self.model.__dict__.pop("_expression_cache", None)
         redone = self._reevaluate_rows(changed, counts)
         c = self.compiled
         moved: list[int] = []
