@@ -46,14 +46,14 @@ def load_scenario(
     data, sources, inputs = _load_tree(path, allow_external_paths, ())
     chain = _extends_chain(path, allow_external_paths)
     for variant in map(Path, variants):
-        layer, layer_sources, layer_inputs, base = _load_layer(variant, allow_external_paths)
+        layer, layer_sources, layer_inputs, base, extends_line = _load_layer(variant, allow_external_paths)
         if base is not None and base.resolve() not in chain:
             raise ScenarioError(
                 Problem(
                     f"this variant extends {base}, not {path} (or a file it extends); combine variants "
                     "written for the same base",
                     file=str(variant),
-                    line=layer_sources.get(("extends",), (str(variant), None))[1],
+                    line=extends_line,
                     key="extends",
                 )
             )
@@ -73,20 +73,24 @@ def _extends_chain(path: Path, allow_external: bool) -> set[Path]:
 
 
 def _load_layer(
-    path: Path, allow_external: bool
-) -> tuple[dict[str, Any], dict[tuple[Any, ...], Source], dict[str, str], Path | None]:
-    """One file's own keys (tables read), without merging its base; also the base it extends."""
+    path: Path, allow_external: bool, chain: tuple[Path, ...] = ()
+) -> tuple[dict[str, Any], dict[tuple[Any, ...], Source], dict[str, str], Path | None, int | None]:
+    """One file's own keys (tables read), without merging its base; also the base it extends (with
+    the line of its ``extends:``)."""
     display = str(path)
     data, lines = read_yaml(path)
     sources: dict[tuple[Any, ...], Source] = {k: (display, v) for k, v in lines.items()}
+    inputs = {display: hashlib.sha256(path.read_bytes()).hexdigest()}
     if not isinstance(data, dict):
         raise ScenarioError(Problem("the scenario must be a mapping of keys to values", file=display, line=1))
-    inputs = {display: hashlib.sha256(path.read_bytes()).hexdigest()}
+    if not data:
+        raise ScenarioError(Problem("the scenario file is empty (or holds only comments); a scenario needs at least name, horizon "
+                                    "and roles", file=display, line=1))
     base_ref = data.pop("extends", None)
-    extends_line = sources.get(("extends",), (display, None))[1]
+    extends_line = sources.pop(("extends",), (display, None))[1]
     data = _read_files(data, (), path.parent, display, sources, inputs, allow_external)
-    base = None if base_ref is None else _base_path(base_ref, path, extends_line, allow_external, ())
-    return data, sources, inputs, base
+    base = None if base_ref is None else _base_path(base_ref, path, extends_line, allow_external, chain)
+    return data, sources, inputs, base, extends_line
 
 
 def read_scenario_data(
@@ -102,21 +106,9 @@ def _load_tree(
     path: Path, allow_external: bool, chain: tuple[Path, ...]
 ) -> tuple[dict[str, Any], dict[tuple[Any, ...], Source], dict[str, str]]:
     """One file's data with its tables read, merged into the file it extends (if any)."""
-    display = str(path)
-    data, lines = read_yaml(path)
-    sources: dict[tuple[Any, ...], Source] = {k: (display, v) for k, v in lines.items()}
-    inputs = {display: hashlib.sha256(path.read_bytes()).hexdigest()}
-    if not isinstance(data, dict):
-        raise ScenarioError(Problem("the scenario must be a mapping of keys to values", file=display, line=1))
-    if not data:
-        raise ScenarioError(Problem("the scenario file is empty (or holds only comments); a scenario needs at least name, horizon "
-                                    "and roles", file=display, line=1))
-    base_ref = data.pop("extends", None)
-    extends_line = sources.pop(("extends",), (display, None))[1]
-    data = _read_files(data, (), path.parent, display, sources, inputs, allow_external)
-    if base_ref is None:
+    data, sources, inputs, base, _ = _load_layer(path, allow_external, chain)
+    if base is None:
         return data, sources, inputs
-    base = _base_path(base_ref, path, extends_line, allow_external, chain)
     base_data, base_sources, base_inputs = _load_tree(base, allow_external, (*chain, path.resolve()))
     merged, merged_sources = merge(base_data, base_sources, data, sources)
     return merged, merged_sources, {**base_inputs, **inputs}
