@@ -119,3 +119,21 @@ def test_default_scenario_is_the_bundled_baseline():
     result = CliRunner().invoke(main, ["validate"])
     assert result.exit_code == 0, result.output
     assert "9 regions, 2026-2035" in result.output
+
+
+def test_an_internal_error_is_reported_without_a_traceback(tiny: Path, tmp_path: Path, monkeypatch):
+    """A bug (here: a solver stage that raises) is not the planner's fault: exit 70, one message,
+    no traceback, no outputs; --debug shows the traceback."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    # `workforce.solve` is also the name of the function the package exports: reach the module itself.
+    monkeypatch.setattr(sys.modules["workforce.solve"], "compile_model", broken)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(tiny), "--out", str(out)])
+    assert result.exit_code == 70
+    assert "internal error" in result.output and "simulated bug" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    debug = CliRunner().invoke(main, ["run", str(tiny), "--out", str(out), "--debug"])
+    assert isinstance(debug.exception, RuntimeError)

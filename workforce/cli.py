@@ -1,7 +1,8 @@
 """The ``workforce`` command: a thin shell over the library.
 
 Exit codes: 0 solved, 1 invalid input, 2 infeasible (or unbounded), 3 no plan within the time
-limit, 130 interrupted. Errors print as plain messages; ``--debug`` shows the traceback.
+limit, 4 outputs could not be written, 5 the plan failed its re-check, 70 internal error (a bug),
+130 interrupted. Errors print as plain messages; ``--debug`` shows the traceback.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ def bundled_config(name: str = "england_baseline.yaml") -> Path:
     raise WorkforceError(f"the bundled scenario {name} is missing from this installation")
 
 
+INTERNAL_ERROR = 70
+"""Exit code of an unexpected internal error (EX_SOFTWARE), kept apart from input errors (1)."""
+
+
 def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -44,6 +49,17 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("interrupted: no outputs were written", err=True)
             sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug in workforce, not a problem with the planner's input
+            if debug:
+                raise
+            click.echo(
+                f"internal error (a bug in workforce, not in your scenario): {type(exc).__name__}: {exc}\n"
+                "No outputs were written. Re-run with --debug for the traceback and report it.",
+                err=True,
+            )
+            sys.exit(INTERNAL_ERROR)
 
     return click.option("--debug", is_flag=True, help="Show the full traceback on errors.")(wrapper)
 
