@@ -16,7 +16,7 @@ import base64
 import html
 import io
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
@@ -151,7 +151,7 @@ def report_html(plan, code: str) -> str:
         f"<p><b>Provisional plan</b>: a solver limit stopped HiGHS ({html.escape(status)}).</p>")
     images = "".join(f"<h3>{html.escape(title)}</h3><img alt=\"{html.escape(title)}\" src=\"{png_uri(fig)}\">"
                      for title, fig in charts)
-    made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(name)}: SEND workforce plan</title>
 <style>{CSS}</style></head><body>
