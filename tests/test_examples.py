@@ -24,7 +24,7 @@ NOTEBOOKS = sorted((ROOT / "examples").glob("*.ipynb"))
 
 
 def test_the_examples_are_there():
-    assert {p.name for p in NOTEBOOKS} >= {"quickstart.ipynb", "scenario_in_python.ipynb", "what_if.ipynb"}
+    assert {p.name for p in NOTEBOOKS} >= {"quickstart.ipynb", "scenario_in_python.ipynb", "what_if.ipynb", "uncertainty.ipynb"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
