@@ -123,3 +123,54 @@ def test_to_xarray_holds_the_tables_only_some_plans_have():
                 dims = [d if d != "intake" else "intake_point" for d in table.index.names]
                 assert float(var.sel(dict(zip(dims, key, strict=True)))) == pytest.approx(value)
     assert float(ds["leavers"].sel(role="ep", region="A", year=2028)) == plan.flows.loc[("ep", "A", 2028), "leavers"]
+
+
+@pytest.fixture(scope="module")
+def comparison(plan):
+    from workforce.compare import compare
+
+    fewer = minimal_scenario()
+    fewer["name"] = "Fewer <SENCOs>"
+    fewer["roles"]["senco"]["initial_stock"] = 45
+    return compare({"tiny": plan, "fewer <SENCOs>": solve(scenario_from_dict(fewer))})
+
+
+def senco_shortfall(stock: float) -> float:
+    """No SENCO training or hiring: supply stock x 0.95^t at the end of year t (t = 1..3) in each of
+    two regions against demand 50, so the shortfall over the horizon is 2 x sum(50 - stock x 0.95^t)."""
+    return 2 * sum(50 - stock * 0.95**t for t in (1, 2, 3))
+
+
+def test_comparison_repr_shows_inputs_and_national_results(comparison):
+    """SENCO shortfall over 2026-2028: 2 x (2.5 + 4.875 + 7.131) = 29.0 with 50 each, and
+    2 x (7.25 + 9.389 + 11.419) = 56.1 with 45 each."""
+    text = repr(comparison)
+    lines = text.splitlines()
+    assert lines[0] == "Comparison of 2 plans: tiny, fewer <SENCOs>"
+    assert lines[1] == "  2 inputs differ: name, roles.senco.initial_stock"
+    row = next(line for line in lines if "shortfall over the horizon senco" in line)
+    assert row.split()[-2:] == [f"{senco_shortfall(50):,.0f}", f"{senco_shortfall(45):,.0f}"] == ["29", "56"]
+    assert "warning" not in text and "c.differences()" in text
+    assert len(lines) <= 25
+
+
+def test_comparison_html_shows_changes_and_escapes_names(comparison):
+    html = comparison._repr_html_()
+    assert "Fewer &lt;SENCOs&gt;" in html and "<SENCOs>" not in html
+    assert "change: fewer &lt;SENCOs&gt;" in html
+    # the change in SENCO shortfall over the horizon, 56.1 - 29.0 = 27, is in the results table
+    change = senco_shortfall(45) - senco_shortfall(50)
+    assert f"<td>{change:,.0f}</td>" in html and round(change) == 27
+    assert "roles.senco.initial_stock" in html
+    assert len(html) < 8000
+
+
+def test_a_comparison_with_a_provisional_plan_or_no_differences_warns(comparison, plan):
+    from workforce.compare import compare
+
+    provisional = dataclasses.replace(comparison, status={"tiny": "optimal", "fewer <SENCOs>": "provisional"})
+    assert "warning: fewer <SENCOs>: provisional, not proven optimal" in repr(provisional)
+    assert "not proven optimal" in provisional._repr_html_()
+    same = compare([plan, plan])
+    assert same.names == ["Tiny scenario", "Tiny scenario (2)"]
+    assert "0 inputs differ" in repr(same) and "the same inputs" in repr(same)

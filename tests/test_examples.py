@@ -7,8 +7,11 @@ test exercises the code under test whether or not the package is installed.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,7 +24,7 @@ NOTEBOOKS = sorted((ROOT / "examples").glob("*.ipynb"))
 
 
 def test_the_examples_are_there():
-    assert {p.name for p in NOTEBOOKS} >= {"quickstart.ipynb", "scenario_in_python.ipynb"}
+    assert {p.name for p in NOTEBOOKS} >= {"quickstart.ipynb", "scenario_in_python.ipynb", "what_if.ipynb", "uncertainty.ipynb"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -62,3 +65,46 @@ def test_notebook_runs(path, kernel):
     # The kernel ran this checkout, and the notebook's last code cell produced something.
     last = [c for c in nb.cells if c.cell_type == "code"][-1]
     assert last.outputs, f"{path.name}: the last cell showed nothing"
+
+
+def _run_report(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    return subprocess.run([sys.executable, str(ROOT / "examples" / "regional_report.py"), *args],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_regional_report_writes_the_regions_numbers_and_charts(tmp_path):
+    """The report on the North East names the region and carries its numbers, as the plan has them,
+    and its charts as PNG images; nothing but the report is left in the folder."""
+    from workforce import load_scenario, solve
+
+    run = _run_report("--region", "E12000001", "--out", "out", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    files = list((tmp_path / "out").iterdir())
+    assert [f.name for f in files] == ["report_E12000001.html"]
+    text = files[0].read_text(encoding="utf-8")
+    assert "<h1>North East (E12000001)" in text
+
+    plan = solve(load_scenario(ROOT / "configs" / "england_baseline.yaml"))
+    ep = plan.workforce.xs(("ep", "E12000001"), level=("role", "region"))
+    # the key-number card: the EP shortfall in the last year, its share of demand
+    short = ep.at[2035, "shortfall"]
+    assert short > 1  # the baseline leaves the North East short of EPs in 2035
+    assert f"<b>{short:,.0f} FTE</b>short in 2035 ({100 * short / ep.at[2035, 'demand']:.0f}% of demand)" in text
+    # the table: EPs in post in 2026 and the shortfall over the horizon
+    for value in (ep.at[2026, "supply"], ep["shortfall"].sum()):
+        assert f"<td>{value:,.0f}</td>" in text
+    starters = plan.intake["intake"].xs(("ep_doctorate", "E12000001"), level=("programme", "region"))
+    assert f"<td>{starters[2026]:,.0f}</td>" in text
+
+    images = re.findall(r'<img alt="[^"]+" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
+    assert len(images) == 5  # staff against demand, three flows waterfalls, the cohort Gantt
+    assert all(base64.b64decode(b)[:8] == b"\x89PNG\r\n\x1a\n" for b in images)
+
+
+def test_regional_report_names_the_regions_when_given_an_unknown_one(tmp_path):
+    run = _run_report("--region", "Atlantis", "--out", "out", cwd=tmp_path)
+    assert run.returncode == 1
+    assert "region 'Atlantis' is not in scenario" in run.stderr and "E12000001 (North East)" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "out").exists()

@@ -9,7 +9,7 @@ with each of its terms.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,18 @@ class Comparison:
     """Index [measure, item, region]; one column per scenario. Measures: ``shortfall`` (unit-years
     over the horizon), ``shortfall_last_year``, ``spend`` (£k over the horizon), ``intake``
     (trainees over the horizon), ``objective`` (the objective and each term)."""
+    status: dict[str, str] = field(default_factory=dict)
+    """Each plan's solver status (``optimal`` or ``provisional``), by name."""
+
+    def __repr__(self) -> str:
+        from workforce.display import comparison_repr
+
+        return comparison_repr(self)
+
+    def _repr_html_(self) -> str:
+        from workforce.display import comparison_html
+
+        return comparison_html(self)
 
     def differences(self) -> pd.DataFrame:
         """Each scenario's results minus the first scenario's."""
@@ -125,7 +137,8 @@ def compare(plans: Sequence[Plan] | Mapping[str, Plan]) -> Comparison:
     names = list(plans)
     inputs = input_differences({n: p.data.scenario for n, p in plans.items()})
     results = pd.concat({n: key_results(p) for n, p in plans.items()}, axis=1).fillna(0.0)
-    return Comparison(names=names, inputs=inputs, results=results)
+    return Comparison(names=names, inputs=inputs, results=results,
+                      status={n: p.summary["status"] for n, p in plans.items()})
 
 
 def comparison_text(c: Comparison, max_inputs: int = 30) -> str:

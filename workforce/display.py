@@ -2,7 +2,8 @@
 
 Both say the same things: for a plan its status, the objective and each term, a shortfall table
 (each role, first and last year, all regions, with the region worst hit) and warnings; for a
-scenario its horizon, regions, roles, programmes, funding and objective.
+scenario its horizon, regions, roles, programmes, funding and objective; for a comparison the
+inputs that differ, the key results of each plan side by side (summed over regions) and warnings.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
+    from workforce.compare import Comparison
     from workforce.results import Plan
     from workforce.scenario.schema import Scenario
 
@@ -148,6 +150,89 @@ def plan_html(plan: Plan) -> str:
     parts.append("<div><b>Shortfall, all regions</b>" + _html_table(table, lambda v: f"{v:,.0f}") + "</div>")
     parts.append("</div>")
     parts.append(f'<p style="{_STYLE}">Tables: <code>{html.escape(TABLES_LINE)}</code></p></div>')
+    return "".join(parts)
+
+
+# -- comparisons ---------------------------------------------------------------------------------------
+
+COMPARISON_LINE = "c.inputs, c.results, c.differences(), c.chart(), c.to_csv(folder)"
+_COMPARISON_ROWS = {
+    "shortfall": "shortfall over the horizon",
+    "shortfall_last_year": "shortfall in the last year",
+    "spend": "spend (£k)",
+    "intake": "intake (trainees)",
+    "objective": "objective",
+}
+
+
+def comparison_table(c: Comparison) -> pd.DataFrame:
+    """The key results summed over regions: index [measure, item], one column per plan, in the
+    order shortfall, shortfall in the last year, spend, intake, objective; objective terms that are
+    zero in every plan are left out."""
+    table = c.results.groupby(level=["measure", "item"], sort=False).sum()
+    keep = [(m, i) for m, i in table.index
+            if not (m == "objective" and i != "objective" and (table.loc[(m, i)].abs() < 1e-9).all())]
+    table = table.loc[keep]
+    order = {m: n for n, m in enumerate(_COMPARISON_ROWS)}
+    return table.iloc[sorted(range(len(table)), key=lambda n: order.get(table.index[n][0], len(order)))]
+
+
+def comparison_warnings(c: Comparison) -> list[str]:
+    """Plans that are not proven optimal, and scenarios with the same inputs."""
+    out = [f"{name}: {status}, not proven optimal (a solver limit stopped HiGHS); its figures may move"
+           for name, status in c.status.items() if status != "optimal"]
+    if c.inputs.empty:
+        out.append("the scenarios have the same inputs: any difference in results is the solver's choice among equal plans")
+    return out
+
+
+def _input_keys(c: Comparison, n: int = 4) -> str:
+    keys = list(c.inputs.index)
+    shown = ", ".join(keys[:n]) + (f", ... ({len(keys) - n} more)" if len(keys) > n else "")
+    return f"{_count(len(keys), 'input')} differ" + (f": {shown}" if keys else "")
+
+
+def comparison_repr(c: Comparison) -> str:
+    """The plain ``repr`` of a comparison."""
+    lines = [f"Comparison of {_count(len(c.names), 'plan')}: {', '.join(c.names)}", f"  {_input_keys(c)}"]
+    table = comparison_table(c)
+    width = min(18, max(9, *(len(n) for n in c.names)))  # long names are cut here, whole on the first line
+    lines.append("  key results, all regions".ljust(45) + "".join(f" {n[:width]:>{width}}" for n in c.names))
+    for (measure, item), row in table.iterrows():
+        label = f"    {_COMPARISON_ROWS.get(measure, measure)[:26]:<26} {str(item)[:14]:<14}"
+        lines.append(label + "".join(f" {v:>{width},.0f}" for v in row))
+    for w in comparison_warnings(c):
+        lines.append(f"  warning: {w}")
+    lines.append(f"  tables: {COMPARISON_LINE}")
+    return "\n".join(lines)
+
+
+def comparison_html(c: Comparison) -> str:
+    """Compact HTML for notebooks (``Comparison._repr_html_``): the differing inputs (the first 12)
+    and the key results with each plan's change from the first."""
+    first = c.names[0]
+    parts = [
+        '<div class="workforce-comparison">',
+        f'<p style="{_STYLE}"><b>Comparison</b> of {html.escape(", ".join(c.names))}<br>'
+        f"{html.escape(_count(len(c.inputs), 'input'))} differ</p>",
+    ]
+    warnings = comparison_warnings(c)
+    if warnings:
+        parts.append(f'<ul style="{_STYLE};color:#8a4b00">' + "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+                     + "</ul>")
+    table = comparison_table(c)
+    changes = table[c.names[1:]].sub(table[first], axis=0).add_prefix("change: ")
+    results = table.join(changes)
+    results.index = pd.MultiIndex.from_tuples([(_COMPARISON_ROWS.get(m, m), i) for m, i in results.index],
+                                              names=["measure", "item"])
+    parts.append('<div style="display:flex;gap:1.5em;align-items:flex-start;flex-wrap:wrap">')
+    parts.append("<div><b>Key results, all regions</b>" + _html_table(results, lambda v: f"{v:,.0f}") + "</div>")
+    if len(c.inputs):
+        shown = c.inputs.head(12).map(lambda v: v if len(str(v)) <= 28 else str(v)[:25] + "...")
+        more = f" (first 12 of {len(c.inputs)})" if len(c.inputs) > 12 else ""
+        parts.append(f"<div><b>Inputs that differ{more}</b>" + _html_table(shown, _html_number) + "</div>")
+    parts.append("</div>")
+    parts.append(f'<p style="{_STYLE}">Tables: <code>{html.escape(COMPARISON_LINE)}</code></p></div>')
     return "".join(parts)
 
 

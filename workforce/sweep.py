@@ -295,6 +295,8 @@ class _NoBar:
 
 def _progress_bar(total: int, progress: bool | None) -> Any:
     """A tqdm bar (None: only on a terminal); without tqdm installed, no bar unless asked for."""
+    if progress is False:  # not even the import: tqdm.auto warns in a kernel without ipywidgets
+        return _NoBar()
     try:
         from tqdm.auto import tqdm
     except ImportError:
