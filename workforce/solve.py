@@ -22,6 +22,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from workforce.data import ModelData, prepare
 from workforce.errors import NoSolutionError, SolveError, UnboundedScenarioError, VerificationError
+from workforce.mip_start import honest_gap, prime_mip
 from workforce.model import build_model
 from workforce.policy_solve import (
     check_integral,
@@ -303,9 +304,14 @@ def run(
     gap: float | None = None
     bound: float | None = None
     solve_time = 0.0
+    start: np.ndarray | None = None
     for s, group in enumerate(stages):
         cost, offset, tol = stage_cost(compiled, data, group)
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        if compiled.integrality is not None and highs is None:
+            stage_start = prime_mip(h, compiled, cost, options, start)
+            solve_time += stage_start["seconds"]
+            timings["mip_start"] = timings.get("mip_start", 0.0) + stage_start["seconds"]
         t = time.perf_counter()
         status = _run_highs(h)
         elapsed = time.perf_counter() - t
@@ -348,8 +354,10 @@ def run(
             )
         value = float(h.getInfo().objective_function_value) + offset
         if compiled.integrality is not None:
-            gap = max(gap or 0.0, float(h.getInfo().mip_gap))
-        if provisional:
+            bound = float(h.getInfo().mip_dual_bound) + offset
+            gap = max(gap or 0.0, honest_gap(value, bound))
+            start = np.asarray(h.getSolution().col_value)  # feasible for the next stage (its bound row has slack)
+        elif provisional:
             from workforce.gap import lp_bound
 
             bound = lp_bound(h, offset)
@@ -376,7 +384,7 @@ def run(
         x=x,
         row_activity=np.asarray(solution.row_value)[:n_rows],
         row_dual=np.asarray(solution.row_dual)[:n_rows],
-        mip_gap=gap if provisional else 0.0,
+        mip_gap=gap if provisional or compiled.integrality is not None else 0.0,
         stages=stage_log,
         timings=timings,
         highs_version=h.version(),
@@ -385,7 +393,7 @@ def run(
         solver={
             "githash": h.githash(),
             "model_status": stage_log[-1]["status"] if stage_log else None,
-            "bound": bound if provisional else None,
+            "bound": bound if provisional or compiled.integrality is not None else None,
             "highs_options": {name: _option_value(h, name) for name in RECORDED_OPTIONS},
         },
     )
