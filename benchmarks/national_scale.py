@@ -22,7 +22,7 @@ For each size it generates a synthetic local-authority scenario through the publ
 
 Term sizes give every programme a calendar with three intakes a year (autumn, spring, summer: an
 NPQ-like ``calendar:``, so intake is split into ``intake_term`` per term); integer sizes deliver
-every programme in whole cohorts (an EP-doctorate-like ``cohorts:``, with a fixed cost per cohort)
+the EP doctorate in whole cohorts (an EP-doctorate-like ``cohorts:``, with a fixed cost per cohort)
 and set ``solver.time_limit`` / ``solver.mip_gap`` to the issue's targets. For those the floor is
 HiGHS alone on the same MILP with the same limits, and the gap each reached is printed.
 
@@ -104,8 +104,9 @@ def synthetic_scenario(
     """A local-authority scenario as the dict ``scenario_from_dict`` takes (the YAML's keys).
 
     ``terms`` > 1 gives every programme a calendar with that many intakes a year; ``integer`` runs
-    every programme in whole cohorts (up to about 1.2 years' steady intake of an average authority
-    per cohort, fixed cost a fifth of a full cohort's course costs)."""
+    the EP doctorate in whole cohorts, as the England baseline does (a cohort holds up to about two
+    years' steady intake of an average authority, 4 trainees, and costs a fifth of a full cohort's
+    course costs on top)."""
     rng = np.random.default_rng(seed)
     codes = [f"LA{i:03d}" for i in range(1, areas + 1)]
     size = rng.lognormal(mean=-0.18, sigma=0.6, size=areas)  # mean ~1, from a few tiny to ~4x
@@ -174,8 +175,8 @@ def synthetic_scenario(
             del programme["duration"]
             programme["calendar"] = {"intakes": dict(list(TERM_MONTHS.items())[:terms]),
                                      "duration_months": 12 * duration + 4}
-        if integer:
-            max_size = max(2.0, round(1.2 * demand * attr / completion))
+        if integer and k == "ep":
+            max_size = max(2.0, round(2 * demand * attr / completion))
             fixed = round(0.2 * max_size * per_starter, 2)
             programme["cohorts"] = {"max_size": max_size, "fixed_cost": {stream: fixed}}
             spec["funding_streams"][stream]["budget"] = {t: round(v * 1.2, 1) for t, v in

@@ -22,7 +22,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from workforce.data import ModelData, prepare
 from workforce.errors import NoSolutionError, SolveError, UnboundedScenarioError, VerificationError
-from workforce.mip_start import honest_gap, prime_mip
+from workforce.mip_start import give_start, honest_gap, rescue
 from workforce.model import build_model
 from workforce.policy_solve import (
     check_integral,
@@ -308,15 +308,22 @@ def run(
     for s, group in enumerate(stages):
         cost, offset, tol = stage_cost(compiled, data, group)
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
-        if compiled.integrality is not None and highs is None:
-            stage_start = prime_mip(h, compiled, cost, options, start)
-            solve_time += stage_start["seconds"]
-            timings["mip_start"] = timings.get("mip_start", 0.0) + stage_start["seconds"]
+        if start is not None and highs is None:
+            give_start(h, start)
         t = time.perf_counter()
         status = _run_highs(h)
         elapsed = time.perf_counter() - t
         solve_time += elapsed
         has_solution = h.getInfo().primal_solution_status == 2
+        rescued_bound = None
+        if compiled.integrality is not None and highs is None and not has_solution and status in (
+            highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kIterationLimit,
+        ):
+            rescued_bound = float(h.getInfo().mip_dual_bound)
+            status, report = rescue(h, compiled, cost, options)
+            solve_time += report["seconds"]
+            timings["mip_start"] = report["seconds"]
+            has_solution = h.getInfo().primal_solution_status == 2
         if status == highspy.HighsModelStatus.kOptimal:
             pass
         elif status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
@@ -354,7 +361,7 @@ def run(
             )
         value = float(h.getInfo().objective_function_value) + offset
         if compiled.integrality is not None:
-            bound = float(h.getInfo().mip_dual_bound) + offset
+            bound = max(float(h.getInfo().mip_dual_bound), rescued_bound or -INF) + offset
             gap = max(gap or 0.0, honest_gap(value, bound))
             start = np.asarray(h.getSolution().col_value)  # feasible for the next stage (its bound row has slack)
         elif provisional:
