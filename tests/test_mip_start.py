@@ -92,3 +92,15 @@ def test_a_limit_that_stops_highs_before_any_plan_still_gives_one():
     assert plan.summary["mip_gap"] is not None and plan.summary["mip_gap"] <= 1e-3
     timings = plan.summary["timings_seconds"]
     assert 0 < timings["mip_start"] <= timings["solve"]
+
+
+def test_lexicographic_milp_stages_start_from_the_earlier_plan():
+    """Shortfall first, then training cost: 3 cohorts hold all 25 (shortfall 0), the cheapest such
+    plan costs 25 + 3·30 = 115. Each later stage is handed the earlier stage's plan, which keeps
+    its bound row, and still reaches the hand-solved optimum."""
+    spec = one_region(25, {"min_size": 8, "max_size": 10, "fixed_cost": {"dfe": 30}})
+    spec["objective"] = {"lexicographic": [["shortfall"], ["training_cost"]]}
+    plan = solve(scenario_from_dict(spec), verify=False)
+    stages = plan.summary["lexicographic_stages"]
+    assert [s["value"] for s in stages[:2]] == pytest.approx([0, 115])
+    assert plan.intake.loc[("doc", "A", 2026), "cohorts"] == 3
