@@ -20,8 +20,11 @@ For each size it generates a synthetic local-authority scenario through the publ
 * times validation (``scenario_from_dict``) of the scenario dict, and loading the same scenario
   from YAML with its 153-area tables in CSV files (``load_scenario``; target under 1 s).
 
-Sizes the issue names that the current model cannot express yet are listed as HOOKS below and
-skipped with a note: training terms (3 terms a year) and integer cohorts are not in the model.
+Term sizes give every programme a calendar with three intakes a year (autumn, spring, summer: an
+NPQ-like ``calendar:``, so intake is split into ``intake_term`` per term); integer sizes deliver
+the EP doctorate in whole cohorts (an EP-doctorate-like ``cohorts:``, with a fixed cost per cohort)
+and set ``solver.time_limit`` / ``solver.mip_gap`` to the issue's targets. For those the floor is
+HiGHS alone on the same MILP with the same limits, and the gap each reached is printed.
 
 Synthetic magnitudes (per authority, scaled by a seeded log-normal size factor with mean 1): about
 143 schools (England: 21,890 state-funded schools / 153), 181 early-years group settings
@@ -57,20 +60,33 @@ sys.path.insert(0, str(ROOT))
 N_AREAS = 153
 FIRST_YEAR = 2026
 
-# name: (areas, roles, years, terms, integer cohorts)
+# name: areas, roles, years, terms (intake points a year) and integer cohorts
 SIZES: dict[str, dict[str, Any]] = {
     "small": {"areas": 17, "roles": 3, "years": 20},
     "medium": {"areas": N_AREAS, "roles": 3, "years": 20},
     "large": {"areas": N_AREAS, "roles": 10, "years": 20},
+    "large_terms": {"areas": N_AREAS, "roles": 10, "years": 20, "terms": 3},
+    "medium_integer": {"areas": N_AREAS, "roles": 3, "years": 20, "integer": True},
+    "medium_terms_integer": {"areas": N_AREAS, "roles": 3, "years": 20, "terms": 3, "integer": True},
+    "large_terms_integer": {"areas": N_AREAS, "roles": 10, "years": 20, "terms": 3, "integer": True},
+    # Harder variants (not run by default): every programme in whole cohorts of 1.2 years' intake of an
+    # average authority (with 2 years' intake HiGHS alone closes these to 0.11% and 0.46% in 3.7 s and 9.6 s).
+    "medium_integer_all": {"areas": N_AREAS, "roles": 3, "years": 20, "integer": "all", "cohort_years": 1.2},
+    "medium_terms_integer_all": {"areas": N_AREAS, "roles": 3, "years": 20, "terms": 3, "integer": "all",
+                                 "cohort_years": 1.2},
 }
-# HOOKS: sizes the issue names that need model features not built yet (issue 4 adds terms and
-# integer cohorts). When they land, give `synthetic_scenario` a `terms`/`integer` argument that
-# writes the new scenario keys, and move these into SIZES.
-HOOKS: dict[str, str] = {
-    "large_terms": "153 areas x 10 roles x 20 years x 3 terms: needs training terms in the model (issue 4)",
-    "medium_integer": "153 x 3 x 20 with integer cohorts: needs integer cohorts in the model (issue 4)",
-    "large_terms_integer": "153 x 10 x 20 x 3 terms with integer cohorts: needs terms and integer cohorts (issue 4)",
+DEFAULT_SIZES = ["small", "medium", "large", "large_terms", "medium_integer", "medium_terms_integer"]
+# Solver settings of the integer sizes (the issue's targets: within 0.5% of the best bound in under
+# 30 s at 153 x 3 x 20, within 2% in under 60 s at 153 x 3 x 20 x 3 terms).
+MIP_SETTINGS: dict[str, dict[str, float]] = {
+    "medium_integer": {"time_limit": 30.0, "mip_gap": 0.005},
+    "medium_terms_integer": {"time_limit": 60.0, "mip_gap": 0.02},
+    "large_terms_integer": {"time_limit": 120.0, "mip_gap": 0.02},
+    "medium_integer_all": {"time_limit": 30.0, "mip_gap": 0.005},
+    "medium_terms_integer_all": {"time_limit": 60.0, "mip_gap": 0.02},
 }
+# Intake points of the term sizes (month from September): autumn, spring and summer terms.
+TERM_MONTHS = {"autumn": 0, "spring": 4, "summer": 7}
 
 # Role templates: (id, name, unit, demand per authority, stock share of demand, attrition,
 # attrition of new entrants, shortfall penalty, programme (duration, completion, [course costs]),
@@ -89,8 +105,16 @@ ROLE_TEMPLATES = [
 ]
 
 
-def synthetic_scenario(areas: int = N_AREAS, roles: int = 3, years: int = 20, seed: int = 20261) -> dict[str, Any]:
-    """A local-authority scenario as the dict ``scenario_from_dict`` takes (the YAML's keys)."""
+def synthetic_scenario(
+    areas: int = N_AREAS, roles: int = 3, years: int = 20, seed: int = 20261, terms: int = 1,
+    integer: bool | str = False, cohort_years: float = 2.0,
+) -> dict[str, Any]:
+    """A local-authority scenario as the dict ``scenario_from_dict`` takes (the YAML's keys).
+
+    ``terms`` > 1 gives every programme a calendar with that many intakes a year; ``integer`` runs
+    the EP doctorate in whole cohorts, as the England baseline does (a cohort holds up to about two
+    years' steady intake of an average authority (``cohort_years``), 4 trainees, and costs a fifth of a full cohort's
+    course costs on top); ``integer="all"`` does the same for every programme."""
     rng = np.random.default_rng(seed)
     codes = [f"LA{i:03d}" for i in range(1, areas + 1)]
     size = rng.lognormal(mean=-0.18, sigma=0.6, size=areas)  # mean ~1, from a few tiny to ~4x
@@ -153,10 +177,33 @@ def synthetic_scenario(areas: int = N_AREAS, roles: int = 3, years: int = 20, se
         }
         if sup is not None:
             programme["supervision_ratio"] = sup
+        if terms > 1:
+            # duration d years -> 12 d + 4 months: every term's intake joins after d academic years
+            # and the course runs over d + 1 course years (as course_costs lists at most).
+            del programme["duration"]
+            programme["calendar"] = {"intakes": dict(list(TERM_MONTHS.items())[:terms]),
+                                     "duration_months": 12 * duration + 4}
+        if integer == "all" or (integer and k == "ep"):
+            max_size = max(2.0, round(cohort_years * demand * attr / completion))
+            fixed = round(0.2 * max_size * per_starter, 2)
+            programme["cohorts"] = {"max_size": max_size, "fixed_cost": {stream: fixed}}
+            spec["funding_streams"][stream]["budget"] = {t: round(v * 1.2, 1) for t, v in
+                                                         spec["funding_streams"][stream]["budget"].items()}
         for back in range(1, duration + 1):
             programme["prior_intake"] = programme.get("prior_intake", {})
             programme["prior_intake"][FIRST_YEAR - back] = per_area(demand * attr / completion, 2)
         spec["programmes"][f"{k}_training"] = programme
+    return spec
+
+
+def size_spec(size: str) -> dict[str, Any]:
+    """The scenario dict of a named size (with the solver settings of the integer sizes)."""
+    shape = SIZES[size]
+    spec = synthetic_scenario(shape["areas"], shape["roles"], shape["years"],
+                              terms=shape.get("terms", 1), integer=shape.get("integer", False),
+                              cohort_years=shape.get("cohort_years", 2.0))
+    if size in MIP_SETTINGS:
+        spec["solver"] = dict(MIP_SETTINGS[size])
     return spec
 
 
@@ -217,14 +264,15 @@ def floor_lp(scenario: Any) -> dict[str, Any]:
     return {"cost": weights @ compiled.term_costs, "offset": float(weights @ compiled.term_offsets),
             "col_lower": compiled.col_lower, "col_upper": compiled.col_upper,
             "row_lower": compiled.row_lower, "row_upper": compiled.row_upper,
-            "start": A.indptr.copy(), "index": A.indices.copy(), "value": A.data.copy()}
+            "start": A.indptr.copy(), "index": A.indices.copy(), "value": A.data.copy(),
+            "integrality": None if compiled.integrality is None else compiled.integrality.copy()}
 
 
-def floor_solve(lp_arrays: dict[str, Any], options: dict[str, Any]) -> tuple[float, float, float]:
-    """HiGHS alone on the same LP: pass the arrays to a fresh Highs, time ``run()`` only.
+def floor_solve(lp_arrays: dict[str, Any], options: dict[str, Any]) -> tuple[float, float, float, float | None]:
+    """HiGHS alone on the same LP (or MILP): pass the arrays to a fresh Highs, time ``run()`` only.
 
-    Returns (seconds in run(), CPU seconds in run(), objective). Same options as the library
-    (threads, seed, silent)."""
+    Returns (seconds in run(), CPU seconds in run(), objective, relative gap for a MILP). Same
+    options as the library (threads, seed, silent; time limit and gap for a MILP)."""
     import highspy
 
     from workforce.solve import new_highs
@@ -241,12 +289,25 @@ def floor_solve(lp_arrays: dict[str, Any], options: dict[str, Any]) -> tuple[flo
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a["start"], a["index"], a["value"]
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
+    if a["integrality"] is not None:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous
+                           for f in a["integrality"]]
+        h.setOptionValue("mip_rel_gap", float(options["mip_gap"]))
+        if options.get("time_limit"):
+            h.setOptionValue("time_limit", float(options["time_limit"]))
     h.passModel(lp)
     t, cpu = time.perf_counter(), time.process_time()
     h.run()
     elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
-    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal, h.modelStatusToString(h.getModelStatus())
-    return elapsed, cpu, float(h.getInfo().objective_function_value + a["offset"])
+    info = h.getInfo()
+    if a["integrality"] is None:
+        assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal, h.modelStatusToString(h.getModelStatus())
+        return elapsed, cpu, float(info.objective_function_value + a["offset"]), None
+    value = float(info.objective_function_value + a["offset"])
+    # HiGHS's own mip_gap (infinite when it flags its incumbent); the bound gives the honest one.
+    bound = float(info.mip_dual_bound + a["offset"])
+    gap = (value - bound) / max(1.0, abs(value)) if info.primal_solution_status == 2 else float("inf")
+    return elapsed, cpu, value, gap
 
 
 def staged_memory(scenario: Any) -> dict[str, float]:
@@ -270,7 +331,8 @@ def staged_memory(scenario: Any) -> dict[str, float]:
     compiled = compile_model(m)
     mark("compile")
     s = scenario.solver
-    info = run(compiled, data, {"time_limit": None, "threads": s.threads, "random_seed": s.random_seed}, {})
+    info = run(compiled, data, {"time_limit": s.time_limit, "threads": s.threads, "random_seed": s.random_seed,
+                                "mip_gap": s.mip_gap}, {})
     mark("handoff+solve")
     check_rows(compiled, info.x, s.verify_tolerance)
     mark("verify")
@@ -286,7 +348,7 @@ def measure(size: str, runs: int) -> dict[str, Any]:
     from workforce import scenario_from_dict
 
     shape = SIZES[size]
-    spec = synthetic_scenario(shape["areas"], shape["roles"], shape["years"])
+    spec = size_spec(size)
     validate_times = []
     for _ in range(runs):
         t = time.perf_counter()
@@ -304,23 +366,39 @@ def measure(size: str, runs: int) -> dict[str, Any]:
     # Floor: the compiled LP of this scenario, solved by HiGHS alone.
     lp_arrays = floor_lp(scenario)
     s = scenario.solver
-    options = {"threads": s.threads, "random_seed": s.random_seed}
+    options = {"threads": s.threads, "random_seed": s.random_seed, "time_limit": s.time_limit, "mip_gap": s.mip_gap}
     gc.collect()
 
     e2e, floors, e2e_cpu, floor_cpu, stage_runs, objectives = [], [], [], [], [], []
+    # The pandas re-check (workforce.verify) still misreads calendar and cohort spend on this branch
+    # (another branch fixes it): those sizes run without it, and check rows and integrality here.
+    verify = not (shape.get("terms", 1) > 1 or shape.get("integer"))
+    gaps, floor_gaps, floor_objectives, statuses = [], [], [], []
     floor_objective = None
     for _ in range(runs):
         gc.collect()
         t, cpu = time.perf_counter(), time.process_time()
-        plan = workforce.solve(scenario)
+        plan = workforce.solve(scenario, verify=verify)
         e2e.append(time.perf_counter() - t)
         e2e_cpu.append(time.process_time() - cpu)
         stage_runs.append(plan.summary["timings_seconds"])
         objectives.append(plan.objective)
+        gaps.append(plan.summary["mip_gap"])
+        if not verify:
+            from workforce.policy_solve import check_integral
+            from workforce.solve import check_rows
+
+            assert plan.solved is not None
+            compiled, x = plan.solved.compiled, plan.solved.info.x
+            check_rows(compiled, x, s.verify_tolerance)
+            check_integral(compiled, x, s.verify_tolerance)
+        statuses.append(plan.summary["status"])
         size_info = plan.summary["size"]
         del plan
         gc.collect()
-        elapsed, cpu, floor_objective = floor_solve(lp_arrays, options)
+        elapsed, cpu, floor_objective, floor_gap = floor_solve(lp_arrays, options)
+        floor_gaps.append(floor_gap)
+        floor_objectives.append(floor_objective)
         floors.append(elapsed)
         floor_cpu.append(cpu)
     named = ("prepare", "build", "compile", "handoff", "solve", "extract")
@@ -329,6 +407,7 @@ def measure(size: str, runs: int) -> dict[str, Any]:
     stages = {k: statistics.median(r.get(k, 0.0) for r in stage_runs) for k in stage_runs[0]}
     # Peak resident memory of the timed runs (HiGHS included), before tracemalloc adds its own.
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    lp_integer = lp_arrays["integrality"] is not None
     del lp_arrays
     gc.collect()
     memory = staged_memory(scenario)
@@ -352,6 +431,10 @@ def measure(size: str, runs: int) -> dict[str, Any]:
         "objective": objectives[0],
         "floor_objective": floor_objective,
         "memory_mb": memory,
+        "integer": lp_integer,
+        "pandas_recheck": verify,
+        "mip": {"gaps": gaps, "statuses": statuses, "objectives": objectives, "floor_gaps": floor_gaps,
+                "floor_objectives": floor_objectives, "time_limit": s.time_limit, "mip_gap": s.mip_gap},
         "peak_rss_mb": peak_rss,
     }
 
@@ -389,45 +472,61 @@ def machine() -> dict[str, str]:
 
 
 def report(results: list[dict[str, Any]]) -> None:
-    print("\nsize     shape (areas x roles x years)   variables  rows     validate  load(YAML+CSV)")
+    print(f"\n{'size':<21} shape (areas x roles x years)   variables  rows     validate  load(YAML+CSV)")
     for r in results:
         s = r["shape"]
-        print(f"{r['size']:<8} {s['areas']:>3} x {s['roles']:>2} x {s['years']:<3}"
-              f"{'':>17}{r['variables']:>9,} {r['constraints']:>8,}  {r['validate_s']:7.3f}s  "
+        extra = (f" x {s['terms']} terms" if s.get("terms", 1) > 1 else "") + (" int" if s.get("integer") else "")
+        print(f"{r['size']:<21} {s['areas']:>3} x {s['roles']:>2} x {s['years']:<3}{extra:<17}"
+              f"{r['variables']:>9,} {r['constraints']:>8,}  {r['validate_s']:7.3f}s  "
               f"{r['load_yaml_csv_s']:6.3f}s ({r['csv_files']} CSVs)")
     print("\nmedian seconds per stage (workforce.solve, from the validated scenario to the Plan's tables)")
     keys = ["prepare", "build", "compile", "handoff", "solve", "verify+other", "extract", "total"]
-    print(f"{'size':<8}" + "".join(f"{k:>13}" for k in keys))
+    print(f"{'size':<21}" + "".join(f"{k:>13}" for k in keys))
     for r in results:
-        print(f"{r['size']:<8}" + "".join(f"{r['stages_s'].get(k, 0.0):13.3f}" for k in keys))
+        print(f"{r['size']:<21}" + "".join(f"{r['stages_s'].get(k, 0.0):13.3f}" for k in keys))
+    skipped = [r["size"] for r in results if not r.get("pandas_recheck", True)]
+    if skipped:
+        print(f"(without the pandas re-check of the plan, which still misreads calendar and cohort spend on this "
+              f"branch; rows and integrality re-checked instead: {', '.join(skipped)})")
     print("\nend to end against HiGHS alone (same LP, fresh Highs, run() only; medians; the CPU-time ratio is "
           "less sensitive to other load on a shared machine)")
-    print(f"{'size':<8}{'end to end':>12}{'HiGHS run':>12}{'ratio':>8}{'CPU ratio':>11}   wall seconds per run (e2e / floor)")
+    print(f"{'size':<21}{'end to end':>12}{'HiGHS run':>12}{'ratio':>8}{'CPU ratio':>11}   wall seconds per run (e2e / floor)")
     for r in results:
         runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(r["e2e_runs"], r["floor_runs"], strict=True))
-        print(f"{r['size']:<8}{r['e2e_s']:11.3f}s{r['floor_s']:11.3f}s{r['ratio']:7.2f}x{r['cpu_ratio']:10.2f}x   {runs}")
+        print(f"{r['size']:<21}{r['e2e_s']:11.3f}s{r['floor_s']:11.3f}s{r['ratio']:7.2f}x{r['cpu_ratio']:10.2f}x   {runs}")
         rel = abs(r["objective"] - r["floor_objective"]) / max(1.0, abs(r["floor_objective"]))
-        if rel > 1e-6:
+        if rel > 1e-6 and not r.get("integer"):
             print(f"         WARNING: objectives differ: plan {r['objective']:.6g} vs floor {r['floor_objective']:.6g}")
     print("\npeak memory: traced Python allocations per stage (MB, separate tracemalloc pass) and the peak RSS "
           "of the timed runs (HiGHS included)")
     mkeys = ["prepare", "build", "compile", "handoff+solve", "verify", "extract", "held_at_end"]
-    print(f"{'size':<8}" + "".join(f"{k:>14}" for k in mkeys) + f"{'peak RSS':>11}")
+    print(f"{'size':<21}" + "".join(f"{k:>14}" for k in mkeys) + f"{'peak RSS':>11}")
     for r in results:
-        print(f"{r['size']:<8}" + "".join(f"{r['memory_mb'][k]:14.1f}" for k in mkeys) + f"{r['peak_rss_mb']:10.0f}M")
+        print(f"{r['size']:<21}" + "".join(f"{r['memory_mb'][k]:14.1f}" for k in mkeys) + f"{r['peak_rss_mb']:10.0f}M")
     if len(results) > 1:
-        a, b = results[0], results[-1]
+        a, b = min(results, key=lambda r: r["variables"]), max(results, key=lambda r: r["variables"])
         print(f"\ngrowth {a['size']} -> {b['size']}: variables x{b['variables'] / a['variables']:.1f}, "
               + ", ".join(f"{k} x{b['stages_s'][k] / max(a['stages_s'][k], 1e-9):.1f}" for k in keys)
               + f", peak RSS x{b['peak_rss_mb'] / a['peak_rss_mb']:.1f}")
-    print("\nnot measured yet (model features missing):")
-    for name, why in HOOKS.items():
-        print(f"  {name}: {why}")
+    mips = [r for r in results if r.get("integer")]
+    if mips:
+        print("\ninteger cohorts (MILP): per run, the library's status, gap to the best bound and wall time, against "
+              "HiGHS alone on the same MILP with the same limits")
+        print(f"{'size':<22}{'limit':>7}{'gap target':>11}   library: gap / seconds (objective)   |   HiGHS alone: gap / seconds")
+        for r in mips:
+            m = r["mip"]
+            ours = ", ".join(f"{_pct(g)}/{t:.1f}s ({o:,.0f})" for g, t, o in zip(m["gaps"], r["e2e_runs"], m["objectives"], strict=True))
+            alone = ", ".join(f"{_pct(g)}/{t:.1f}s" for g, t in zip(m["floor_gaps"], r["floor_runs"], strict=True))
+            print(f"{r['size']:<22}{m['time_limit'] or 0:6.0f}s{100 * m['mip_gap']:10.2f}%   {ours}   |   {alone}")
+
+
+def _pct(gap: float | None) -> str:
+    return "n/a" if gap is None else ("inf" if not np.isfinite(gap) else f"{100 * gap:.2f}%")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", nargs="+", default=["small", "medium", "large"], choices=list(SIZES))
+    parser.add_argument("--sizes", nargs="+", default=DEFAULT_SIZES, choices=list(SIZES))
     parser.add_argument("--runs", type=int, default=3, help="runs per size (the medians are reported)")
     parser.add_argument("--quick", action="store_true", help="only the small size, 1 run")
     parser.add_argument("--profile", choices=list(SIZES), help="cProfile one end-to-end run of this size")
@@ -443,8 +542,7 @@ def main() -> None:
 
         from workforce import scenario_from_dict, solve
 
-        shape = SIZES[args.profile]
-        scenario = scenario_from_dict(synthetic_scenario(shape["areas"], shape["roles"], shape["years"]))
+        scenario = scenario_from_dict(size_spec(args.profile))
         solve(scenario)  # warm imports
         prof = cProfile.Profile()
         prof.enable()

@@ -41,7 +41,10 @@ def test_equity_never_worsens_the_worst_rate_and_costs_no_less(spec):
     spec["objective"] = {"equity": {"roles": ["ep"]}}
     plan = solve(scenario_from_dict(spec))
     eq = plan.summary["equity"]
-    assert eq["equitable"]["worst_shortfall_rate"] <= eq["efficient"]["worst_shortfall_rate"] + 1e-6
+    # Later stages may let the worst rate exceed its minimum by objective.equity.tolerance (1e-6 of
+    # max(1, optimum)); the efficient plan can sit exactly at the minimum, so allow that plus rounding.
+    tolerance = 1e-6 * max(1.0, eq["equitable"]["worst_shortfall_rate"]) + 1e-9
+    assert eq["equitable"]["worst_shortfall_rate"] <= eq["efficient"]["worst_shortfall_rate"] + tolerance
     assert eq["equitable"]["objective"] >= eq["efficient"]["objective"] - 1e-6 * max(1.0, abs(eq["efficient"]["objective"]))
 
 

@@ -76,6 +76,7 @@ class Solution:
         self.hires = var_array(m.hires, [self.hiring_roles, R, T], compiled, x)
         self.exits = var_array(m.exits, [self.exit_roles, R, T], compiled, x)
         self.flex = var_array(m.flex, [d.FLEX, R, T], compiled, x)
+        self.cohorts = var_array(m.cohorts, [d.COHORT_PROGRAMMES, R, T], compiled, x) if d.COHORT_PROGRAMMES else None
         self.stock_initial = np.array([[d.stock_initial[k, r] for r in R] for k in K]).reshape(len(K), len(R))
 
     def starters(self, p: int, lag: int) -> np.ndarray:
@@ -232,6 +233,10 @@ def spend_items(s: Solution, f: str) -> dict[str, np.ndarray]:
     for i, (k, o) in enumerate(d.FLEX):
         if d.stream_flex[k, o] == f:
             items[f"flexible:{k}.{o}"] = d.cost_flex[k, o] * _zero_small(s.flex[i]).sum(axis=0)
+    for i, p in enumerate(d.COHORT_PROGRAMMES):
+        if (p, f) in d.cost_cohort:  # cost_cohort[p,f] × Σ_r cohorts[p,r,t] (workforce.model.policy.cohort_cost)
+            assert s.cohorts is not None
+            items[f"cohorts:{p}"] = _zero_small(d.cost_cohort[p, f] * s.cohorts[i].sum(axis=0))
     return items
 
 

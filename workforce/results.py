@@ -178,11 +178,11 @@ def array_extraction_applies(d: ModelData) -> bool:
     """Whether :mod:`workforce.extract` computes this model's tables from arrays.
 
     It covers the stock-and-flow model of sections 3-8 of models/cohort_planning.md (with targets,
-    place shares and equity, which add rows but change no table). Cohort fixed costs, tenure bands,
+    place shares and equity, which add rows but change no table, and cohorts' fixed costs). Tenure bands,
     statutory deadlines, calendars and financial-year budgets change leavers, completions or spend
     in ways it does not compute yet: those plans are read through the model's own expressions.
     """
-    return not (d.COHORT_PROGRAMMES or d.tenure_bands or d.DEADLINE_ROLES or d.intake_month or d.FY_STREAMS)
+    return not (d.tenure_bands or d.DEADLINE_ROLES or d.intake_month or d.FY_STREAMS)
 
 
 def reference_tables(d: ModelData, m: pyo.ConcreteModel) -> dict[str, pd.DataFrame]:

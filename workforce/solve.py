@@ -22,6 +22,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from workforce.data import ModelData, prepare
 from workforce.errors import NoSolutionError, SolveError, UnboundedScenarioError, VerificationError
+from workforce.mip_start import give_start, honest_gap, rescue
 from workforce.model import build_model
 from workforce.policy_solve import (
     check_integral,
@@ -303,14 +304,26 @@ def run(
     gap: float | None = None
     bound: float | None = None
     solve_time = 0.0
+    start: np.ndarray | None = None
     for s, group in enumerate(stages):
         cost, offset, tol = stage_cost(compiled, data, group)
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        if start is not None and highs is None:
+            give_start(h, start)
         t = time.perf_counter()
         status = _run_highs(h)
         elapsed = time.perf_counter() - t
         solve_time += elapsed
         has_solution = h.getInfo().primal_solution_status == 2
+        rescued_bound = None
+        if compiled.integrality is not None and highs is None and not has_solution and status in (
+            highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kIterationLimit,
+        ):
+            rescued_bound = float(h.getInfo().mip_dual_bound)
+            status, report = rescue(h, compiled, cost, options)
+            solve_time += report["seconds"]
+            timings["mip_start"] = report["seconds"]
+            has_solution = h.getInfo().primal_solution_status == 2
         if status == highspy.HighsModelStatus.kOptimal:
             pass
         elif status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
@@ -348,8 +361,10 @@ def run(
             )
         value = float(h.getInfo().objective_function_value) + offset
         if compiled.integrality is not None:
-            gap = max(gap or 0.0, float(h.getInfo().mip_gap))
-        if provisional:
+            bound = max(float(h.getInfo().mip_dual_bound), rescued_bound or -INF) + offset
+            gap = max(gap or 0.0, honest_gap(value, bound))
+            start = np.asarray(h.getSolution().col_value)  # feasible for the next stage (its bound row has slack)
+        elif provisional:
             from workforce.gap import lp_bound
 
             bound = lp_bound(h, offset)
@@ -385,7 +400,7 @@ def run(
         solver={
             "githash": h.githash(),
             "model_status": stage_log[-1]["status"] if stage_log else None,
-            "bound": bound if provisional else None,
+            "bound": bound if provisional or compiled.integrality is not None else None,
             "highs_options": {name: _option_value(h, name) for name in RECORDED_OPTIONS},
         },
     )
