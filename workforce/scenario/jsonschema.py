@@ -125,28 +125,20 @@ def scenario_json_schema() -> dict[str, Any]:
         for field, prop in node.get("properties", {}).items():
             _annotate(model, field, prop)
     _close_id_maps(out)
-    _demand_or_forecast(out)
-    _duration_or_calendar(out)
+    _either_required(out, "Role", "demand", "demand_forecast")
+    _either_required(out, "Programme", "duration", "calendar")
     _extends(out)
     return out
 
 
-def _duration_or_calendar(schema: dict[str, Any]) -> None:
-    """A programme gives ``duration`` (years) or a ``calendar`` with a duration in months."""
-    programme = schema.get("$defs", {}).get("Programme")
-    if programme is None or "calendar" not in programme.get("properties", {}):
+def _either_required(schema: dict[str, Any], model: str, key: str, alternative: str) -> None:
+    """``model`` needs ``key`` or ``alternative`` (the loader derives the one from the other), e.g. a
+    role's ``demand`` or ``demand_forecast``, a programme's ``duration`` or ``calendar``."""
+    node = schema.get("$defs", {}).get(model)
+    if node is None or alternative not in node.get("properties", {}):
         return
-    programme["required"] = [k for k in programme.get("required", []) if k != "duration"]
-    programme["anyOf"] = [{"required": ["duration"]}, {"required": ["calendar"]}]
-
-
-def _demand_or_forecast(schema: dict[str, Any]) -> None:
-    """A role gives ``demand`` or ``demand_forecast`` (the loader computes one from the other)."""
-    role = schema.get("$defs", {}).get("Role")
-    if role is None or "demand_forecast" not in role.get("properties", {}):
-        return
-    role["required"] = [k for k in role.get("required", []) if k != "demand"]
-    role["anyOf"] = [{"required": ["demand"]}, {"required": ["demand_forecast"]}]
+    node["required"] = [k for k in node.get("required", []) if k != key]
+    node["anyOf"] = [{"required": [key]}, {"required": [alternative]}]
 
 
 EXTENDS_DESCRIPTION = (
