@@ -16,8 +16,8 @@ def summary_text(plan: Plan) -> str:
     ]
     if s["status"] != "optimal":
         lines.append("  PROVISIONAL: a solver limit stopped the search; the plan is feasible but may not be the best.")
-    lines.append(f"  objective {s['objective']:,.1f}: " + ", ".join(
-        f"{t} {v:,.1f}" for t, v in s["terms"].items() if abs(v) > 1e-9) or "  objective 0")
+    terms = ", ".join(f"{t} {v:,.1f}" for t, v in s["terms"].items() if abs(v) > 1e-9)
+    lines.append(f"  objective {s['objective']:,.1f}" + (f": {terms}" if terms else ""))
     lines.append("")
     lines.append(f"{'Workforce (first and last year)':<51} in post  flexible   demand  shortfall")
     wf = plan.workforce

@@ -218,8 +218,7 @@ def new_highs() -> highspy.Highs:
 def _highs(compiled: Compiled, options: dict[str, Any], integer: bool = False) -> highspy.Highs:
     """HiGHS holding the compiled model; ``integer`` keeps integer columns integer (otherwise the
     continuous relaxation, as the elastic diagnosis uses)."""
-    h = new_highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()  # already silent
     if options.get("time_limit") is not None:
         h.setOptionValue("time_limit", float(options["time_limit"]))
     h.setOptionValue("threads", int(options.get("threads") or 0))
