@@ -253,12 +253,11 @@ def floor_lp(scenario: Any) -> dict[str, Any]:
 
     Only arrays are kept, so the Pyomo model they came from is freed before anything is timed."""
     from workforce.data import prepare
-    from workforce.model import build_model
     from workforce.scenario.schema import TERMS
-    from workforce.solve import compile_model
+    from workforce.solve import compile_scenario
 
     data = prepare(scenario)
-    compiled = compile_model(build_model(data))
+    _, compiled = compile_scenario(data)  # as workforce.solve makes it (same column order)
     weights = np.array([data.weights[t] for t in TERMS])
     A = compiled.A
     return {"cost": weights @ compiled.term_costs, "offset": float(weights @ compiled.term_offsets),
@@ -313,9 +312,8 @@ def floor_solve(lp_arrays: dict[str, Any], options: dict[str, Any]) -> tuple[flo
 def staged_memory(scenario: Any) -> dict[str, float]:
     """Peak traced Python memory (MB) of each stage, run one by one under tracemalloc."""
     from workforce.data import prepare
-    from workforce.model import build_model
     from workforce.results import make_plan
-    from workforce.solve import check_rows, compile_model, run
+    from workforce.solve import check_rows, compile_scenario, run
 
     peaks: dict[str, float] = {}
     tracemalloc.start()
@@ -326,10 +324,8 @@ def staged_memory(scenario: Any) -> dict[str, float]:
 
     data = prepare(scenario)
     mark("prepare")
-    m = build_model(data)
-    mark("build")
-    compiled = compile_model(m)
-    mark("compile")
+    m, compiled = compile_scenario(data)
+    mark("build+compile")
     s = scenario.solver
     info = run(compiled, data, {"time_limit": s.time_limit, "threads": s.threads, "random_seed": s.random_seed,
                                 "mip_gap": s.mip_gap}, {})
@@ -499,14 +495,14 @@ def report(results: list[dict[str, Any]]) -> None:
             print(f"         WARNING: objectives differ: plan {r['objective']:.6g} vs floor {r['floor_objective']:.6g}")
     print("\npeak memory: traced Python allocations per stage (MB, separate tracemalloc pass) and the peak RSS "
           "of the timed runs (HiGHS included)")
-    mkeys = ["prepare", "build", "compile", "handoff+solve", "verify", "extract", "held_at_end"]
+    mkeys = ["prepare", "build+compile", "handoff+solve", "verify", "extract", "held_at_end"]
     print(f"{'size':<21}" + "".join(f"{k:>14}" for k in mkeys) + f"{'peak RSS':>11}")
     for r in results:
         print(f"{r['size']:<21}" + "".join(f"{r['memory_mb'][k]:14.1f}" for k in mkeys) + f"{r['peak_rss_mb']:10.0f}M")
     if len(results) > 1:
         a, b = min(results, key=lambda r: r["variables"]), max(results, key=lambda r: r["variables"])
         print(f"\ngrowth {a['size']} -> {b['size']}: variables x{b['variables'] / a['variables']:.1f}, "
-              + ", ".join(f"{k} x{b['stages_s'][k] / max(a['stages_s'][k], 1e-9):.1f}" for k in keys)
+              + ", ".join(f"{k} x{b['stages_s'].get(k, 0.0) / max(a['stages_s'].get(k, 0.0), 1e-9):.1f}" for k in keys if a['stages_s'].get(k))
               + f", peak RSS x{b['peak_rss_mb'] / a['peak_rss_mb']:.1f}")
     mips = [r for r in results if r.get("integer")]
     if mips:

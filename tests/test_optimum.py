@@ -220,7 +220,9 @@ def test_supervision_ratio_caps_intake_by_last_years_stock():
 
 def test_places_national_places_and_envelope():
     """Two regions want 10 starters each (duration 0, completion 1, cost 1). Places cap A at 4;
-    national places cap the total at 9 → B gets 5. A whole-horizon envelope of 7 then binds first."""
+    national places cap the total at 9, so 9 start and 11 posts stay short. Which region takes them
+    is a tie (the shortfall penalty is the same in both) as long as A stays within its 4 places. A
+    whole-horizon envelope of 7 then binds first."""
     spec = base(1, initial_stock=0)
     spec["regions"] = [{"code": "A", "name": "Area A"}, {"code": "B", "name": "Area B"}]
     spec["programmes"] = {"short": {"name": "Short course", "role": "ep", "duration": 0, "completion_rate": 1.0,
@@ -228,8 +230,14 @@ def test_places_national_places_and_envelope():
                                     "national_places": 9}}
     spec["funding_streams"] = {"dfe": {"name": "DfE"}}
     plan = run(spec)
+    assert plan.intake["intake"].sum() == pytest.approx(9)
+    assert plan.intake.loc[("short", "A", 2026), "intake"] <= 4 + 1e-9
+    assert plan.workforce["shortfall"].sum() == pytest.approx(11)
+    # With 6 national places to spare beyond A's 4, only the places cap binds: A 4, B 10.
+    spec["programmes"]["short"]["national_places"] = 20
+    plan = run(spec)
     assert plan.intake.loc[("short", "A", 2026), "intake"] == pytest.approx(4)
-    assert plan.intake.loc[("short", "B", 2026), "intake"] == pytest.approx(5)
+    assert plan.intake.loc[("short", "B", 2026), "intake"] == pytest.approx(10)
     spec["funding_streams"]["dfe"]["envelope"] = 7
     plan = run(spec)
     assert plan.intake["intake"].sum() == pytest.approx(7)

@@ -64,9 +64,16 @@ def var_array(var: pyo.Var, sets: list[list[Any]], compiled: Compiled, x: np.nda
 class Solution:
     """Dense arrays of the solved variables and the derived expressions the tables need."""
 
-    def __init__(self, d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, x: np.ndarray):
+    def __init__(self, d: ModelData, m: pyo.ConcreteModel | None, compiled: Any, x: np.ndarray):
         self.d = d
         P, K, R, T = d.PROGRAMMES, d.ROLES, d.REGIONS, d.YEARS
+        self.stock_initial = np.array([[d.stock_initial[k, r] for r in R] for k in K]).reshape(len(K), len(R))
+        if m is None:  # generated as arrays: each variable is a block of columns in its sets' order
+            self.hiring_roles, self.exit_roles = compiled.layout.hiring_roles, compiled.layout.exit_roles
+            for name in ("intake", "stock", "shortfall", "surplus", "hires", "exits", "flex"):
+                setattr(self, name, compiled.var_values(name, x))
+            self.cohorts = None
+            return
         self.hiring_roles = list(m.HIRING_ROLES)
         self.exit_roles = list(m.EXIT_ROLES)
         self.intake = var_array(m.intake, [P, R, T], compiled, x)
@@ -77,7 +84,6 @@ class Solution:
         self.exits = var_array(m.exits, [self.exit_roles, R, T], compiled, x)
         self.flex = var_array(m.flex, [d.FLEX, R, T], compiled, x)
         self.cohorts = var_array(m.cohorts, [d.COHORT_PROGRAMMES, R, T], compiled, x) if d.COHORT_PROGRAMMES else None
-        self.stock_initial = np.array([[d.stock_initial[k, r] for r in R] for k in K]).reshape(len(K), len(R))
 
     def starters(self, p: int, lag: int) -> np.ndarray:
         """(R, T) array: starters of programme ``p`` (position) in year t − lag, for every t."""
@@ -271,7 +277,7 @@ def spend_tables(s: Solution) -> tuple[pd.DataFrame, pd.DataFrame]:
     return spend, detail
 
 
-def plan_tables(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, x: np.ndarray) -> dict[str, pd.DataFrame]:
+def plan_tables(d: ModelData, m: pyo.ConcreteModel | None, compiled: Any, x: np.ndarray) -> dict[str, pd.DataFrame]:
     """Every table of the plan, computed from the solution vector."""
     s = Solution(d, m, compiled, x)
     spend, detail = spend_tables(s)

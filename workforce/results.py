@@ -23,6 +23,7 @@ import pyomo.environ as pyo
 
 from workforce.data import ModelData
 from workforce.extract import plan_tables
+from workforce.model import arrays
 from workforce.model import expressions as ex
 from workforce.plan_tables import labels_from_data
 from workforce.scenario.schema import TERMS
@@ -131,9 +132,16 @@ class Plan:
         return plan_to_xarray(self)
 
 
-def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: SolveInfo) -> Plan:
-    """Read the solution back into the model's variables and build the plan's tables."""
-    _load_values(m, compiled, info.x)
+def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, info: SolveInfo) -> Plan:
+    """Read the solution back into the model's variables and build the plan's tables.
+
+    ``m`` is None when the LP was generated as arrays (workforce.model.arrays): the tables are then
+    read from the arrays alone, and ``compiled.model`` builds the Pyomo model if anything asks for it.
+    """
+    if m is None and not arrays.applies(d):
+        m = compiled.model
+    if m is not None:
+        _load_values(m, compiled, info.x)
     scenario = d.scenario
     summary = {
         "status": info.status,
@@ -150,7 +158,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel, compiled: Compiled, info: Solv
         "solver_options": info.options,
         "solve_seconds": info.timings.get("solve"),
         "timings_seconds": dict(info.timings),
-        "size": {"variables": len(compiled.columns), "constraints": len(compiled.rows)},
+        "size": {"variables": compiled.A.shape[1], "constraints": compiled.A.shape[0]},
         "money_unit": "GBP thousands",
         "labels": labels_from_data(d).to_dict(),
         "solver": {"options": dict(info.options), **info.solver},

@@ -23,7 +23,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from workforce.data import ModelData, prepare
 from workforce.errors import NoSolutionError, SolveError, UnboundedScenarioError, VerificationError
 from workforce.mip_start import give_start, honest_gap, rescue
-from workforce.model import build_model
+from workforce.model import arrays, build_model
 from workforce.policy_solve import (
     check_integral,
     integrality,
@@ -136,6 +136,31 @@ def compile_model(m: pyo.ConcreteModel) -> Compiled:
     )
 
 
+def compile_scenario(
+    data: ModelData, timings: dict[str, float] | None = None,
+) -> tuple[pyo.ConcreteModel | None, Compiled | arrays.ArrayCompiled]:
+    """The scenario's LP as arrays, and its Pyomo model when one was built.
+
+    Scenarios of the stock-and-flow model alone (``workforce.model.arrays.applies``) are generated
+    as arrays directly, with no Pyomo model until one is asked for (``compiled.model``); the others
+    are built by ``build_model`` and compiled by Pyomo's standard-form compiler. Both give the same
+    LP (tests/test_arrays.py). ``timings`` receives ``build`` (and ``compile``) seconds.
+    """
+    timings = {} if timings is None else timings
+    t = time.perf_counter()
+    if arrays.applies(data):
+        with PauseGC():
+            compiled = arrays.compile_arrays(data)
+        timings["build"] = time.perf_counter() - t
+        return None, compiled
+    m = build_model(data)
+    timings["build"] = time.perf_counter() - t
+    t = time.perf_counter()
+    compiled_model = compile_model(m)
+    timings["compile"] = time.perf_counter() - t
+    return m, compiled_model
+
+
 def solve(
     scenario: Scenario | ModelData,
     *,
@@ -154,12 +179,7 @@ def solve(
     t0 = time.perf_counter()
     data = scenario if isinstance(scenario, ModelData) else prepare(scenario)
     timings["prepare"] = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    m = build_model(data)
-    timings["build"] = time.perf_counter() - t1
-    t2 = time.perf_counter()
-    compiled = compile_model(m)
-    timings["compile"] = time.perf_counter() - t2
+    m, compiled = compile_scenario(data, timings)
     settings = data.scenario.solver
     options = {
         "time_limit": time_limit if time_limit is not None else settings.time_limit,
@@ -169,6 +189,8 @@ def solve(
     if compiled.integrality is not None:
         options["mip_gap"] = settings.mip_gap
     info = run(compiled, data, options, timings)
+    if isinstance(compiled, arrays.ArrayCompiled):
+        compiled.x = info.x
     if verify:
         check_rows(compiled, info.x, settings.verify_tolerance)
         check_integral(compiled, info.x, settings.verify_tolerance)
@@ -224,8 +246,7 @@ def _highs(compiled: Compiled, options: dict[str, Any], integer: bool = False) -
     h.setOptionValue("threads", int(options.get("threads") or 0))
     h.setOptionValue("random_seed", int(options.get("random_seed", 0)))
     lp = highspy.HighsLp()
-    lp.num_col_ = len(compiled.columns)
-    lp.num_row_ = len(compiled.rows)
+    lp.num_row_, lp.num_col_ = compiled.A.shape
     lp.col_cost_ = np.zeros(lp.num_col_)
     lp.col_lower_ = compiled.col_lower
     lp.col_upper_ = compiled.col_upper
@@ -380,7 +401,7 @@ def run(
     timings["solve"] = solve_time
     solution = h.getSolution()
     x = np.asarray(solution.col_value)
-    n_rows = len(compiled.rows)
+    n_rows = compiled.A.shape[0]
     term_values = compiled.term_costs @ x + compiled.term_offsets
     terms = {term: float(term_values[index[term]]) for term in TERMS}
     return SolveInfo(

@@ -1,0 +1,262 @@
+"""The LP generated as arrays (workforce.model.arrays) is the LP Pyomo compiles from build_model.
+
+Rows are matched by (family, index) and columns by (variable, index), so the two may order them
+differently; a row may also be written with the opposite sign (a ≤ b as −a ≥ −b), so each row is
+compared after scaling its first coefficient to be positive.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workforce import InfeasibleScenarioError, scenario_from_dict, solve
+from workforce.data import prepare
+from workforce.model import arrays, build_model
+from workforce.solve import compile_model, compile_scenario
+
+from scenarios import minimal_scenario  # isort: skip
+
+ROOT = Path(__file__).resolve().parents[1]
+YEARS = [2026, 2027, 2028, 2029]
+REGIONS = ["A", "B", "C"]
+
+
+def national_scale() -> Any:
+    spec = importlib.util.spec_from_file_location("national_scale", ROOT / "benchmarks" / "national_scale.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def canonical(A: Any, lower: np.ndarray, upper: np.ndarray, rows: list[Any], columns: list[Any]) -> dict[Any, Any]:
+    """Row key → (sorted (column key, coefficient) pairs, lower, upper), first coefficient positive."""
+    A = A.tocsr()
+    out = {}
+    for i, key in enumerate(rows):
+        lo, hi = A.indptr[i], A.indptr[i + 1]
+        entries = sorted((str(columns[j]), float(v)) for j, v in zip(A.indices[lo:hi], A.data[lo:hi], strict=True) if v)
+        low, high = float(lower[i]), float(upper[i])
+        if entries and entries[0][1] < 0:
+            entries = [(c, -v) for c, v in entries]
+            low, high = -high, -low
+        assert key not in out, f"row {key} appears twice"
+        out[key] = (entries, low, high)
+    return out
+
+
+def costs(term_costs: np.ndarray, offsets: np.ndarray, columns: list[Any]) -> list[tuple[dict[str, float], float]]:
+    return [({str(columns[j]): float(row[j]) for j in np.flatnonzero(row)}, float(offset))
+            for row, offset in zip(term_costs, offsets, strict=True)]
+
+
+def assert_same_lp(spec: dict[str, Any]) -> None:
+    d = prepare(scenario_from_dict(copy.deepcopy(spec)))
+    assert arrays.applies(d)
+    reference = compile_model(build_model(d))
+    generated = arrays.compile_arrays(d)
+    ref_rows = [(con.parent_component().name, con.index()) for con in reference.rows]
+    ref_cols = [(v.parent_component().name, v.index()) for v in reference.columns]
+    gen_cols = generated.layout.column_keys()
+    expected = canonical(reference.A, reference.row_lower, reference.row_upper, ref_rows, ref_cols)
+    got = canonical(generated.A, generated.row_lower, generated.row_upper, generated.row_keys(), gen_cols)
+    assert set(got) == set(expected), f"rows only generated: {set(got) - set(expected)}; only in Pyomo: {set(expected) - set(got)}"
+    for key, (entries, low, high) in expected.items():
+        g_entries, g_low, g_high = got[key]
+        assert [c for c, _ in g_entries] == [c for c, _ in entries], key
+        np.testing.assert_allclose([v for _, v in g_entries], [v for _, v in entries], rtol=1e-12, err_msg=str(key))
+        np.testing.assert_allclose([g_low, g_high], [low, high], rtol=1e-12, atol=1e-12, err_msg=str(key))
+    # Columns Pyomo leaves out (in no row and no cost) are empty columns here.
+    extra = set(map(str, gen_cols)) - set(map(str, ref_cols))
+    by_name = {str(c): j for j, c in enumerate(gen_cols)}
+    assert all(generated.A[:, [by_name[c]]].nnz == 0 and not generated.term_costs[:, by_name[c]].any() for c in extra)
+    for (ref_cost, ref_offset), (gen_cost, gen_offset) in zip(
+        costs(reference.term_costs, reference.term_offsets, ref_cols),
+        costs(generated.term_costs, generated.term_offsets, gen_cols), strict=True,
+    ):
+        assert set(gen_cost) == set(ref_cost)
+        np.testing.assert_allclose([gen_cost[c] for c in ref_cost], list(ref_cost.values()), rtol=1e-12)
+        assert gen_offset == pytest.approx(ref_offset, rel=1e-12, abs=1e-12)
+    assert generated.col_lower.tolist() == [0.0] * len(gen_cols)
+    assert np.isinf(generated.col_upper).all()
+
+
+amount = st.floats(min_value=0, max_value=100, allow_nan=False).map(lambda v: round(v, 2))
+rate = st.floats(min_value=0, max_value=0.3).map(lambda v: round(v, 3))
+
+
+@st.composite
+def rich_scenarios(draw) -> dict[str, Any]:
+    """Every family of sections 3-8: exits, hiring, flexible supply with several options, retraining,
+    prior intake, places (regional and national), supervision, minimum and maximum intakes,
+    surplus caps and groups, budgets, envelopes and committed costs."""
+
+    def table(strategy: Any) -> Any:
+        return draw(st.one_of(strategy, st.fixed_dictionaries({r: strategy for r in REGIONS})))
+
+    def by_year(strategy: Any) -> dict[str, dict[int, Any]]:
+        return {r: {t: draw(strategy) for t in YEARS} for r in REGIONS}
+
+    ep_duration = draw(st.integers(0, 3))
+    spec: dict[str, Any] = {
+        "name": "rich",
+        "horizon": {"first_year": YEARS[0], "last_year": YEARS[-1]},
+        "regions": [{"code": r, "name": f"Area {r}"} for r in REGIONS],
+        "roles": {
+            "ep": {
+                "name": "EPs", "unit": "FTE", "initial_stock": table(amount), "attrition": table(rate),
+                "attrition_new_entrants": draw(rate),
+                "demand": by_year(amount), "shortfall_penalty": draw(st.sampled_from([1, 50, 200])),
+                "surplus_cost": draw(st.sampled_from([0, 1.5])),
+                "hiring": {"max": table(st.sampled_from([0, 5, 20])), "cost": draw(st.sampled_from([0, 8])),
+                           "stream": draw(st.sampled_from(["la", None]))},
+                "flexible_supply": {
+                    "agency": {"name": "Agency", "fte_per_unit": 1.0, "cost": 90, "max": table(st.sampled_from([0, 3])),
+                               "stream": "la"},
+                    "locum": {"name": "Locum", "fte_per_unit": draw(st.sampled_from([0.5, 0.8])), "cost": 60,
+                              "max": by_year(st.sampled_from([0, 2]))},
+                },
+            },
+            "ta": {
+                "name": "Assistants", "initial_stock": table(amount), "attrition": table(rate),
+                "demand": by_year(amount), "shortfall_penalty": 5,
+                "exits": {"enabled": True, "cost": draw(st.sampled_from([0, 2])), "stream": "la",
+                          "max": table(st.sampled_from([1, 10]))},
+            },
+            "senco": {
+                "name": "SENCOs", "initial_stock": table(amount), "attrition": table(rate), "demand": by_year(amount),
+                "shortfall_penalty": 10, "surplus_max": table(st.sampled_from([0, 5])),
+                "exits": {"enabled": draw(st.booleans())},
+            },
+        },
+        "programmes": {
+            "doc": {
+                "name": "Doctorate", "role": "ep", "duration": ep_duration,
+                "completion_rate": draw(st.floats(0.5, 1.0).map(lambda v: round(v, 2))),
+                "course_costs": [{"dfe": 10.0}, {"dfe": 9.0, "la": 1.0}, {"dfe": 8.0}][: max(1, ep_duration)],
+                "places": by_year(st.sampled_from([1.0, 5.0, 50.0])), "national_places": draw(st.sampled_from([4, 40])),
+                "supervision_ratio": draw(st.sampled_from([0.1, 0.3])),
+                "intake_min": table(st.sampled_from([0, 0.5])),
+                "intake_max": by_year(st.sampled_from([3.0, 30.0])),
+                "prior_intake": {2026 - back: table(st.sampled_from([0, 2, 4])) for back in range(1, ep_duration + 1)},
+            },
+            "conv": {
+                "name": "Conversion", "role": "ep", "source": "ta", "duration": 1, "completion_rate": 0.9,
+                "course_costs": [{"dfe": 4.0}, {"la": 2.0}], "prior_intake": {2025: table(st.sampled_from([0, 3]))},
+            },
+            "npq": {
+                "name": "NPQ", "role": "senco", "duration": 0, "completion_rate": 0.85,
+                "course_costs": [{"npq": 1.0}], "supervision_ratio": 0.5,
+            },
+        },
+        "funding_streams": {
+            "dfe": {"name": "DfE", "budget": {t: draw(st.sampled_from([50.0, 500.0])) for t in YEARS},
+                    "envelope": draw(st.sampled_from([1000.0, 5000.0]))},
+            "la": {"name": "LAs", "budget": 300, "envelope": 2000},
+            "npq": {"name": "NPQ grant", "envelope": draw(st.sampled_from([20.0, 200.0]))},
+            "unused": {"name": "Stream paying for nothing", "budget": 10},
+        },
+        "surplus_groups": {"all": {"roles": ["ep", "ta", "senco"], "max": table(st.sampled_from([2, 50]))}},
+    }
+    if not spec["programmes"]["doc"]["prior_intake"]:
+        del spec["programmes"]["doc"]["prior_intake"]
+    return spec
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rich_scenarios())
+def test_generated_lp_equals_the_pyomo_compilation(spec):
+    assert_same_lp(spec)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rich_scenarios())
+def test_both_paths_reach_the_same_optimum(spec):
+    try:
+        fast = solve(scenario_from_dict(copy.deepcopy(spec)))
+    except InfeasibleScenarioError as error:
+        with pytest.raises(InfeasibleScenarioError) as reference_error:
+            _pyomo_solve(spec)
+        assert [c.kind for c in error.conflicts] == [c.kind for c in reference_error.value.conflicts]
+        return
+    reference = _pyomo_solve(spec)
+    assert fast.objective == pytest.approx(reference.objective, rel=1e-7, abs=1e-6)
+    assert fast.summary["size"]["constraints"] == reference.summary["size"]["constraints"]
+
+
+def _pyomo_solve(spec: dict[str, Any]) -> Any:
+    original = arrays.applies
+    arrays.applies = lambda d: False
+    try:
+        return solve(scenario_from_dict(copy.deepcopy(spec)))
+    finally:
+        arrays.applies = original
+
+
+def test_minimal_and_national_scale_scenarios():
+    assert_same_lp(minimal_scenario())
+    ns = national_scale()
+    assert_same_lp(ns.synthetic_scenario(areas=4, roles=10, years=5))
+
+
+def test_which_scenarios_are_generated_as_arrays():
+    """Sections 3-8 only: cohorts, calendars and the other policy rules go through Pyomo."""
+    ns = national_scale()
+    assert arrays.applies(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4))))
+    assert not arrays.applies(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4, terms=3))))
+    assert not arrays.applies(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4, integer=True))))
+    m, compiled = compile_scenario(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4, terms=3))))
+    assert m is not None and compiled.model is m
+
+
+def test_the_pyomo_model_of_an_array_plan_is_built_on_demand_with_the_solution():
+    plan = solve(scenario_from_dict(minimal_scenario()))
+    compiled, info = plan.solved
+    assert isinstance(compiled, arrays.ArrayCompiled)
+    assert "model" not in compiled._pyomo  # nothing built by solving
+    names = [con.parent_component().name for con in compiled.rows]
+    assert names == [name for name, _ in compiled.row_keys()]
+    m = compiled.model
+    for (p, r, t), row in plan.intake.iterrows():
+        assert pyo.value(m.intake[p, r, t]) == pytest.approx(row["intake"], abs=1e-9)
+    for (k, r, t), row in plan.workforce.iterrows():
+        assert pyo.value(m.stock[k, r, t]) == pytest.approx(row["supply"], abs=1e-9)
+    # Each row's activity at the solution, from the Pyomo expression and from the arrays.
+    activity = compiled.A @ info.x
+    for i in range(0, len(compiled.rows), 7):
+        assert pyo.value(compiled.rows[i].body) == pytest.approx(activity[i] + _constant(compiled.rows[i]), abs=1e-7)
+
+
+def _constant(con: Any) -> float:
+    """The constant a Pyomo row's body carries (the compiler moves it into the bounds)."""
+    from pyomo.repn import generate_standard_repn
+
+    return float(generate_standard_repn(con.body).constant)
+
+
+def test_committed_costs_over_a_budget_are_reported_as_in_the_pyomo_build():
+    """A stream that pays only the second course year: in 2026 it pays for the 2025 cohort alone
+    (a constant, 40 starters x £1k against a £10k budget), which no plan can change."""
+    spec = minimal_scenario()
+    spec["programmes"]["dedpsy"]["course_costs"] = [{"dfe": 30}, {"legacy": 1.0}]
+    spec["programmes"]["dedpsy"]["prior_intake"] = {2025: 20, 2024: 20}
+    spec["funding_streams"]["legacy"] = {"name": "Legacy grant", "budget": {2026: 10, 2027: 1000, 2028: 1000}}
+    assert arrays.applies(prepare(scenario_from_dict(copy.deepcopy(spec))))
+    with pytest.raises(InfeasibleScenarioError) as fast:
+        solve(scenario_from_dict(copy.deepcopy(spec)))
+    with pytest.raises(InfeasibleScenarioError) as reference:
+        _pyomo_solve(spec)
+    assert str(fast.value) == str(reference.value)
+    assert fast.value.conflicts == reference.value.conflicts
+    assert fast.value.conflicts[0].amount == pytest.approx(30.0)
+    # Within budget, the constant row is left out by both.
+    spec["funding_streams"]["legacy"]["budget"] = {2026: 40, 2027: 1000, 2028: 1000}
+    assert_same_lp(spec)

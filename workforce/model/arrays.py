@@ -1,0 +1,546 @@
+"""Vectorised construction: the linear programme of ``build_model`` generated as arrays, family by family.
+
+``build_model`` writes the formulation of models/cohort_planning.md as Pyomo components, and the
+solve stage compiles them with Pyomo's standard-form compiler. At local-authority scale (153 areas)
+building the expressions and walking them again costs more than HiGHS takes to solve the LP. For the
+stock-and-flow model of sections 3-8 (the scenarios :func:`applies` accepts), this module writes the
+same rows straight into a sparse matrix: every constraint family keeps its name and formula, written
+here over whole (region, year) grids with numpy instead of one Pyomo expression per row.
+
+The Pyomo model stays the reference. ``tests/test_arrays.py`` checks that every row, bound, column
+and objective term here equals what the compiler makes of ``build_model`` (baseline, variants,
+random scenarios), and :class:`ArrayCompiled` builds the Pyomo model on first use for anything that
+needs its components (explaining a plan, diagnosing infeasibility, reading rows by name).
+
+Notation: a :class:`Lin` is a grid of linear expressions, one per row of a family; each of its terms
+holds an array of coefficients and an array of column numbers (column −1 means no variable there: a
+constant, e.g. the initial stock in the first year, lives in ``const``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from workforce.data import ModelData
+from workforce.scenario.schema import TERMS
+
+INF = float("inf")
+
+
+def applies(d: ModelData) -> bool:
+    """Whether the scenario uses only sections 3-8 of the formulation, which this module generates.
+
+    Cohorts, targets, place shares, equity, tenure, statutory deadlines, calendars and financial-year
+    budgets are built through Pyomo (``build_model``) and compiled as before.
+    """
+    return not (d.COHORT_PROGRAMMES or d.target_min or d.share_min or d.share_max or d.equity_basis
+                or d.tenure_bands or d.DEADLINE_ROLES or d.intake_month or d.duration_months or d.FY_STREAMS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Columns
+
+
+class Columns:
+    """One block of columns per variable component, in the order of its index sets' product."""
+
+    def __init__(self, d: ModelData):
+        P, K, R, T = d.PROGRAMMES, d.ROLES, d.REGIONS, d.YEARS
+        self.hiring_roles = sorted({k for k, _, _ in d.hires_max}, key=d.ROLES.index)
+        self.exit_roles = [k for k in d.ROLES if d.exits_enabled[k]]
+        specs = [
+            ("intake", [P, R, T]), ("stock", [K, R, T]), ("hires", [self.hiring_roles, R, T]),
+            ("exits", [self.exit_roles, R, T]), ("flex", [d.FLEX, R, T]), ("shortfall", [K, R, T]),
+            ("surplus", [K, R, T]),
+        ]
+        self.sets: dict[str, list[list[Any]]] = {}
+        self.block: dict[str, np.ndarray] = {}
+        start = 0
+        for name, sets in specs:
+            shape = tuple(len(s) for s in sets)
+            n = math.prod(shape)
+            self.sets[name] = sets
+            self.block[name] = np.arange(start, start + n, dtype=np.int64).reshape(shape)
+            start += n
+        self.n = start
+        self.position = {name: [{key: i for i, key in enumerate(s)} for s in sets] for name, sets in self.sets.items()}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.block[name]
+
+    def column_keys(self) -> list[tuple[str, Any]]:
+        """(component name, index) of every column, in column order."""
+        out: list[tuple[str, Any]] = []
+        for name, sets in self.sets.items():
+            for key in itertools.product(*sets):
+                out.append((name, _flat(key)))
+        return out
+
+    def lookup(self, name: str, keys: list[tuple[Any, ...]]) -> np.ndarray:
+        """Column of each index of component ``name``."""
+        pos = self.position[name]
+        block = self.block[name]
+        if not keys:
+            return np.zeros(0, dtype=np.int64)
+        # a flattened key (("ep", "agency") pairs arrive as "ep", "agency") is regrouped per set
+        widths = [len(s[0]) if s and isinstance(s[0], tuple) else 1 for s in self.sets[name]]
+        ends = list(itertools.accumulate(widths))
+        parts = [[key[e - w] if w == 1 else tuple(key[e - w:e]) for w, e in zip(widths, ends, strict=True)] for key in keys]
+        idx = np.array([[pos[i][part] for i, part in enumerate(key)] for key in parts], dtype=np.int64)
+        return block[tuple(idx.T)]
+
+
+def _flat(key: tuple[Any, ...]) -> Any:
+    """An index as Pyomo flattens it: (("ep", "agency"), "A", 2026) → ("ep", "agency", "A", 2026)."""
+    out: list[Any] = []
+    for part in key:
+        out.extend(part if isinstance(part, tuple) else (part,))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Grids of linear expressions
+
+
+class Lin:
+    """Linear expressions over a grid of shape ``shape``: Σ coef × x[col] + const per grid point.
+
+    A term's arrays have the grid's shape, optionally followed by extra axes (several variables per
+    grid point, e.g. a sum over regions)."""
+
+    def __init__(self, shape: tuple[int, ...], terms: list[tuple[np.ndarray, np.ndarray]] | None = None,
+                 const: Any = 0.0):
+        self.shape = shape
+        self.terms = terms or []
+        self.const = np.broadcast_to(np.asarray(const, dtype=float), shape)
+
+    @staticmethod
+    def var(cols: np.ndarray) -> Lin:
+        return Lin(cols.shape, [(np.ones(cols.shape), cols)])
+
+    def __add__(self, other: Any) -> Lin:
+        if isinstance(other, Lin):
+            return Lin(self.shape, self.terms + other.terms, self.const + other.const)
+        return Lin(self.shape, list(self.terms), self.const + other)
+
+    def __neg__(self) -> Lin:
+        return self * -1.0
+
+    def __sub__(self, other: Any) -> Lin:
+        return self + (-other)
+
+    def __mul__(self, factor: Any) -> Lin:
+        """Scale by a number or an array broadcastable to the grid."""
+        f = np.asarray(factor, dtype=float)
+        terms = [(coef * f.reshape(f.shape + (1,) * (coef.ndim - len(self.shape))), col) for coef, col in self.terms]
+        return Lin(self.shape, terms, self.const * f)
+
+    __rmul__ = __mul__
+
+    def shift(self) -> Lin:
+        """The value of the previous year at each year (the grid's last axis): nothing in the first year."""
+        ax = len(self.shape) - 1
+        terms = []
+        for coef, col in self.terms:
+            src = [slice(None)] * coef.ndim
+            dst = list(src)
+            src[ax], dst[ax] = slice(None, -1), slice(1, None)
+            c, k = np.zeros_like(coef), np.full_like(col, -1)
+            c[tuple(dst)] = coef[tuple(src)]
+            k[tuple(dst)] = col[tuple(src)]
+            terms.append((c, k))
+        const = np.zeros(self.shape)
+        const[..., 1:] = self.const[..., :-1]
+        return Lin(self.shape, terms, const)
+
+    def total(self, axis: int) -> Lin:
+        """Sum over grid axis ``axis``: its points become per-row entries of the terms."""
+        shape = self.shape[:axis] + self.shape[axis + 1:]
+        terms = [(np.moveaxis(coef, axis, -1).reshape(shape + (-1,)), np.moveaxis(col, axis, -1).reshape(shape + (-1,)))
+                 for coef, col in self.terms]
+        return Lin(shape, terms, self.const.sum(axis=axis))
+
+    def structural(self) -> np.ndarray:
+        """Grid points whose expression has a variable (even with a zero coefficient)."""
+        out = np.zeros(self.shape, dtype=bool)
+        for _coef, col in self.terms:
+            has = col >= 0
+            out |= has.reshape(self.shape + (-1,)).any(axis=-1) if has.ndim > len(self.shape) else has
+        return out
+
+    def coo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, value) of the nonzero entries, rows numbered in the grid's C order."""
+        n = math.prod(self.shape)
+        grid = np.arange(n, dtype=np.int64).reshape(self.shape)
+        rows, cols, vals = [], [], []
+        for coef, col in self.terms:
+            extra = coef.ndim - len(self.shape)
+            r = np.broadcast_to(grid.reshape(self.shape + (1,) * extra), col.shape)
+            keep = (col >= 0) & (coef != 0)
+            rows.append(r[keep])
+            cols.append(col[keep])
+            vals.append(coef[keep])
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+
+# ---------------------------------------------------------------------------------------------
+# Expressions (workforce.model.expressions, over (region, year) grids)
+
+
+class Expressions:
+    def __init__(self, d: ModelData, cols: Columns):
+        self.d = d
+        self.cols = cols
+        self.R, self.T = len(d.REGIONS), len(d.YEARS)
+        self._entrants: dict[str, Lin] = {}
+
+    def var(self, name: str, i: int) -> Lin:
+        return Lin.var(self.cols[name][i])
+
+    def starters(self, p: str, lag: int) -> Lin:
+        """(R, T): starters of p in year t − lag (intake in the horizon, prior intake before it)."""
+        d = self.d
+        i = d.PROGRAMMES.index(p)
+        coef = np.zeros((self.R, self.T))
+        col = np.full((self.R, self.T), -1, dtype=np.int64)
+        const = np.zeros((self.R, self.T))
+        for j, t in enumerate(d.YEARS):
+            s = t - lag
+            if d.first_year <= s <= d.YEARS[-1]:
+                coef[:, j] = 1.0
+                col[:, j] = self.cols["intake"][i, :, j - lag]
+            elif s < d.first_year:
+                const[:, j] = [d.intake_prior.get((p, r, s), 0.0) for r in d.REGIONS]
+        return Lin((self.R, self.T), [(coef, col)], const)
+
+    def completions(self, p: str) -> Lin:
+        return self.starters(p, self.d.duration[p]) * self.d.completion_rate[p]
+
+    def entrants(self, k: str) -> Lin:
+        if k not in self._entrants:
+            out = Lin((self.R, self.T))
+            for p in self.d.programmes_into[k]:
+                out = out + self.completions(p)
+            if k in self.cols.hiring_roles:
+                out = out + self.var("hires", self.cols.hiring_roles.index(k))
+            self._entrants[k] = out
+        return self._entrants[k]
+
+    def stock_prev(self, k: str) -> Lin:
+        d = self.d
+        const = np.zeros((self.R, self.T))
+        const[:, 0] = [d.stock_initial[k, r] for r in d.REGIONS]
+        return self.var("stock", d.ROLES.index(k)).shift() + const
+
+    def leavers(self, k: str) -> Lin:
+        d = self.d
+        a = np.array([d.attrition[k, r] for r in d.REGIONS]).reshape(-1, 1)
+        a_new = np.array([d.attrition_new[k, r] for r in d.REGIONS]).reshape(-1, 1)
+        return self.stock_prev(k) * a + self.entrants(k).shift() * (a_new - a)
+
+    def retraining(self, k: str) -> Lin:
+        out = Lin((self.R, self.T))
+        for p in self.d.programmes_from[k]:
+            out = out + self.var("intake", self.d.PROGRAMMES.index(p))
+        return out
+
+    def outflow(self, k: str) -> Lin:
+        out = self.retraining(k)
+        if k in self.cols.exit_roles:
+            out = out + self.var("exits", self.cols.exit_roles.index(k))
+        return out
+
+    def spend(self, f: str) -> Lin:
+        """(T,): what stream f pays each year."""
+        d = self.d
+        total = Lin((self.R, self.T))
+        for (p, y, stream), cost in d.cost_course.items():
+            if stream == f:
+                total = total + self.starters(p, y - 1) * cost
+        for i, k in enumerate(self.cols.hiring_roles):
+            if d.stream_hire[k] == f and d.cost_hire[k]:
+                total = total + self.var("hires", i) * d.cost_hire[k]
+        for i, k in enumerate(self.cols.exit_roles):
+            if d.stream_exit[k] == f and d.cost_exit[k]:
+                total = total + self.var("exits", i) * d.cost_exit[k]
+        for i, (k, o) in enumerate(d.FLEX):
+            if d.stream_flex[k, o] == f and d.cost_flex[k, o]:
+                total = total + self.var("flex", i) * d.cost_flex[k, o]
+        return total.total(axis=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Constraint families (the add_<constraint> functions of workforce.model.build)
+
+
+@dataclass
+class Family:
+    name: str
+    keys: list[Any]
+    body: Lin
+    """Flattened to one row per key."""
+    lower: np.ndarray
+    upper: np.ndarray
+
+
+def _stack(name: str, keys: list[Any], parts: list[Lin], lower: Any, upper: Any) -> Family:
+    """One family from per-role (or per-programme) grids stacked in order."""
+    n = len(keys)
+    flat = [_flatten(p) for p in parts]
+    terms = []
+    offset = 0
+    for p in flat:
+        size = p.shape[0]
+        for coef, col in p.terms:
+            c = np.zeros((n,) + coef.shape[1:])
+            k = np.full((n,) + col.shape[1:], -1, dtype=np.int64)
+            c[offset:offset + size] = coef
+            k[offset:offset + size] = col
+            terms.append((c, k))
+        offset += size
+    const = np.concatenate([p.const for p in flat]) if flat else np.zeros(0)
+    body = Lin((n,), terms, const)
+    return Family(name, keys, body, np.broadcast_to(np.asarray(lower, float), (n,)).copy(),
+                  np.broadcast_to(np.asarray(upper, float), (n,)).copy())
+
+
+def _flatten(lin: Lin) -> Lin:
+    n = math.prod(lin.shape)
+    terms = []
+    for coef, col in lin.terms:
+        extra = coef.shape[len(lin.shape):]
+        terms.append((coef.reshape((n,) + extra), col.reshape((n,) + extra)))
+    return Lin((n,), terms, lin.const.reshape(n))
+
+
+def _single(name: str, cols: Columns, var: str, table: dict[Any, float], sense: str, keys: list[Any] | None = None) -> Family:
+    """var[key] ≤ table[key] (or ≥) for every key of ``table``."""
+    keys = list(table) if keys is None else keys
+    col = cols.lookup(var, keys)
+    value = np.array([table[key] for key in keys], dtype=float)
+    body = Lin((len(keys),), [(np.ones(len(keys)), col)])
+    return Family(name, keys, body, value if sense == ">=" else np.full(len(keys), -INF),
+                  value if sense == "<=" else np.full(len(keys), INF))
+
+
+def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
+    """Every constraint family of build_model, in its order."""
+    K, R, T = d.ROLES, d.REGIONS, d.YEARS
+    out: list[Family] = []
+
+    def grid_keys(first: list[Any]) -> list[tuple[Any, ...]]:
+        return [_flat(key) for key in itertools.product(first, R, T)]
+
+    # stock_balance: stock = stock_prev − leavers + entrants − retraining − exits
+    parts = [ex.var("stock", i) - (ex.stock_prev(k) - ex.leavers(k) + ex.entrants(k) - ex.outflow(k))
+             for i, k in enumerate(K)]
+    out.append(_stack("stock_balance", grid_keys(K), parts, 0.0, 0.0))
+    # outflow_limit: retraining + exits ≤ stock_prev − leavers
+    roles = [k for k in K if k in cols.exit_roles or k in d.source_of.values()]
+    parts = [ex.outflow(k) - (ex.stock_prev(k) - ex.leavers(k)) for k in roles]
+    out.append(_stack("outflow_limit", grid_keys(roles), parts, -INF, 0.0))
+    # demand_balance: stock + flexible supply + shortfall − surplus = demand
+    parts, demand = [], []
+    for i, k in enumerate(K):
+        body = ex.var("stock", i) + ex.var("shortfall", i) - ex.var("surplus", i)
+        for j, (kk, o) in enumerate(d.FLEX):
+            if kk == k:
+                body = body + ex.var("flex", j) * d.fte_per_unit[kk, o]
+        parts.append(body)
+        demand.extend(d.demand[k, r, t] for r in R for t in T)
+    out.append(_stack("demand_balance", grid_keys(K), parts, np.array(demand), np.array(demand)))
+    out.append(_single("surplus_limit", cols, "surplus", d.surplus_max, "<="))
+    # surplus_group_limit: Σ_{k in group} surplus ≤ cap
+    keys, parts, caps = [], [], []
+    for g, (group, cap) in d.surplus_groups.items():
+        body = Lin((len(R), len(T)))
+        for k in group:
+            body = body + ex.var("surplus", K.index(k))
+        parts.append(body)
+        keys += [(g, r, t) for r in R for t in T]
+        caps += [cap[r, t] for r in R for t in T]
+    out.append(_stack("surplus_group_limit", keys, parts, -INF, np.array(caps)))
+    out.append(_single("hires_limit", cols, "hires", d.hires_max, "<="))
+    out.append(_single("exits_limit", cols, "exits", d.exits_max, "<="))
+    out.append(_single("flex_limit", cols, "flex", d.flex_max, "<="))
+    out.append(_single("places_limit", cols, "intake", d.places_max, "<="))
+    # national_places_limit: Σ_r intake ≤ national_places_max
+    keys = list(d.national_places_max)
+    col = cols.lookup("intake", [(p, r, t) for p, t in keys for r in R]).reshape(len(keys), len(R))
+    out.append(Family("national_places_limit", keys, Lin((len(keys),), [(np.ones(col.shape), col)]),
+                      np.full(len(keys), -INF), np.array([d.national_places_max[k] for k in keys])))
+    # supervision_limit: intake ≤ supervision_ratio × stock_prev of the supervising role
+    sup = list(d.supervision_ratio)
+    parts = [ex.var("intake", d.PROGRAMMES.index(p)) - ex.stock_prev(d.supervisor_role[p]) * d.supervision_ratio[p]
+             for p in sup]
+    out.append(_stack("supervision_limit", grid_keys(sup), parts, -INF, 0.0))
+    out.append(_single("intake_minimum", cols, "intake", d.intake_min, ">=",
+                       [key for key, v in d.intake_min.items() if v > 0]))
+    out.append(_single("intake_maximum", cols, "intake", d.intake_max, "<="))
+    # budget_limit and envelope_limit: spend ≤ budget; Σ_t spend ≤ envelope
+    spend = {f: ex.spend(f) for f in d.STREAMS}
+    keys = [key for key in d.budget if key[0] not in d.FY_STREAMS]
+    parts = [_pick(spend[f], [T.index(t)]) for f, t in keys]
+    out.append(_money("budget_limit", d, keys, parts, [d.budget[key] for key in keys]))
+    keys = list(d.envelope)
+    parts = [spend[f].total(axis=0) for f in keys]
+    out.append(_money("envelope_limit", d, [(f,) for f in keys], parts, [d.envelope[f] for f in keys], flat_keys=keys))
+    return out
+
+
+def _pick(lin: Lin, idx: list[int]) -> Lin:
+    """Grid points ``idx`` of a one-axis grid."""
+    return Lin((len(idx),), [(c[idx], k[idx]) for c, k in lin.terms], lin.const[idx])
+
+
+def _money(name: str, d: ModelData, keys: list[Any], parts: list[Lin], bounds: list[float],
+           flat_keys: list[Any] | None = None) -> Family:
+    """spend ≤ bound; a row with no decision in it is checked now (build.py's _money_limit)."""
+    from workforce.model.build import _money_limit
+
+    kept_keys, kept_parts, kept_bounds = [], [], []
+    for key, part, bound, shown in zip(keys, parts, bounds, flat_keys or keys, strict=True):
+        if not part.structural().any():
+            _money_limit(float(part.const.sum()), bound, name, key, d)  # raises when the commitment does not fit
+            continue
+        kept_keys.append(shown)
+        kept_parts.append(part)
+        kept_bounds.append(bound)
+    return _stack(name, kept_keys, kept_parts, -INF, np.array(kept_bounds, dtype=float))
+
+
+def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.ndarray, np.ndarray]:
+    """(term_costs, term_offsets) of the objective's named terms (expressions.terms)."""
+    costs = np.zeros((len(TERMS), cols.n))
+    offsets = np.zeros(len(TERMS))
+    row = {term: j for j, term in enumerate(TERMS)}
+    K = d.ROLES
+
+    def add(term: str, lin: Lin) -> None:
+        for coef, col in lin.terms:
+            keep = col >= 0
+            np.add.at(costs[row[term]], col[keep], coef[keep])
+        offsets[row[term]] += float(lin.const.sum())
+
+    for (p, y, _f), cost in d.cost_course.items():
+        add("training_cost", ex.starters(p, y - 1) * cost)
+    for i, k in enumerate(K):
+        add("shortfall", ex.var("shortfall", i) * d.penalty_shortfall[k])
+        add("surplus_cost", ex.var("surplus", i) * d.cost_surplus[k])
+    for i, k in enumerate(cols.hiring_roles):
+        add("hiring_cost", ex.var("hires", i) * d.cost_hire[k])
+    for i, k in enumerate(cols.exit_roles):
+        add("exit_cost", ex.var("exits", i) * d.cost_exit[k])
+    for i, (k, o) in enumerate(d.FLEX):
+        add("flexible_cost", ex.var("flex", i) * d.cost_flex[k, o])
+    return costs, offsets
+
+
+# ---------------------------------------------------------------------------------------------
+# The compiled LP
+
+
+@dataclass
+class ArrayCompiled:
+    """The LP as arrays, as :class:`workforce.solve.Compiled`, built without Pyomo expressions.
+
+    ``rows``, ``columns``, ``col_position`` and ``model`` are the Pyomo views of the same LP: the
+    model is built (and the solution, once attached, loaded into it) the first time one is asked for.
+    """
+
+    data: ModelData
+    A: Any
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    term_costs: np.ndarray
+    term_offsets: np.ndarray
+    row_families: list[tuple[str, list[Any]]]
+    """(family name, its row keys) in row order."""
+    layout: Columns
+    integrality: np.ndarray | None = None
+    x: np.ndarray | None = None
+    """The solution, once solved (loaded into the model when the model is built)."""
+    _pyomo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.row_lower)
+
+    def row_keys(self) -> list[tuple[str, Any]]:
+        return [(name, key) for name, keys in self.row_families for key in keys]
+
+    def var_values(self, name: str, x: np.ndarray) -> np.ndarray:
+        """Values of variable component ``name`` shaped by its index sets."""
+        values = x[self.layout[name]] if self.layout[name].size else np.zeros(self.layout[name].shape)
+        return np.where(np.abs(values) < 1e-9, np.maximum(values, 0.0), values)
+
+    @property
+    def model(self) -> Any:
+        if "model" not in self._pyomo:
+            from workforce.model.build import build_model
+
+            m = build_model(self.data)
+            self._pyomo["model"] = m
+            self._pyomo["columns"] = [getattr(m, name)[key] for name, key in self.layout.column_keys()]
+            if self.x is not None:
+                clean = np.where(np.abs(self.x) < 1e-9, np.maximum(self.x, 0.0), self.x).tolist()
+                for var, value in zip(self.columns, clean, strict=True):
+                    var.set_value(value, skip_validation=True)
+        return self._pyomo["model"]
+
+    @property
+    def rows(self) -> list[Any]:
+        if "rows" not in self._pyomo:
+            m = self.model
+            self._pyomo["rows"] = [getattr(m, name)[key] for name, keys in self.row_families for key in keys]
+        return self._pyomo["rows"]
+
+    @property
+    def columns(self) -> list[Any]:
+        if "columns" not in self._pyomo:
+            m = self.model
+            if "columns" not in self._pyomo:  # building the model with a solution attached sets them
+                self._pyomo["columns"] = [getattr(m, name)[key] for name, key in self.layout.column_keys()]
+        return self._pyomo["columns"]
+
+    @property
+    def col_position(self) -> dict[int, int]:
+        if "col_position" not in self._pyomo:
+            self._pyomo["col_position"] = {id(v): j for j, v in enumerate(self.columns)}
+        return self._pyomo["col_position"]
+
+
+def compile_arrays(d: ModelData) -> ArrayCompiled:
+    """The LP of ``build_model(d)`` as arrays (for scenarios where :func:`applies`)."""
+    cols = Columns(d)
+    ex = Expressions(d, cols)
+    fams = families(d, cols, ex)
+    rows, colidx, vals, lower, upper = [], [], [], [], []
+    offset = 0
+    for fam in fams:
+        r, c, v = fam.body.coo()
+        rows.append(r + offset)
+        colidx.append(c)
+        vals.append(v)
+        lower.append(fam.lower - fam.body.const)
+        upper.append(fam.upper - fam.body.const)
+        offset += len(fam.keys)
+    A = sparse.csc_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(colidx))), shape=(offset, cols.n))
+    A.sum_duplicates()
+    A.eliminate_zeros()
+    costs, offsets = objective_terms(d, cols, ex)
+    return ArrayCompiled(
+        data=d, A=A, row_lower=np.concatenate(lower), row_upper=np.concatenate(upper),
+        col_lower=np.zeros(cols.n), col_upper=np.full(cols.n, INF), term_costs=costs, term_offsets=offsets,
+        row_families=[(fam.name, fam.keys) for fam in fams], layout=cols,
+    )
