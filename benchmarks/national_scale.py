@@ -366,28 +366,17 @@ def measure(size: str, runs: int) -> dict[str, Any]:
     gc.collect()
 
     e2e, floors, e2e_cpu, floor_cpu, stage_runs, objectives = [], [], [], [], [], []
-    # The pandas re-check (workforce.verify) still misreads calendar and cohort spend on this branch
-    # (another branch fixes it): those sizes run without it, and check rows and integrality here.
-    verify = not (shape.get("terms", 1) > 1 or shape.get("integer"))
     gaps, floor_gaps, floor_objectives, statuses = [], [], [], []
     floor_objective = None
     for _ in range(runs):
         gc.collect()
         t, cpu = time.perf_counter(), time.process_time()
-        plan = workforce.solve(scenario, verify=verify)
+        plan = workforce.solve(scenario)  # as a planner runs it: the pandas re-check of the plan included
         e2e.append(time.perf_counter() - t)
         e2e_cpu.append(time.process_time() - cpu)
         stage_runs.append(plan.summary["timings_seconds"])
         objectives.append(plan.objective)
         gaps.append(plan.summary["mip_gap"])
-        if not verify:
-            from workforce.policy_solve import check_integral
-            from workforce.solve import check_rows
-
-            assert plan.solved is not None
-            compiled, x = plan.solved.compiled, plan.solved.info.x
-            check_rows(compiled, x, s.verify_tolerance)
-            check_integral(compiled, x, s.verify_tolerance)
         statuses.append(plan.summary["status"])
         size_info = plan.summary["size"]
         del plan
@@ -428,7 +417,6 @@ def measure(size: str, runs: int) -> dict[str, Any]:
         "floor_objective": floor_objective,
         "memory_mb": memory,
         "integer": lp_integer,
-        "pandas_recheck": verify,
         "mip": {"gaps": gaps, "statuses": statuses, "objectives": objectives, "floor_gaps": floor_gaps,
                 "floor_objectives": floor_objectives, "time_limit": s.time_limit, "mip_gap": s.mip_gap},
         "peak_rss_mb": peak_rss,
@@ -480,10 +468,6 @@ def report(results: list[dict[str, Any]]) -> None:
     print(f"{'size':<21}" + "".join(f"{k:>13}" for k in keys))
     for r in results:
         print(f"{r['size']:<21}" + "".join(f"{r['stages_s'].get(k, 0.0):13.3f}" for k in keys))
-    skipped = [r["size"] for r in results if not r.get("pandas_recheck", True)]
-    if skipped:
-        print(f"(without the pandas re-check of the plan, which still misreads calendar and cohort spend on this "
-              f"branch; rows and integrality re-checked instead: {', '.join(skipped)})")
     print("\nend to end against HiGHS alone (same LP, fresh Highs, run() only; medians; the CPU-time ratio is "
           "less sensitive to other load on a shared machine)")
     print(f"{'size':<21}{'end to end':>12}{'HiGHS run':>12}{'ratio':>8}{'CPU ratio':>11}   wall seconds per run (e2e / floor)")
