@@ -168,6 +168,18 @@ def rich_scenarios(draw) -> dict[str, Any]:
     }
     if not spec["programmes"]["doc"]["prior_intake"]:
         del spec["programmes"]["doc"]["prior_intake"]
+    if draw(st.booleans()):  # intake points within the year and durations in months (section 15)
+        doc = spec["programmes"]["doc"]
+        del doc["duration"]
+        intakes = draw(st.sampled_from([{"autumn": 0, "spring": 4, "summer": 7}, {"january": 4}]))
+        doc["calendar"] = {"intakes": intakes, "duration_months": 12 * ep_duration + draw(st.sampled_from([0, 4, 6])),
+                           "prior_intake_at": draw(st.sampled_from(list(intakes)))}
+        if doc["calendar"]["duration_months"] == 0:
+            doc["calendar"]["duration_months"] = 3
+    if draw(st.booleans()):
+        npq = spec["programmes"]["npq"]
+        del npq["duration"]
+        npq["calendar"] = {"intakes": {"november": 2, "april": 7}, "duration_months": draw(st.sampled_from([6, 18]))}
     return spec
 
 
@@ -182,10 +194,11 @@ def test_generated_lp_equals_the_pyomo_compilation(spec):
 def test_both_paths_reach_the_same_optimum(spec):
     try:
         fast = solve(scenario_from_dict(copy.deepcopy(spec)))
-    except InfeasibleScenarioError as error:
-        with pytest.raises(InfeasibleScenarioError) as reference_error:
+    except InfeasibleScenarioError:
+        # Both infeasible; which limits the diagnosis relaxes may differ (it has alternative optima
+        # and the two paths order rows and columns differently).
+        with pytest.raises(InfeasibleScenarioError):
             _pyomo_solve(spec)
-        assert [c.kind for c in error.conflicts] == [c.kind for c in reference_error.value.conflicts]
         return
     reference = _pyomo_solve(spec)
     assert fast.objective == pytest.approx(reference.objective, rel=1e-7, abs=1e-6)
@@ -205,15 +218,16 @@ def test_minimal_and_national_scale_scenarios():
     assert_same_lp(minimal_scenario())
     ns = national_scale()
     assert_same_lp(ns.synthetic_scenario(areas=4, roles=10, years=5))
+    assert_same_lp(ns.synthetic_scenario(areas=4, roles=10, years=5, terms=3))
 
 
 def test_which_scenarios_are_generated_as_arrays():
-    """Sections 3-8 only: cohorts, calendars and the other policy rules go through Pyomo."""
+    """Sections 3-8 and calendars: cohorts and the other policy rules go through Pyomo."""
     ns = national_scale()
     assert arrays.applies(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4))))
-    assert not arrays.applies(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4, terms=3))))
+    assert arrays.applies(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4, terms=3))))
     assert not arrays.applies(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4, integer=True))))
-    m, compiled = compile_scenario(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4, terms=3))))
+    m, compiled = compile_scenario(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4, integer=True))))
     assert m is not None and compiled.model is m
 
 

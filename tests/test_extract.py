@@ -14,9 +14,10 @@ import pytest
 from workforce import load_scenario, scenario_from_dict
 from workforce.cli import bundled_config
 from workforce.data import prepare
-from workforce.model import build_model
+from workforce.model import arrays, build_model
+from workforce.policy_results import extra_tables
 from workforce.results import array_extraction_applies, make_plan, reference_tables
-from workforce.solve import compile_model, run
+from workforce.solve import compile_model, compile_scenario, run
 
 from scenarios import minimal_scenario  # isort: skip
 
@@ -126,7 +127,22 @@ def _cohorts():
     return spec
 
 
+def _calendar():
+    """The doctorate with three intake points and a 28-month course, prior cohorts at the spring
+    intake; the NPQ with two intakes and a 6-month course."""
+    spec = copy.deepcopy(RICH)
+    doc = spec["programmes"]["doc"]
+    del doc["duration"]
+    doc["calendar"] = {"intakes": {"autumn": 0, "spring": 4, "summer": 7}, "duration_months": 28,
+                       "prior_intake_at": "spring"}
+    npq = spec["programmes"]["npq"]
+    del npq["duration"]
+    npq["calendar"] = {"intakes": {"november": 2, "april": 7}, "duration_months": 6}
+    return spec
+
+
 CASES = {
+    "calendar": lambda: scenario_from_dict(_calendar()),
     "cohorts": lambda: scenario_from_dict(_cohorts()),
     "rich": lambda: scenario_from_dict(RICH),
     "no_programmes": lambda: scenario_from_dict(_no_programmes()),
@@ -213,3 +229,38 @@ def test_rich_case_exercises_every_column():
     assert plan.intake["supervision_max"].notna().any()
     items = set(plan.spend_detail.index.get_level_values("item"))
     assert {"doc", "conv", "npq", "hiring:ep", "exits:ep", "flexible:ep.agency"} <= items
+
+
+ARRAY_CASES = [case for case in CASES if arrays.applies(prepare(CASES[case]()))]
+
+
+def test_array_generated_cases():
+    """The cases the arrays generate (every one but cohorts and the calendar-less baseline's kin)."""
+    assert {"rich", "calendar", "minimal", "no_programmes"} <= set(ARRAY_CASES)
+    assert "cohorts" not in ARRAY_CASES
+
+
+@pytest.mark.parametrize("case", ARRAY_CASES)
+def test_plans_generated_as_arrays_match_expression_evaluation(case):
+    """A plan whose LP was generated as arrays (no Pyomo model while solving) has the tables the
+    model's own expressions give once its Pyomo model is built with the same solution."""
+    data = prepare(CASES[case]())
+    m, compiled = compile_scenario(data)
+    assert m is None
+    info = run(compiled, data, {"time_limit": None, "threads": 1, "random_seed": 0}, {})
+    compiled.x = info.x
+    plan = make_plan(data, None, compiled, info)
+    model = compiled.model  # built now, with the solution loaded
+    reference = reference_tables(data, model)
+    reference.update(extra_tables(data, model))
+    for name, expected in reference.items():
+        got = getattr(plan, name) if name in plan.__dataclass_fields__ else plan.extra[name]
+        assert list(got.columns) == list(expected.columns), name
+        assert got.index.names == expected.index.names, name
+        assert got.attrs["units"] == expected.attrs["units"], name
+        if expected.empty:
+            assert got.empty, name
+            continue
+        assert list(got.index) == list(expected.index), name
+        pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-9, atol=1e-9, check_dtype=False, obj=name)
+    assert set(plan.extra) == set(extra_tables(data, model))

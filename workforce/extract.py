@@ -68,11 +68,15 @@ class Solution:
         self.d = d
         P, K, R, T = d.PROGRAMMES, d.ROLES, d.REGIONS, d.YEARS
         self.stock_initial = np.array([[d.stock_initial[k, r] for r in R] for k in K]).reshape(len(K), len(R))
+        self.ex = None
         if m is None:  # generated as arrays: each variable is a block of columns in its sets' order
             self.hiring_roles, self.exit_roles = compiled.layout.hiring_roles, compiled.layout.exit_roles
-            for name in ("intake", "stock", "shortfall", "surplus", "hires", "exits", "flex"):
+            for name in ("intake", "stock", "shortfall", "surplus", "hires", "exits", "flex", "intake_term"):
                 setattr(self, name, compiled.var_values(name, x))
             self.cohorts = None
+            # Derived quantities are the generated grids (workforce.model.arrays) evaluated at the
+            # solution, cleaned as values loaded into the model are.
+            self.ex, self.x = compiled.expressions, compiled.var_values_flat(x)
             return
         self.hiring_roles = list(m.HIRING_ROLES)
         self.exit_roles = list(m.EXIT_ROLES)
@@ -102,9 +106,17 @@ class Solution:
         return out
 
     def completions(self, p: int) -> np.ndarray:
-        """(R, T): completion_rate × starters duration years earlier."""
+        """(R, T): completion_rate × starters duration years earlier (each intake point's own delay
+        earlier for a calendar programme)."""
         name = self.d.PROGRAMMES[p]
+        if self.ex is not None:
+            return self.ex.completions(name).value(self.x)
         return self.d.completion_rate[name] * self.starters(p, self.d.duration[name])
+
+    def calendar_course(self, p: str, f: str) -> np.ndarray:
+        """(T,): course costs of calendar programme p that stream f pays in each academic year."""
+        assert self.ex is not None
+        return _zero_small(self.ex.calendar_course(p, f).value(self.x).sum(axis=0))
 
     def stock_prev(self, k: int) -> np.ndarray:
         """(R, T): the initial stock in the first year, the previous year's stock after it."""
@@ -226,10 +238,14 @@ def spend_items(s: Solution, f: str) -> dict[str, np.ndarray]:
     d = s.d
     items: dict[str, np.ndarray] = {}
     for (p, y, stream), cost in d.cost_course.items():
-        if stream == f:
+        if stream == f and p not in d.duration_months:
             i = d.PROGRAMMES.index(p)
             course = cost * _zero_small(s.starters(i, y - 1)).sum(axis=0)
             items[p] = items[p] + course if p in items else course
+    for p in d.duration_months:  # calendar programmes (only plans generated as arrays get here)
+        course = s.calendar_course(p, f)
+        if course.any() or any(g == f for (q, _y, g) in d.cost_course if q == p):
+            items[p] = course
     for i, k in enumerate(s.hiring_roles):
         if d.stream_hire[k] == f:
             items[f"hiring:{k}"] = d.cost_hire[k] * _zero_small(s.hires[i]).sum(axis=0)
@@ -283,3 +299,19 @@ def plan_tables(d: ModelData, m: pyo.ConcreteModel | None, compiled: Any, x: np.
     spend, detail = spend_tables(s)
     return {"intake": intake_table(s), "workforce": workforce_table(s), "flows": flows_table(s),
             "spend": spend, "spend_detail": detail}
+
+
+def intake_terms_table(d: ModelData, compiled: Any, x: np.ndarray) -> pd.DataFrame:
+    """``intake_terms`` (see workforce.policy_results) of a plan generated as arrays."""
+    pairs = list(d.intake_month)
+    starters = compiled.var_values("intake_term", x)  # (pairs, R, T)
+    keys = [(p, r, t, j) for (p, j) in pairs for r in d.REGIONS for t in d.YEARS]
+    n = len(d.REGIONS) * len(d.YEARS)
+    df = pd.DataFrame({
+        "programme": [k[0] for k in keys], "region": [k[1] for k in keys], "year": [k[2] for k in keys],
+        "intake": [k[3] for k in keys], "starters": starters.ravel(),
+        "start_month": np.repeat([d.intake_month[pair] for pair in pairs], n),
+        "qualifies_in": [t + d.intake_delay[p, j] for p, _r, t, j in keys],
+    }).set_index(["programme", "region", "year", "intake"])
+    df.attrs["units"] = {"starters": "trainees", "start_month": "months after 1 September", "qualifies_in": "year"}
+    return df

@@ -167,7 +167,13 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
     from workforce.policy_results import add_cohort_columns, extra_tables, policy_summary
 
     summary.update(policy_summary(d, m))
-    tables = plan_tables(d, m, compiled, info.x) if array_extraction_applies(d) else reference_tables(d, m)
+    tables = plan_tables(d, m, compiled, info.x) if m is None or array_extraction_applies(d) else reference_tables(d, m)
+    if m is None:
+        from workforce.extract import intake_terms_table
+
+        extra = {"intake_terms": intake_terms_table(d, compiled, info.x)} if d.intake_month else {}
+    else:
+        extra = extra_tables(d, m)
     return Plan(
         scenario_name=scenario.name,
         intake=add_cohort_columns(d, m, tables["intake"]),
@@ -177,7 +183,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
         spend_detail=tables["spend_detail"],
         summary=summary,
         data=d,
-        extra=extra_tables(d, m),
+        extra=extra,
         solved=Solved(compiled, info),
     )
 

@@ -28,19 +28,21 @@ import numpy as np
 from scipy import sparse
 
 from workforce.data import ModelData
+from workforce.model.calendar import intakes_of, month_profile
 from workforce.scenario.schema import TERMS
 
 INF = float("inf")
 
 
 def applies(d: ModelData) -> bool:
-    """Whether the scenario uses only sections 3-8 of the formulation, which this module generates.
+    """Whether the scenario uses only what this module generates: sections 3-8 of the formulation
+    and calendars (intake points and durations in months, section 15) on academic-year budgets.
 
-    Cohorts, targets, place shares, equity, tenure, statutory deadlines, calendars and financial-year
-    budgets are built through Pyomo (``build_model``) and compiled as before.
+    Cohorts, targets, place shares, equity, tenure, statutory deadlines and financial-year budgets
+    are built through Pyomo (``build_model``) and compiled as before.
     """
     return not (d.COHORT_PROGRAMMES or d.target_min or d.share_min or d.share_max or d.equity_basis
-                or d.tenure_bands or d.DEADLINE_ROLES or d.intake_month or d.duration_months or d.FY_STREAMS)
+                or d.tenure_bands or d.DEADLINE_ROLES or d.FY_STREAMS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -57,7 +59,7 @@ class Columns:
         specs = [
             ("intake", [P, R, T]), ("stock", [K, R, T]), ("hires", [self.hiring_roles, R, T]),
             ("exits", [self.exit_roles, R, T]), ("flex", [d.FLEX, R, T]), ("shortfall", [K, R, T]),
-            ("surplus", [K, R, T]),
+            ("surplus", [K, R, T]), ("intake_term", [list(d.intake_month), R, T]),
         ]
         self.sets: dict[str, list[list[Any]]] = {}
         self.block: dict[str, np.ndarray] = {}
@@ -79,7 +81,11 @@ class Columns:
         out: list[tuple[str, Any]] = []
         for name, sets in self.sets.items():
             for key in itertools.product(*sets):
-                out.append((name, _flat(key)))
+                if name == "intake_term":  # block ((p, j), r, t); the variable is indexed (p, r, t, j)
+                    (p, j), r, t = key
+                    out.append((name, (p, r, t, j)))
+                else:
+                    out.append((name, _flat(key)))
         return out
 
     def lookup(self, name: str, keys: list[tuple[Any, ...]]) -> np.ndarray:
@@ -166,6 +172,14 @@ class Lin:
                  for coef, col in self.terms]
         return Lin(shape, terms, self.const.sum(axis=axis))
 
+    def value(self, x: np.ndarray) -> np.ndarray:
+        """The grid's values at the solution ``x``."""
+        out = np.array(self.const, dtype=float)
+        for coef, col in self.terms:
+            term = np.where(col >= 0, coef * x[np.maximum(col, 0)], 0.0) if len(x) else np.zeros(col.shape)
+            out = out + (term.reshape(self.shape + (-1,)).sum(axis=-1) if coef.ndim > len(self.shape) else term)
+        return out
+
     def structural(self) -> np.ndarray:
         """Grid points whose expression has a variable (even with a zero coefficient)."""
         out = np.zeros(self.shape, dtype=bool)
@@ -221,8 +235,43 @@ class Expressions:
                 const[:, j] = [d.intake_prior.get((p, r, s), 0.0) for r in d.REGIONS]
         return Lin((self.R, self.T), [(coef, col)], const)
 
+    def term_starters(self, p: str, j: str, lag: int) -> Lin:
+        """(R, T): starters of p at intake j in year t − lag (prior cohorts count at ``prior_term``)."""
+        d = self.d
+        i = self.cols.sets["intake_term"][0].index((p, j))
+        coef = np.zeros((self.R, self.T))
+        col = np.full((self.R, self.T), -1, dtype=np.int64)
+        const = np.zeros((self.R, self.T))
+        for n, t in enumerate(d.YEARS):
+            s = t - lag
+            if d.first_year <= s <= d.YEARS[-1]:
+                coef[:, n] = 1.0
+                col[:, n] = self.cols["intake_term"][i, :, n - lag]
+            elif s < d.first_year and j == d.prior_term[p]:
+                const[:, n] = [d.intake_prior.get((p, r, s), 0.0) for r in d.REGIONS]
+        return Lin((self.R, self.T), [(coef, col)], const)
+
     def completions(self, p: str) -> Lin:
-        return self.starters(p, self.d.duration[p]) * self.d.completion_rate[p]
+        """completion_rate × starters duration years earlier (for a calendar, of each intake point
+        its own delay earlier)."""
+        d = self.d
+        if p not in d.duration_months:
+            return self.starters(p, d.duration[p]) * d.completion_rate[p]
+        out = Lin((self.R, self.T))
+        for j in intakes_of(d, p):
+            out = out + self.term_starters(p, j, d.intake_delay[p, j]) * d.completion_rate[p]
+        return out
+
+    def calendar_course(self, p: str, f: str) -> Lin:
+        """(R, T): course costs of calendar programme p that stream f pays in each academic year."""
+        out = Lin((self.R, self.T))
+        for j in intakes_of(self.d, p):
+            by_year: dict[int, float] = {}
+            for (q, _fy), cost in month_profile(self.d, p, j, f).items():
+                by_year[q] = by_year.get(q, 0.0) + cost
+            for q, cost in by_year.items():
+                out = out + self.term_starters(p, j, q) * cost
+        return out
 
     def entrants(self, k: str) -> Lin:
         if k not in self._entrants:
@@ -263,8 +312,10 @@ class Expressions:
         d = self.d
         total = Lin((self.R, self.T))
         for (p, y, stream), cost in d.cost_course.items():
-            if stream == f:
+            if stream == f and p not in d.duration_months:
                 total = total + self.starters(p, y - 1) * cost
+        for p in d.duration_months:
+            total = total + self.calendar_course(p, f)
         for i, k in enumerate(self.cols.hiring_roles):
             if d.stream_hire[k] == f and d.cost_hire[k]:
                 total = total + self.var("hires", i) * d.cost_hire[k]
@@ -393,6 +444,15 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
     keys = list(d.envelope)
     parts = [spend[f].total(axis=0) for f in keys]
     out.append(_money("envelope_limit", d, [(f,) for f in keys], parts, [d.envelope[f] for f in keys], flat_keys=keys))
+    # intake_split: Σ_j intake_term = intake, for calendar programmes
+    calendar = list(d.duration_months)
+    parts = []
+    for p in calendar:
+        body = -ex.var("intake", d.PROGRAMMES.index(p))
+        for j in intakes_of(d, p):
+            body = body + ex.var("intake_term", cols.sets["intake_term"][0].index((p, j)))
+        parts.append(body)
+    out.append(_stack("intake_split", grid_keys(calendar), parts, 0.0, 0.0))
     return out
 
 
@@ -431,7 +491,11 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.nd
         offsets[row[term]] += float(lin.const.sum())
 
     for (p, y, _f), cost in d.cost_course.items():
-        add("training_cost", ex.starters(p, y - 1) * cost)
+        if p not in d.duration_months:
+            add("training_cost", ex.starters(p, y - 1) * cost)
+    for f in d.STREAMS:
+        for p in d.duration_months:
+            add("training_cost", ex.calendar_course(p, f))
     for i, k in enumerate(K):
         add("shortfall", ex.var("shortfall", i) * d.penalty_shortfall[k])
         add("surplus_cost", ex.var("surplus", i) * d.cost_surplus[k])
@@ -467,6 +531,8 @@ class ArrayCompiled:
     row_families: list[tuple[str, list[Any]]]
     """(family name, its row keys) in row order."""
     layout: Columns
+    expressions: Expressions
+    """The derived quantities (completions, spend ...) as grids, for reading the plan's tables."""
     integrality: np.ndarray | None = None
     x: np.ndarray | None = None
     """The solution, once solved (loaded into the model when the model is built)."""
@@ -482,7 +548,11 @@ class ArrayCompiled:
     def var_values(self, name: str, x: np.ndarray) -> np.ndarray:
         """Values of variable component ``name`` shaped by its index sets."""
         values = x[self.layout[name]] if self.layout[name].size else np.zeros(self.layout[name].shape)
-        return np.where(np.abs(values) < 1e-9, np.maximum(values, 0.0), values)
+        return self.var_values_flat(values)
+
+    def var_values_flat(self, x: np.ndarray) -> np.ndarray:
+        """The whole solution cleaned as values loaded into the model are (|v| < 1e-9 reads as 0)."""
+        return np.where(np.abs(x) < 1e-9, np.maximum(x, 0.0), x)
 
     @property
     def model(self) -> Any:
@@ -493,8 +563,7 @@ class ArrayCompiled:
             self._pyomo["model"] = m
             self._pyomo["columns"] = [getattr(m, name)[key] for name, key in self.layout.column_keys()]
             if self.x is not None:
-                clean = np.where(np.abs(self.x) < 1e-9, np.maximum(self.x, 0.0), self.x).tolist()
-                for var, value in zip(self.columns, clean, strict=True):
+                for var, value in zip(self.columns, self.var_values_flat(self.x).tolist(), strict=True):
                     var.set_value(value, skip_validation=True)
         return self._pyomo["model"]
 
@@ -542,5 +611,5 @@ def compile_arrays(d: ModelData) -> ArrayCompiled:
     return ArrayCompiled(
         data=d, A=A, row_lower=np.concatenate(lower), row_upper=np.concatenate(upper),
         col_lower=np.zeros(cols.n), col_upper=np.full(cols.n, INF), term_costs=costs, term_offsets=offsets,
-        row_families=[(fam.name, fam.keys) for fam in fams], layout=cols,
+        row_families=[(fam.name, fam.keys) for fam in fams], layout=cols, expressions=ex,
     )
