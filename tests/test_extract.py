@@ -184,9 +184,13 @@ def test_array_extraction_matches_expression_evaluation(case):
     compiled = compile_model(m)
     info = run(compiled, data, {"time_limit": None, "threads": 1, "random_seed": 0}, {})
     plan = make_plan(data, m, compiled, info)  # also loads the solution into the model's variables
-    reference = reference_tables(data, m)
+    assert_tables_match(plan, reference_tables(data, m))
+
+
+def assert_tables_match(plan, reference) -> None:
+    """Each table of ``plan`` equals the reference evaluation (columns, units, index, values)."""
     for name, expected in reference.items():
-        got = getattr(plan, name)
+        got = getattr(plan, name) if name in plan.__dataclass_fields__ else plan.extra[name]
         if "cohorts" in got.columns:  # added to the intake table after either path (add_cohort_columns)
             units = {c: u for c, u in got.attrs["units"].items() if c != "cohorts"}
             got = got.drop(columns=["cohorts"])
@@ -253,14 +257,5 @@ def test_plans_generated_as_arrays_match_expression_evaluation(case):
     model = compiled.model  # built now, with the solution loaded
     reference = reference_tables(data, model)
     reference.update(extra_tables(data, model))
-    for name, expected in reference.items():
-        got = getattr(plan, name) if name in plan.__dataclass_fields__ else plan.extra[name]
-        assert list(got.columns) == list(expected.columns), name
-        assert got.index.names == expected.index.names, name
-        assert got.attrs["units"] == expected.attrs["units"], name
-        if expected.empty:
-            assert got.empty, name
-            continue
-        assert list(got.index) == list(expected.index), name
-        pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-9, atol=1e-9, check_dtype=False, obj=name)
+    assert_tables_match(plan, reference)
     assert set(plan.extra) == set(extra_tables(data, model))

@@ -221,24 +221,17 @@ class Expressions:
 
     def starters(self, p: str, lag: int) -> Lin:
         """(R, T): starters of p in year t − lag (intake in the horizon, prior intake before it)."""
-        d = self.d
-        i = d.PROGRAMMES.index(p)
-        coef = np.zeros((self.R, self.T))
-        col = np.full((self.R, self.T), -1, dtype=np.int64)
-        const = np.zeros((self.R, self.T))
-        for j, t in enumerate(d.YEARS):
-            s = t - lag
-            if d.first_year <= s <= d.YEARS[-1]:
-                coef[:, j] = 1.0
-                col[:, j] = self.cols["intake"][i, :, j - lag]
-            elif s < d.first_year:
-                const[:, j] = [d.intake_prior.get((p, r, s), 0.0) for r in d.REGIONS]
-        return Lin((self.R, self.T), [(coef, col)], const)
+        return self._lagged(self.cols["intake"][self.d.PROGRAMMES.index(p)], lag, p)
 
     def term_starters(self, p: str, j: str, lag: int) -> Lin:
         """(R, T): starters of p at intake j in year t − lag (prior cohorts count at ``prior_term``)."""
+        block = self.cols["intake_term"][self.cols.sets["intake_term"][0].index((p, j))]
+        return self._lagged(block, lag, p if j == self.d.prior_term[p] else None)
+
+    def _lagged(self, block: np.ndarray, lag: int, prior: str | None) -> Lin:
+        """(R, T): the (R, T) block of columns ``lag`` years earlier; before the horizon, the prior
+        intake of programme ``prior`` (none: nothing), after it nothing."""
         d = self.d
-        i = self.cols.sets["intake_term"][0].index((p, j))
         coef = np.zeros((self.R, self.T))
         col = np.full((self.R, self.T), -1, dtype=np.int64)
         const = np.zeros((self.R, self.T))
@@ -246,9 +239,9 @@ class Expressions:
             s = t - lag
             if d.first_year <= s <= d.YEARS[-1]:
                 coef[:, n] = 1.0
-                col[:, n] = self.cols["intake_term"][i, :, n - lag]
-            elif s < d.first_year and j == d.prior_term[p]:
-                const[:, n] = [d.intake_prior.get((p, r, s), 0.0) for r in d.REGIONS]
+                col[:, n] = block[:, n - lag]
+            elif s < d.first_year and prior is not None:
+                const[:, n] = [d.intake_prior.get((prior, r, s), 0.0) for r in d.REGIONS]
         return Lin((self.R, self.T), [(coef, col)], const)
 
     def completions(self, p: str) -> Lin:
