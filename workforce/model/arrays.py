@@ -329,40 +329,36 @@ class Expressions:
 class Family:
     name: str
     keys: list[Any]
-    body: Lin
-    """Flattened to one row per key."""
+    parts: list[Lin]
+    """Grids whose points, in order (each in C order), are the family's rows, one per key."""
     lower: np.ndarray
     upper: np.ndarray
+
+    @property
+    def const(self) -> np.ndarray:
+        return np.concatenate([p.const.ravel() for p in self.parts]) if self.parts else np.zeros(0)
+
+    def coo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, value) of the family's nonzero entries, rows numbered from 0."""
+        rows, cols, vals = [], [], []
+        offset = 0
+        for part in self.parts:
+            r, c, v = part.coo()
+            rows.append(r + offset)
+            cols.append(c)
+            vals.append(v)
+            offset += math.prod(part.shape)
+        assert offset == len(self.keys), self.name
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
 
 def _stack(name: str, keys: list[Any], parts: list[Lin], lower: Any, upper: Any) -> Family:
     """One family from per-role (or per-programme) grids stacked in order."""
     n = len(keys)
-    flat = [_flatten(p) for p in parts]
-    terms = []
-    offset = 0
-    for p in flat:
-        size = p.shape[0]
-        for coef, col in p.terms:
-            c = np.zeros((n,) + coef.shape[1:])
-            k = np.full((n,) + col.shape[1:], -1, dtype=np.int64)
-            c[offset:offset + size] = coef
-            k[offset:offset + size] = col
-            terms.append((c, k))
-        offset += size
-    const = np.concatenate([p.const for p in flat]) if flat else np.zeros(0)
-    body = Lin((n,), terms, const)
-    return Family(name, keys, body, np.broadcast_to(np.asarray(lower, float), (n,)).copy(),
+    return Family(name, keys, parts, np.broadcast_to(np.asarray(lower, float), (n,)).copy(),
                   np.broadcast_to(np.asarray(upper, float), (n,)).copy())
-
-
-def _flatten(lin: Lin) -> Lin:
-    n = math.prod(lin.shape)
-    terms = []
-    for coef, col in lin.terms:
-        extra = coef.shape[len(lin.shape):]
-        terms.append((coef.reshape((n,) + extra), col.reshape((n,) + extra)))
-    return Lin((n,), terms, lin.const.reshape(n))
 
 
 def _single(name: str, cols: Columns, var: str, table: dict[Any, float], sense: str, keys: list[Any] | None = None) -> Family:
@@ -371,7 +367,7 @@ def _single(name: str, cols: Columns, var: str, table: dict[Any, float], sense: 
     col = cols.lookup(var, keys)
     value = np.array([table[key] for key in keys], dtype=float)
     body = Lin((len(keys),), [(np.ones(len(keys)), col)])
-    return Family(name, keys, body, value if sense == ">=" else np.full(len(keys), -INF),
+    return Family(name, keys, [body], value if sense == ">=" else np.full(len(keys), -INF),
                   value if sense == "<=" else np.full(len(keys), INF))
 
 
@@ -419,7 +415,7 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
     # national_places_limit: Σ_r intake ≤ national_places_max
     keys = list(d.national_places_max)
     col = cols.lookup("intake", [(p, r, t) for p, t in keys for r in R]).reshape(len(keys), len(R))
-    out.append(Family("national_places_limit", keys, Lin((len(keys),), [(np.ones(col.shape), col)]),
+    out.append(Family("national_places_limit", keys, [Lin((len(keys),), [(np.ones(col.shape), col)])],
                       np.full(len(keys), -INF), np.array([d.national_places_max[k] for k in keys])))
     # supervision_limit: intake ≤ supervision_ratio × stock_prev of the supervising role
     sup = list(d.supervision_ratio)
@@ -590,12 +586,13 @@ def compile_arrays(d: ModelData) -> ArrayCompiled:
     rows, colidx, vals, lower, upper = [], [], [], [], []
     offset = 0
     for fam in fams:
-        r, c, v = fam.body.coo()
+        r, c, v = fam.coo()
         rows.append(r + offset)
         colidx.append(c)
         vals.append(v)
-        lower.append(fam.lower - fam.body.const)
-        upper.append(fam.upper - fam.body.const)
+        const = fam.const
+        lower.append(fam.lower - const)
+        upper.append(fam.upper - const)
         offset += len(fam.keys)
     A = sparse.csc_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(colidx))), shape=(offset, cols.n))
     A.sum_duplicates()
