@@ -97,9 +97,11 @@ class Columns:
         # a flattened key (("ep", "agency") pairs arrive as "ep", "agency") is regrouped per set
         widths = [len(s[0]) if s and isinstance(s[0], tuple) else 1 for s in self.sets[name]]
         ends = list(itertools.accumulate(widths))
-        parts = [[key[e - w] if w == 1 else tuple(key[e - w:e]) for w, e in zip(widths, ends, strict=True)] for key in keys]
-        idx = np.array([[pos[i][part] for i, part in enumerate(key)] for key in parts], dtype=np.int64)
-        return block[tuple(idx.T)]
+        idx = []
+        for i, (w, e) in enumerate(zip(widths, ends, strict=True)):
+            parts = [key[e - 1] for key in keys] if w == 1 else [tuple(key[e - w:e]) for key in keys]
+            idx.append(np.fromiter(map(pos[i].__getitem__, parts), dtype=np.int64, count=len(keys)))
+        return block[tuple(idx)]
 
 
 def _flat(key: tuple[Any, ...]) -> Any:
@@ -377,7 +379,7 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
     out: list[Family] = []
 
     def grid_keys(first: list[Any]) -> list[tuple[Any, ...]]:
-        return [_flat(key) for key in itertools.product(first, R, T)]
+        return list(itertools.product(first, R, T))  # first: roles or programmes (plain names)
 
     # stock_balance: stock = stock_prev − leavers + entrants − retraining − exits
     parts = [ex.var("stock", i) - (ex.stock_prev(k) - ex.leavers(k) + ex.entrants(k) - ex.outflow(k))
