@@ -153,7 +153,9 @@ def resolve(
     out: dict[tuple[Any, ...], float] = {}
 
     def key_of(region: str | None, year: int | None) -> tuple[Any, ...]:
-        return tuple(x for x, on in ((region, by_region), (year, by_year)) if on)
+        if by_region:
+            return (region, year) if by_year else (region,)
+        return (year,) if by_year else ()
 
     if not isinstance(value, Mapping):
         for r in codes if by_region else [None]:
