@@ -314,6 +314,7 @@ def staged_memory(scenario: Any) -> dict[str, float]:
     from workforce.data import prepare
     from workforce.results import make_plan
     from workforce.solve import check_rows, compile_scenario, run
+    from workforce.verify import verify_plan
 
     peaks: dict[str, float] = {}
     tracemalloc.start()
@@ -330,10 +331,12 @@ def staged_memory(scenario: Any) -> dict[str, float]:
     info = run(compiled, data, {"time_limit": s.time_limit, "threads": s.threads, "random_seed": s.random_seed,
                                 "mip_gap": s.mip_gap}, {})
     mark("handoff+solve")
-    check_rows(compiled, info.x, s.verify_tolerance)
-    mark("verify")
-    make_plan(data, m, compiled, info)
+    plan = make_plan(data, m, compiled, info)
     mark("extract")
+    check_rows(compiled, info.x, s.verify_tolerance)
+    verify_plan(plan, s.verify_tolerance)
+    mark("verify")
+    del plan
     peaks["held_at_end"] = tracemalloc.get_traced_memory()[0] / 1e6
     tracemalloc.stop()
     return peaks
@@ -479,7 +482,7 @@ def report(results: list[dict[str, Any]]) -> None:
             print(f"         WARNING: objectives differ: plan {r['objective']:.6g} vs floor {r['floor_objective']:.6g}")
     print("\npeak memory: traced Python allocations per stage (MB, separate tracemalloc pass) and the peak RSS "
           "of the timed runs (HiGHS included)")
-    mkeys = ["prepare", "build+compile", "handoff+solve", "verify", "extract", "held_at_end"]
+    mkeys = ["prepare", "build+compile", "handoff+solve", "extract", "verify", "held_at_end"]
     print(f"{'size':<21}" + "".join(f"{k:>14}" for k in mkeys) + f"{'peak RSS':>11}")
     for r in results:
         print(f"{r['size']:<21}" + "".join(f"{r['memory_mb'][k]:14.1f}" for k in mkeys) + f"{r['peak_rss_mb']:10.0f}M")
