@@ -85,8 +85,15 @@ def assert_same_lp(spec: dict[str, Any]) -> None:
         assert set(gen_cost) == set(ref_cost)
         np.testing.assert_allclose([gen_cost[c] for c in ref_cost], list(ref_cost.values()), rtol=1e-12)
         assert gen_offset == pytest.approx(ref_offset, rel=1e-12, abs=1e-12)
-    assert generated.col_lower.tolist() == [0.0] * len(gen_cols)
-    assert np.isinf(generated.col_upper).all()
+    # Column bounds and integrality (whole cohorts), matched by variable and index.
+    def columns_of(compiled: Any, keys: list[Any]) -> dict[str, tuple[float, float, bool]]:
+        integer = compiled.integrality if compiled.integrality is not None else np.zeros(len(keys), dtype=bool)
+        return {str(k): (float(lo), float(hi), bool(flag)) for k, lo, hi, flag
+                in zip(keys, compiled.col_lower, compiled.col_upper, integer, strict=True)}
+
+    ref_bounds, gen_bounds = columns_of(reference, ref_cols), columns_of(generated, gen_cols)
+    assert {k: gen_bounds[k] for k in ref_bounds} == ref_bounds
+    assert (generated.integrality is None) == (reference.integrality is None)
 
 
 amount = st.floats(min_value=0, max_value=100, allow_nan=False).map(lambda v: round(v, 2))
@@ -151,6 +158,7 @@ def rich_scenarios(draw) -> dict[str, Any]:
             "conv": {
                 "name": "Conversion", "role": "ep", "source": "ta", "duration": 1, "completion_rate": 0.9,
                 "course_costs": [{"dfe": 4.0}, {"la": 2.0}], "prior_intake": {2025: table(st.sampled_from([0, 3]))},
+                "intake_max": 4.0,
             },
             "npq": {
                 "name": "NPQ", "role": "senco", "duration": 0, "completion_rate": 0.85,
@@ -176,6 +184,12 @@ def rich_scenarios(draw) -> dict[str, Any]:
                            "prior_intake_at": draw(st.sampled_from(list(intakes)))}
         if doc["calendar"]["duration_months"] == 0:
             doc["calendar"]["duration_months"] = 3
+    if draw(st.booleans()):  # whole cohorts (section 12): integer cohorts, cohort_open where a region minimum applies
+        spec["programmes"][draw(st.sampled_from(["doc", "conv"]))]["cohorts"] = {
+            "max_size": draw(st.sampled_from([2.0, 6.0])), "min_size": draw(st.sampled_from([0.0, 1.0])),
+            "fixed_cost": draw(st.sampled_from([{}, {"dfe": 5.0}, {"dfe": 2.0, "la": 1.5}])),
+            "region_minimum": draw(st.sampled_from([0.0, 1.0])),
+        }
     if draw(st.booleans()):
         npq = spec["programmes"]["npq"]
         del npq["duration"]
@@ -219,15 +233,20 @@ def test_minimal_and_national_scale_scenarios():
     ns = national_scale()
     assert_same_lp(ns.synthetic_scenario(areas=4, roles=10, years=5))
     assert_same_lp(ns.synthetic_scenario(areas=4, roles=10, years=5, terms=3))
+    assert_same_lp(ns.synthetic_scenario(areas=4, roles=3, years=5, terms=3, integer="all"))
 
 
 def test_which_scenarios_are_generated_as_arrays():
-    """Sections 3-8 and calendars: cohorts and the other policy rules go through Pyomo."""
+    """Sections 3-8, whole cohorts and calendars; financial-year budgets and the other rules of
+    sections 12-15 go through Pyomo."""
     ns = national_scale()
-    assert arrays.applies(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4))))
-    assert arrays.applies(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4, terms=3))))
-    assert not arrays.applies(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4, integer=True))))
-    m, compiled = compile_scenario(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4, integer=True))))
+    for kw in ({}, {"terms": 3}, {"integer": True}, {"integer": "all", "terms": 3}):
+        assert arrays.applies(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4, **kw))))
+    spec = ns.synthetic_scenario(areas=3, roles=3, years=4)
+    spec["funding_streams"]["la"]["year"] = "financial"
+    data = prepare(scenario_from_dict(spec))
+    assert not arrays.applies(data)
+    m, compiled = compile_scenario(data)
     assert m is not None and compiled.model is m
 
 

@@ -73,7 +73,7 @@ class Solution:
             self.hiring_roles, self.exit_roles = compiled.layout.hiring_roles, compiled.layout.exit_roles
             for name in ("intake", "stock", "shortfall", "surplus", "hires", "exits", "flex", "intake_term"):
                 setattr(self, name, compiled.var_values(name, x))
-            self.cohorts = None
+            self.cohorts = compiled.var_values("cohorts", x) if d.COHORT_PROGRAMMES else None
             # Derived quantities are the generated grids (workforce.model.arrays) evaluated at the
             # solution, cleaned as values loaded into the model are.
             self.ex, self.x = compiled.expressions, compiled.var_values_flat(x)
@@ -315,3 +315,18 @@ def intake_terms_table(d: ModelData, compiled: Any, x: np.ndarray) -> pd.DataFra
     }).set_index(["programme", "region", "year", "intake"])
     df.attrs["units"] = {"starters": "trainees", "start_month": "months after 1 September", "qualifies_in": "year"}
     return df
+
+
+def add_cohort_counts(d: ModelData, compiled: Any, x: np.ndarray, intake: pd.DataFrame) -> pd.DataFrame:
+    """``cohorts`` beside the intake (workforce.policy_results.add_cohort_columns) for a plan
+    generated as arrays: whole cohorts run for cohort programmes, NaN for others."""
+    if not d.COHORT_PROGRAMMES:
+        return intake
+    counts = np.full((len(d.PROGRAMMES), len(d.REGIONS), len(d.YEARS)), math.nan)
+    runs = np.round(_zero_small(compiled.var_values("cohorts", x)))
+    for i, p in enumerate(d.COHORT_PROGRAMMES):
+        counts[d.PROGRAMMES.index(p)] = runs[i]
+    units = dict(intake.attrs.get("units", {}))
+    intake = intake.assign(cohorts=counts.ravel())
+    intake.attrs["units"] = {**units, "cohorts": "cohorts"}
+    return intake

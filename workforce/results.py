@@ -167,16 +167,19 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
     from workforce.policy_results import add_cohort_columns, extra_tables, policy_summary
 
     summary.update(policy_summary(d, m))
-    tables = plan_tables(d, m, compiled, info.x) if m is None or array_extraction_applies(d) else reference_tables(d, m)
-    if m is None:
-        from workforce.extract import intake_terms_table
+    if m is None:  # generated as arrays (workforce.model.arrays): every table is read from them
+        from workforce.extract import add_cohort_counts, intake_terms_table
 
+        tables = plan_tables(d, None, compiled, info.x)
+        intake = add_cohort_counts(d, compiled, info.x, tables["intake"])
         extra = {"intake_terms": intake_terms_table(d, compiled, info.x)} if d.intake_month else {}
     else:
+        tables = plan_tables(d, m, compiled, info.x) if array_extraction_applies(d) else reference_tables(d, m)
+        intake = add_cohort_columns(d, m, tables["intake"])
         extra = extra_tables(d, m)
     return Plan(
         scenario_name=scenario.name,
-        intake=add_cohort_columns(d, m, tables["intake"]),
+        intake=intake,
         workforce=tables["workforce"],
         flows=tables["flows"],
         spend=tables["spend"],

@@ -35,13 +35,14 @@ INF = float("inf")
 
 
 def applies(d: ModelData) -> bool:
-    """Whether the scenario uses only what this module generates: sections 3-8 of the formulation
-    and calendars (intake points and durations in months, section 15) on academic-year budgets.
+    """Whether the scenario uses only what this module generates: sections 3-8 of the formulation,
+    whole cohorts (section 12) and calendars (intake points and durations in months, section 15) on
+    academic-year budgets.
 
-    Cohorts, targets, place shares, equity, tenure, statutory deadlines and financial-year budgets
-    are built through Pyomo (``build_model``) and compiled as before.
+    Targets, place shares, equity, tenure, statutory deadlines and financial-year budgets are built
+    through Pyomo (``build_model``) and compiled as before.
     """
-    return not (d.COHORT_PROGRAMMES or d.target_min or d.share_min or d.share_max or d.equity_basis
+    return not (d.target_min or d.share_min or d.share_max or d.equity_basis
                 or d.tenure_bands or d.DEADLINE_ROLES or d.FY_STREAMS)
 
 
@@ -60,6 +61,8 @@ class Columns:
             ("intake", [P, R, T]), ("stock", [K, R, T]), ("hires", [self.hiring_roles, R, T]),
             ("exits", [self.exit_roles, R, T]), ("flex", [d.FLEX, R, T]), ("shortfall", [K, R, T]),
             ("surplus", [K, R, T]), ("intake_term", [list(d.intake_month), R, T]),
+            ("cohorts", [d.COHORT_PROGRAMMES, R, T]),
+            ("cohort_open", [[p for p in d.COHORT_PROGRAMMES if d.cohort_region_min[p] > 0], R, T]),
         ]
         self.sets: dict[str, list[list[Any]]] = {}
         self.block: dict[str, np.ndarray] = {}
@@ -320,7 +323,16 @@ class Expressions:
         for i, (k, o) in enumerate(d.FLEX):
             if d.stream_flex[k, o] == f and d.cost_flex[k, o]:
                 total = total + self.var("flex", i) * d.cost_flex[k, o]
+        for p in d.COHORT_PROGRAMMES:
+            total = total + self.cohort_cost(p, f)
         return total.total(axis=0)
+
+    def cohort_cost(self, p: str, f: str) -> Lin:
+        """(R, T): cost_cohort[p,f] × cohorts, stream f's fixed cost of the cohorts starting each year."""
+        cost = self.d.cost_cohort.get((p, f), 0.0)
+        if not cost:
+            return Lin((self.R, self.T))
+        return self.var("cohorts", self.d.COHORT_PROGRAMMES.index(p)) * cost
 
 
 # ---------------------------------------------------------------------------------------------
@@ -435,6 +447,8 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
     keys = list(d.envelope)
     parts = [spend[f].total(axis=0) for f in keys]
     out.append(_money("envelope_limit", d, [(f,) for f in keys], parts, [d.envelope[f] for f in keys], flat_keys=keys))
+    # whole cohorts (section 12): cohort_size_minimum, cohort_size_maximum, cohort_open_minimum, cohort_open_limit
+    out.extend(cohort_families(d, cols, ex, grid_keys))
     # intake_split: Σ_j intake_term = intake, for calendar programmes
     calendar = list(d.duration_months)
     parts = []
@@ -445,6 +459,33 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
         parts.append(body)
     out.append(_stack("intake_split", grid_keys(calendar), parts, 0.0, 0.0))
     return out
+
+
+def cohort_families(d: ModelData, cols: Columns, ex: Expressions, grid_keys: Any) -> list[Family]:
+    """intake ≥ cohort_min_size × cohorts; intake ≤ cohort_max_size × cohorts; intake ≥
+    cohort_region_min × cohort_open; intake ≤ intake_upper × cohort_open."""
+    P = d.COHORT_PROGRAMMES
+    opened = cols.sets["cohort_open"][0]
+
+    def intake(p: str) -> Lin:
+        return ex.var("intake", d.PROGRAMMES.index(p))
+
+    def cohorts(p: str) -> Lin:
+        return ex.var("cohorts", P.index(p))
+
+    def cohort_open(p: str) -> Lin:
+        return ex.var("cohort_open", opened.index(p))
+
+    with_min = [p for p in P if d.cohort_min_size[p] > 0]
+    upper = {p: np.array([[d.intake_upper[p, r, t] for t in d.YEARS] for r in d.REGIONS]) for p in opened}
+    return [
+        _stack("cohort_size_minimum", grid_keys(with_min),
+               [intake(p) - cohorts(p) * d.cohort_min_size[p] for p in with_min], 0.0, INF),
+        _stack("cohort_size_maximum", grid_keys(P), [intake(p) - cohorts(p) * d.cohort_max_size[p] for p in P], -INF, 0.0),
+        _stack("cohort_open_minimum", grid_keys(opened),
+               [intake(p) - cohort_open(p) * d.cohort_region_min[p] for p in opened], 0.0, INF),
+        _stack("cohort_open_limit", grid_keys(opened), [intake(p) - cohort_open(p) * upper[p] for p in opened], -INF, 0.0),
+    ]
 
 
 def _pick(lin: Lin, idx: list[int]) -> Lin:
@@ -487,6 +528,8 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.nd
     for f in d.STREAMS:
         for p in d.duration_months:
             add("training_cost", ex.calendar_course(p, f))
+        for p in d.COHORT_PROGRAMMES:
+            add("training_cost", ex.cohort_cost(p, f))
     for i, k in enumerate(K):
         add("shortfall", ex.var("shortfall", i) * d.penalty_shortfall[k])
         add("surplus_cost", ex.var("surplus", i) * d.cost_surplus[k])
@@ -600,8 +643,19 @@ def compile_arrays(d: ModelData) -> ArrayCompiled:
     A.sum_duplicates()
     A.eliminate_zeros()
     costs, offsets = objective_terms(d, cols, ex)
+    col_upper = np.full(cols.n, INF)
+    integrality = None
+    if d.COHORT_PROGRAMMES:  # cohorts ∈ {0, ..., ⌈intake_upper / cohort_max_size⌉}; cohort_open ∈ {0, 1}
+        cohort_cols, open_cols = cols["cohorts"], cols["cohort_open"]
+        for i, p in enumerate(d.COHORT_PROGRAMMES):
+            most = np.array([[d.intake_upper[p, r, t] for t in d.YEARS] for r in d.REGIONS])
+            col_upper[cohort_cols[i]] = np.ceil(most / d.cohort_max_size[p] - 1e-9)
+        col_upper[open_cols] = 1.0
+        integrality = np.zeros(cols.n, dtype=bool)
+        integrality[cohort_cols.ravel()] = True
+        integrality[open_cols.ravel()] = True
     return ArrayCompiled(
         data=d, A=A, row_lower=np.concatenate(lower), row_upper=np.concatenate(upper),
-        col_lower=np.zeros(cols.n), col_upper=np.full(cols.n, INF), term_costs=costs, term_offsets=offsets,
+        col_lower=np.zeros(cols.n), col_upper=col_upper, term_costs=costs, term_offsets=offsets, integrality=integrality,
         row_families=[(fam.name, fam.keys) for fam in fams], layout=cols, expressions=ex,
     )
