@@ -305,13 +305,18 @@ def intake_terms_table(d: ModelData, compiled: Any, x: np.ndarray) -> pd.DataFra
     """``intake_terms`` (see workforce.policy_results) of a plan generated as arrays."""
     pairs = list(d.intake_month)
     starters = compiled.var_values("intake_term", x)  # (pairs, R, T)
-    keys = [(p, r, t, j) for (p, j) in pairs for r in d.REGIONS for t in d.YEARS]
-    n = len(d.REGIONS) * len(d.YEARS)
+    # rows (p, r, t, j) for each (p, j) pair, then region, then year: the block's own order
+    n_r, n_t = len(d.REGIONS), len(d.YEARS)
+    n = n_r * n_t
+    year = np.tile(np.asarray(d.YEARS, dtype=np.int64), len(pairs) * n_r)
     df = pd.DataFrame({
-        "programme": [k[0] for k in keys], "region": [k[1] for k in keys], "year": [k[2] for k in keys],
-        "intake": [k[3] for k in keys], "starters": starters.ravel(),
-        "start_month": np.repeat([d.intake_month[pair] for pair in pairs], n),
-        "qualifies_in": [t + d.intake_delay[p, j] for p, _r, t, j in keys],
+        "programme": np.repeat(np.array([p for p, _ in pairs], dtype=object), n),
+        "region": np.tile(np.repeat(np.array(d.REGIONS, dtype=object), n_t), len(pairs)),
+        "year": year,
+        "intake": np.repeat(np.array([j for _, j in pairs], dtype=object), n),
+        "starters": starters.ravel(),
+        "start_month": np.repeat(np.array([d.intake_month[pair] for pair in pairs], dtype=np.int64), n),
+        "qualifies_in": year + np.repeat(np.array([d.intake_delay[pair] for pair in pairs], dtype=np.int64), n),
     }).set_index(["programme", "region", "year", "intake"])
     df.attrs["units"] = {"starters": "trainees", "start_month": "months after 1 September", "qualifies_in": "year"}
     return df
