@@ -50,11 +50,14 @@ class Labels:
     """Programme id → {name, role, duration, completion_rate, prior_intake {year: {region: starters}}}."""
     streams: dict[str, str]
     """Funding stream id → name."""
+    financial_year_streams: list[str] = field(default_factory=list)
+    """Streams whose budgets and spend are by financial year (April to March), not academic year."""
 
     def to_dict(self) -> dict[str, Any]:
         progs = {p: {**v, "prior_intake": {str(y): dict(r) for y, r in v.get("prior_intake", {}).items()}}
                  for p, v in self.programmes.items()}
-        return {"regions": dict(self.regions), "roles": self.roles, "programmes": progs, "streams": dict(self.streams)}
+        return {"regions": dict(self.regions), "roles": self.roles, "programmes": progs, "streams": dict(self.streams),
+                "financial_year_streams": list(self.financial_year_streams)}
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Labels:
@@ -64,7 +67,8 @@ class Labels:
                      for y, regions in v.get("prior_intake", {}).items()}
             progs[p] = {**v, "prior_intake": prior}
         return cls(regions=dict(raw.get("regions", {})), roles=dict(raw.get("roles", {})), programmes=progs,
-                   streams=dict(raw.get("streams", {})))
+                   streams=dict(raw.get("streams", {})),
+                   financial_year_streams=list(raw.get("financial_year_streams", [])))
 
 
 def labels_from_data(d: ModelData) -> Labels:
@@ -83,6 +87,7 @@ def labels_from_data(d: ModelData) -> Labels:
                         "completion_rate": g.completion_rate, "prior_intake": prior[p]}
                     for p, g in sc.programmes.items()},
         streams={f: s.name for f, s in sc.funding_streams.items()},
+        financial_year_streams=list(d.FY_STREAMS),
     )
 
 

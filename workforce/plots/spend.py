@@ -71,8 +71,12 @@ def spend(plan: Any, streams: Sequence[str] | None = None, *, ncols: int = 2) ->
             _panel(ax, t, f, years, detail, colours, flags)
         for ax in axes[len(chosen):]:
             ax.axis("off")
-        for ax in axes[max(0, len(chosen) - ncols):len(chosen)]:
-            ax.set_xlabel("Academic year")
+        financial = set(t.labels.financial_year_streams)
+        for i, (ax, f) in enumerate(zip(axes, chosen, strict=False)):
+            if f in financial:  # budgets on financial years: every such panel says so
+                ax.set_xlabel("Financial year (2026 = April 2026 to March 2027)")
+            elif i >= len(chosen) - ncols:
+                ax.set_xlabel("Academic year")
         used = [i for i in items if any(i in detail.xs(f, level="stream").index.get_level_values("item") for f in chosen)]
         handles: list[Any] = [Patch(color=colours[i], label=textwrap.shorten(item_label(t, i), 60)) for i in used]
         if flags["budget"]:
@@ -83,7 +87,10 @@ def spend(plan: Any, streams: Sequence[str] | None = None, *, ncols: int = 2) ->
             handles.append(Patch(facecolor="none", edgecolor=st.GAP, lw=1.5, label="Over budget"))
         key.legend(handles=handles, loc="center", ncols=2, frameon=False, borderaxespad=0)
         title = f"Spend against budget by funding stream, {years[0]}-{years[-1]} (£ thousands a year)"
-        return st.finish(fig, t, title, note=f"Money in £ thousands (£k), cash. {st.YEAR_NOTE}")
+        note = f"Money in £ thousands (£k), cash. {st.YEAR_NOTE}"
+        if financial & set(chosen):
+            note += " Streams budgeted on financial years are drawn by financial year."
+        return st.finish(fig, t, title, note=note)
 
 
 def _panel(ax: Any, t: PlanTables, f: str, years: list[int], detail: Any, colours: dict[str, str],
