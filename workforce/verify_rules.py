@@ -247,7 +247,9 @@ def course_costs(d: ModelData, starts: pd.DataFrame) -> pd.DataFrame:
         length = min(12, cal.duration_months - 12 * (y - 1))
         profile += [(p, f, 12 * (y - 1) + k, cost / length) for k in range(length)]
     months = pd.DataFrame(profile, columns=["programme", "stream", "offset", "per_starter"])
-    spent = starts.merge(months, on="programme")
+    # Regions and intake points starting in the same month cost the same per starter: add them up first.
+    cohorts = starts.groupby(["programme", "year", "month"], as_index=False, sort=False)["starters"].sum()
+    spent = cohorts.merge(months, on="programme")
     at = spent["month"] + spent["offset"]  # months from September of the start year
     spent = spent.assign(
         ay=spent["year"] + at // 12,
