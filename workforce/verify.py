@@ -204,7 +204,7 @@ def verify_plan(plan: Plan, tolerance: float | None = None) -> dict[str, Any]:
     breach = vr.check_deadlines(c, plan, d, entrants)
     vr.check_targets(c, plan, d, done)
     vr.check_shares(c, plan, d)
-    not_rechecked = _check_money(c, plan, d, starts, breach)
+    not_rechecked = _check_money(c, plan, d, starts, breach, sets)
     not_rechecked += vr.check_equity(c, plan, d)
     if c.violations:
         c.violations.sort(key=lambda v: -v[0])
@@ -363,7 +363,8 @@ def _check_limits(c: _Checks, plan: Plan, d: ModelData, sets: _Sets) -> None:
     c.le_at("flexible-supply cap", "minus the flexible supply of", widx, -flexible, -floor, have)
 
 
-def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, breach: float) -> list[str]:
+def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, breach: float, sets: _Sets
+                 ) -> list[str]:
     """Spend items, budgets (academic or financial years), envelopes, objective terms and objective;
     returns what the tables do not determine (the record's ``not_rechecked``)."""
     f, w = plan.flows, plan.workforce
@@ -371,11 +372,8 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
     columns = ["stream", "year", "item", "spent"]
     course = vr.course_costs(d, starts)
     academic_course = course.groupby(["stream", "ay", "item"], as_index=False)["spent"].sum().rename(columns={"ay": "year"})
-    by_role_year = {
-        "hires": f["hires"].groupby(level=["role", "year"]).sum(),
-        "exits": f["exits"].groupby(level=["role", "year"]).sum(),
-        "flexible": w["flexible"].groupby(level=["role", "year"]).sum(),
-    }
+    by_role_year = {name: _by_role_year(sets, d, table[name]) for name, table in (("hires", f), ("exits", f),
+                                                                                  ("flexible", w))}
     extra = []
     for kind, cost, stream in (("hires", d.cost_hire, d.stream_hire), ("exits", d.cost_exit, d.stream_exit)):
         label = "hiring" if kind == "hires" else "exits"
@@ -416,14 +414,17 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
     c.le("whole-horizon envelope", "spend over the horizon of", by_stream.groupby(level=0).sum().rename_axis("stream"),
          _series(d.envelope, ["stream"]))
     # Objective terms and the objective itself.
-    roles = w.index.get_level_values("role")
+    def priced(table: pd.DataFrame, column: str, price: dict[str, float]) -> float:
+        """Σ column × the row's role's price (rows of an unknown role, or NaN, add nothing, as in Series.sum)."""
+        return float(np.nansum(table[column].to_numpy(dtype=float) * sets.param(table.index, price, ["role"])[0]))
+
     terms = {
-        "shortfall": float((w["shortfall"] * roles.map(d.penalty_shortfall)).sum()) + breach,
+        "shortfall": priced(w, "shortfall", d.penalty_shortfall) + breach,
         "training_cost": float(academic_course["spent"].sum())
         + float(other.loc[other["item"].str.startswith("cohorts:"), "spent"].sum()),
-        "hiring_cost": float((f["hires"] * roles.map(d.cost_hire)).sum()),
-        "surplus_cost": float((w["surplus"] * roles.map(d.cost_surplus)).sum()),
-        "exit_cost": float((f["exits"] * roles.map(d.cost_exit)).sum()),
+        "hiring_cost": priced(f, "hires", d.cost_hire),
+        "surplus_cost": priced(w, "surplus", d.cost_surplus),
+        "exit_cost": priced(f, "exits", d.cost_exit),
     }
     flex = _flexible_cost(plan, d, flex_academic)
     if flex is not None:
@@ -440,6 +441,15 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
         c.eq("objective", "objective", pd.Series([plan.summary["objective"]], index=["value"]),
              pd.Series([objective], index=["value"]))
     return not_rechecked
+
+
+def _by_role_year(sets: _Sets, d: ModelData, column: pd.Series) -> dict[tuple[str, int], float]:
+    """Sums of ``column`` by role and year (as groupby; rows of an unknown role or year are left out)."""
+    pos = sets.positions(column.index, ["role", "year"])
+    total = sets.total(pos, column.to_numpy(dtype=float), ["role", "year"])
+    present = np.flatnonzero(np.bincount(pos[pos >= 0], minlength=len(total)))
+    n = len(d.YEARS)
+    return {(d.ROLES[i // n], d.YEARS[i % n]): float(total[i]) for i in present}
 
 
 def _flexible_cost(plan: Plan, d: ModelData, academic_items: pd.Series) -> float | None:
