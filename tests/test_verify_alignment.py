@@ -1,0 +1,63 @@
+"""The pandas re-check meets parameters and tables by key, not by row order.
+
+``verify_plan`` aligns the plan's tables with the scenario's parameters through positions in the
+products of the scenario's sets. These tests reorder the tables' rows (keeping each role and
+region's years in order, which the year-before check reads as the row before) and check that the
+record is unchanged and that a broken number is still found wherever its row now sits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from scenarios import minimal_scenario
+
+from workforce import scenario_from_dict, solve
+from workforce.errors import VerificationError
+from workforce.verify import verify_plan
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return solve(scenario_from_dict(minimal_scenario()))  # only ep hires: hires_max covers part of flows
+
+
+def reordered(plan):
+    """The same plan with its tables' rows in another order: flows year-major, workforce and intake
+    reversed within each year (each role and region's years stay in order)."""
+    def by_year(frame, reverse):
+        order = sorted(range(len(frame)), key=lambda i: (frame.index[i][-1], -i if reverse else i))
+        return frame.iloc[order]
+    return dataclasses.replace(plan, flows=by_year(plan.flows, False), workforce=by_year(plan.workforce, True),
+                               intake=by_year(plan.intake, True))
+
+
+def test_row_order_does_not_change_the_record(plan):
+    shuffled = reordered(plan)
+    assert not shuffled.flows.index.equals(plan.flows.index)
+    assert not shuffled.workforce.index.equals(shuffled.flows.index)
+    record = verify_plan(shuffled)
+    assert record["checks"] == plan.summary["verification"]["checks"]
+    assert record["checks"]["hiring cap"] == 6 and record["checks"]["no hiring"] == 6  # ep's rows; senco's
+    assert record["worst_relative_violation"] <= 1e-9
+
+
+@pytest.mark.parametrize(("table", "row", "column", "family"), [
+    ("flows", ("ep", "E2", 2027), "hires", "hiring cap"),
+    ("flows", ("senco", "E1", 2027), "hires", "no hiring"),
+    ("flows", ("senco", "E2", 2028), "stock_start", "stock carried over"),
+    ("workforce", ("senco", "E1", 2027), "demand", "demand"),
+    ("workforce", ("ep", "E2", 2028), "supply", "supply"),
+    ("intake", ("dedpsy", "E1", 2027), "intake", "training places"),
+])
+def test_a_broken_number_is_found_wherever_its_row_is(plan, table, row, column, family):
+    shuffled = reordered(plan)
+    frame = getattr(shuffled, table).copy()
+    at = int(frame.index.get_indexer([row])[0]), frame.columns.get_loc(column)
+    frame.iloc[at] = frame.iloc[at] + 100.0
+    with pytest.raises(VerificationError) as caught:
+        verify_plan(dataclasses.replace(shuffled, **{table: frame}))
+    where = " ".join(map(str, row))
+    assert any(line.startswith(f"  - {family}: ") and where in line for line in str(caught.value).splitlines()), \
+        str(caught.value)
