@@ -9,11 +9,13 @@ record is unchanged and that a broken number is still found wherever its row now
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from scenarios import minimal_scenario
 
-from workforce import scenario_from_dict, solve
+from workforce import load_scenario, scenario_from_dict, solve
 from workforce.errors import VerificationError
 from workforce.verify import verify_plan
 
@@ -61,3 +63,33 @@ def test_a_broken_number_is_found_wherever_its_row_is(plan, table, row, column, 
     where = " ".join(map(str, row))
     assert any(line.startswith(f"  - {family}: ") and where in line for line in str(caught.value).splitlines()), \
         str(caught.value)
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return solve(load_scenario(Path(__file__).resolve().parents[1] / "configs" / "england_baseline.yaml"))
+
+
+def messages(plan) -> str:
+    with pytest.raises(VerificationError) as caught:
+        verify_plan(plan)
+    return str(caught.value)
+
+
+def test_an_intake_point_missing_from_the_table_fails(baseline):
+    """Dropping every spring row of npq_senco leaves the calendar's spring intake point unmatched."""
+    terms = baseline.extra["intake_terms"]
+    spring = (terms.index.get_level_values("programme") == "npq_senco") & (terms.index.get_level_values("intake") == "spring")
+    text = messages(dataclasses.replace(baseline, extra={**baseline.extra, "intake_terms": terms[~spring]}))
+    assert "calendar: intake points of npq_senco nan nan spring: 0 differs from 1" in text
+
+
+def test_starters_in_an_unknown_region_fail_the_split(baseline):
+    """A row for a region the scenario does not have is outside the sets: the split is checked by key."""
+    terms = baseline.extra["intake_terms"]
+    extra_row = terms.iloc[[0]].rename(index={terms.index[0][1]: "ZZ"}, level="region")
+    extra_row.iloc[0, extra_row.columns.get_loc("starters")] = 7.0
+    text = messages(dataclasses.replace(baseline, extra={**baseline.extra,
+                                                         "intake_terms": pd.concat([terms, extra_row])}))
+    assert f"intake split: starters over the intake points of {terms.index[0][0]} ZZ {terms.index[0][2]}: 7 differs from 0" \
+        in text

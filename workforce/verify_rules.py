@@ -30,7 +30,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from workforce.data import ModelData
     from workforce.results import Plan
-    from workforce.verify import _Checks
+    from workforce.verify import _Checks, _Sets
 
 FY_START = 7
 """Month of the academic year (September = 0) in which a financial year starts: April."""
@@ -49,7 +49,7 @@ def _calendar(d: ModelData, p: str) -> Any:
     return d.scenario.programmes[p].calendar
 
 
-def term_starters(c: _Checks, plan: Plan, d: ModelData) -> pd.DataFrame:
+def term_starters(c: _Checks, plan: Plan, d: ModelData, sets: _Sets) -> pd.DataFrame:
     """Starters by programme, region, start year and intake point, with the years to qualifying
     (``delay``) and the start month (from September). Programmes without a calendar have one
     intake point ``""`` in September and qualify ``duration`` years after starting. Checks the
@@ -63,8 +63,6 @@ def term_starters(c: _Checks, plan: Plan, d: ModelData) -> pd.DataFrame:
     plain_prior = prior[~prior["programme"].isin(calendar_programmes)]
     frames.append(plain_prior.assign(term="", month=0, delay=plain_prior["programme"].map(d.duration)))
     if calendar_programmes:
-        terms = plan.extra["intake_terms"]
-        rows = terms.reset_index()
         cal_rows = []
         for p in calendar_programmes:
             cal = _calendar(d, p)
@@ -72,21 +70,7 @@ def term_starters(c: _Checks, plan: Plan, d: ModelData) -> pd.DataFrame:
                 cal_rows.append({"programme": p, "term": j, "month_scenario": month,
                                  "delay_scenario": (month + cal.duration_months) // 12})
         cal = pd.DataFrame(cal_rows)
-        merged = rows.rename(columns={"intake": "term"}).merge(cal, on=["programme", "term"], how="outer",
-                                                               indicator=True)
-        key = merged.set_index(["programme", "region", "year", "term"])
-        c.eq("calendar", "intake points of", key["_merge"].eq("both").astype(float), 1.0)
-        key = key[key["_merge"] == "both"]
-        c.eq("calendar", "start month of", key["start_month"], key["month_scenario"])
-        c.eq("calendar", "year of qualifying of", key["qualifies_in"],
-             key.index.get_level_values("year") + key["delay_scenario"])
-        c.le("non-negative", "minus the starters of", -key["starters"], 0.0)
-        split = key["starters"].groupby(level=["programme", "region", "year"]).sum()
-        whole = plan.intake["intake"][plan.intake.index.get_level_values("programme").isin(calendar_programmes)]
-        c.eq("intake split", "starters over the intake points of", split, whole, missing_is_zero=True)
-        started = key.reset_index()[["programme", "region", "year", "term", "starters", "month_scenario",
-                                     "delay_scenario"]]
-        frames.append(started.rename(columns={"month_scenario": "month", "delay_scenario": "delay"}))
+        frames.append(_check_intake_points(c, plan, d, sets, cal, calendar_programmes))
         cal_prior = prior[prior["programme"].isin(calendar_programmes)].copy()
         if len(cal_prior):
             cal_prior["term"] = [_calendar(d, p).prior_intake_at or next(iter(_calendar(d, p).intakes))
@@ -96,6 +80,77 @@ def term_starters(c: _Checks, plan: Plan, d: ModelData) -> pd.DataFrame:
     columns = ["programme", "region", "year", "term", "starters", "month", "delay"]
     frames = [f[columns] for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+class _Labels:
+    """Row labels for messages: the rows of ``index`` (at ``rows``), then ``extra`` labels."""
+
+    def __init__(self, index: pd.Index, rows: np.ndarray, extra: list[tuple[Any, ...]]):
+        self.index, self.rows, self.extra = index, rows, extra
+
+    def __getitem__(self, i: int) -> Any:
+        return self.index[self.rows[i]] if i < len(self.rows) else self.extra[i - len(self.rows)]
+
+
+def _check_intake_points(c: _Checks, plan: Plan, d: ModelData, sets: _Sets, cal: pd.DataFrame,
+                         calendar_programmes: list[str]) -> pd.DataFrame:
+    """Check the ``intake_terms`` table against the calendars (each row an intake point of its
+    programme, each intake point in the table, start months, years of qualifying, starters ≥ 0 and
+    adding up to the intake); returns its starters with the scenario's month and delay."""
+    terms = plan.extra["intake_terms"]
+    idx = terms.index
+    programme = sets.codes(idx, "programme")
+    level = idx.names.index("intake")
+    points, point = idx.levels[level], np.asarray(idx.codes[level])
+    # (programme, intake point) → the scenario's month and delay, by the codes of both (last: unknown)
+    month = np.full((len(d.PROGRAMMES) + 1, len(points) + 1), -1, dtype=np.int64)
+    delay = np.zeros_like(month)
+    where = {value: u for u, value in enumerate(points)}
+    missing = []
+    for row in cal.itertuples(index=False):
+        u = where.get(row.term, -1)
+        month[d.PROGRAMMES.index(row.programme), u] = row.month_scenario
+        delay[d.PROGRAMMES.index(row.programme), u] = row.delay_scenario
+        if u < 0:
+            missing.append((row.programme, np.nan, np.nan, row.term))
+    month[:, -1] = -1  # points outside the table's levels were only noted as missing
+    at_month, at_delay = month[programme, point], delay[programme, point]
+    both = at_month >= 0
+    seen = set(zip(programme[both].tolist(), point[both].tolist(), strict=True))
+    missing += [(row.programme, np.nan, np.nan, row.term) for row in cal.itertuples(index=False)
+                if where.get(row.term, -1) >= 0 and (d.PROGRAMMES.index(row.programme), where[row.term]) not in seen]
+    n = len(idx)
+    c.eq_at("calendar", "intake points of", _Labels(idx, np.arange(n), missing),
+            np.concatenate([both.astype(float), np.zeros(len(missing))]), 1.0)
+    rows = np.flatnonzero(both)
+    labels = _Labels(idx, rows, [])
+    starters = terms["starters"].to_numpy(dtype=float)[rows]
+    year = idx.get_level_values("year").to_numpy()[rows]
+    c.eq_at("calendar", "start month of", labels, terms["start_month"].to_numpy(dtype=float)[rows], at_month[rows])
+    c.eq_at("calendar", "year of qualifying of", labels, terms["qualifies_in"].to_numpy(dtype=float)[rows],
+            year + at_delay[rows])
+    c.le_at("non-negative", "minus the starters of", labels, -starters, 0.0)
+    # Starters over the intake points against the intake: every key on either side (0 where absent).
+    intake = plan.intake["intake"]
+    whole = intake[intake.index.get_level_values("programme").isin(calendar_programmes)]
+    split_pos = sets.positions(idx, ["programme", "region", "year"])[rows]
+    whole_pos = sets.positions(whole.index, ["programme", "region", "year"])
+    if (split_pos < 0).any() or (whole_pos < 0).any() or len(np.unique(whole_pos)) < len(whole_pos):
+        split = pd.Series(starters, index=idx[rows]).groupby(level=["programme", "region", "year"]).sum()
+        c.eq("intake split", "starters over the intake points of", split, whole, missing_is_zero=True)
+    else:
+        size = sets.size(["programme", "region", "year"])
+        have = np.bincount(split_pos, minlength=size) > 0
+        have[whole_pos] = True
+        whole_grid = np.zeros(size)
+        whole_grid[whole_pos] = whole.to_numpy(dtype=float)
+        grid = pd.MultiIndex.from_product([d.PROGRAMMES, d.REGIONS, d.YEARS])
+        c.eq_at("intake split", "starters over the intake points of", grid,
+                sets.total(split_pos, starters, ["programme", "region", "year"]), whole_grid, have)
+    return pd.DataFrame({
+        "programme": idx.get_level_values("programme")[rows], "region": idx.get_level_values("region")[rows],
+        "year": year, "term": points[point[rows]], "starters": starters, "month": at_month[rows],
+        "delay": at_delay[rows]})
 
 
 def completions_by_programme(d: ModelData, starts: pd.DataFrame) -> pd.DataFrame:
