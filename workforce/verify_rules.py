@@ -169,8 +169,10 @@ def tenure_leavers(c: _Checks, plan: Plan, d: ModelData, done: pd.DataFrame, ent
     ``tenure`` table band by band."""
     f = plan.flows
     table = plan.extra.get("tenure")
-    out = {}
-    band_rows = {}
+    out: list[pd.Series] = []
+    band_rows: list[pd.DataFrame] = []
+    R, T = d.REGIONS, d.YEARS
+    year_at = {t: j for j, t in enumerate(T)}
     for k, role in d.scenario.roles.items():
         profile = role.tenure
         if profile is None:
@@ -180,30 +182,38 @@ def tenure_leavers(c: _Checks, plan: Plan, d: ModelData, done: pd.DataFrame, ent
         tied_rows = done[done["programme"].isin(programmes)]
         if profile.from_intake_year is not None:
             tied_rows = tied_rows[tied_rows["start"] >= profile.from_intake_year]
-        tied = tied_rows.groupby(["region", "year"])["completions"].sum()
+        by_year = tied_rows.groupby(["region", "year"])["completions"].sum()
+        tied = by_year.reindex(pd.MultiIndex.from_product([R, T]), fill_value=0.0).to_numpy(dtype=float)
+        tied = np.hstack([tied.reshape(len(R), len(T)), np.zeros((len(R), 1))])  # column -1: outside the horizon
         rates = list(profile.attrition)
         survival = np.cumprod([1.0, *[1.0 - a for a in rates]])
-        for r in d.REGIONS:
-            a, a_new = d.attrition[k, r], d.attrition_new[k, r]
-            for t in d.YEARS:
-                if t == d.first_year:
-                    out[k, r, t] = a * d.stock_initial[k, r]
-                    continue
-                bands = [survival[b - 1] * float(tied.get((r, t - b), 0.0)) for b in range(1, len(rates) + 1)]
-                for b, stock in enumerate(bands, start=1):
-                    band_rows[k, r, t, b] = (stock, rates[b - 1], rates[b - 1] * stock)
-                untied = float(entrants[k, r, t - 1]) - float(tied.get((r, t - 1), 0.0))
-                established = float(f.loc[(k, r, t), "stock_start"]) - untied - sum(bands)
-                out[k, r, t] = a * established + a_new * untied + sum(x * y for x, y in zip(rates, bands, strict=True))
+        krt = pd.MultiIndex.from_product([[k], R, T])
+        attrition = np.array([[d.attrition[k, r]] for r in R])
+        attrition_new = np.array([[d.attrition_new[k, r]] for r in R])
+        # Each region (rows) and year after the first (columns): bands b = 1.. of those tied b years earlier.
+        later = T[1:]
+        bands = [survival[b - 1] * tied[:, [year_at.get(t - b, -1) for t in later]] for b in range(1, len(rates) + 1)]
+        arrived = entrants.reindex(krt).to_numpy(dtype=float).reshape(len(R), len(T))
+        untied = arrived[:, :-1] - tied[:, [year_at.get(t - 1, -1) for t in later]]
+        stock_start = f["stock_start"].reindex(krt).to_numpy(dtype=float).reshape(len(R), len(T))
+        established = stock_start[:, 1:] - untied - sum(bands)
+        leavers = attrition * established + attrition_new * untied + sum(x * y for x, y in zip(rates, bands, strict=True))
+        first = attrition[:, 0] * np.array([d.stock_initial[k, r] for r in R])
+        out.append(pd.Series(np.hstack([first[:, None], leavers]).ravel(), index=krt))
+        if rates and later:  # (no band rows in a one-year horizon)
+            stock = np.stack(bands, axis=-1)  # region × later year × band
+            band_rows.append(pd.DataFrame(
+                {"stock_start": stock.ravel(), "attrition": np.broadcast_to(rates, stock.shape).ravel(),
+                 "leavers": (np.asarray(rates) * stock).ravel()},
+                index=pd.MultiIndex.from_product([[k], R, later, range(1, len(rates) + 1)])))
     if band_rows:
-        idx = pd.MultiIndex.from_tuples(list(band_rows), names=["role", "region", "year", "band"])
-        expected = pd.DataFrame(list(band_rows.values()), index=idx, columns=["stock_start", "attrition", "leavers"])
+        expected = pd.concat(band_rows).rename_axis(["role", "region", "year", "band"])
         if table is None:
             c.eq("tenure", "tenure table present", pd.Series([0.0]), 1.0)
         else:
             for col in expected:
                 c.eq("tenure", f"tied {col} of", table[col], expected[col], missing_is_zero=True)
-    return _keyed(out, ["role", "region", "year"])
+    return pd.concat(out).rename_axis(["role", "region", "year"]) if out else _keyed({}, ["role", "region", "year"])
 
 
 def check_deadlines(c: _Checks, plan: Plan, d: ModelData, entrants: pd.Series) -> float:
@@ -231,29 +241,30 @@ def check_deadlines(c: _Checks, plan: Plan, d: ModelData, entrants: pd.Series) -
             c.le("statutory deadline", f"posts of {k} out of compliance in", bands[A], 0.0)
         else:
             penalty += rule.penalty * float(bands[A].sum())
-        for r in d.REGIONS:
+        # Each region's bands by year (regions × years × bands), to age them a year at a time.
+        grid = pd.MultiIndex.from_product([d.REGIONS, d.YEARS], names=["region", "year"])
+        held = bands.reindex(grid).to_numpy(dtype=float).reshape(len(d.REGIONS), len(d.YEARS), A + 1)
+        years = pd.Index(d.YEARS)
+        arrived = entrants.reindex(pd.MultiIndex.from_product([[k], d.REGIONS, d.YEARS])).to_numpy(dtype=float)
+        for i, r in enumerate(d.REGIONS):
             gap = max(0.0, d.demand[k, r, d.first_year] - d.stock_initial[k, r])
             start = np.zeros(A + 1)
             for age, share in enumerate(rule.initial_shares):
                 start[min(age, A)] += gap * share
             stay = 1.0 - d.attrition[k, r]
-            taken = {}
-            for t in d.YEARS:
-                before = start if t == d.first_year else bands.loc[(r, t - 1)].to_numpy(dtype=float)
-                now = bands.loc[(r, t)].to_numpy(dtype=float)
-                inflow = stay * np.concatenate([[0.0], before[:-1]])  # band a − 1 a year earlier ages into a
-                inflow[-1] += stay * before[-1]  # band A keeps those already past the deadline
-                # qualified_in[a] = stay × inflow[a] − unqualified[a] for a ≥ 1: implied by the table.
-                implied = inflow[1:] - now[1:]
-                taken[t] = implied
-                for a, q in enumerate(implied, start=1):
-                    c.le("unqualified holders", f"minus the posts taken over from band {a} of {k} {r}",
-                         pd.Series([-q], index=[t]), 0.0)
-            abolished = {t: 0.0 if t == d.first_year else max(0.0, d.demand[k, r, t - 1] - d.demand[k, r, t])
-                         for t in d.YEARS}
-            took = pd.Series({t: float(v.sum()) for t, v in taken.items()})
-            room = pd.Series({t: float(entrants[k, r, t]) + abolished[t] for t in d.YEARS})
-            c.le("unqualified holders", f"posts taken over by qualified arrivals of {k} {r} in", took, room)
+            before = np.vstack([start, held[i, :-1]])  # each year's bands a year earlier
+            inflow = stay * np.hstack([np.zeros((len(d.YEARS), 1)), before[:, :-1]])  # band a − 1 ages into a
+            inflow[:, -1] += stay * before[:, -1]  # band A keeps those already past the deadline
+            # qualified_in[a] = stay × inflow[a] − unqualified[a] for a ≥ 1: implied by the table.
+            implied = inflow[:, 1:] - held[i, :, 1:]
+            for a in range(1, A + 1):
+                c.le_at("unqualified holders", f"minus the posts taken over from band {a} of {k} {r}", years,
+                        -implied[:, a - 1], 0.0)
+            abolished = np.array([0.0 if t == d.first_year else max(0.0, d.demand[k, r, t - 1] - d.demand[k, r, t])
+                                  for t in d.YEARS])
+            room = arrived[i * len(d.YEARS):(i + 1) * len(d.YEARS)] + abolished
+            c.le_at("unqualified holders", f"posts taken over by qualified arrivals of {k} {r} in", years,
+                    implied.sum(axis=1), room)
     return penalty
 
 
