@@ -3,7 +3,8 @@
 Run from the repository root: ``python benchmarks/verify_speed.py`` (medium: 153 areas x 3 roles x
 20 years, medium with three intake terms, the England baseline), ``--sizes medium,large_terms`` to
 choose (large_terms: 153 x 10 x 20 with three intake terms, whose solve takes about 15 s), ``--runs N``
-repeats (default 7), ``--profile NAME`` for a cProfile of one call. Each plan is solved once with
+repeats (default 7), ``--profile NAME`` for a cProfile of one call, ``--in-solve`` to also print the verify stage of one
+``solve`` (``timings_seconds``). Each plan is solved once with
 ``verify=False``; the figure is the median (and best) of the repeated ``verify_plan`` calls, next
 to the HiGHS solve time (issue 10: ``solve`` end to end within 1.3x of it).
 """
@@ -40,6 +41,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="medium,medium_terms,england")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--profile", default=None, help="cProfile one verify_plan call of this size")
+    parser.add_argument("--in-solve", action="store_true", help="also solve once with the re-check and print its stage time")
     args = parser.parse_args()
     for name in args.sizes.split(","):
         plan = solve(SIZES[name](), verify=False)
@@ -51,6 +53,10 @@ def main() -> None:
             times.append(time.perf_counter() - start)
         print(f"{name:<13} verify_plan median {statistics.median(times):.3f} s, best {min(times):.3f} s "
               f"({record['values_checked']} values; HiGHS solve {solve_s:.2f} s)", flush=True)
+        if args.in_solve:
+            timings = solve(SIZES[name]()).summary["timings_seconds"]
+            print(f"{'':<13} inside solve: verify {timings['verify']:.3f} s, solve {timings['solve']:.2f} s, "
+                  f"total {timings['total']:.2f} s", flush=True)
         if args.profile == name:
             profile = cProfile.Profile()
             profile.runcall(verify_plan, plan)
