@@ -45,19 +45,26 @@ def test_row_order_does_not_change_the_record(plan):
     assert record["worst_relative_violation"] <= 1e-9
 
 
-@pytest.mark.parametrize(("table", "row", "column", "family"), [
-    ("flows", ("ep", "E2", 2027), "hires", "hiring cap"),
-    ("flows", ("senco", "E1", 2027), "hires", "no hiring"),
-    ("flows", ("senco", "E2", 2028), "stock_start", "stock carried over"),
-    ("workforce", ("senco", "E1", 2027), "demand", "demand"),
-    ("workforce", ("ep", "E2", 2028), "supply", "supply"),
-    ("intake", ("dedpsy", "E1", 2027), "intake", "training places"),
+@pytest.mark.parametrize(("table", "row", "column", "family", "delta"), [
+    ("flows", ("ep", "E2", 2027), "hires", "hiring cap", 100.0),
+    ("flows", ("senco", "E1", 2027), "hires", "no hiring", 100.0),
+    ("flows", ("senco", "E2", 2028), "stock_start", "stock carried over", 100.0),
+    ("flows", ("ep", "E1", 2027), "leavers", "leavers", 100.0),
+    ("flows", ("ep", "E1", 2028), "leavers", "stock balance", 100.0),
+    ("flows", ("senco", "E1", 2027), "exits", "no exits", 100.0),
+    ("flows", ("ep", "E2", 2027), "retraining_out", "retraining", 100.0),
+    ("flows", ("ep", "E2", 2027), "retraining_out", "staff available to retrain or exit", 100.0),
+    ("workforce", ("senco", "E1", 2027), "demand", "demand", 100.0),
+    ("workforce", ("ep", "E2", 2028), "supply", "supply", 100.0),
+    ("workforce", ("senco", "E2", 2027), "shortfall", "demand balance", 100.0),
+    ("intake", ("dedpsy", "E1", 2027), "intake", "training places", 100.0),
+    ("intake", ("dedpsy", "E2", 2027), "intake", "non-negative", -1000.0),
 ])
-def test_a_broken_number_is_found_wherever_its_row_is(plan, table, row, column, family):
+def test_a_broken_number_is_found_wherever_its_row_is(plan, table, row, column, family, delta):
     shuffled = reordered(plan)
     frame = getattr(shuffled, table).copy()
     at = int(frame.index.get_indexer([row])[0]), frame.columns.get_loc(column)
-    frame.iloc[at] = frame.iloc[at] + 100.0
+    frame.iloc[at] = frame.iloc[at] + delta
     with pytest.raises(VerificationError) as caught:
         verify_plan(dataclasses.replace(shuffled, **{table: frame}))
     where = " ".join(map(str, row))
