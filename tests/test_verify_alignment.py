@@ -100,3 +100,21 @@ def test_starters_in_an_unknown_region_fail_the_split(baseline):
                                                          "intake_terms": pd.concat([terms, extra_row])}))
     assert f"intake split: starters over the intake points of {terms.index[0][0]} ZZ {terms.index[0][2]}: 7 differs from 0" \
         in text
+
+
+LONDON = "E12000007"
+
+
+@pytest.mark.parametrize(("table", "row", "column", "delta", "family"), [
+    ("intake", ("ep_doctorate", LONDON, 2030), "intake", -1000.0, "minimum intake"),
+    ("intake", ("ep_doctorate", LONDON, 2030), "intake", 50.0, "supervision capacity"),
+    ("intake", ("npq_senco", LONDON, 2030), "intake", 1e6, "national training places"),
+    ("workforce", ("ep", LONDON, 2030), "flexible", 1e4, "flexible-supply cap"),
+    ("workforce", ("ep", LONDON, 2030), "flexible", -1e4, "flexible-supply cap"),
+])
+def test_the_baselines_limits_are_rechecked(baseline, table, row, column, delta, family):
+    frame = getattr(baseline, table).copy()
+    at = int(frame.index.get_indexer([row])[0]), frame.columns.get_loc(column)
+    frame.iloc[at] = frame.iloc[at] + delta
+    text = messages(dataclasses.replace(baseline, **{table: frame}))
+    assert any(line.startswith(f"  - {family}: ") for line in text.splitlines()), text
