@@ -30,7 +30,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from workforce.data import ModelData
     from workforce.results import Plan
-    from workforce.verify import _Checks
+    from workforce.verify import _Checks, _Sets
 
 FY_START = 7
 """Month of the academic year (September = 0) in which a financial year starts: April."""
@@ -49,7 +49,7 @@ def _calendar(d: ModelData, p: str) -> Any:
     return d.scenario.programmes[p].calendar
 
 
-def term_starters(c: _Checks, plan: Plan, d: ModelData) -> pd.DataFrame:
+def term_starters(c: _Checks, plan: Plan, d: ModelData, sets: _Sets) -> pd.DataFrame:
     """Starters by programme, region, start year and intake point, with the years to qualifying
     (``delay``) and the start month (from September). Programmes without a calendar have one
     intake point ``""`` in September and qualify ``duration`` years after starting. Checks the
@@ -63,8 +63,6 @@ def term_starters(c: _Checks, plan: Plan, d: ModelData) -> pd.DataFrame:
     plain_prior = prior[~prior["programme"].isin(calendar_programmes)]
     frames.append(plain_prior.assign(term="", month=0, delay=plain_prior["programme"].map(d.duration)))
     if calendar_programmes:
-        terms = plan.extra["intake_terms"]
-        rows = terms.reset_index()
         cal_rows = []
         for p in calendar_programmes:
             cal = _calendar(d, p)
@@ -72,21 +70,7 @@ def term_starters(c: _Checks, plan: Plan, d: ModelData) -> pd.DataFrame:
                 cal_rows.append({"programme": p, "term": j, "month_scenario": month,
                                  "delay_scenario": (month + cal.duration_months) // 12})
         cal = pd.DataFrame(cal_rows)
-        merged = rows.rename(columns={"intake": "term"}).merge(cal, on=["programme", "term"], how="outer",
-                                                               indicator=True)
-        key = merged.set_index(["programme", "region", "year", "term"])
-        c.eq("calendar", "intake points of", key["_merge"].eq("both").astype(float), 1.0)
-        key = key[key["_merge"] == "both"]
-        c.eq("calendar", "start month of", key["start_month"], key["month_scenario"])
-        c.eq("calendar", "year of qualifying of", key["qualifies_in"],
-             key.index.get_level_values("year") + key["delay_scenario"])
-        c.le("non-negative", "minus the starters of", -key["starters"], 0.0)
-        split = key["starters"].groupby(level=["programme", "region", "year"]).sum()
-        whole = plan.intake["intake"][plan.intake.index.get_level_values("programme").isin(calendar_programmes)]
-        c.eq("intake split", "starters over the intake points of", split, whole, missing_is_zero=True)
-        started = key.reset_index()[["programme", "region", "year", "term", "starters", "month_scenario",
-                                     "delay_scenario"]]
-        frames.append(started.rename(columns={"month_scenario": "month", "delay_scenario": "delay"}))
+        frames.append(_check_intake_points(c, plan, d, sets, cal, calendar_programmes))
         cal_prior = prior[prior["programme"].isin(calendar_programmes)].copy()
         if len(cal_prior):
             cal_prior["term"] = [_calendar(d, p).prior_intake_at or next(iter(_calendar(d, p).intakes))
@@ -96,6 +80,77 @@ def term_starters(c: _Checks, plan: Plan, d: ModelData) -> pd.DataFrame:
     columns = ["programme", "region", "year", "term", "starters", "month", "delay"]
     frames = [f[columns] for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+class _Labels:
+    """Row labels for messages: the rows of ``index`` (at ``rows``), then ``extra`` labels."""
+
+    def __init__(self, index: pd.Index, rows: np.ndarray, extra: list[tuple[Any, ...]]):
+        self.index, self.rows, self.extra = index, rows, extra
+
+    def __getitem__(self, i: int) -> Any:
+        return self.index[self.rows[i]] if i < len(self.rows) else self.extra[i - len(self.rows)]
+
+
+def _check_intake_points(c: _Checks, plan: Plan, d: ModelData, sets: _Sets, cal: pd.DataFrame,
+                         calendar_programmes: list[str]) -> pd.DataFrame:
+    """Check the ``intake_terms`` table against the calendars (each row an intake point of its
+    programme, each intake point in the table, start months, years of qualifying, starters ≥ 0 and
+    adding up to the intake); returns its starters with the scenario's month and delay."""
+    terms = plan.extra["intake_terms"]
+    idx = terms.index
+    programme = sets.codes(idx, "programme")
+    level = idx.names.index("intake")
+    points, point = idx.levels[level], np.asarray(idx.codes[level])
+    # (programme, intake point) → the scenario's month and delay, by the codes of both (last: unknown)
+    month = np.full((len(d.PROGRAMMES) + 1, len(points) + 1), -1, dtype=np.int64)
+    delay = np.zeros_like(month)
+    where = {value: u for u, value in enumerate(points)}
+    missing = []
+    for row in cal.itertuples(index=False):
+        u = where.get(row.term, -1)
+        month[d.PROGRAMMES.index(row.programme), u] = row.month_scenario
+        delay[d.PROGRAMMES.index(row.programme), u] = row.delay_scenario
+        if u < 0:
+            missing.append((row.programme, np.nan, np.nan, row.term))
+    month[:, -1] = -1  # points outside the table's levels were only noted as missing
+    at_month, at_delay = month[programme, point], delay[programme, point]
+    both = at_month >= 0
+    seen = set(zip(programme[both].tolist(), point[both].tolist(), strict=True))
+    missing += [(row.programme, np.nan, np.nan, row.term) for row in cal.itertuples(index=False)
+                if where.get(row.term, -1) >= 0 and (d.PROGRAMMES.index(row.programme), where[row.term]) not in seen]
+    n = len(idx)
+    c.eq_at("calendar", "intake points of", _Labels(idx, np.arange(n), missing),
+            np.concatenate([both.astype(float), np.zeros(len(missing))]), 1.0)
+    rows = np.flatnonzero(both)
+    labels = _Labels(idx, rows, [])
+    starters = terms["starters"].to_numpy(dtype=float)[rows]
+    year = idx.get_level_values("year").to_numpy()[rows]
+    c.eq_at("calendar", "start month of", labels, terms["start_month"].to_numpy(dtype=float)[rows], at_month[rows])
+    c.eq_at("calendar", "year of qualifying of", labels, terms["qualifies_in"].to_numpy(dtype=float)[rows],
+            year + at_delay[rows])
+    c.le_at("non-negative", "minus the starters of", labels, -starters, 0.0)
+    # Starters over the intake points against the intake: every key on either side (0 where absent).
+    intake = plan.intake["intake"]
+    whole = intake[intake.index.get_level_values("programme").isin(calendar_programmes)]
+    split_pos = sets.positions(idx, ["programme", "region", "year"])[rows]
+    whole_pos = sets.positions(whole.index, ["programme", "region", "year"])
+    if (split_pos < 0).any() or (whole_pos < 0).any() or len(np.unique(whole_pos)) < len(whole_pos):
+        split = pd.Series(starters, index=idx[rows]).groupby(level=["programme", "region", "year"]).sum()
+        c.eq("intake split", "starters over the intake points of", split, whole, missing_is_zero=True)
+    else:
+        size = sets.size(["programme", "region", "year"])
+        have = np.bincount(split_pos, minlength=size) > 0
+        have[whole_pos] = True
+        whole_grid = np.zeros(size)
+        whole_grid[whole_pos] = whole.to_numpy(dtype=float)
+        grid = pd.MultiIndex.from_product([d.PROGRAMMES, d.REGIONS, d.YEARS])
+        c.eq_at("intake split", "starters over the intake points of", grid,
+                sets.total(split_pos, starters, ["programme", "region", "year"]), whole_grid, have)
+    return pd.DataFrame({
+        "programme": idx.get_level_values("programme")[rows], "region": idx.get_level_values("region")[rows],
+        "year": year, "term": points[point[rows]], "starters": starters, "month": at_month[rows],
+        "delay": at_delay[rows]})
 
 
 def completions_by_programme(d: ModelData, starts: pd.DataFrame) -> pd.DataFrame:
@@ -114,8 +169,10 @@ def tenure_leavers(c: _Checks, plan: Plan, d: ModelData, done: pd.DataFrame, ent
     ``tenure`` table band by band."""
     f = plan.flows
     table = plan.extra.get("tenure")
-    out = {}
-    band_rows = {}
+    out: list[pd.Series] = []
+    band_rows: list[pd.DataFrame] = []
+    R, T = d.REGIONS, d.YEARS
+    year_at = {t: j for j, t in enumerate(T)}
     for k, role in d.scenario.roles.items():
         profile = role.tenure
         if profile is None:
@@ -125,30 +182,38 @@ def tenure_leavers(c: _Checks, plan: Plan, d: ModelData, done: pd.DataFrame, ent
         tied_rows = done[done["programme"].isin(programmes)]
         if profile.from_intake_year is not None:
             tied_rows = tied_rows[tied_rows["start"] >= profile.from_intake_year]
-        tied = tied_rows.groupby(["region", "year"])["completions"].sum()
+        by_year = tied_rows.groupby(["region", "year"])["completions"].sum()
+        tied = by_year.reindex(pd.MultiIndex.from_product([R, T]), fill_value=0.0).to_numpy(dtype=float)
+        tied = np.hstack([tied.reshape(len(R), len(T)), np.zeros((len(R), 1))])  # column -1: outside the horizon
         rates = list(profile.attrition)
         survival = np.cumprod([1.0, *[1.0 - a for a in rates]])
-        for r in d.REGIONS:
-            a, a_new = d.attrition[k, r], d.attrition_new[k, r]
-            for t in d.YEARS:
-                if t == d.first_year:
-                    out[k, r, t] = a * d.stock_initial[k, r]
-                    continue
-                bands = [survival[b - 1] * float(tied.get((r, t - b), 0.0)) for b in range(1, len(rates) + 1)]
-                for b, stock in enumerate(bands, start=1):
-                    band_rows[k, r, t, b] = (stock, rates[b - 1], rates[b - 1] * stock)
-                untied = float(entrants[k, r, t - 1]) - float(tied.get((r, t - 1), 0.0))
-                established = float(f.loc[(k, r, t), "stock_start"]) - untied - sum(bands)
-                out[k, r, t] = a * established + a_new * untied + sum(x * y for x, y in zip(rates, bands, strict=True))
+        krt = pd.MultiIndex.from_product([[k], R, T])
+        attrition = np.array([[d.attrition[k, r]] for r in R])
+        attrition_new = np.array([[d.attrition_new[k, r]] for r in R])
+        # Each region (rows) and year after the first (columns): bands b = 1.. of those tied b years earlier.
+        later = T[1:]
+        bands = [survival[b - 1] * tied[:, [year_at.get(t - b, -1) for t in later]] for b in range(1, len(rates) + 1)]
+        arrived = entrants.reindex(krt).to_numpy(dtype=float).reshape(len(R), len(T))
+        untied = arrived[:, :-1] - tied[:, [year_at.get(t - 1, -1) for t in later]]
+        stock_start = f["stock_start"].reindex(krt).to_numpy(dtype=float).reshape(len(R), len(T))
+        established = stock_start[:, 1:] - untied - sum(bands)
+        leavers = attrition * established + attrition_new * untied + sum(x * y for x, y in zip(rates, bands, strict=True))
+        first = attrition[:, 0] * np.array([d.stock_initial[k, r] for r in R])
+        out.append(pd.Series(np.hstack([first[:, None], leavers]).ravel(), index=krt))
+        if rates and later:  # (no band rows in a one-year horizon)
+            stock = np.stack(bands, axis=-1)  # region × later year × band
+            band_rows.append(pd.DataFrame(
+                {"stock_start": stock.ravel(), "attrition": np.broadcast_to(rates, stock.shape).ravel(),
+                 "leavers": (np.asarray(rates) * stock).ravel()},
+                index=pd.MultiIndex.from_product([[k], R, later, range(1, len(rates) + 1)])))
     if band_rows:
-        idx = pd.MultiIndex.from_tuples(list(band_rows), names=["role", "region", "year", "band"])
-        expected = pd.DataFrame(list(band_rows.values()), index=idx, columns=["stock_start", "attrition", "leavers"])
+        expected = pd.concat(band_rows).rename_axis(["role", "region", "year", "band"])
         if table is None:
             c.eq("tenure", "tenure table present", pd.Series([0.0]), 1.0)
         else:
             for col in expected:
                 c.eq("tenure", f"tied {col} of", table[col], expected[col], missing_is_zero=True)
-    return _keyed(out, ["role", "region", "year"])
+    return pd.concat(out).rename_axis(["role", "region", "year"]) if out else _keyed({}, ["role", "region", "year"])
 
 
 def check_deadlines(c: _Checks, plan: Plan, d: ModelData, entrants: pd.Series) -> float:
@@ -176,29 +241,30 @@ def check_deadlines(c: _Checks, plan: Plan, d: ModelData, entrants: pd.Series) -
             c.le("statutory deadline", f"posts of {k} out of compliance in", bands[A], 0.0)
         else:
             penalty += rule.penalty * float(bands[A].sum())
-        for r in d.REGIONS:
+        # Each region's bands by year (regions × years × bands), to age them a year at a time.
+        grid = pd.MultiIndex.from_product([d.REGIONS, d.YEARS], names=["region", "year"])
+        held = bands.reindex(grid).to_numpy(dtype=float).reshape(len(d.REGIONS), len(d.YEARS), A + 1)
+        years = pd.Index(d.YEARS)
+        arrived = entrants.reindex(pd.MultiIndex.from_product([[k], d.REGIONS, d.YEARS])).to_numpy(dtype=float)
+        for i, r in enumerate(d.REGIONS):
             gap = max(0.0, d.demand[k, r, d.first_year] - d.stock_initial[k, r])
             start = np.zeros(A + 1)
             for age, share in enumerate(rule.initial_shares):
                 start[min(age, A)] += gap * share
             stay = 1.0 - d.attrition[k, r]
-            taken = {}
-            for t in d.YEARS:
-                before = start if t == d.first_year else bands.loc[(r, t - 1)].to_numpy(dtype=float)
-                now = bands.loc[(r, t)].to_numpy(dtype=float)
-                inflow = stay * np.concatenate([[0.0], before[:-1]])  # band a − 1 a year earlier ages into a
-                inflow[-1] += stay * before[-1]  # band A keeps those already past the deadline
-                # qualified_in[a] = stay × inflow[a] − unqualified[a] for a ≥ 1: implied by the table.
-                implied = inflow[1:] - now[1:]
-                taken[t] = implied
-                for a, q in enumerate(implied, start=1):
-                    c.le("unqualified holders", f"minus the posts taken over from band {a} of {k} {r}",
-                         pd.Series([-q], index=[t]), 0.0)
-            abolished = {t: 0.0 if t == d.first_year else max(0.0, d.demand[k, r, t - 1] - d.demand[k, r, t])
-                         for t in d.YEARS}
-            took = pd.Series({t: float(v.sum()) for t, v in taken.items()})
-            room = pd.Series({t: float(entrants[k, r, t]) + abolished[t] for t in d.YEARS})
-            c.le("unqualified holders", f"posts taken over by qualified arrivals of {k} {r} in", took, room)
+            before = np.vstack([start, held[i, :-1]])  # each year's bands a year earlier
+            inflow = stay * np.hstack([np.zeros((len(d.YEARS), 1)), before[:, :-1]])  # band a − 1 ages into a
+            inflow[:, -1] += stay * before[:, -1]  # band A keeps those already past the deadline
+            # qualified_in[a] = stay × inflow[a] − unqualified[a] for a ≥ 1: implied by the table.
+            implied = inflow[:, 1:] - held[i, :, 1:]
+            for a in range(1, A + 1):
+                c.le_at("unqualified holders", f"minus the posts taken over from band {a} of {k} {r}", years,
+                        -implied[:, a - 1], 0.0)
+            abolished = np.array([0.0 if t == d.first_year else max(0.0, d.demand[k, r, t - 1] - d.demand[k, r, t])
+                                  for t in d.YEARS])
+            room = arrived[i * len(d.YEARS):(i + 1) * len(d.YEARS)] + abolished
+            c.le_at("unqualified holders", f"posts taken over by qualified arrivals of {k} {r} in", years,
+                    implied.sum(axis=1), room)
     return penalty
 
 
@@ -247,7 +313,9 @@ def course_costs(d: ModelData, starts: pd.DataFrame) -> pd.DataFrame:
         length = min(12, cal.duration_months - 12 * (y - 1))
         profile += [(p, f, 12 * (y - 1) + k, cost / length) for k in range(length)]
     months = pd.DataFrame(profile, columns=["programme", "stream", "offset", "per_starter"])
-    spent = starts.merge(months, on="programme")
+    # Regions and intake points starting in the same month cost the same per starter: add them up first.
+    cohorts = starts.groupby(["programme", "year", "month"], as_index=False, sort=False)["starters"].sum()
+    spent = cohorts.merge(months, on="programme")
     at = spent["month"] + spent["offset"]  # months from September of the start year
     spent = spent.assign(
         ay=spent["year"] + at // 12,
