@@ -293,3 +293,28 @@ def test_committed_costs_over_a_budget_are_reported_as_in_the_pyomo_build():
     # Within budget, the constant row is left out by both.
     spec["funding_streams"]["legacy"]["budget"] = {2026: 40, 2027: 1000, 2028: 1000}
     assert_same_lp(spec)
+
+
+def test_every_family_of_build_model_is_generated_or_declared_pyomo_only():
+    """A constraint family or variable added to build_model must be added here too (or declared
+    Pyomo-only, and then excluded by arrays.applies): otherwise this fails."""
+    d = prepare(scenario_from_dict(minimal_scenario()))
+    m = build_model(d)
+    cols = arrays.Columns(d)
+    generated = {fam.name for fam in arrays.families(d, cols, arrays.Expressions(d, cols))}
+    built = {c.name for c in m.component_objects(pyo.Constraint)}
+    assert built - arrays.PYOMO_ONLY["constraints"] == generated
+    variables = {v.name for v in m.component_objects(pyo.Var)}
+    assert variables - arrays.PYOMO_ONLY["variables"] == set(cols.sets)
+
+
+def test_scenarios_with_pyomo_only_rules_are_not_generated():
+    """The England baseline has a statutory deadline, tenure and financial-year budgets."""
+    from workforce.cli import bundled_config
+    from workforce.scenario.load import load_scenario
+
+    d = prepare(load_scenario(bundled_config()))
+    assert not arrays.applies(d)
+    m = build_model(d)
+    used = {c.name for c in m.component_objects(pyo.Constraint) if len(c)}
+    assert used & arrays.PYOMO_ONLY["constraints"]

@@ -34,6 +34,15 @@ from workforce.scenario.schema import TERMS
 INF = float("inf")
 
 
+PYOMO_ONLY = {
+    "constraints": {"target_minimum", "share_minimum", "share_maximum", "equity_limit", "unqualified_balance",
+                    "unqualified_total", "qualified_in_limit", "statutory_deadline", "fy_budget_limit"},
+    "variables": {"unqualified", "qualified_in", "worst_shortfall_rate"},
+}
+"""Components only ``build_model`` makes: a scenario that gives any of them a row is not generated
+here (:func:`applies`). Every other family and variable of ``build_model`` is generated here."""
+
+
 def applies(d: ModelData) -> bool:
     """Whether the scenario uses only what this module generates: sections 3-8 of the formulation,
     whole cohorts (section 12) and calendars (intake points and durations in months, section 15) on
