@@ -1,9 +1,10 @@
-"""Solve stage: compile the Pyomo model to arrays, hand them to HiGHS, return a Plan.
+"""Solve stage: the model as arrays, handed to HiGHS, returned as a Plan.
 
-This is the only module that talks to the solver. The model is compiled once with Pyomo's
-``LinearStandardFormCompiler`` and passed to ``highspy`` as a whole, which avoids Pyomo's
-row-by-row solver interfaces; every objective term is compiled as its own cost row, so a
-lexicographic objective is a sequence of re-solves of the same HiGHS model with a different
+This is the only module that talks to the solver. The LP is either generated as arrays
+(``workforce.model.arrays``, for the scenarios it covers) or compiled once from the Pyomo model
+with Pyomo's ``LinearStandardFormCompiler``; either way it is passed to ``highspy`` as a whole,
+which avoids Pyomo's row-by-row solver interfaces. Every objective term has its own cost row, so
+a lexicographic objective is a sequence of re-solves of the same HiGHS model with a different
 cost vector and one extra row.
 """
 
