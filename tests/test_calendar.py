@@ -101,3 +101,36 @@ def test_calendar_settings_are_checked():
     s = spec()
     s["programmes"]["npq"]["course_costs"] = [{"dfe": 1}, {"dfe": 1}, {"dfe": 1}]
     assert "has 2" in only_problem(lambda: scenario_from_dict(s)).message
+
+
+def test_a_financial_year_stream_that_pays_for_nothing_is_no_constraint():
+    """A stream budgeted on financial years that no decision charges (no course, hiring or other
+    cost names it) has a constant spend of 0 within its budget: no row, the same plan. Before,
+    building its row stopped with Pyomo's 'trivial Boolean' error."""
+    s = spec()
+    plan = run(s)
+    s["funding_streams"]["idle"] = {"name": "Idle grant", "year": "financial", "budget": 5}
+    with_idle = run(s)
+    assert with_idle.objective == pytest.approx(plan.objective)
+    assert with_idle.spend.loc[("idle", 2026), "spent"] == 0
+
+
+def test_committed_costs_over_a_financial_year_budget_are_reported_in_planner_terms():
+    """10 starters of November 2025 (the autumn intake, prior cohort) are still in their course in
+    financial year 2026 (April 2026-March 2027). Only months of the horizon's academic years count:
+    September and October 2026 (course months 11 and 12, £1k each) and November 2026-March 2027
+    (5 months at £0.5k): £4.5k a starter, £45k committed, against a £40k budget. The stream 'late'
+    pays only the old cohort's costs and no one may start, so £5k is short whatever the plan."""
+    s = spec()
+    s["programmes"]["npq"]["course_costs"] = [{"late": 12}, {"late": 3}]
+    s["programmes"]["npq"]["prior_intake"] = {2025: {"A": 10}}
+    s["programmes"]["npq"]["intake_max"] = 0
+    s["programmes"]["npq"].pop("intake_min")
+    s["funding_streams"] = {"late": {"name": "Legacy grant", "year": "financial", "budget": 40}}
+    from workforce import InfeasibleScenarioError
+
+    with pytest.raises(InfeasibleScenarioError) as caught:
+        run(s)
+    (conflict,) = caught.value.conflicts
+    assert conflict.kind == "financial-year budget"
+    assert conflict.amount == pytest.approx(45 - 40)

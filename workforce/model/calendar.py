@@ -121,5 +121,9 @@ def fy_spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) -> Expr:
 
 def add_fy_budget_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     """fy_spend[f,t] ≤ budget[f,t] for streams budgeted on financial years."""
+    from workforce.model.build import _money_limit
+
     index = [(f, t) for (f, t) in d.budget if f in d.FY_STREAMS]
-    m.fy_budget_limit = pyo.Constraint(index, rule=lambda m, f, t: fy_spend(m, d, f, t) <= d.budget[f, t])
+    m.fy_budget_limit = pyo.Constraint(
+        index, rule=lambda m, f, t: _money_limit(fy_spend(m, d, f, t), d.budget[f, t], "fy_budget_limit", (f, t), d)
+    )
