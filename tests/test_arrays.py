@@ -190,6 +190,9 @@ def rich_scenarios(draw) -> dict[str, Any]:
             "fixed_cost": draw(st.sampled_from([{}, {"dfe": 5.0}, {"dfe": 2.0, "la": 1.5}])),
             "region_minimum": draw(st.sampled_from([0.0, 1.0])),
         }
+    for stream in ("dfe", "la", "npq"):  # budgets on financial years (April to March)
+        if draw(st.booleans()):
+            spec["funding_streams"][stream]["year"] = "financial"
     if draw(st.booleans()):
         npq = spec["programmes"]["npq"]
         del npq["duration"]
@@ -237,15 +240,18 @@ def test_minimal_and_national_scale_scenarios():
 
 
 def test_which_scenarios_are_generated_as_arrays():
-    """Sections 3-8, whole cohorts and calendars; financial-year budgets and the other rules of
-    sections 12-15 go through Pyomo."""
+    """Sections 3-8, whole cohorts, calendars and financial-year budgets; targets, shares, equity,
+    tenure and deadlines go through Pyomo (the England baseline has the last two)."""
     ns = national_scale()
     for kw in ({}, {"terms": 3}, {"integer": True}, {"integer": "all", "terms": 3}):
-        assert arrays.applies(prepare(scenario_from_dict(ns.synthetic_scenario(areas=3, roles=3, years=4, **kw))))
-    spec = ns.synthetic_scenario(areas=3, roles=3, years=4)
-    spec["funding_streams"]["la"]["year"] = "financial"
-    data = prepare(scenario_from_dict(spec))
-    assert not arrays.applies(data)
+        spec = ns.synthetic_scenario(areas=3, roles=3, years=4, **kw)
+        assert arrays.applies(prepare(scenario_from_dict(spec)))
+        spec["funding_streams"]["la"]["year"] = "financial"
+        assert arrays.applies(prepare(scenario_from_dict(spec)))
+    from workforce.cli import bundled_config
+    from workforce.scenario.load import load_scenario
+
+    data = prepare(load_scenario(bundled_config()))
     m, compiled = compile_scenario(data)
     assert m is not None and compiled.model is m
 
@@ -309,7 +315,7 @@ def test_every_family_of_build_model_is_generated_or_declared_pyomo_only():
 
 
 def test_scenarios_with_pyomo_only_rules_are_not_generated():
-    """The England baseline has a statutory deadline, tenure and financial-year budgets."""
+    """The England baseline has a statutory deadline and tenure."""
     from workforce.cli import bundled_config
     from workforce.scenario.load import load_scenario
 

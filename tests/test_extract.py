@@ -141,8 +141,17 @@ def _calendar():
     return spec
 
 
+def _financial_years():
+    """The calendar case with both streams budgeted on financial years (April to March)."""
+    spec = _calendar()
+    spec["funding_streams"]["dfe"]["year"] = "financial"
+    spec["funding_streams"]["la"]["year"] = "financial"
+    return spec
+
+
 CASES = {
     "calendar": lambda: scenario_from_dict(_calendar()),
+    "financial_years": lambda: scenario_from_dict(_financial_years()),
     "cohorts": lambda: scenario_from_dict(_cohorts()),
     "rich": lambda: scenario_from_dict(RICH),
     "no_programmes": lambda: scenario_from_dict(_no_programmes()),

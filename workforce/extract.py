@@ -23,6 +23,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from workforce.data import ModelData
+from workforce.model.calendar import FY_START
 
 if TYPE_CHECKING:
     from workforce.solve import Compiled
@@ -259,6 +260,22 @@ def spend_items(s: Solution, f: str) -> dict[str, np.ndarray]:
         if (p, f) in d.cost_cohort:  # cost_cohort[p,f] × Σ_r cohorts[p,r,t] (workforce.model.policy.cohort_cost)
             assert s.cohorts is not None
             items[f"cohorts:{p}"] = _zero_small(d.cost_cohort[p, f] * s.cohorts[i].sum(axis=0))
+    return financial_year_items(s, f, items) if f in d.FY_STREAMS else items
+
+
+def financial_year_items(s: Solution, f: str, academic: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Items of a stream budgeted on financial years (workforce.policy_results.fy_items): course
+    costs by month into financial years, other items 7/12 from academic year t and 5/12 from t − 1."""
+    d = s.d
+    assert s.ex is not None, "financial-year plans are read from arrays only when generated as arrays"
+    items: dict[str, np.ndarray] = {}
+    for p in d.PROGRAMMES:
+        if any(g == f for (q, _y, g) in d.cost_course if q == p):
+            items[p] = _zero_small(s.ex.course_in(p, f, financial=True).value(s.x).sum(axis=0))
+    share = FY_START / 12
+    for name, value in academic.items():
+        if name not in d.PROGRAMMES:
+            items[name] = share * value + (1 - share) * np.concatenate([[0.0], value[:-1]])
     return items
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from scipy import sparse
 
 from workforce.data import ModelData
-from workforce.model.calendar import intakes_of, month_profile
+from workforce.model.calendar import FY_START, intakes_of, month_profile
 from workforce.scenario.schema import TERMS
 
 INF = float("inf")
@@ -36,7 +36,7 @@ INF = float("inf")
 
 PYOMO_ONLY = {
     "constraints": {"target_minimum", "share_minimum", "share_maximum", "equity_limit", "unqualified_balance",
-                    "unqualified_total", "qualified_in_limit", "statutory_deadline", "fy_budget_limit"},
+                    "unqualified_total", "qualified_in_limit", "statutory_deadline"},
     "variables": {"unqualified", "qualified_in", "worst_shortfall_rate"},
 }
 """Components only ``build_model`` makes: a scenario that gives any of them a row is not generated
@@ -45,14 +45,12 @@ here (:func:`applies`). Every other family and variable of ``build_model`` is ge
 
 def applies(d: ModelData) -> bool:
     """Whether the scenario uses only what this module generates: sections 3-8 of the formulation,
-    whole cohorts (section 12) and calendars (intake points and durations in months, section 15) on
-    academic-year budgets.
+    whole cohorts (section 12) and calendars with financial-year budgets (section 15).
 
-    Targets, place shares, equity, tenure, statutory deadlines and financial-year budgets are built
-    through Pyomo (``build_model``) and compiled as before.
+    Targets, place shares, equity, tenure and statutory deadlines are built through Pyomo
+    (``build_model``) and compiled as before.
     """
-    return not (d.target_min or d.share_min or d.share_max or d.equity_basis
-                or d.tenure_bands or d.DEADLINE_ROLES or d.FY_STREAMS)
+    return not (d.target_min or d.share_min or d.share_max or d.equity_basis or d.tenure_bands or d.DEADLINE_ROLES)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,6 +192,15 @@ class Lin:
             out = out + (term.reshape(self.shape + (-1,)).sum(axis=-1) if coef.ndim > len(self.shape) else term)
         return out
 
+    def where(self, keep: np.ndarray) -> Lin:
+        """The expressions at the grid points where ``keep`` (broadcast to the grid) holds; none elsewhere."""
+        keep = np.broadcast_to(keep, self.shape)
+        terms = []
+        for coef, col in self.terms:
+            mask = keep.reshape(self.shape + (1,) * (coef.ndim - len(self.shape)))
+            terms.append((np.where(mask, coef, 0.0), np.where(mask, col, -1)))
+        return Lin(self.shape, terms, np.where(keep, self.const, 0.0))
+
     def structural(self) -> np.ndarray:
         """Grid points whose expression has a variable (even with a zero coefficient)."""
         out = np.zeros(self.shape, dtype=bool)
@@ -315,7 +322,7 @@ class Expressions:
         return out
 
     def spend(self, f: str) -> Lin:
-        """(T,): what stream f pays each year."""
+        """(T,): what stream f pays each academic year."""
         d = self.d
         total = Lin((self.R, self.T))
         for (p, y, stream), cost in d.cost_course.items():
@@ -323,6 +330,35 @@ class Expressions:
                 total = total + self.starters(p, y - 1) * cost
         for p in d.duration_months:
             total = total + self.calendar_course(p, f)
+        return total.total(axis=0) + self.other_spend(f)
+
+    def fy_spend(self, f: str) -> Lin:
+        """(T,): what stream f pays each financial year (calendar.fy_spend): course costs by month,
+        and 7/12 of the other costs of academic year t plus 5/12 of those of t − 1."""
+        total = Lin((self.R, self.T))
+        for p in self.d.PROGRAMMES:
+            total = total + self.course_in(p, f, financial=True)
+        other = self.other_spend(f)
+        return total.total(axis=0) + other * (FY_START / 12) + other.shift() * (1 - FY_START / 12)
+
+    def course_in(self, p: str, f: str, financial: bool) -> Lin:
+        """(R, T): course costs of p that stream f pays in each academic (or financial) year, by
+        month (calendar.course_cost_in); only months in the horizon's academic years count."""
+        d = self.d
+        out = Lin((self.R, self.T))
+        years = np.asarray(d.YEARS)
+        for j in intakes_of(d, p) if p in d.duration_months else [None]:
+            for (q, fy), cost in month_profile(d, p, j, f).items():
+                lag = fy if financial else q
+                inside = (years - lag + q >= d.first_year) & (years - lag + q <= d.YEARS[-1])
+                starters = self.starters(p, lag) if j is None else self.term_starters(p, j, lag)
+                out = out + starters.where(inside) * cost
+        return out
+
+    def other_spend(self, f: str) -> Lin:
+        """(T,): hiring, exits, flexible supply and fixed cohort costs stream f pays each academic year."""
+        d = self.d
+        total = Lin((self.R, self.T))
         for i, k in enumerate(self.cols.hiring_roles):
             if d.stream_hire[k] == f and d.cost_hire[k]:
                 total = total + self.var("hires", i) * d.cost_hire[k]
@@ -467,6 +503,11 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
             body = body + ex.var("intake_term", cols.sets["intake_term"][0].index((p, j)))
         parts.append(body)
     out.append(_stack("intake_split", grid_keys(calendar), parts, 0.0, 0.0))
+    # fy_budget_limit: fy_spend ≤ budget, for streams budgeted on financial years
+    keys = [key for key in d.budget if key[0] in d.FY_STREAMS]
+    fy = {f: ex.fy_spend(f) for f in d.FY_STREAMS}
+    parts = [_pick(fy[f], [T.index(t)]) for f, t in keys]
+    out.append(_money("fy_budget_limit", d, keys, parts, [d.budget[key] for key in keys]))
     return out
 
 
