@@ -324,3 +324,43 @@ def test_scenarios_with_pyomo_only_rules_are_not_generated():
     m = build_model(d)
     used = {c.name for c in m.component_objects(pyo.Constraint) if len(c)}
     assert used & arrays.PYOMO_ONLY["constraints"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_compressed_columns_equal_scipy(data):
+    """CSC.from_entries sums repeated (row, column) entries, drops zeros (including entries that
+    cancel) and sorts like scipy; A x is scipy's product."""
+    from scipy import sparse
+
+    n_rows, n_cols = data.draw(st.integers(1, 6)), data.draw(st.integers(1, 6))
+    n = data.draw(st.integers(0, 30))
+    rows = np.array(data.draw(st.lists(st.integers(0, n_rows - 1), min_size=n, max_size=n)), dtype=np.int64)
+    cols = np.array(data.draw(st.lists(st.integers(0, n_cols - 1), min_size=n, max_size=n)), dtype=np.int64)
+    vals = np.array(data.draw(st.lists(st.sampled_from([-2.0, -1.0, 0.0, 0.5, 1.0]), min_size=n, max_size=n)))
+    got = arrays.CSC.from_entries(rows, cols, vals, (n_rows, n_cols))
+    expected = sparse.csc_array((vals, (rows, cols)), shape=(n_rows, n_cols))
+    expected.sum_duplicates()
+    expected.eliminate_zeros()
+    expected.sort_indices()
+    assert got.indptr.tolist() == expected.indptr.tolist()
+    assert got.indices.tolist() == expected.indices.tolist()
+    np.testing.assert_allclose(got.data, expected.data)
+    x = np.arange(1.0, n_cols + 1)
+    np.testing.assert_allclose(got @ x, expected @ x)
+    assert (got.to_scipy() != expected).nnz == 0
+
+
+def test_solving_a_generated_scenario_does_not_import_scipy():
+    """Importing scipy after Pyomo makes Pyomo import scipy.stats (0.5 s): a command-line run of a
+    scenario generated as arrays avoids it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.path.insert(0, 'tests'); from scenarios import minimal_scenario;"
+        "from workforce import scenario_from_dict, solve; solve(scenario_from_dict(minimal_scenario()));"
+        "print('scipy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

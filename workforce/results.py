@@ -158,7 +158,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
         "solver_options": info.options,
         "solve_seconds": info.timings.get("solve"),
         "timings_seconds": dict(info.timings),
-        "size": {"variables": compiled.A.shape[1], "constraints": compiled.A.shape[0]},
+        "size": {"variables": compiled.csc.shape[1], "constraints": compiled.csc.shape[0]},
         "money_unit": "GBP thousands",
         "labels": labels_from_data(d).to_dict(),
         "solver": {"options": dict(info.options), **info.solver},

@@ -70,6 +70,11 @@ class Compiled:
     model: Any = None
     """The Pyomo model (rows and columns refer to its components weakly: keep it alive)."""
 
+    @property
+    def csc(self) -> Any:
+        """The constraint matrix in compressed columns (shape, nnz, indptr, indices, data, ``@``)."""
+        return self.A
+
 
 @dataclass
 class SolveInfo:
@@ -249,7 +254,7 @@ def _highs(compiled: Compiled, options: dict[str, Any], integer: bool = False) -
     # The arrays are passed as they are (one copy into HiGHS); building a HighsLp first copies
     # each of them once more (0.11 s of 0.13 s at 153 x 10 x 20 with terms). Integrality 0 is
     # continuous: an LP stays an LP.
-    A = compiled.A
+    A = compiled.csc
     flags = np.zeros(A.shape[1], dtype=np.int32)
     if integer and compiled.integrality is not None:
         flags[compiled.integrality] = int(highspy.HighsVarType.kInteger)
@@ -397,7 +402,7 @@ def run(
     timings["solve"] = solve_time
     solution = h.getSolution()
     x = np.asarray(solution.col_value)
-    n_rows = compiled.A.shape[0]
+    n_rows = compiled.csc.shape[0]
     term_values = compiled.term_costs @ x + compiled.term_offsets
     terms = {term: float(term_values[index[term]]) for term in TERMS}
     return SolveInfo(
@@ -431,7 +436,7 @@ def _option_value(h: highspy.Highs, name: str) -> Any:
 def check_rows(compiled: Compiled, x: np.ndarray, tolerance: float) -> None:
     """Re-check every limit and balance at the solution; HiGHS can report optimal while a row is
     slightly violated, so a plan is only returned once the arithmetic holds."""
-    activity = compiled.A @ x
+    activity = compiled.csc @ x
     scale = np.maximum(1.0, np.abs(np.where(np.isfinite(compiled.row_upper), compiled.row_upper, compiled.row_lower)))
     over = (activity - compiled.row_upper) / scale
     under = (compiled.row_lower - activity) / scale
