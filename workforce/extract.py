@@ -23,6 +23,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from workforce.data import ModelData
+from workforce.model.arrays import as_loaded
 from workforce.model.calendar import FY_START
 
 if TYPE_CHECKING:
@@ -57,8 +58,7 @@ def var_array(var: pyo.Var, sets: list[list[Any]], compiled: Compiled, x: np.nda
     if missing.size:
         values = values.copy()
         values[missing] = [datas[i].lb or 0.0 for i in missing]
-    # The same clean-up as loading values into the model: solver noise below zero becomes 0.
-    values = np.where(np.abs(values) < 1e-9, np.maximum(values, 0.0), values)
+    values = as_loaded(values)  # the same clean-up as loading values into the model
     return values.reshape(shape)
 
 
@@ -77,7 +77,7 @@ class Solution:
             self.cohorts = compiled.var_values("cohorts", x) if d.COHORT_PROGRAMMES else None
             # Derived quantities are the generated grids (workforce.model.arrays) evaluated at the
             # solution, cleaned as values loaded into the model are.
-            self.ex, self.x = compiled.expressions, compiled.var_values_flat(x)
+            self.ex, self.x = compiled.expressions, as_loaded(x)
             return
         self.hiring_roles = list(m.HIRING_ROLES)
         self.exit_roles = list(m.EXIT_ROLES)
@@ -117,7 +117,7 @@ class Solution:
     def calendar_course(self, p: str, f: str) -> np.ndarray:
         """(T,): course costs of calendar programme p that stream f pays in each academic year."""
         assert self.ex is not None
-        return _zero_small(self.ex.calendar_course(p, f).value(self.x).sum(axis=0))
+        return _zero_small(self.ex.course_in(p, f, financial=False).value(self.x).sum(axis=0))
 
     def stock_prev(self, k: int) -> np.ndarray:
         """(R, T): the initial stock in the first year, the previous year's stock after it."""

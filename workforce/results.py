@@ -213,7 +213,7 @@ def reference_tables(d: ModelData, m: pyo.ConcreteModel) -> dict[str, pd.DataFra
 
 
 def _load_values(m: pyo.ConcreteModel, compiled: Compiled, x: np.ndarray) -> None:
-    clean = np.where(np.abs(x) < 1e-9, np.maximum(x, 0.0), x).tolist()
+    clean = arrays.as_loaded(x).tolist()
     for var, value in zip(compiled.columns, clean, strict=True):
         var.set_value(value, skip_validation=True)
     if len(compiled.columns) == sum(len(v) for v in m.component_objects(pyo.Var)):

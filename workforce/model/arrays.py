@@ -3,13 +3,14 @@
 ``build_model`` writes the formulation of models/cohort_planning.md as Pyomo components, and the
 solve stage compiles them with Pyomo's standard-form compiler. At local-authority scale (153 areas)
 building the expressions and walking them again costs more than HiGHS takes to solve the LP. For the
-stock-and-flow model of sections 3-8 (the scenarios :func:`applies` accepts), this module writes the
-same rows straight into a sparse matrix: every constraint family keeps its name and formula, written
-here over whole (region, year) grids with numpy instead of one Pyomo expression per row.
+scenarios :func:`applies` accepts (the stock-and-flow model, whole cohorts, calendars and
+financial-year budgets), this module writes the same rows straight into a sparse matrix: every
+constraint family keeps its name and formula, written here over whole (region, year) grids with
+numpy instead of one Pyomo expression per row.
 
 The Pyomo model stays the reference. ``tests/test_arrays.py`` checks that every row, bound, column
-and objective term here equals what the compiler makes of ``build_model`` (baseline, variants,
-random scenarios), and :class:`ArrayCompiled` builds the Pyomo model on first use for anything that
+and objective term here equals what the compiler makes of ``build_model`` (random scenarios that
+draw every family, and the national-scale benchmark's generator), and :class:`ArrayCompiled` builds the Pyomo model on first use for anything that
 needs its components (explaining a plan, diagnosing infeasibility, reading rows by name).
 
 Notation: a :class:`Lin` is a grid of linear expressions, one per row of a family; each of its terms
@@ -275,17 +276,6 @@ class Expressions:
             out = out + self.term_starters(p, j, d.intake_delay[p, j]) * d.completion_rate[p]
         return out
 
-    def calendar_course(self, p: str, f: str) -> Lin:
-        """(R, T): course costs of calendar programme p that stream f pays in each academic year."""
-        out = Lin((self.R, self.T))
-        for j in intakes_of(self.d, p):
-            by_year: dict[int, float] = {}
-            for (q, _fy), cost in month_profile(self.d, p, j, f).items():
-                by_year[q] = by_year.get(q, 0.0) + cost
-            for q, cost in by_year.items():
-                out = out + self.term_starters(p, j, q) * cost
-        return out
-
     def entrants(self, k: str) -> Lin:
         if k not in self._entrants:
             out = Lin((self.R, self.T))
@@ -328,7 +318,7 @@ class Expressions:
             if stream == f and p not in d.duration_months:
                 total = total + self.starters(p, y - 1) * cost
         for p in d.duration_months:
-            total = total + self.calendar_course(p, f)
+            total = total + self.course_in(p, f, financial=False)
         return total.total(axis=0) + self.other_spend(f)
 
     def fy_spend(self, f: str) -> Lin:
@@ -526,7 +516,7 @@ def cohort_families(d: ModelData, cols: Columns, ex: Expressions, grid_keys: Any
         return ex.var("cohort_open", opened.index(p))
 
     with_min = [p for p in P if d.cohort_min_size[p] > 0]
-    upper = {p: np.array([[d.intake_upper[p, r, t] for t in d.YEARS] for r in d.REGIONS]) for p in opened}
+    upper = {p: region_year(d, d.intake_upper, p) for p in opened}
     return [
         _stack("cohort_size_minimum", grid_keys(with_min),
                [intake(p) - cohorts(p) * d.cohort_min_size[p] for p in with_min], 0.0, INF),
@@ -535,6 +525,11 @@ def cohort_families(d: ModelData, cols: Columns, ex: Expressions, grid_keys: Any
                [intake(p) - cohort_open(p) * d.cohort_region_min[p] for p in opened], 0.0, INF),
         _stack("cohort_open_limit", grid_keys(opened), [intake(p) - cohort_open(p) * upper[p] for p in opened], -INF, 0.0),
     ]
+
+
+def region_year(d: ModelData, table: dict[Any, float], first: Any) -> np.ndarray:
+    """(R, T): ``table[first, r, t]`` over regions and years."""
+    return np.array([[table[first, r, t] for t in d.YEARS] for r in d.REGIONS])
 
 
 def _pick(lin: Lin, idx: list[int]) -> Lin:
@@ -576,7 +571,7 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.nd
             add("training_cost", ex.starters(p, y - 1) * cost)
     for f in d.STREAMS:
         for p in d.duration_months:
-            add("training_cost", ex.calendar_course(p, f))
+            add("training_cost", ex.course_in(p, f, financial=False))
         for p in d.COHORT_PROGRAMMES:
             add("training_cost", ex.cohort_cost(p, f))
     for i, k in enumerate(K):
@@ -593,6 +588,12 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.nd
 
 # ---------------------------------------------------------------------------------------------
 # The compiled LP
+
+
+def as_loaded(x: np.ndarray) -> np.ndarray:
+    """Solution values as they are loaded into the model: solver noise within 1e-9 of zero reads as
+    0 (a tiny negative value becomes 0)."""
+    return np.where(np.abs(x) < 1e-9, np.maximum(x, 0.0), x)
 
 
 @dataclass(frozen=True)
@@ -683,25 +684,21 @@ class ArrayCompiled:
         return [(name, key) for name, keys in self.row_families for key in keys]
 
     def var_values(self, name: str, x: np.ndarray) -> np.ndarray:
-        """Values of variable component ``name`` shaped by its index sets."""
+        """Values of variable component ``name`` shaped by its index sets, as loaded into the model."""
         values = x[self.layout[name]] if self.layout[name].size else np.zeros(self.layout[name].shape)
-        return self.var_values_flat(values)
-
-    def var_values_flat(self, x: np.ndarray) -> np.ndarray:
-        """The whole solution cleaned as values loaded into the model are (|v| < 1e-9 reads as 0)."""
-        return np.where(np.abs(x) < 1e-9, np.maximum(x, 0.0), x)
+        return as_loaded(values)
 
     @property
     def model(self) -> Any:
         if "model" not in self._pyomo:
             from workforce.model.build import build_model
+            from workforce.results import _load_values
 
             m = build_model(self.data)
             self._pyomo["model"] = m
             self._pyomo["columns"] = [getattr(m, name)[key] for name, key in self.layout.column_keys()]
             if self.x is not None:
-                for var, value in zip(self.columns, self.var_values_flat(self.x).tolist(), strict=True):
-                    var.set_value(value, skip_validation=True)
+                _load_values(m, self, self.x)
         return self._pyomo["model"]
 
     @property
@@ -713,10 +710,7 @@ class ArrayCompiled:
 
     @property
     def columns(self) -> list[Any]:
-        if "columns" not in self._pyomo:
-            m = self.model
-            if "columns" not in self._pyomo:  # building the model with a solution attached sets them
-                self._pyomo["columns"] = [getattr(m, name)[key] for name, key in self.layout.column_keys()]
+        _ = self.model  # building the model records its columns
         return self._pyomo["columns"]
 
     @property
@@ -749,8 +743,7 @@ def compile_arrays(d: ModelData) -> ArrayCompiled:
     if d.COHORT_PROGRAMMES:  # cohorts ∈ {0, ..., ⌈intake_upper / cohort_max_size⌉}; cohort_open ∈ {0, 1}
         cohort_cols, open_cols = cols["cohorts"], cols["cohort_open"]
         for i, p in enumerate(d.COHORT_PROGRAMMES):
-            most = np.array([[d.intake_upper[p, r, t] for t in d.YEARS] for r in d.REGIONS])
-            col_upper[cohort_cols[i]] = np.ceil(most / d.cohort_max_size[p] - 1e-9)
+            col_upper[cohort_cols[i]] = np.ceil(region_year(d, d.intake_upper, p) / d.cohort_max_size[p] - 1e-9)
         col_upper[open_cols] = 1.0
         integrality = np.zeros(cols.n, dtype=bool)
         integrality[cohort_cols.ravel()] = True
