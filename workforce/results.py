@@ -164,6 +164,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
         "solver": {"options": dict(info.options), **info.solver},
         "solver_log": list(info.log),
     }
+    from workforce.model.horizon import terminal_summary
     from workforce.policy_results import add_cohort_columns, extra_tables, policy_summary
 
     summary.update(policy_summary(d, m))
@@ -177,6 +178,9 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
         tables = plan_tables(d, m, compiled, info.x) if array_extraction_applies(d) else reference_tables(d, m)
         intake = add_cohort_columns(d, m, tables["intake"])
         extra = extra_tables(d, m)
+    terminal = terminal_summary(d, intake, extra.get("intake_terms"))
+    if terminal is not None:
+        summary["terminal_value"] = terminal
     return Plan(
         scenario_name=scenario.name,
         intake=intake,

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from workforce.model import horizon
+
 if TYPE_CHECKING:
     from workforce.data import ModelData
     from workforce.results import Plan
@@ -409,3 +411,17 @@ def check_equity(c: _Checks, plan: Plan, d: ModelData) -> list[str]:
          pd.Series([fair["total_shortfall"] - eff["total_shortfall"], fair["cost"] - eff["cost"]]))
     return ["equity: that worst_shortfall_rate is the least possible, and the efficient reference plan's own "
             "figures (its tables are not kept); the equitable plan's rates are re-checked"]
+
+
+def terminal_value(d: ModelData, starts: pd.DataFrame) -> float:
+    """The pipeline's credit in the ``shortfall`` term (section 10.1), recomputed from the starters
+    of the plan's tables with their own years to qualifying: horizon starters who qualify after the
+    last year, at completion_rate × terminal_worth."""
+    if not horizon.enabled(d):
+        return 0.0
+    late = starts[starts["year"].between(d.first_year, d.YEARS[-1]) & (starts["year"] + starts["delay"] > d.YEARS[-1])]
+    total = 0.0
+    for p, r, s, n, delay in late[["programme", "region", "year", "starters", "delay"]].itertuples(index=False):
+        k = d.role_of[p]
+        total += d.completion_rate[p] * horizon.terminal_worth(d, k, r, int(s + delay), horizon.is_tied(d, k, p, int(s))) * n
+    return total

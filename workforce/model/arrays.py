@@ -29,6 +29,7 @@ import numpy as np
 
 from workforce.data import ModelData
 from workforce.model.calendar import FY_START, intakes_of, month_profile
+from workforce.model.horizon import terminal_credit
 from workforce.scenario.schema import TERMS
 
 INF = float("inf")
@@ -574,6 +575,9 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.nd
             add("training_cost", ex.course_in(p, f, financial=False))
         for p in d.COHORT_PROGRAMMES:
             add("training_cost", ex.cohort_cost(p, f))
+    for (var, key), credit in terminal_credit(d).items():
+        block_key = (key[0], key[3], key[1], key[2]) if var == "intake_term" else key  # (p, j, r, t)
+        costs[row["shortfall"], cols.lookup(var, [block_key])[0]] -= credit
     for i, k in enumerate(K):
         add("shortfall", ex.var("shortfall", i) * d.penalty_shortfall[k])
         add("surplus_cost", ex.var("surplus", i) * d.cost_surplus[k])

@@ -8,6 +8,7 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from workforce.data import ModelData
+from workforce.model.horizon import terminal_credit
 
 Expr = Any
 
@@ -172,6 +173,9 @@ def terms(m: pyo.ConcreteModel, d: ModelData) -> dict[str, Expr]:
         from workforce.model.deadline import breach_penalty
 
         shortfall = shortfall + breach_penalty(m, d)
+    credit = terminal_credit(d)
+    if credit:
+        shortfall = shortfall - sum(c * getattr(m, var)[key] for (var, key), c in credit.items())
     return {
         "shortfall": shortfall,
         "training_cost": training,

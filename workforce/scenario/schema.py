@@ -56,11 +56,29 @@ class Base(BaseModel):
         return self
 
 
+class TerminalValue(Base):
+    """Value, in the objective, of the completers still in the pipeline after the last year: each
+    horizon starter who qualifies after ``last_year`` relieves shortfall in the first post-horizon
+    years (models/cohort_planning.md, section 10.1), so intake does not fall away at the end."""
+
+    years: int = Field(default=5, ge=1, le=30)
+    """Post-horizon years counted: a completer joining in year u after the horizon is valued for
+    the years u .. last_year + years it stays in post (none after that)."""
+    discount_rate: Annotated[float, Field(ge=0, le=0.2)] = 0.0
+    """Yearly discount of the post-horizon value (0.035 = 3.5 %), from the last year."""
+    per_completer: dict[Id, Annotated[float, Field(ge=0)]] = {}
+    """Declared value of one completer by role (weight, £k-equivalent) instead of the shortfall
+    penalty it would relieve; roles not listed use the shortfall-based value."""
+
+
 class Horizon(Base):
     first_year: int = Field(ge=2000, le=2100)
     """First planning year (academic year: 2026 means 2026/27)."""
     last_year: int = Field(ge=2000, le=2100)
     """Last planning year, inclusive."""
+    terminal_value: TerminalValue | None = None
+    """Value completers who qualify after the last year (the pipeline); none means they count for
+    nothing and intake falls to its floor in the last years of the horizon."""
 
     @model_validator(mode="after")
     def _order(self) -> Horizon:
