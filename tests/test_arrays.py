@@ -197,10 +197,10 @@ def rich_scenarios(draw) -> dict[str, Any]:
         npq = spec["programmes"]["npq"]
         del npq["duration"]
         npq["calendar"] = {"intakes": {"november": 2, "april": 7}, "duration_months": draw(st.sampled_from([6, 18]))}
-    if draw(st.booleans()):  # the pipeline's terminal value (section 10.1): shortfall-based or declared
+    if draw(st.booleans()):  # the post-horizon years (section 10.1)
         spec["horizon"]["terminal_value"] = {
             "years": draw(st.integers(1, 4)), "discount_rate": draw(st.sampled_from([0.0, 0.035])),
-            "per_completer": draw(st.sampled_from([{}, {"ep": 30.0}, {"senco": 0.0}])),
+            "weight": draw(st.sampled_from([1.0, 0.5, 0.0])),
         }
     return spec
 

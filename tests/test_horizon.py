@@ -1,4 +1,4 @@
-"""End of the horizon (models/cohort_planning.md, section 10.1): the pipeline's terminal value.
+"""End of the horizon (models/cohort_planning.md, section 10.1): the post-horizon years.
 
 The scenario is the worked example of section 11 (one region, EPs, a one-year programme, 2026-2028),
 whose optimum without a terminal value is i_2026 = 15.75, i_2027 = 14.075, i_2028 = 0.
@@ -41,67 +41,81 @@ def test_without_a_terminal_value_the_last_intake_is_zero():
     assert intakes(solve_with(None)) == pytest.approx([15.75, 14.075, 0.0], abs=1e-6)
 
 
-def test_one_post_horizon_year_fills_the_last_years_budget():
-    """years: 1. A 2028 starter qualifies in 2029 = T + 1 and is valued for 2029 only:
-    worth = 100 × survival(0) = 100, credit = 0.8 × 100 = 80 per starter, far above its in-horizon
-    cost of £10k, so the 2028 budget (10 i_2028 + 5 i_2027 ≤ 250) is now worth 8 per £k.
-    2028 supply is best bought with 2026 starters, which use no 2028 money: 1.25 of them give 0.8
-    unit for £18.75k, against one 2027 starter for £15k plus £5k of 2028 budget (0.5 starter, whose
-    credit net of its £10k is 0.5 × 70 = 35). So i_2026 = 20 (its 20 places; the 2026 budget 10 × 20 + 50 = 250 also binds), and i_2027
-    covers the rest of 2028: 78.66 + 0.64 × 20 + 0.8 i_2027 = 100 → i_2027 = 10.675 (worth it: 80 of
-    penalty saved for 15 + 35 = 50). 2027 then has 87.4 + 16 = 103.4: a surplus of 3.4, which costs
-    nothing. i_2028 = (250 − 5 × 10.675)/10 = 19.6625 (< 20 places).
-    shortfall term = 100 × 2 − 80 × 19.6625 = 200 − 1573 = −1373;
-    training_cost = 250 + (106.75 + 100) + 250 = 706.75; objective = −666.25."""
+def test_one_post_horizon_year_keeps_the_last_intake():
+    """years: 1. The 2029 supply is the 2028 stock at attrition plus the 2028 starters, who qualify
+    in 2029: post_supply = (1 − 0.1) × stock_2028 + 0.8 i_2028, against 2028's demand of 100.
+    With the plan of section 11.2 (stock_2028 = 100): 90 + 0.8 i_2028 + post_shortfall ≥ 100.
+    A 2028 starter relieves 0.8 × 100 = 80 of post-horizon penalty for £10k, so i_2028 = 12.5 (the
+    replacement intake); the 2028 budget 10 × 12.5 + 5 × 14.075 = 195.375 ≤ 250 does not bind.
+    Reaching 2029 through a larger 2027 intake instead gives 0.8 × 0.9 = 0.72 per £15k starter, and
+    a 2028 surplus that is worth nothing in 2028: dearer (£20.8k against £12.5k per unit).
+    shortfall term = 100 × 2 (2026) + 0 = 200; training_cost = 497.375 + 125 = 622.375;
+    objective = 822.375."""
     plan = solve_with({"years": 1})
-    assert intakes(plan) == pytest.approx([20.0, 10.675, 19.6625], abs=1e-6)
-    assert plan.summary["terms"]["shortfall"] == pytest.approx(-1373, abs=1e-5)
-    assert plan.summary["terms"]["training_cost"] == pytest.approx(706.75, abs=1e-5)
-    assert plan.objective == pytest.approx(-666.25, abs=1e-5)
-    terminal = plan.summary["terminal_value"]
-    assert terminal["credit"] == pytest.approx(1573, abs=1e-5)
-    assert terminal["completers_after_horizon"] == {"ep": pytest.approx(0.8 * 19.6625, abs=1e-6)}
+    assert intakes(plan) == pytest.approx([15.75, 14.075, 12.5], abs=1e-6)
+    assert plan.summary["terms"]["shortfall"] == pytest.approx(200, abs=1e-5)
+    assert plan.summary["terms"]["training_cost"] == pytest.approx(622.375, abs=1e-5)
+    assert plan.objective == pytest.approx(822.375, abs=1e-5)
+    post = plan.extra["post_horizon"].loc[("ep", "NE", 2029)]
+    assert (post["supply"], post["demand"], post["shortfall"]) == pytest.approx((100, 100, 0), abs=1e-6)
 
 
-def test_discounted_window_of_two_years():
-    """years: 2, discount_rate: 0.2. A 2029 completer is in post in 2029 (share 1, discount
-    1/1.2) and in 2030 (share 1 − attrition_new = 0.8, discount 1/1.2² = 1/1.44):
-    worth = 100 × (1/1.2 + 0.8/1.44) = 100 × 1.38889 = 138.889, credit = 0.8 × 138.889 = 111.111
-    (= 1000/9) per 2028 starter. The reasoning of the one-year case holds (a 2027 starter still
-    pays: 80 saved for 15 + 0.5 × (111.111 − 10) = 65.56), so the intakes are the same and
-    shortfall term = 200 − (1000/9) × 19.6625 = 200 − 2184.722 = −1984.722."""
+def test_post_horizon_rows_stop_where_the_pipeline_ends():
+    """years: 2, discount_rate: 0.2. The programme takes one year, so no horizon starter qualifies
+    after 2029: only 2029 gets a row (2030 could be met only by stockpiling in 2028). Its weight is
+    100/1.2 = 83.33; a 2028 starter relieves 0.8 × 83.33 = 66.7 for £10k, so the plan is that of the
+    one-year case: i_2028 = 12.5."""
     plan = solve_with({"years": 2, "discount_rate": 0.2})
-    assert intakes(plan) == pytest.approx([20.0, 10.675, 19.6625], abs=1e-6)
-    assert plan.summary["terms"]["shortfall"] == pytest.approx(200 - 1000 / 9 * 19.6625, abs=1e-5)
+    assert intakes(plan) == pytest.approx([15.75, 14.075, 12.5], abs=1e-6)
+    post = plan.extra["post_horizon"]
+    assert list(post.index) == [("ep", "NE", 2029)]
+    assert post["weight"].tolist() == pytest.approx([100 / 1.2])
 
 
-@pytest.mark.parametrize(("value", "expected"), [(12.0, [15.75, 14.075, 0.0]), (12.6, [15.75, 14.075, 17.9625])])
-def test_a_declared_value_per_completer(value, expected):
-    """per_completer 12: credit 0.8 × 12 = 9.6 per 2028 starter, below its £10k cost: i_2028 = 0 and
-    the plan is that of section 11.2. per_completer 12.6: credit 10.08 > 10, i_2028 fills the 2028
-    budget, 17.9625 as 2028 starters' remaining money allows. 0.8 unit of 2028 supply costs
-    15 + 0.5 × (10.08 − 10) = 15.04 through a 2027 starter and 18.75 through 1.25 2026 starters, so
-    i_2026 and i_2027 stay those of section 11.2 and i_2028 = (250 − 5 × 14.075)/10 = 17.9625."""
-    plan = solve_with({"years": 1, "per_completer": {"ep": value}})
-    assert intakes(plan) == pytest.approx(expected, abs=1e-6)
-
-
-def test_completers_after_the_window_are_not_valued():
-    """duration 2 with years: 1: a 2027 starter qualifies in 2029 (valued), a 2028 starter in 2030,
-    after T + 1 (not valued), so the 2028 intake stays 0."""
+def test_a_two_year_pipeline_counts_two_post_horizon_years():
+    """duration 2 (course costs 10, 5, 5 a year), years: 3, no discount. Starters of 2027 and 2028
+    qualify in 2029 and 2030; the rows are 2029 and 2030 (not 2031).
+    post_supply_2029 = 0.9 S + 0.8 i_2027,
+    post_supply_2030 = 0.81 S + 0.8 × 0.8 i_2027 + 0.8 i_2028, with S = stock_2028.
+    In the horizon: stock_2026 = 100 − 10 + 0 = 90 (the prior 2025 cohort of 10 qualifies in 2027),
+    stock_2027 = 90 − 9 + 8 + 0 = 89 (leavers 0.1 × 90; i_2026 qualifies in 2028),
+    stock_2028 = 89 − (0.1 × 81 + 0.2 × 8) + 0.8 i_2026 = 79.3 + 0.8 i_2026.
+    Shortfall costs 100 a unit-year everywhere, far above the £20k course, so every year is met where
+    it can be: i_2026 = (100 − 79.3)/0.8 = 25.875 would exceed the 20 places, so i_2026 = 20,
+    S = 95.3 and 2028 is short by 4.7 (budget 2026: 10 × 20 + 5 × 10 (prior year 2) ≤ 250).
+    2029: 0.9 × 95.3 + 0.8 i_2027 = 100 → i_2027 = 18.7875 (≤ 20 places; budget 2027:
+    10 × 18.7875 + 5 × 20 + 5 × 10 = 337.9 > 250!). The 2027 budget binds:
+    10 i_2027 + 100 + 50 ≤ 250 → i_2027 = 10, 2029 supply 85.77 + 8 = 93.77, short 6.23.
+    2030: 0.81 × 95.3 + 6.4 + 0.8 i_2028 = 100 → 83.593 + 0.8 i_2028 = 100 → i_2028 = 20.50875 >
+    20 places; budget 2028: 10 i_2028 + 5 × 10 + 5 × 20 ≤ 250 → i_2028 ≤ 10. So i_2028 = 10,
+    2030 supply 91.593, short 8.407.
+    shortfall term = 100 × (10 + 11 + 4.7) [2026: 100 − 90, 2027: 100 − 89, 2028: 100 − 95.3]
+    + 100 × (6.23 + 8.407) = 2570 + 1463.7 = 4033.7."""
     spec = copy.deepcopy(WORKED)
     spec["programmes"]["dedpsy"].update(duration=2, course_costs=[{"dfe": 10}, {"dfe": 5}, {"dfe": 5}])
-    spec["horizon"]["terminal_value"] = {"years": 1}
+    spec["horizon"]["terminal_value"] = {"years": 3}
     plan = solve(scenario_from_dict(spec))
-    assert float(plan.intake.loc[("dedpsy", "NE", 2028), "intake"]) == pytest.approx(0.0, abs=1e-6)
-    assert float(plan.intake.loc[("dedpsy", "NE", 2027), "intake"]) > 1.0
+    assert intakes(plan) == pytest.approx([20.0, 10.0, 10.0], abs=1e-6)
+    post = plan.extra["post_horizon"]
+    assert list(post.index) == [("ep", "NE", 2029), ("ep", "NE", 2030)]
+    assert post["supply"].tolist() == pytest.approx([93.77, 91.593], abs=1e-6)
+    assert plan.summary["terms"]["shortfall"] == pytest.approx(2570 + 100 * (6.23 + 8.407), abs=1e-5)
+
+
+def test_a_small_weight_lets_the_last_intake_fall():
+    """weight 0.1, years 1: a 2028 starter now relieves 0.8 × 10 = 8 < its £10k cost, so i_2028 = 0,
+    and the 2029 shortfall is 100 − 90 = 10 at weight 10: shortfall term = 200 + 100 = 300."""
+    plan = solve_with({"years": 1, "weight": 0.1})
+    assert intakes(plan) == pytest.approx([15.75, 14.075, 0.0], abs=1e-6)
+    assert plan.summary["terms"]["shortfall"] == pytest.approx(300, abs=1e-5)
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(budget=st.sampled_from([120.0, 200.0, 250.0]), penalty=st.sampled_from([1.0, 20.0, 100.0]),
        duration=st.integers(0, 2))
 def test_a_zero_terminal_value_is_todays_model(budget, penalty, duration):
-    """A declared value of 0 per completer credits nothing: the plan is the one without a terminal value."""
+    """A terminal value of weight 0 penalises nothing after the horizon: the plan's objective and
+    terms are those without a terminal value."""
     spec = copy.deepcopy(WORKED)
     spec["funding_streams"]["dfe"]["budget"] = budget
     spec["roles"]["ep"]["shortfall_penalty"] = penalty
@@ -112,7 +126,7 @@ def test_a_zero_terminal_value_is_todays_model(budget, penalty, duration):
     elif duration == 2:
         spec["programmes"]["dedpsy"]["course_costs"].append({"dfe": 5})
     plain = solve(scenario_from_dict(copy.deepcopy(spec)))
-    spec["horizon"]["terminal_value"] = {"years": 3, "per_completer": {"ep": 0.0}}
+    spec["horizon"]["terminal_value"] = {"years": 3, "weight": 0.0}
     zero = solve(scenario_from_dict(spec))
     assert zero.objective == pytest.approx(plain.objective, rel=1e-9, abs=1e-6)
     assert zero.summary["terms"] == pytest.approx(plain.summary["terms"], rel=1e-9, abs=1e-6)

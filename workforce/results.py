@@ -25,6 +25,7 @@ from workforce.data import ModelData
 from workforce.extract import plan_tables
 from workforce.model import arrays
 from workforce.model import expressions as ex
+from workforce.model.horizon import post_rows
 from workforce.plan_tables import labels_from_data
 from workforce.scenario.schema import TERMS
 
@@ -164,7 +165,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
         "solver": {"options": dict(info.options), **info.solver},
         "solver_log": list(info.log),
     }
-    from workforce.model.horizon import terminal_summary
+    from workforce.model import horizon
     from workforce.policy_results import add_cohort_columns, extra_tables, policy_summary
 
     summary.update(policy_summary(d, m))
@@ -178,9 +179,9 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
         tables = plan_tables(d, m, compiled, info.x) if array_extraction_applies(d) else reference_tables(d, m)
         intake = add_cohort_columns(d, m, tables["intake"])
         extra = extra_tables(d, m)
-    terminal = terminal_summary(d, intake, extra.get("intake_terms"))
-    if terminal is not None:
-        summary["terminal_value"] = terminal
+    if horizon.enabled(d):
+        extra["post_horizon"] = horizon.post_horizon_table(d, _post_shortfall(d, m, compiled, info.x), tables["flows"],
+                                                           intake, extra.get("intake_terms"))
     return Plan(
         scenario_name=scenario.name,
         intake=intake,
@@ -193,6 +194,14 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
         extra=extra,
         solved=Solved(compiled, info),
     )
+
+
+def _post_shortfall(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, x: np.ndarray) -> dict[Any, float]:
+    """post_shortfall[k,r,v] of the solution (section 10.1), from the model or the generated arrays."""
+    if m is not None:
+        return {key: _v(var) for key, var in m.post_shortfall.items()}
+    values = compiled.var_values("post_shortfall", x)
+    return {row.key: float(values[n]) for n, row in enumerate(post_rows(d))}
 
 
 def array_extraction_applies(d: ModelData) -> bool:

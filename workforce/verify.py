@@ -425,7 +425,7 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
         return float(np.nansum(table[column].to_numpy(dtype=float) * sets.param(table.index, price, ["role"])[0]))
 
     terms = {
-        "shortfall": priced(w, "shortfall", d.penalty_shortfall) + breach - vr.terminal_value(d, starts),
+        "shortfall": priced(w, "shortfall", d.penalty_shortfall) + breach + vr.check_post_horizon(c, plan, d, starts),
         "training_cost": float(academic_course["spent"].sum())
         + float(other.loc[other["item"].str.startswith("cohorts:"), "spent"].sum()),
         "hiring_cost": priced(f, "hires", d.cost_hire),

@@ -413,15 +413,35 @@ def check_equity(c: _Checks, plan: Plan, d: ModelData) -> list[str]:
             "figures (its tables are not kept); the equitable plan's rates are re-checked"]
 
 
-def terminal_value(d: ModelData, starts: pd.DataFrame) -> float:
-    """The pipeline's credit in the ``shortfall`` term (section 10.1), recomputed from the starters
-    of the plan's tables with their own years to qualifying: horizon starters who qualify after the
-    last year, at completion_rate × terminal_worth."""
+def check_post_horizon(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame) -> float:
+    """post_demand_balance (section 10.1) on the ``post_horizon`` table: its supply recomputed from
+    the end-of-horizon stock and the starters who qualify after the last year (with their own years
+    to qualifying and survival), its shortfall at least the last year's demand less that supply and
+    never negative. Returns the shortfall's weighted penalty, part of the ``shortfall`` term."""
     if not horizon.enabled(d):
         return 0.0
-    late = starts[starts["year"].between(d.first_year, d.YEARS[-1]) & (starts["year"] + starts["delay"] > d.YEARS[-1])]
-    total = 0.0
-    for p, r, s, n, delay in late[["programme", "region", "year", "starters", "delay"]].itertuples(index=False):
-        k = d.role_of[p]
-        total += d.completion_rate[p] * horizon.terminal_worth(d, k, r, int(s + delay), horizon.is_tied(d, k, p, int(s))) * n
-    return total
+    table = plan.extra["post_horizon"]
+    last, spec = d.YEARS[-1], d.scenario.horizon.terminal_value
+    late = starts[starts["year"].between(d.first_year, last) & (starts["year"] + starts["delay"] > last)]
+    supply, demand, weight = {}, {}, {}
+    for k, r, v in table.index:
+        stock = (1.0 - d.attrition[k, r]) ** (v - last) * float(plan.flows.at[(k, r, last), "stock_end"])
+        mine = late[(late["region"] == r) & (late["year"] + late["delay"] <= v)]
+        for p, s, n, delay in mine[["programme", "year", "starters", "delay"]].itertuples(index=False):
+            if d.role_of[p] == k:
+                tied = horizon.is_tied(d, k, p, int(s))
+                stock += d.completion_rate[p] * horizon.survival(d, k, r, int(v - s - delay), tied) * n
+        supply[k, r, v], demand[k, r, v] = stock, d.demand[k, r, last]
+        weight[k, r, v] = spec.weight * d.penalty_shortfall[k] / (1.0 + spec.discount_rate) ** (v - last)
+    names = ["role", "region", "year"]
+    reach = {k: last + max((int(x) for x in starts.loc[starts["programme"].map(d.role_of) == k, "delay"]), default=0)
+             for k in d.ROLES}
+    expected_keys = [(k, r, v) for k in d.ROLES for r in d.REGIONS for v in range(last + 1, last + spec.years + 1)
+                     if v <= reach[k]]
+    c.eq("post-horizon demand balance", "rows of", pd.Series([len(table)], index=["post_horizon"]),
+         pd.Series([len(expected_keys)], index=["post_horizon"]))
+    c.eq("post-horizon demand balance", "projected supply of", table["supply"], _keyed(supply, names))
+    c.le("post-horizon demand balance", "last year's demand against projected supply plus shortfall of",
+         _keyed(demand, names), _keyed(supply, names) + table["shortfall"])
+    c.le("non-negative", "minus the post-horizon shortfall of", -table["shortfall"], 0.0)
+    return float((table["shortfall"] * _keyed(weight, names)).sum())

@@ -29,7 +29,7 @@ import numpy as np
 
 from workforce.data import ModelData
 from workforce.model.calendar import FY_START, intakes_of, month_profile
-from workforce.model.horizon import terminal_credit
+from workforce.model.horizon import post_rows, post_weight
 from workforce.scenario.schema import TERMS
 
 INF = float("inf")
@@ -71,6 +71,7 @@ class Columns:
             ("surplus", [K, R, T]), ("intake_term", [list(d.intake_month), R, T]),
             ("cohorts", [d.COHORT_PROGRAMMES, R, T]),
             ("cohort_open", [[p for p in d.COHORT_PROGRAMMES if d.cohort_region_min[p] > 0], R, T]),
+            ("post_shortfall", [[row.key for row in post_rows(d)]]),
         ]
         self.sets: dict[str, list[list[Any]]] = {}
         self.block: dict[str, np.ndarray] = {}
@@ -498,7 +499,25 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
     fy = {f: ex.fy_spend(f) for f in d.FY_STREAMS}
     parts = [_pick(fy[f], [T.index(t)]) for f, t in keys]
     out.append(_money("fy_budget_limit", d, keys, parts, [d.budget[key] for key in keys]))
+    out.append(post_demand_balance(d, cols))
     return out
+
+
+def post_demand_balance(d: ModelData, cols: Columns) -> Family:
+    """Σ coef × starters + stock_coef × stock[k,r,T] + post_shortfall ≥ demand[k,r,T] (section 10.1)."""
+    rows = post_rows(d)
+    width = 2 + max((len(row.terms) for row in rows), default=0)
+    coef, col = np.zeros((len(rows), width)), np.full((len(rows), width), -1, dtype=np.int64)
+    last = d.YEARS[-1]
+    for n, row in enumerate(rows):
+        k, r, v = row.key
+        entries = [("stock", (k, r, last), row.stock_coef), ("post_shortfall", (k, r, v), 1.0)]
+        entries += [(var, (key[0], key[3], key[1], key[2]) if var == "intake_term" else key, c)  # block (p, j, r, t)
+                    for (var, key), c in row.terms.items()]
+        for slot, (var, key, c) in enumerate(entries):
+            coef[n, slot], col[n, slot] = c, cols.lookup(var, [key])[0]
+    body = Lin((len(rows),), [(coef, col)])
+    return _stack("post_demand_balance", [row.key for row in rows], [body], np.array([row.demand for row in rows]), INF)
 
 
 def cohort_families(d: ModelData, cols: Columns, ex: Expressions, grid_keys: Any) -> list[Family]:
@@ -575,9 +594,8 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.nd
             add("training_cost", ex.course_in(p, f, financial=False))
         for p in d.COHORT_PROGRAMMES:
             add("training_cost", ex.cohort_cost(p, f))
-    for (var, key), credit in terminal_credit(d).items():
-        block_key = (key[0], key[3], key[1], key[2]) if var == "intake_term" else key  # (p, j, r, t)
-        costs[row["shortfall"], cols.lookup(var, [block_key])[0]] -= credit
+    for n, post in enumerate(post_rows(d)):
+        add("shortfall", Lin.var(cols["post_shortfall"][n:n + 1]) * post_weight(d, post.key[0], post.key[2]))
     for i, k in enumerate(K):
         add("shortfall", ex.var("shortfall", i) * d.penalty_shortfall[k])
         add("surplus_cost", ex.var("surplus", i) * d.cost_surplus[k])

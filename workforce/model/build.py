@@ -17,6 +17,7 @@ from workforce.data import ModelData
 from workforce.model.calendar import add_calendar_variables, add_fy_budget_limit, add_intake_split
 from workforce.model.deadline import add_deadline_variables, add_deadlines
 from workforce.model.expressions import entrants, leavers, retraining, spend, stock_prev, terms
+from workforce.model.horizon import add_post_horizon
 from workforce.model.policy import add_cohort_variables, add_policy
 from workforce.scenario.schema import TERMS
 
@@ -50,6 +51,7 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         add_deadlines(m, data)
         add_intake_split(m, data)
         add_fy_budget_limit(m, data)
+        add_post_horizon(m, data)
         add_objective(m, data)
     return m
 

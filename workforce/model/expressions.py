@@ -8,7 +8,6 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from workforce.data import ModelData
-from workforce.model.horizon import terminal_credit
 
 Expr = Any
 
@@ -173,9 +172,10 @@ def terms(m: pyo.ConcreteModel, d: ModelData) -> dict[str, Expr]:
         from workforce.model.deadline import breach_penalty
 
         shortfall = shortfall + breach_penalty(m, d)
-    credit = terminal_credit(d)
-    if credit:
-        shortfall = shortfall - sum(c * getattr(m, var)[key] for (var, key), c in credit.items())
+    if d.scenario.horizon.terminal_value is not None:
+        from workforce.model.horizon import post_penalty
+
+        shortfall = shortfall + post_penalty(m, d)
     return {
         "shortfall": shortfall,
         "training_cost": training,

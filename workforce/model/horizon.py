@@ -1,26 +1,39 @@
-"""End of the horizon: the terminal value of the pipeline (models/cohort_planning.md, section 10.1).
+"""End of the horizon: the shortfall of the first years after it (models/cohort_planning.md, 10.1).
 
-A horizon starter who qualifies after the last year T adds nothing to the stock of the horizon. With
-``horizon.terminal_value`` each such starter is credited, in the ``shortfall`` term, with the
-post-horizon shortfall its completers relieve:
+Without it, a starter who qualifies after the last year T adds nothing, and intake falls to its
+floor in the last years. With ``horizon.terminal_value`` the model projects each role's supply
+into the years v = T+1 .. T+H (H = ``years``) and penalises the shortfall against the last year's
+demand there, discounted from T:
 
-    terminal_credit[p,r,s,j] = completion_rate[p] × terminal_worth[k,r,u,tied]
-    terminal_worth[k,r,u]    = penalty_shortfall[k] × Σ_{v=u}^{T+H} survival(v − u) / (1+δ)^(v−T)
+    post_supply[k,r,v] = (1 − attrition[k,r])^(v−T) × stock[k,r,T]
+                         + Σ_{starters with T < u ≤ v} completion_rate[p] × survival(v − u) × starters
+    post_supply[k,r,v] + post_shortfall[k,r,v] ≥ demand[k,r,T]            (post_demand_balance)
+    shortfall term += Σ weight × penalty_shortfall[k] / (1 + δ)^(v−T) × post_shortfall[k,r,v]
 
-for arrival year u = s + delay (T < u ≤ T + H), k = role_of[p]; or the declared
-``per_completer[k]`` in place of ``terminal_worth``. The credit is a coefficient of ``intake``
-(``intake_term`` for a calendar programme): both constructions and the re-check use this module.
+``u`` is the starter's year of qualifying. The rows are built from :func:`post_rows` by both
+constructions (Pyomo here, the arrays in workforce.model.arrays) and re-checked by
+workforce.verify_rules.check_post_horizon.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+import pyomo.environ as pyo
 
 from workforce.data import ModelData
 
 
 def enabled(d: ModelData) -> bool:
     return d.scenario.horizon.terminal_value is not None
+
+
+def post_years(d: ModelData) -> list[int]:
+    """T+1 .. T+H (empty without a terminal value); a role's rows stop at its longest pipeline."""
+    spec = d.scenario.horizon.terminal_value
+    last = d.YEARS[-1]
+    return [] if spec is None else list(range(last + 1, last + spec.years + 1))
 
 
 def leaving_rate(d: ModelData, k: str, r: str, h: int, tied: bool) -> float:
@@ -39,79 +52,112 @@ def survival(d: ModelData, k: str, r: str, h: int, tied: bool) -> float:
     return share
 
 
-def terminal_worth(d: ModelData, k: str, r: str, u: int, tied: bool) -> float:
-    """Value of one completer of role k joining in region r in year u after the horizon."""
+def post_weight(d: ModelData, k: str, v: int) -> float:
+    """Objective weight of one unit of post-horizon shortfall of role k in year v."""
     spec = d.scenario.horizon.terminal_value
-    last = d.YEARS[-1]
-    if spec is None or u <= last or u > last + spec.years:
-        return 0.0
-    if k in spec.per_completer:
-        return spec.per_completer[k]
-    relieved = sum(survival(d, k, r, v - u, tied) / (1.0 + spec.discount_rate) ** (v - last)
-                   for v in range(u, last + spec.years + 1))
-    return d.penalty_shortfall[k] * relieved
+    return spec.weight * d.penalty_shortfall[k] / (1.0 + spec.discount_rate) ** (v - d.YEARS[-1])
 
 
 def is_tied(d: ModelData, k: str, p: str, s: int) -> bool:
+    """Whether completers of programme p who started in year s follow role k's tenure profile."""
     if k not in d.tenure_bands or p not in d.tenure_programmes[k]:
         return False
     first = d.tenure_first_intake.get(k)
     return first is None or s >= first
 
 
-def _delays(d: ModelData, p: str) -> list[tuple[str | None, int]]:
+def delays(d: ModelData, p: str) -> list[tuple[str | None, int]]:
     """(intake point, years from starting to joining the role); None: the whole year."""
     if p not in d.duration_months:
         return [(None, d.duration[p])]
     return [(j, d.intake_delay[q, j]) for (q, j) in d.intake_month if q == p]
 
 
-def terminal_credit(d: ModelData) -> dict[tuple[str, tuple], float]:
-    """Credit per starter, keyed by column: ("intake", (p, r, s)) or ("intake_term", (p, r, s, j)).
+@dataclass(frozen=True)
+class PostRow:
+    """One post_demand_balance row: Σ coef × column + stock_coef × stock[k,r,T] + post_shortfall ≥ demand."""
 
-    Only starters who qualify after the last year and within the valuation window get one."""
-    if not enabled(d):
-        return {}
-    out: dict[tuple[str, tuple], float] = {}
-    for p in d.PROGRAMMES:
-        k = d.role_of[p]
-        for j, delay in _delays(d, p):
-            for s in d.YEARS:
-                for r in d.REGIONS:
-                    worth = terminal_worth(d, k, r, s + delay, is_tied(d, k, p, s))
-                    if worth:
-                        key = ("intake", (p, r, s)) if j is None else ("intake_term", (p, r, s, j))
-                        out[key] = d.completion_rate[p] * worth
+    key: tuple[str, str, int]
+    stock_coef: float
+    terms: dict[tuple[str, tuple], float]
+    demand: float
+
+
+def post_rows(d: ModelData) -> list[PostRow]:
+    """The rows of post_demand_balance, in (role, region, post year) order: for role k only the
+    post-horizon years its horizon starters can still reach, T+1 .. T + the longest years to
+    qualifying of a programme into k (none for a role trained in the year of starting or not at all)."""
+    years = post_years(d)
+    if not years:
+        return []
+    last = d.YEARS[-1]
+    rows = []
+    for k in d.ROLES:
+        reach = last + max((delay for p in d.programmes_into[k] for _, delay in delays(d, p)), default=0)
+        for r in d.REGIONS:
+            for v in (v for v in years if v <= reach):
+                terms: dict[tuple[str, tuple], float] = {}
+                for p in d.programmes_into[k]:
+                    for j, delay in delays(d, p):
+                        for s in d.YEARS:
+                            u = s + delay
+                            if last < u <= v:
+                                key = ("intake", (p, r, s)) if j is None else ("intake_term", (p, r, s, j))
+                                terms[key] = d.completion_rate[p] * survival(d, k, r, v - u, is_tied(d, k, p, s))
+                stock_coef = (1.0 - d.attrition[k, r]) ** (v - last)
+                rows.append(PostRow((k, r, v), stock_coef, terms, d.demand[k, r, last]))
+    return rows
+
+
+def add_post_horizon(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """post_shortfall[k,r,v] ≥ 0 and post_demand_balance (only with horizon.terminal_value)."""
+    rows = {row.key: row for row in post_rows(d)}
+    m.POST_KEYS = pyo.Set(initialize=list(rows), dimen=3, ordered=True)
+    m.post_shortfall = pyo.Var(m.POST_KEYS, domain=pyo.NonNegativeReals)
+    last = d.YEARS[-1]
+
+    def rule(m: pyo.ConcreteModel, k: str, r: str, v: int) -> Any:
+        row = rows[k, r, v]
+        supply = row.stock_coef * m.stock[k, r, last] + sum(c * getattr(m, var)[key] for (var, key), c in row.terms.items())
+        return supply + m.post_shortfall[k, r, v] >= row.demand
+
+    m.post_demand_balance = pyo.Constraint(m.POST_KEYS, rule=rule)
+
+
+def post_penalty(m: pyo.ConcreteModel, d: ModelData) -> Any:
+    """Σ post_weight × post_shortfall: added to the shortfall term."""
+    return sum(post_weight(d, k, v) * m.post_shortfall[k, r, v] for k, r, v in m.POST_KEYS)
+
+
+def projected_supply(row: PostRow, stock_end: float, starters: dict[tuple[str, tuple], float]) -> float:
+    """post_supply of a row from the plan's end-of-horizon stock and the starters of its columns."""
+    return row.stock_coef * stock_end + sum(c * starters[key] for key, c in row.terms.items())
+
+
+def plan_starters(intake: Any, intake_terms: Any) -> dict[tuple[str, tuple], float]:
+    """Starters by column key, read from the plan's ``intake`` and ``intake_terms`` tables."""
+    out = {("intake", key): float(v) for key, v in intake["intake"].items()}
+    if intake_terms is not None:
+        out.update({("intake_term", key): float(v) for key, v in intake_terms["starters"].items()})
     return out
 
 
-def pipeline_starters(d: ModelData, intake: Any, intake_terms: Any) -> dict[tuple[str, tuple], float]:
-    """Starters of every credited column, read from the plan's ``intake`` and ``intake_terms`` tables."""
-    out: dict[tuple[str, tuple], float] = {}
-    for var, key in terminal_credit(d):
-        if var == "intake":
-            out[var, key] = float(intake.at[key, "intake"])
-        else:
-            out[var, key] = float(intake_terms.at[key, "starters"])
-    return out
+def post_horizon_table(d: ModelData, shortfall: dict[tuple[str, str, int], float], flows: Any,
+                       intake: Any, intake_terms: Any) -> Any:
+    """``post_horizon`` [role, region, year]: projected supply, the last year's demand, the
+    post-horizon shortfall chosen by the solver and its weight in the objective."""
+    import pandas as pd
 
-
-def terminal_summary(d: ModelData, intake: Any, intake_terms: Any) -> dict[str, Any] | None:
-    """``summary.terminal_value``: the credit in the ``shortfall`` term and the completers it values,
-    by role (they qualify after the last year)."""
-    spec = d.scenario.horizon.terminal_value
-    if spec is None:
-        return None
-    credit = terminal_credit(d)
-    starters = pipeline_starters(d, intake, intake_terms)
-    completers: dict[str, float] = {k: 0.0 for k in d.ROLES}
-    for (_var, key), n in starters.items():
-        p = key[0]
-        completers[d.role_of[p]] += d.completion_rate[p] * n
-    return {
-        "years": spec.years,
-        "discount_rate": spec.discount_rate,
-        "per_completer": dict(spec.per_completer),
-        "credit": sum(credit[c] * n for c, n in starters.items()),
-        "completers_after_horizon": completers,
-    }
+    last = d.YEARS[-1]
+    starters = plan_starters(intake, intake_terms)
+    records = []
+    for row in post_rows(d):
+        k, r, v = row.key
+        stock_end = float(flows.at[(k, r, last), "stock_end"])
+        records.append({"role": k, "region": r, "year": v, "supply": projected_supply(row, stock_end, starters),
+                        "demand": row.demand, "shortfall": shortfall[k, r, v], "weight": post_weight(d, k, v)})
+    df = pd.DataFrame(records, columns=["role", "region", "year", "supply", "demand", "shortfall", "weight"])
+    df = df.set_index(["role", "region", "year"])
+    df.attrs["units"] = {"supply": "people or FTE (the role's unit)", "demand": "people or FTE (the role's unit)",
+                         "shortfall": "people or FTE (the role's unit)", "weight": "per unit-year (£k-equivalent)"}
+    return df

@@ -37,6 +37,7 @@ KIND_NAMES = {
     "outflow_limit": "staff available to retrain or exit",
     "stock_balance": "stock balance",
     "demand_balance": "demand balance",
+    "post_demand_balance": "post-horizon demand balance",
 }
 
 POLICY_KINDS = {
@@ -115,7 +116,7 @@ def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
     if name == "outflow_limit":
         k, r, t = idx
         return RowMeaning(name, f"{role(k)} available to retrain or exit in {region(r)} in {t}", ("roles", k, "initial_stock", r), unit(k), True)
-    if name in {"stock_balance", "demand_balance"}:
+    if name in {"stock_balance", "demand_balance", "post_demand_balance"}:
         k, r, t = idx
         return RowMeaning(name, f"the {KIND_NAMES[name]} of {role(k)} in {region(r)} in {t}", ("roles", k), unit(k), False)
     return RowMeaning(name, f"{name}{list(idx)}", (), "", False)

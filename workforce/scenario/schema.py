@@ -57,18 +57,18 @@ class Base(BaseModel):
 
 
 class TerminalValue(Base):
-    """Value, in the objective, of the completers still in the pipeline after the last year: each
-    horizon starter who qualifies after ``last_year`` relieves shortfall in the first post-horizon
-    years (models/cohort_planning.md, section 10.1), so intake does not fall away at the end."""
+    """Count the first years after the last one: each role's supply is projected past the horizon
+    (the end-of-horizon stock at its attrition, plus the trainees still in the pipeline as they
+    qualify) and its shortfall against the last year's demand is penalised there, so training does
+    not stop because the horizon ends (models/cohort_planning.md, section 10.1)."""
 
     years: int = Field(default=5, ge=1, le=30)
-    """Post-horizon years counted: a completer joining in year u after the horizon is valued for
-    the years u .. last_year + years it stays in post (none after that)."""
+    """Post-horizon years counted: last_year + 1 .. last_year + years."""
     discount_rate: Annotated[float, Field(ge=0, le=0.2)] = 0.0
-    """Yearly discount of the post-horizon value (0.035 = 3.5 %), from the last year."""
-    per_completer: dict[Id, Annotated[float, Field(ge=0)]] = {}
-    """Declared value of one completer by role (weight, £k-equivalent) instead of the shortfall
-    penalty it would relieve; roles not listed use the shortfall-based value."""
+    """Yearly discount of the post-horizon penalty (0.035 = 3.5 %), counted from the last year."""
+    weight: Annotated[float, Field(ge=0)] = 1.0
+    """Multiplies each role's shortfall_penalty in the post-horizon years (0: they count for nothing,
+    the plan is that without a terminal value)."""
 
 
 class Horizon(Base):
@@ -77,8 +77,9 @@ class Horizon(Base):
     last_year: int = Field(ge=2000, le=2100)
     """Last planning year, inclusive."""
     terminal_value: TerminalValue | None = None
-    """Value completers who qualify after the last year (the pipeline); none means they count for
-    nothing and intake falls to its floor in the last years of the horizon."""
+    """Penalise the shortfall of the first years after the last one, given the end-of-horizon stock
+    and the pipeline; none means completers after the last year count for nothing and intake falls
+    to its floor in the last years of the horizon."""
 
     @model_validator(mode="after")
     def _order(self) -> Horizon:
