@@ -71,3 +71,34 @@ def test_every_shipped_variant_solves_and_passes_its_recheck(variant):
         assert ep["intake"].tolist() == pytest.approx([200.0] * len(ep)) and (ep["cohorts"] == 14).all()
         spent = plan.spend.xs("dfe_ep", level="stream")
         assert spent["budget"].tolist() == pytest.approx([10850.0] * len(spent))
+
+
+def _national_intake(plan, programme):
+    frame = plan.intake.xs(programme, level="programme").groupby(level="year")[["intake", "intake_min"]].sum()
+    return frame["intake"], frame["intake_min"]
+
+
+def _last_year_holds(plan, programme) -> bool:
+    """The last year's national intake is within 5% of the mean of 2029-2032 and clearly (1%) above
+    its floor: it does not fall away because the horizon ends."""
+    intake, floor = _national_intake(plan, programme)
+    middle = intake.loc[2029:2032].mean()
+    return intake[2035] >= 0.95 * middle and intake[2035] > 1.01 * floor[2035]
+
+
+@pytest.mark.parametrize("programme", ["ep_doctorate", "npq_senco"])
+def test_last_year_intakes_do_not_drop_because_the_horizon_ends(plan, programme, tmp_path):
+    """With the baseline's terminal_value (section 10.1) the 2035 intakes of the programmes that
+    qualify after a delay hold up; the same scenario without it drops them to their floors (EP 200,
+    NPQ 5% of schools), which is what the terminal value is for."""
+    assert _last_year_holds(plan, programme)
+    import shutil
+
+    shutil.copytree("configs", tmp_path, dirs_exist_ok=True)
+    text = (tmp_path / "england_baseline.yaml").read_text()
+    start = text.index("  terminal_value:")
+    end = text.index("\n", text.index("    weight:", start)) + 1
+    (tmp_path / "england_baseline.yaml").write_text(text[:start] + text[end:])
+    without = solve(load_scenario(tmp_path / "england_baseline.yaml"))
+    assert "post_horizon" not in without.extra
+    assert not _last_year_holds(without, programme)

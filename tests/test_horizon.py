@@ -130,3 +130,17 @@ def test_a_zero_terminal_value_is_todays_model(budget, penalty, duration):
     zero = solve(scenario_from_dict(spec))
     assert zero.objective == pytest.approx(plain.objective, rel=1e-9, abs=1e-6)
     assert zero.summary["terms"] == pytest.approx(plain.summary["terms"], rel=1e-9, abs=1e-6)
+
+
+@pytest.mark.parametrize(("column", "delta"), [("shortfall", -1.0), ("supply", 0.5)])
+def test_the_recheck_rejects_a_wrong_post_horizon_table(column, delta):
+    """The re-check recomputes the projected supply from the end stock and the starters, and needs
+    shortfall ≥ demand − supply: less shortfall than that, or another supply, is a violation."""
+    from workforce.errors import VerificationError
+    from workforce.verify import verify_plan
+
+    plan = solve_with({"years": 1})
+    assert verify_plan(plan)["passed"]
+    plan.extra["post_horizon"].loc[("ep", "NE", 2029), column] += delta
+    with pytest.raises(VerificationError, match="post-horizon"):
+        verify_plan(plan)
