@@ -141,3 +141,30 @@ def test_levers_on_forecast_demand(path, op, value, demand, how):
     assert used.data.demand["ep", "A", 2027] == pytest.approx(demand)
     _, cold = _cold(warm.base, {"x": value}, levers, warm.options)
     assert info.objective == pytest.approx(cold.objective, rel=1e-9)
+
+
+TERMINAL = copy.deepcopy(POLICY)
+TERMINAL["horizon"]["terminal_value"] = {"years": 2, "discount_rate": 0.035}
+IN_PLACE_TERMINAL = [
+    ("roles.senco.demand.A", "growth", -0.05),  # the last year's demand is the post-horizon rows' bound
+    ("roles.ep.attrition", "set", 0.12),  # survival of the end stock
+    ("roles.senco.attrition_new_entrants", "set", 0.3),  # survival of the pipeline's completers
+    ("programmes.npq.completion_rate", "set", 0.6),  # the pipeline's completers
+]
+
+
+@pytest.fixture(scope="module")
+def terminal():
+    return model(TERMINAL)
+
+
+@pytest.mark.parametrize(("path", "op", "value"), IN_PLACE_TERMINAL, ids=[f"{p}:{o}" for p, o, _ in IN_PLACE_TERMINAL])
+def test_post_horizon_rows_change_in_place_as_a_cold_rebuild(terminal, path, op, value):
+    """post_demand_balance (section 10.1) is re-evaluated in place for each parameter it reads."""
+    assert terminal.compiled.model.post_demand_balance
+    levers = {"x": _lever(path, op)}
+    info, used, note = terminal.solve_point({"x": value}, levers)
+    assert used is terminal and note["how"] == "in place", note
+    compiled, cold = _cold(terminal.base, {"x": value}, levers, terminal.options)
+    _assert_same_arrays(terminal.compiled, compiled)
+    assert info.objective == pytest.approx(cold.objective, rel=1e-6, abs=1e-6)

@@ -25,7 +25,7 @@ from workforce.data import ModelData
 from workforce.extract import plan_tables
 from workforce.model import arrays
 from workforce.model import expressions as ex
-from workforce.model.horizon import post_rows
+from workforce.model.horizon import post_keys
 from workforce.plan_tables import labels_from_data
 from workforce.scenario.schema import TERMS
 
@@ -201,7 +201,7 @@ def _post_shortfall(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compile
     if m is not None:
         return {key: _v(var) for key, var in m.post_shortfall.items()}
     values = compiled.var_values("post_shortfall", x)
-    return {row.key: float(values[n]) for n, row in enumerate(post_rows(d))}
+    return {key: float(values[n]) for n, key in enumerate(post_keys(d))}
 
 
 def array_extraction_applies(d: ModelData) -> bool:

@@ -30,15 +30,17 @@ _ARRIVALS = ("target_minimum", "qualified_in_limit")
 """Issue-4 rows that count completions (targets) or qualified arrivals (statutory deadlines)."""
 POLICY_ROWS = (*_ARRIVALS, "unqualified_balance", "equity_limit", "fy_budget_limit")
 """Issue-4 families whose rows are re-evaluated as a whole (their index does not start with a role)."""
+_POST = "post_demand_balance"
+"""The post-horizon rows of section 10.1: end-stock survival, pipeline and the last year's demand."""
 ROWS: dict[str, tuple[str, ...]] = {
     "stock_initial": ("stock_balance", "outflow_limit", "supervision_limit"),
-    "attrition": ("stock_balance", "outflow_limit", "unqualified_balance"),  # unqualified holders leave too
-    "attrition_new": ("stock_balance", "outflow_limit"),
-    "completion_rate": ("stock_balance", "outflow_limit", *_ARRIVALS),
+    "attrition": ("stock_balance", "outflow_limit", "unqualified_balance", _POST),  # unqualified holders leave too
+    "attrition_new": ("stock_balance", "outflow_limit", _POST),
+    "completion_rate": ("stock_balance", "outflow_limit", *_ARRIVALS, _POST),
     "intake_prior": ("stock_balance", "outflow_limit", *_MONEY, *_ARRIVALS),
     "supervision_ratio": ("supervision_limit",),
     "fte_per_unit": ("demand_balance",),
-    "demand": ("qualified_in_limit", "equity_limit"),  # posts abolished; the equity rate's denominator
+    "demand": ("qualified_in_limit", "equity_limit", _POST),  # posts abolished; the equity rate's denominator
     "cost_course": _MONEY,
     "cost_hire": _MONEY,
     "cost_exit": _MONEY,
@@ -59,7 +61,7 @@ AT_SOLVE = {"weights"}
 def candidate_rows(groups: dict[str, dict[Any, list[tuple[Any, ...]]]], d: ModelData, param: str,
                     key: tuple[Any, ...], family: str) -> list[tuple[Any, ...]]:
     """Indices of the rows of ``family`` that can depend on entry ``param[key]``."""
-    if family in _MONEY or family in POLICY_ROWS:
+    if family in _MONEY or family in POLICY_ROWS or family == _POST:
         return groups["all"].get(family, [])
     by_two, by_first = groups["two"], groups["first"]
     if param in ("stock_initial", "attrition", "attrition_new"):

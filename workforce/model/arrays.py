@@ -29,7 +29,7 @@ import numpy as np
 
 from workforce.data import ModelData
 from workforce.model.calendar import FY_START, intakes_of, month_profile
-from workforce.model.horizon import post_rows, post_weight
+from workforce.model.horizon import post_keys, post_rows, post_weight
 from workforce.scenario.schema import TERMS
 
 INF = float("inf")
@@ -71,7 +71,7 @@ class Columns:
             ("surplus", [K, R, T]), ("intake_term", [list(d.intake_month), R, T]),
             ("cohorts", [d.COHORT_PROGRAMMES, R, T]),
             ("cohort_open", [[p for p in d.COHORT_PROGRAMMES if d.cohort_region_min[p] > 0], R, T]),
-            ("post_shortfall", [[row.key for row in post_rows(d)]]),
+            ("post_shortfall", [post_keys(d)]),
         ]
         self.sets: dict[str, list[list[Any]]] = {}
         self.block: dict[str, np.ndarray] = {}
@@ -594,8 +594,8 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.nd
             add("training_cost", ex.course_in(p, f, financial=False))
         for p in d.COHORT_PROGRAMMES:
             add("training_cost", ex.cohort_cost(p, f))
-    for n, post in enumerate(post_rows(d)):
-        add("shortfall", Lin.var(cols["post_shortfall"][n:n + 1]) * post_weight(d, post.key[0], post.key[2]))
+    for n, (k, _r, v) in enumerate(post_keys(d)):
+        add("shortfall", Lin.var(cols["post_shortfall"][n:n + 1]) * post_weight(d, k, v))
     for i, k in enumerate(K):
         add("shortfall", ex.var("shortfall", i) * d.penalty_shortfall[k])
         add("surplus_cost", ex.var("surplus", i) * d.cost_surplus[k])

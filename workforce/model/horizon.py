@@ -83,41 +83,47 @@ class PostRow:
     demand: float
 
 
-def post_rows(d: ModelData) -> list[PostRow]:
-    """The rows of post_demand_balance, in (role, region, post year) order: for role k only the
-    post-horizon years its horizon starters can still reach, T+1 .. T + the longest years to
-    qualifying of a programme into k (none for a role trained in the year of starting or not at all)."""
+def post_keys(d: ModelData) -> list[tuple[str, str, int]]:
+    """POST_KEYS in (role, region, post year) order: for role k only the post-horizon years its
+    horizon starters can still reach, T+1 .. T + the longest years to qualifying of a programme into
+    k (none for a role trained in the year of starting or not at all)."""
     years = post_years(d)
-    if not years:
-        return []
     last = d.YEARS[-1]
-    rows = []
+    out = []
     for k in d.ROLES:
         reach = last + max((delay for p in d.programmes_into[k] for _, delay in delays(d, p)), default=0)
-        for r in d.REGIONS:
-            for v in (v for v in years if v <= reach):
-                terms: dict[tuple[str, tuple], float] = {}
-                for p in d.programmes_into[k]:
-                    for j, delay in delays(d, p):
-                        for s in d.YEARS:
-                            u = s + delay
-                            if last < u <= v:
-                                key = ("intake", (p, r, s)) if j is None else ("intake_term", (p, r, s, j))
-                                terms[key] = d.completion_rate[p] * survival(d, k, r, v - u, is_tied(d, k, p, s))
-                stock_coef = (1.0 - d.attrition[k, r]) ** (v - last)
-                rows.append(PostRow((k, r, v), stock_coef, terms, d.demand[k, r, last]))
-    return rows
+        out += [(k, r, v) for r in d.REGIONS for v in years if v <= reach]
+    return out
+
+
+def post_row(d: ModelData, k: str, r: str, v: int) -> PostRow:
+    """The post_demand_balance row of (k, r, v), from the current parameters (sweeps change them
+    in place and re-evaluate the row)."""
+    last = d.YEARS[-1]
+    terms: dict[tuple[str, tuple], float] = {}
+    for p in d.programmes_into[k]:
+        for j, delay in delays(d, p):
+            for s in d.YEARS:
+                u = s + delay
+                if last < u <= v:
+                    key = ("intake", (p, r, s)) if j is None else ("intake_term", (p, r, s, j))
+                    terms[key] = d.completion_rate[p] * survival(d, k, r, v - u, is_tied(d, k, p, s))
+    return PostRow((k, r, v), (1.0 - d.attrition[k, r]) ** (v - last), terms, d.demand[k, r, last])
+
+
+def post_rows(d: ModelData) -> list[PostRow]:
+    """The rows of post_demand_balance, in the order of :func:`post_keys`."""
+    return [post_row(d, *key) for key in post_keys(d)]
 
 
 def add_post_horizon(m: pyo.ConcreteModel, d: ModelData) -> None:
     """post_shortfall[k,r,v] ≥ 0 and post_demand_balance (only with horizon.terminal_value)."""
-    rows = {row.key: row for row in post_rows(d)}
-    m.POST_KEYS = pyo.Set(initialize=list(rows), dimen=3, ordered=True)
+    m.POST_KEYS = pyo.Set(initialize=post_keys(d), dimen=3, ordered=True)
     m.post_shortfall = pyo.Var(m.POST_KEYS, domain=pyo.NonNegativeReals)
     last = d.YEARS[-1]
 
     def rule(m: pyo.ConcreteModel, k: str, r: str, v: int) -> Any:
-        row = rows[k, r, v]
+        row = post_row(d, k, r, v)
         supply = row.stock_coef * m.stock[k, r, last] + sum(c * getattr(m, var)[key] for (var, key), c in row.terms.items())
         return supply + m.post_shortfall[k, r, v] >= row.demand
 

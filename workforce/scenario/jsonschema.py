@@ -24,6 +24,9 @@ ROLE_UNIT = "role unit (people or FTE)"
 UNITS: dict[str, str] = {
     "Horizon.first_year": "academic year (2026 = 2026/27)",
     "Horizon.last_year": "academic year (2026 = 2026/27)",
+    "TerminalValue.years": "years after the last one",
+    "TerminalValue.discount_rate": "fraction a year",
+    "TerminalValue.weight": "multiple of each role's shortfall_penalty",
     "Hiring.max": f"{ROLE_UNIT} a year",
     "Hiring.cost": "£k per hire",
     "Exits.cost": "£k per exit",
