@@ -144,3 +144,14 @@ def test_the_recheck_rejects_a_wrong_post_horizon_table(column, delta):
     plan.extra["post_horizon"].loc[("ep", "NE", 2029), column] += delta
     with pytest.raises(VerificationError, match="post-horizon"):
         verify_plan(plan)
+
+
+@pytest.mark.parametrize(("weight", "value"), [(0.1, 10.0), (1.0, 12.5)])
+def test_explain_values_post_horizon_supply(weight, value):
+    """The dual of the 2029 row is what one more unit of 2029 supply is worth. weight 0.1 (see
+    above): 2029 stays short, so it is the weighted penalty 0.1 × 100 = 10. weight 1: 2029 is met
+    exactly by 2028 starters, so it is what the last unit costs: 1/0.8 = 1.25 starters at £10k = 12.5."""
+    plan = solve_with({"years": 1, "weight": weight})
+    e = plan.explain()
+    assert e.post_horizon["value"].tolist() == pytest.approx([value], abs=1e-6)
+    assert "After the horizon" in e.text() and "post_horizon" in e.tables()

@@ -102,9 +102,13 @@ class Explanation:
     """Supervision ratios [stage, programme]: value of +0.01 on the ratio (first order)."""
     by_region: pd.DataFrame = field(default_factory=pd.DataFrame)
     """[stage, region, year]: how many regional limits bind with a value, and the most valuable."""
+    post_horizon: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """[stage, role, region, year]: value of one more unit of supply in a post-horizon year
+    (the dual of post_demand_balance, section 10.1); empty without horizon.terminal_value."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in ("limits", "budgets", "capacity", "places", "ratios", "binding", "by_region", "what_if")}
+        names = ("limits", "budgets", "capacity", "places", "ratios", "binding", "by_region", "what_if")
+        return {name: getattr(self, name) for name in names + (("post_horizon",) if len(self.post_horizon) else ())}
 
     def to_csv(self, out_dir: str | Path) -> Path:
         """Write every table as explain_<name>.csv into ``out_dir``: all are written to a
@@ -204,9 +208,21 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
         by_region=_by_region(binding),
         binding=binding,
         what_if=whatif,
+        post_horizon=_post_horizon(compiled, stages),
         stages=[{"stage": s.stage, "terms": s.terms, "objective": s.objective, "value": s.value} for s in stages],
         notes=notes,
     )
+
+
+def _post_horizon(compiled: Compiled, stages: list[Stage]) -> pd.DataFrame:
+    """Per stage and post_demand_balance row (k, r, v): what one more unit of projected supply in
+    year v is worth (the row's dual, ≥ 0: the discounted, weighted penalty while v is short, else 0)."""
+    rows = [(i, con.index()) for i, con in enumerate(compiled.rows) if con.parent_component().name == "post_demand_balance"]
+    records = [{"stage": st.stage, "role": k, "region": r, "year": v, "value": max(float(st.dual[i]), 0.0)}
+               for st in stages for i, (k, r, v) in rows]
+    df = pd.DataFrame(records, columns=["stage", "role", "region", "year", "value"])
+    df.attrs["units"] = {"value": "objective units per unit (person or FTE) of post-horizon supply"}
+    return df
 
 
 def fix_integers(compiled: Compiled, x: np.ndarray, ints: np.ndarray) -> Compiled:

@@ -137,4 +137,19 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
         if quiet:
             lines.append(f"  {', '.join(quiet)}: 0 everywhere (one more place alone buys nothing: no capacity limit binds"
                          " with a value, e.g. because money binds first)")
-    return "\n".join(lines)
+    return "\n".join(lines + _post_horizon_lines(e))
+
+
+def _post_horizon_lines(e: Explanation) -> list[str]:
+    """The post-horizon years (section 10.1): what one more unit of supply there is worth, by role and
+    year (summed over regions' rows, stage 1), so a reader sees why late cohorts are trained."""
+    post = e.post_horizon
+    if post.empty:
+        return []
+    first = post[post["stage"] == post["stage"].min()]
+    table = first.groupby(["role", "year"])["value"].agg(["max", lambda v: int((v > 0).sum())])
+    lines = ["", "After the horizon (terminal_value): value of one more unit of projected supply, stage 1",
+             "  (the weighted post-horizon penalty where the year is short against the last year's demand, else 0)"]
+    for (role, year), (top, short) in table.iterrows():
+        lines.append(f"  {role:<12} {year}: up to {_num(top)} a unit; short in {int(short)} region(s)")
+    return lines
