@@ -70,3 +70,40 @@ def test_tenure_programmes_must_train_the_role():
     s = spec({"attrition": [0.0], "programmes": ["doc", "other"]})
     problem = only_problem(lambda: scenario_from_dict(s))
     assert problem.key == "roles.ep.tenure.programmes.1"
+
+
+def test_a_tenure_role_that_retrains_keeps_its_established_stock_non_negative():
+    """Issue 16, section 6: TAs with a 3-year tie-in during which nobody leaves (tenure attrition
+    [0, 0, 0]), attrition 0.3, 10 in post, a TA course (duration 0, at most 10 a year, £0.1k) and a
+    conversion course from TA to EP (duration 0, £0.1k); EPs are 0 against a demand of 100 at a
+    penalty of 100. Retraining comes out of the established TAs only (tenure_established).
+    2026: 0.3 × 10 = 3 leave, the other 7 convert; 10 start the TA course and are tied, so the
+    established stock at the end of 2026 is 10 − 3 − 7 = 0. 2027 and 2028: nobody is established,
+    so nobody converts, and a TA trained then is tied past 2029: no TA training. 2029: the 2026
+    cohort leaves its last tenure band at the end of the year, so the 10 may convert.
+    EP supply 7, 7, 7, 17: shortfall 93 + 93 + 93 + 83 = 362 unit-years = 36,200; course costs
+    0.1 × (10 + 7 + 10) = 2.7; objective 36,202.7. Before the row, outflows took tied staff the
+    tenure profile still counted in post, the 2028-2029 leavers went negative and the re-check
+    rejected the solver's optimum."""
+    spec = {
+        "name": "tenure and retraining", "horizon": {"first_year": 2026, "last_year": 2029},
+        "regions": [{"code": "A", "name": "Area A"}],
+        "roles": {
+            "ta": {"name": "TAs", "initial_stock": 10, "attrition": 0.3, "demand": 0, "shortfall_penalty": 1,
+                   "tenure": {"attrition": [0.0, 0.0, 0.0]}},
+            "ep": {"name": "EPs", "initial_stock": 0, "attrition": 0.0, "demand": 100, "shortfall_penalty": 100},
+        },
+        "programmes": {
+            "ta_train": {"name": "TA training", "role": "ta", "duration": 0, "completion_rate": 1.0,
+                         "course_costs": [{"f": 0.1}], "intake_max": 10},
+            "conv": {"name": "Conversion", "role": "ep", "source": "ta", "duration": 0, "completion_rate": 1.0,
+                     "course_costs": [{"f": 0.1}]},
+        },
+        "funding_streams": {"f": {"name": "F"}},
+    }
+    plan = solve(scenario_from_dict(spec))
+    intake = plan.intake["intake"]
+    assert intake.xs("ta_train", level="programme").tolist() == pytest.approx([10, 0, 0, 0], abs=1e-6)
+    assert intake.xs("conv", level="programme").tolist() == pytest.approx([7, 0, 0, 10], abs=1e-6)
+    assert plan.objective == pytest.approx(36202.7, abs=1e-6)
+    assert (plan.flows["leavers"] >= -1e-9).all()

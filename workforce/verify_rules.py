@@ -199,6 +199,9 @@ def tenure_leavers(c: _Checks, plan: Plan, d: ModelData, done: pd.DataFrame, ent
         untied = arrived[:, :-1] - tied[:, [year_at.get(t - 1, -1) for t in later]]
         stock_start = f["stock_start"].reindex(krt).to_numpy(dtype=float).reshape(len(R), len(T))
         established = stock_start[:, 1:] - untied - sum(bands)
+        if later and (d.exits_enabled[k] or k in d.source_of.values()):  # tenure_established (section 13)
+            c.le("tenure established stock", "minus the established stock at the start of", pd.Series(
+                -established.ravel(), index=pd.MultiIndex.from_product([[k], R, later])), 0.0)
         leavers = attrition * established + attrition_new * untied + sum(x * y for x, y in zip(rates, bands, strict=True))
         first = attrition[:, 0] * np.array([d.stock_initial[k, r] for r in R])
         out.append(pd.Series(np.hstack([first[:, None], leavers]).ravel(), index=krt))

@@ -37,7 +37,7 @@ INF = float("inf")
 
 PYOMO_ONLY = {
     "constraints": {"target_minimum", "share_minimum", "share_maximum", "equity_limit", "unqualified_balance",
-                    "unqualified_total", "qualified_in_limit", "statutory_deadline"},
+                    "unqualified_total", "qualified_in_limit", "statutory_deadline", "tenure_established"},
     "variables": {"unqualified", "qualified_in", "worst_shortfall_rate"},
 }
 """Components only ``build_model`` makes: a scenario that gives any of them a row is not generated

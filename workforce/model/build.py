@@ -19,6 +19,7 @@ from workforce.model.deadline import add_deadline_variables, add_deadlines
 from workforce.model.expressions import entrants, leavers, retraining, spend, stock_prev, terms
 from workforce.model.horizon import add_post_horizon
 from workforce.model.policy import add_cohort_variables, add_policy
+from workforce.model.tenure import add_tenure_established
 from workforce.scenario.schema import TERMS
 
 
@@ -34,6 +35,7 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         add_calendar_variables(m, data)
         add_stock_balance(m, data)
         add_outflow_limit(m, data)
+        add_tenure_established(m, data)
         add_demand_balance(m, data)
         add_surplus_limit(m, data)
         add_surplus_group_limit(m, data)

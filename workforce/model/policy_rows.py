@@ -50,6 +50,10 @@ def describe_policy(name: str, idx: tuple[Any, ...], d: ModelData) -> RowMeaning
         k, r = idx[0], idx[1]
         return RowMeaning(name, f"the worst shortfall rate bound for {s.roles[k].name} in {region(r)}",
                           ("objective", "equity"), s.roles[k].unit, False)
+    if name == "tenure_established":
+        k, r, t = idx
+        return RowMeaning(name, f"established {s.roles[k].name} (outside the tenure bands) in {region(r)} at the end "
+                          f"of {t}, who are the ones who retrain or exit", ("roles", k, "tenure"), s.roles[k].unit, True)
     if name in {"unqualified_balance", "unqualified_total", "qualified_in_limit", "statutory_deadline"}:
         k, r, t = idx[:3]
         role = s.roles[k].name

@@ -53,6 +53,7 @@ POLICY_KINDS = {
     "unqualified_total": "posts held by unqualified appointees",
     "qualified_in_limit": "qualified arrivals taking over posts",
     "statutory_deadline": "statutory qualification deadline",
+    "tenure_established": "established staff (outside the tenure bands) available to retrain or exit",
     "fy_budget_limit": "financial-year budget",
     "intake_split": "intake split across intake points",
 }

@@ -63,9 +63,27 @@ def tenure_leavers(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -
         return a * d.stock_initial[k, r]
     bands = [tenure_stock(m, d, k, r, t, b) for b in range(1, d.tenure_bands[k] + 1)]
     untied = entrants(m, d, k, r, t - 1) - tied_entrants(m, d, k, r, t - 1)
-    established = m.stock[k, r, t - 1] - untied - sum(bands)
+    established = established_stock(m, d, k, r, t)
     return (
         a * established
         + a_new * untied
         + sum(d.attrition_tenure[k, b] * band for b, band in enumerate(bands, start=1))
     )
+
+
+def established_stock(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
+    """Staff of role k in region r at the start of year t (t > t0) who are neither last year's
+    untied entrants nor in a tied tenure band: stock[t−1] − untied entrants[t−1] − Σ_b tenure_stock[t,b]."""
+    bands = sum(tenure_stock(m, d, k, r, t, b) for b in range(1, d.tenure_bands[k] + 1))
+    untied = entrants(m, d, k, r, t - 1) - tied_entrants(m, d, k, r, t - 1)
+    return m.stock[k, r, t - 1] - untied - bands
+
+
+def add_tenure_established(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """tenure_established[k,r,t]: the established stock at the end of year t (= the start of t + 1)
+    is not negative, for roles with a tenure profile that lose staff to retraining or exits
+    (section 13). Outflows come out of the established part; without the row they could take tied
+    staff the profile still counts in post, and the next year's leavers turn negative."""
+    roles = [k for k in d.tenure_bands if d.exits_enabled[k] or k in d.source_of.values()]
+    index = [(k, r, t) for k in roles for r in d.REGIONS for t in d.YEARS]
+    m.tenure_established = pyo.Constraint(index, rule=lambda m, k, r, t: established_stock(m, d, k, r, t + 1) >= 0)
