@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
@@ -105,6 +106,10 @@ def compile_model(m: pyo.ConcreteModel) -> Compiled:
         # collection walks the whole model (a few per cent here; reading the plan gains far more).
         with PauseGC():
             info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=pyo.minimize)
+    except InfeasibleConstraintException:
+        from workforce.trivial_rows import infeasible_constant_rows
+
+        raise infeasible_constant_rows(m) from None
     finally:
         m.objective_term.deactivate()
         m.objective.activate()
