@@ -134,3 +134,19 @@ def test_committed_costs_over_a_financial_year_budget_are_reported_in_planner_te
     (conflict,) = caught.value.conflicts
     assert conflict.kind == "financial-year budget"
     assert conflict.amount == pytest.approx(45 - 40)
+
+
+def test_a_prior_cohort_is_timed_by_its_own_intake():
+    """Issue 16, section 6: a 2024 cohort that started at the spring intake (April, 18 months) joins
+    (7 + 18) // 12 = 2 years on, in 2026, inside the horizon; validation used duration (the autumn
+    delay, 1) and rejected it as completing in 2025. Now it loads and its 8 starters (completion 1)
+    are the 2026 supply: with no 2026 starter able to qualify in 2026, 2026 supply is exactly 8.
+    A 2024 cohort at the autumn intake does complete in 2025 and is rejected, naming the intake."""
+    s = spec()
+    s["programmes"]["npq"]["calendar"] = {**AUTUMN_SPRING, "prior_intake_at": "spring"}
+    s["programmes"]["npq"]["prior_intake"] = {2024: 8}
+    plan = run(s)
+    assert plan.workforce.loc[("ep", "A", 2026), "supply"] == pytest.approx(8.0)
+    s["programmes"]["npq"]["calendar"] = {**AUTUMN_SPRING, "prior_intake_at": "autumn"}
+    message = only_problem(lambda: scenario_from_dict(s)).message
+    assert "a 2024 intake (autumn) completes in 2025" in message

@@ -146,17 +146,18 @@ def _check_references(scenario: Scenario) -> list[tuple[Path, str]]:
         for y, costs in enumerate(prog.course_costs):
             for f in costs:
                 need_stream(("programmes", p, "course_costs", y, f), f)
+        delay, at = prior_delay(prog)
         for year in prog.prior_intake:
             if year >= years[0]:
                 problems.append(
                     (("programmes", p, "prior_intake", year),
                      f"prior intake must be before the first planning year {years[0]}")
                 )
-            elif year + prog.duration < years[0]:
+            elif year + delay < years[0]:
                 problems.append(
                     (("programmes", p, "prior_intake", year),
-                     f"a {year} intake completes in {year + prog.duration}, before the horizon, "
-                     "and has no course costs inside it; count those staff in initial_stock")
+                     f"a {year} intake{at} completes in {year + delay}, before the horizon "
+                     f"{years[0]}-{years[-1]}; count those staff in initial_stock")
                 )
     for g, group in scenario.surplus_groups.items():
         for i, role in enumerate(group.roles):
@@ -197,3 +198,14 @@ def _check_limits(scenario: Scenario) -> list[tuple[Path, str]]:
                      f"{low[(r, t)]:g} > {high[(r, t)]:g}")
                 )
     return problems
+
+
+def prior_delay(prog: Any) -> tuple[int, str]:
+    """Years from starting to joining the role of the programme's prior cohorts, as the model times
+    them (section 15): ``duration``, or for a calendar programme the delay of the intake the prior
+    cohorts started at (``prior_intake_at``, default the first listed); and words naming that intake."""
+    cal = prog.calendar
+    if cal is None:
+        return prog.duration, ""
+    term = cal.prior_intake_at or next(iter(cal.intakes))
+    return cal.delay(cal.intakes[term]), f" ({term})"
