@@ -248,8 +248,9 @@ class Role(Base):
     attrition: Table
     """Share of the established stock that leaves in a year (0-1), one value or per region."""
     attrition_new_entrants: Table | None = None
-    """Share of new entrants (completions and hires) that leave in their first year in post;
-    defaults to ``attrition``."""
+    """Share of new entrants (completions and hires) that leave in the year after the year they join
+    (entrants of year t leave at this rate in year t + 1; they count in full in year t); defaults to
+    ``attrition``."""
     demand: Table
     """Staff needed per region and year."""
     demand_forecast: DemandForecast | None = None
