@@ -207,3 +207,25 @@ def test_regional_target_for_a_subset_of_regions_names_only_those():
     spec["targets"]["a"]["at_least"] = {"A": 3, "B": 1}
     problem = only_problem(lambda: scenario_from_dict(spec))
     assert problem.key == "targets.a.at_least.B" and "unknown region" in problem.message
+
+
+def test_target_at_least_by_year_and_by_region_and_year():
+    """Issue 16, section 6: the nested forms of targets.at_least load and apply to their own rows.
+    Two regions, 2026-2027, stock meets demand, so only the targets start anyone (£1k a starter).
+    Annual intake targets: national {2026: 1, 2027: 2}; by region A and B {2026: 1, 2027: 0.5}.
+    2026: each region ≥ 1 (total 2 ≥ 1); 2027: each ≥ 0.5 and the total ≥ 2, so 2 in all.
+    Starters 2 + 2 = 4, training_cost = 4, nothing else costs: objective 4."""
+    spec = two_regions(years=2)
+    spec["targets"] = {
+        "nat": {"programme": "doc", "measure": "intake", "by_year": 2027, "annual": True,
+                "at_least": {2026: 1, 2027: 2}},
+        "reg": {"programme": "doc", "measure": "intake", "by_year": 2027, "annual": True, "scope": "region",
+                "at_least": {"A": {2026: 1, 2027: 0.5}, "B": {2026: 1, 2027: 0.5}}},
+    }
+    plan = run(spec)
+    assert (intake(plan, "A", 2026), intake(plan, "B", 2026)) == pytest.approx((1.0, 1.0), abs=1e-6)
+    assert intake(plan, "A", 2027) + intake(plan, "B", 2027) == pytest.approx(2.0, abs=1e-6)
+    assert min(intake(plan, "A", 2027), intake(plan, "B", 2027)) >= 0.5 - 1e-6
+    assert plan.objective == pytest.approx(4.0, abs=1e-6)
+    spec["targets"]["nat"]["at_least"] = {2027: 2}  # 2026 has a row too: a by-year table must give it
+    assert "2026" in only_problem(lambda: scenario_from_dict(spec)).message
