@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from workforce.scenario.checks import REGION
+from workforce.scenario.checks import REGION_YEAR, YEAR
 from workforce.scenario.policy_checks import target_region_keys
 from workforce.scenario.schema import Scenario
 from workforce.scenario.tables import resolve
@@ -96,15 +96,16 @@ def prepare_policy(scenario: Scenario, tables: dict[str, Any]) -> dict[str, Any]
             out["target_years"][g, t] = [t] if target.annual else list(range(first, target.by_year + 1))
         if target.scope == "national":
             out["target_regions"][g, NATIONAL] = counted
+            values, _ = resolve(target.at_least, YEAR, keys, rows)
             for t in rows:
-                out["target_min"][g, NATIONAL, t] = float(target.at_least)
+                out["target_min"][g, NATIONAL, t] = values[(t,)]
         else:
             scope_keys = keys if target.regions is None else target_region_keys(scenario, target.regions)
-            values, _ = resolve(target.at_least, REGION, scope_keys, years)
+            values, _ = resolve(target.at_least, REGION_YEAR, scope_keys, rows)
             for r in counted:
                 out["target_regions"][g, r] = [r]
                 for t in rows:
-                    out["target_min"][g, r, t] = values[(r,)]
+                    out["target_min"][g, r, t] = values[(r, t)]
     for g, share in scenario.place_shares.items():
         out["share_programme"][g] = share.programme
         group = {keys[r] for r in share.regions}

@@ -64,9 +64,6 @@ def table_fields(scenario: Scenario) -> list[tuple[Path, Any, tuple[str, ...], l
             out.append((("funding_streams", f, "budget"), stream.budget, YEAR, years))
     for g, group in scenario.surplus_groups.items():
         out.append((("surplus_groups", g, "max"), group.max, REGION_YEAR, years))
-    for g, target in scenario.targets.items():
-        if target.scope == "region" and target.regions is None:  # others: policy_checks
-            out.append((("targets", g, "at_least"), target.at_least, REGION, years))
     return out
 
 

@@ -5,6 +5,7 @@ Each problem is a ``(key path, message)`` pair, located to file and line by the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workforce.scenario.tables import did_you_mean, resolve
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
 
 Path = tuple[Any, ...]
 REGION = ("region",)
+YEAR = ("year",)
+REGION_YEAR = ("region", "year")
 
 
 def target_region_keys(scenario: Scenario, regions: list[str]) -> dict[str, str]:
@@ -77,12 +80,17 @@ def check_policy(scenario: Scenario) -> list[tuple[Path, str]]:
             problems.append(((*base, "from_year"), f"{t.from_year} is after by_year {t.by_year}"))
         if t.regions is not None:
             need_regions((*base, "regions"), t.regions)
-        if t.scope == "region" and t.regions is not None and not problems:
-            _, found = resolve(t.at_least, REGION, target_region_keys(scenario, t.regions), years)
-            problems += [((*base, "at_least", *sub), msg) for sub, msg in found]
-        if t.scope == "national" and not isinstance(t.at_least, int | float):
-            problems.append(((*base, "at_least"), "a national target is one number; "
+        if t.scope == "national" and isinstance(t.at_least, Mapping) and any(isinstance(k, str) for k in t.at_least):
+            problems.append(((*base, "at_least"), "a national target is one number, or one per year; "
                                                   "write scope: region for a value per region"))
+        elif not problems:
+            rows = target_row_years(t, years)
+            if t.scope == "region":
+                keys = target_region_keys(scenario, t.regions) if t.regions is not None else scenario.region_keys()
+                _, found = resolve(t.at_least, REGION_YEAR, keys, rows)
+            else:
+                _, found = resolve(t.at_least, YEAR, scenario.region_keys(), rows)
+            problems += [((*base, "at_least", *sub), msg) for sub, msg in found]
     for g, s in scenario.place_shares.items():
         base = ("place_shares", g)
         need_programme((*base, "programme"), s.programme)
@@ -105,3 +113,11 @@ def check_policy(scenario: Scenario) -> list[tuple[Path, str]]:
                 problems.append((("objective", "equity", "roles", i),
                                  f"unknown role {k!r}{did_you_mean(k, scenario.roles)}"))
     return problems
+
+
+def target_row_years(t: Any, years: list[int]) -> list[int]:
+    """Years with a row of target ``t``: from_year..by_year for an annual target, by_year otherwise.
+    ``at_least`` gives a value for each (one number, by year, by region or region -> year)."""
+    first = t.from_year if t.from_year is not None else years[0]
+    return list(range(first, t.by_year + 1)) if t.annual else [t.by_year]
+

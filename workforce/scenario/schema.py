@@ -421,8 +421,10 @@ class Target(Base):
     by_year: int
     """Last academic year counted (inclusive): 2030 means by the end of 2030/31 (August 2031)."""
     at_least: Table
-    """Target (people or trainees). One number for the total over ``regions`` (scope ``national``),
-    or a value per region (scope ``region``)."""
+    """Target (people or trainees) for each row: one number, or one per row year (``{2027: 150,
+    2028: 180}``, for an annual target); with scope ``region`` also a value per region, or region ->
+    year -> value. A cumulative target has one row, ``by_year``; an annual one a row per year from
+    ``from_year`` to ``by_year``, and a by-year table must give each of them."""
     scope: Literal["national", "region"] = "national"
     """``national``: the sum over ``regions`` must reach ``at_least``; ``region``: each region
     must reach its own value."""
