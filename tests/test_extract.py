@@ -14,7 +14,7 @@ import pytest
 from workforce import load_scenario, scenario_from_dict
 from workforce.cli import bundled_config
 from workforce.data import prepare
-from workforce.model import arrays, build_model
+from workforce.model import arrays, build_model, horizon
 from workforce.policy_results import extra_tables
 from workforce.results import array_extraction_applies, make_plan, reference_tables
 from workforce.solve import compile_model, compile_scenario, run
@@ -266,5 +266,9 @@ def test_plans_generated_as_arrays_match_expression_evaluation(case):
     model = compiled.model  # built now, with the solution loaded
     reference = reference_tables(data, model)
     reference.update(extra_tables(data, model))
+    if horizon.enabled(data):  # the post-horizon years (section 10.1), with the model's own post_shortfall
+        shortfall = {key: var.value for key, var in model.post_shortfall.items()}
+        reference["post_horizon"] = horizon.post_horizon_table(data, shortfall, reference["flows"], reference["intake"],
+                                                               reference.get("intake_terms"))
     assert_tables_match(plan, reference)
-    assert set(plan.extra) == set(extra_tables(data, model))
+    assert set(plan.extra) == set(extra_tables(data, model)) | ({"post_horizon"} if horizon.enabled(data) else set())
