@@ -29,7 +29,7 @@ import numpy as np
 
 from workforce.data import ModelData
 from workforce.model.calendar import FY_START, intakes_of, month_profile
-from workforce.model.horizon import post_keys, post_rows, post_weight
+from workforce.model.horizon import post_keys, post_weight
 from workforce.scenario.schema import TERMS
 
 INF = float("inf")
@@ -499,25 +499,10 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
     fy = {f: ex.fy_spend(f) for f in d.FY_STREAMS}
     parts = [_pick(fy[f], [T.index(t)]) for f, t in keys]
     out.append(_money("fy_budget_limit", d, keys, parts, [d.budget[key] for key in keys]))
+    from workforce.model.horizon_arrays import post_demand_balance  # section 10.1, kept out of this module
+
     out.append(post_demand_balance(d, cols))
     return out
-
-
-def post_demand_balance(d: ModelData, cols: Columns) -> Family:
-    """Σ coef × starters + stock_coef × stock[k,r,T] + post_shortfall ≥ demand[k,r,T] (section 10.1)."""
-    rows = post_rows(d)
-    width = 2 + max((len(row.terms) for row in rows), default=0)
-    coef, col = np.zeros((len(rows), width)), np.full((len(rows), width), -1, dtype=np.int64)
-    last = d.YEARS[-1]
-    for n, row in enumerate(rows):
-        k, r, v = row.key
-        entries = [("stock", (k, r, last), row.stock_coef), ("post_shortfall", (k, r, v), 1.0)]
-        entries += [(var, (key[0], key[3], key[1], key[2]) if var == "intake_term" else key, c)  # block (p, j, r, t)
-                    for (var, key), c in row.terms.items()]
-        for slot, (var, key, c) in enumerate(entries):
-            coef[n, slot], col[n, slot] = c, cols.lookup(var, [key])[0]
-    body = Lin((len(rows),), [(coef, col)])
-    return _stack("post_demand_balance", [row.key for row in rows], [body], np.array([row.demand for row in rows]), INF)
 
 
 def cohort_families(d: ModelData, cols: Columns, ex: Expressions, grid_keys: Any) -> list[Family]:
