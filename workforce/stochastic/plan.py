@@ -14,7 +14,7 @@ from workforce.data import ModelData, prepare
 from workforce.errors import ScenarioError, SolveError
 from workforce.scenario.schema import Scenario
 from workforce.stochastic import measures as ms
-from workforce.stochastic.model import FIRST_STAGE, Block, Risk
+from workforce.stochastic.model import FIRST_STAGE, Block, Risk, shared_keys
 from workforce.stochastic.scenarios import compile_block, mean_data
 from workforce.stochastic.solve import EFSolution, solve_blocks
 
@@ -134,6 +134,7 @@ def stochastic_plan(
     datas = [s if isinstance(s, ModelData) else prepare(s) for s in scenarios]
     names = list(names) if names is not None else _names(datas)
     blocks = [compile_block(n, pi, d, commit_years, first_stage) for n, pi, d in zip(names, p, datas, strict=True)]
+    shared_keys(blocks)  # the same first-stage decisions in every scenario, before averaging them
     ev = compile_block("expected value", 1.0, mean_data(datas, p), commit_years, first_stage)
     timings["compile"] = time.perf_counter() - t
     options = {"mip_gap": mip_gap, "time_limit": time_limit, "threads": threads, "seed": seed}

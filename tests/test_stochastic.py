@@ -1,0 +1,175 @@
+"""Two-stage stochastic plans (models/stochastic.md): hand-solved optima, VSS and EVPI, invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workforce import scenario_from_dict, solve
+from workforce.errors import ScenarioError
+from workforce.stochastic import Risk, stochastic_plan
+
+
+def newsvendor(d27: float, penalty: float = 3.0, course: float = 1.0, cohorts: dict | None = None,
+               hires: dict | None = None, name: str | None = None):
+    """One area; EPs start at 0 with no attrition and no demand in 2026; demand ``d27`` in 2027.
+    The doctorate takes one year at £``course``k a starter (completion 100%), so the 2026 intake
+    q is the 2027 stock: the first stage when commit_years = 1. Shortfall costs ``penalty`` a unit."""
+    role = {"name": "EPs", "initial_stock": 0, "attrition": 0, "demand": {2026: 0, 2027: d27},
+            "shortfall_penalty": penalty}
+    if hires:
+        role["hiring"] = hires
+    programme = {"name": "Doc", "role": "ep", "duration": 1, "completion_rate": 1, "course_costs": [{"dfe": course}]}
+    if cohorts:
+        programme["cohorts"] = cohorts
+        programme["places"] = 100
+    return scenario_from_dict({
+        "name": name or f"demand {d27}", "horizon": {"first_year": 2026, "last_year": 2027},
+        "regions": [{"code": "A", "name": "Area A"}], "roles": {"ep": role},
+        "programmes": {"doc": {**programme}}, "funding_streams": {"dfe": {"name": "DfE"}},
+    })
+
+
+def intake_2026(result, plan: str = "stochastic") -> float:
+    fs = result.first_stage
+    return float(fs.loc[(fs["variable"] == "intake") & (fs["year"] == 2026), plan].sum())
+
+
+def test_newsvendor_two_scenarios():
+    """Demand 10 or 20 (probability ½ each), £1k a starter, penalty 3.
+
+    Stochastic: for 10 ≤ q ≤ 20 the expected cost is q + ½·3·(20 − q) = 30 − q/2, least at q = 20:
+    RP = 20 (below 10 it is 45 − 2q ≥ 25). The critical ratio (3 − 1)/3 = ⅔ > ½ orders the upper demand.
+    Deterministic (expected value, demand 15): q = 15; in the two scenarios it costs 15 and
+    15 + 3·5 = 30, so EEV = 22.5 and VSS = 2.5. Wait-and-see: q = D, costs 10 and 20, WS = 15, EVPI = 5."""
+    r = stochastic_plan([newsvendor(10), newsvendor(20)], [0.5, 0.5], commit_years=1, mip_gap=0)
+    assert intake_2026(r) == pytest.approx(20)
+    assert intake_2026(r, "deterministic") == pytest.approx(15)
+    m = r.measures
+    assert m["stochastic_objective"] == pytest.approx(20)
+    assert m["deterministic_objective"] == pytest.approx(22.5)
+    assert m["VSS"] == pytest.approx(2.5)
+    assert m["wait_and_see"] == pytest.approx(15)
+    assert m["EVPI"] == pytest.approx(5)
+    assert m["scenarios"] == 2
+    assert list(r.scenarios["deterministic"]) == pytest.approx([15, 30])
+    assert list(r.scenarios["wait_and_see"]) == pytest.approx([10, 20])
+    short = r.shortfall.set_index(["plan", "scenario"])["shortfall"]
+    assert short[("deterministic", "demand 20")] == pytest.approx(5)
+    assert short[("stochastic", "demand 20")] == pytest.approx(0)
+
+
+def test_newsvendor_with_whole_cohorts_in_the_first_stage():
+    """As above with cohorts of at most 10 at a fixed £4k each (integer first stage).
+    Two cohorts: 8 + q + 1.5·(20 − q) = 38 − q/2, least 28 at q = 20; one cohort (q ≤ 10): 4 + 10 + 15 = 29;
+    none: 45. So RP = 28 with two cohorts. EV (demand 15): two cohorts of 15 cost 23 < one cohort's 29,
+    so q = 15 and EEV = 23 + 1.5·5 = 30.5, VSS = 2.5. WS: 10 + 4 = 14 and 20 + 8 = 28, WS = 21, EVPI = 7."""
+    cohorts = {"max_size": 10, "fixed_cost": {"dfe": 4}}
+    r = stochastic_plan([newsvendor(10, cohorts=cohorts), newsvendor(20, cohorts=cohorts)], commit_years=1, mip_gap=0)
+    fs = r.first_stage.set_index(["variable", "year"])
+    assert fs.loc[("cohorts", 2026), "stochastic"] == pytest.approx(2)
+    assert intake_2026(r) == pytest.approx(20)
+    assert intake_2026(r, "deterministic") == pytest.approx(15)
+    assert r.measures["stochastic_objective"] == pytest.approx(28)
+    assert r.measures["VSS"] == pytest.approx(2.5)
+    assert r.measures["EVPI"] == pytest.approx(7)
+
+
+def test_uncertainty_that_does_not_matter_has_no_value():
+    """Demand 15 for sure; the penalty is 2 or 4, above the £1k a starter either way. Every plan
+    trains 15 for £15k: VSS = 0 and EVPI = 0."""
+    r = stochastic_plan([newsvendor(15, penalty=2), newsvendor(15, penalty=4)], commit_years=1, mip_gap=0)
+    assert intake_2026(r) == pytest.approx(15)
+    assert r.measures["stochastic_objective"] == pytest.approx(15)
+    assert r.measures["VSS"] == pytest.approx(0, abs=1e-9)
+    assert r.measures["EVPI"] == pytest.approx(0, abs=1e-9)
+
+
+def test_one_scenario_with_probability_one_is_the_deterministic_plan():
+    """With one scenario the extensive form is the scenario's own LP: same optimum, same intakes."""
+    scenario = newsvendor(17, cohorts={"max_size": 6, "fixed_cost": {"dfe": 2}}, hires={"max": 3, "cost": 2.5})
+    plan = solve(scenario)
+    r = stochastic_plan([scenario], [1.0], commit_years=1, mip_gap=0)
+    assert r.measures["stochastic_objective"] == pytest.approx(plan.objective)
+    assert intake_2026(r) == pytest.approx(plan.intake.loc[("doc", "A", 2026), "intake"])
+    assert r.measures["VSS"] == pytest.approx(0, abs=1e-9)
+    assert r.measures["EVPI"] == pytest.approx(0, abs=1e-9)
+
+
+def test_cvar_of_cost_commits_more():
+    """£2k a starter, penalty 3, demand 10 or 20. Risk-neutral: 30 + q/2 on [10, 20], so q = 10 (RP 35).
+    CVaR at ½ of two equally likely costs is the larger, max(2q, 60 − q) = 60 − q for q ≤ 20; with
+    weight 1 the objective 30 + q/2 + 60 − q falls to q = 20: 40 + 40 = 80. The EV plan (demand 15:
+    q = 15) scores 37.5 + 45 = 82.5 on the same objective: VSS = 2.5."""
+    scenarios = [newsvendor(10, course=2), newsvendor(20, course=2)]
+    neutral = stochastic_plan(scenarios, commit_years=1, mip_gap=0)
+    assert intake_2026(neutral) == pytest.approx(10)
+    assert neutral.measures["stochastic_objective"] == pytest.approx(35)
+    averse = stochastic_plan(scenarios, commit_years=1, mip_gap=0, risk=Risk(alpha=0.5, weight=1.0))
+    assert intake_2026(averse) == pytest.approx(20)
+    assert averse.measures["stochastic_objective"] == pytest.approx(80)
+    assert averse.measures["cvar"] == pytest.approx(40)
+    assert averse.measures["VSS"] == pytest.approx(2.5)
+    assert averse.measures["EVPI"] is None
+
+
+def test_cvar_of_shortfall():
+    """CVaR at ½ of the shortfall term 3·(20 − q) with weight 1: 30 + q/2 + 60 − 3q falls to q = 20, objective 40."""
+    scenarios = [newsvendor(10, course=2), newsvendor(20, course=2)]
+    r = stochastic_plan(scenarios, commit_years=1, mip_gap=0, risk=Risk(alpha=0.5, weight=1.0, of="shortfall"))
+    assert intake_2026(r) == pytest.approx(20)
+    assert r.measures["stochastic_objective"] == pytest.approx(40)
+    assert r.measures["cvar"] == pytest.approx(0, abs=1e-9)
+
+
+def test_out_of_sample_fixes_the_first_stage():
+    """Fresh demands 12 and 25: the stochastic q = 20 costs 20 and 20 + 3·5 = 35; the deterministic
+    q = 15 costs 15 and 15 + 3·10 = 45."""
+    r = stochastic_plan([newsvendor(10), newsvendor(20)], commit_years=1, mip_gap=0,
+                        out_of_sample=[newsvendor(12), newsvendor(25)])
+    assert list(r.out_of_sample["stochastic"]) == pytest.approx([20, 35])
+    assert list(r.out_of_sample["deterministic"]) == pytest.approx([15, 45])
+
+
+def test_every_scenario_plan_shares_the_first_stage():
+    """Non-anticipativity: the 2026 intake is the same in every scenario's plan; 2027 is recourse."""
+    hires = {"max": 5, "cost": 1.5}
+    r = stochastic_plan([newsvendor(d, hires=hires) for d in (8, 14, 22)], commit_years=1, mip_gap=0)
+    plans = r.plans
+    first = plans[(plans["variable"] == "intake") & (plans["year"] == 2026)]["value"]
+    assert first.nunique() == 1 and first.iloc[0] == pytest.approx(intake_2026(r))
+    assert "hires" in set(r.first_stage["variable"])
+
+
+def test_bad_probabilities_are_refused():
+    with pytest.raises(ScenarioError, match="summing to 1"):
+        stochastic_plan([newsvendor(10), newsvendor(20)], [0.5, 0.6], commit_years=1)
+
+
+def test_scenarios_must_share_the_structure():
+    other = newsvendor(20, hires={"max": 2, "cost": 1})
+    with pytest.raises(ScenarioError, match="structure"):
+        stochastic_plan([newsvendor(10), other], commit_years=1)
+
+
+def test_lexicographic_objective_is_refused():
+    data = newsvendor(10).model_dump()
+    data["objective"] = {"lexicographic": [["shortfall"], ["training_cost"]]}
+    with pytest.raises(ScenarioError, match="lexicographic"):
+        stochastic_plan([scenario_from_dict(data)], commit_years=1)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(demands=st.lists(st.integers(0, 40), min_size=2, max_size=3),
+       penalty=st.floats(0.5, 6), course=st.floats(0.2, 3), hire_cost=st.floats(0.5, 8))
+def test_vss_and_evpi_are_never_negative(demands, penalty, course, hire_cost):
+    """WS ≤ RP ≤ EEV for any scenarios (an LP solved to optimality): EVPI ≥ 0 and VSS ≥ 0."""
+    scenarios = [newsvendor(d, penalty=penalty, course=course, hires={"max": 4, "cost": hire_cost}, name=f"s{i}")
+                 for i, d in enumerate(demands)]
+    r = stochastic_plan(scenarios, commit_years=1, mip_gap=0)
+    tol = 1e-6 * max(1.0, abs(r.measures["stochastic_objective"]))
+    assert r.measures["VSS"] >= -tol
+    assert r.measures["EVPI"] >= -tol
+    assert np.isclose(r.measures["stochastic_objective"], r.scenarios["stochastic"].mean())
