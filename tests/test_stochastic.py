@@ -173,3 +173,34 @@ def test_vss_and_evpi_are_never_negative(demands, penalty, course, hire_cost):
     assert r.measures["VSS"] >= -tol
     assert r.measures["EVPI"] >= -tol
     assert np.isclose(r.measures["stochastic_objective"], r.scenarios["stochastic"].mean())
+
+
+def test_the_formulation_names_exist_in_the_code():
+    """Every function or field that models/stochastic.md names in code font exists in the package."""
+    import re
+    from pathlib import Path
+
+    import workforce.stochastic.measures as measures
+    import workforce.stochastic.model as model
+    import workforce.stochastic.plan as plan
+    import workforce.stochastic.scenarios as scenarios
+    import workforce.stochastic.solve as solve_mod
+
+    text = (Path(__file__).resolve().parents[1] / "models" / "stochastic.md").read_text(encoding="utf-8")
+    names = set(re.findall(r"`([a-z_]+)`", text))
+    known = set()
+    import workforce.solve as plan_solve
+
+    for mod in (measures, model, plan, scenarios, solve_mod, plan_solve):
+        known |= set(dir(mod))
+    known |= {f for cls in (model.Block, model.ExtensiveForm, model.Risk, solve_mod.EFSolution)
+              for f in cls.__dataclass_fields__}
+    fields = {"stochastic_objective", "stochastic_bound", "gap", "deterministic_objective", "wait_and_see",
+              "scenarios", "probability", "offset", "cost"}
+    variables = {"intake", "intake_term", "cohorts", "cohort_open", "hires", "exits", "flex", "stock", "shortfall",
+                 "surplus", "cvar_eta", "cvar_excess", "budget_limit", "term_costs", "term_offsets", "first_keys",
+                 "fixed", "risk", "first_stage", "commit_years", "of", "weights", "mip_gap"}
+    missing = names - known - fields - variables
+    assert not missing, f"models/stochastic.md names what the code does not have: {sorted(missing)}"
+    m = stochastic_plan([newsvendor(10), newsvendor(20)], commit_years=1, mip_gap=0).measures
+    assert fields - {"probability", "offset", "cost"} <= set(m) | {"scenarios"}
