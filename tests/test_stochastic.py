@@ -189,7 +189,9 @@ def test_the_formulation_names_exist_in_the_code():
     text = (Path(__file__).resolve().parents[1] / "models" / "stochastic.md").read_text(encoding="utf-8")
     names = set(re.findall(r"`([a-z_]+)`", text))
     known = set()
-    import workforce.solve as plan_solve
+    import importlib
+
+    plan_solve = importlib.import_module("workforce.solve")
 
     for mod in (measures, model, plan, scenarios, solve_mod, plan_solve):
         known |= set(dir(mod))
