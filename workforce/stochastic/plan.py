@@ -42,6 +42,41 @@ class StochasticResult:
     solution: EFSolution | None = field(default=None, repr=False)
     timings: dict[str, float] = field(default_factory=dict)
     risk: Risk | None = None
+    base: Scenario | None = None
+    """The scenario the draws change (the first scenario when none was given)."""
+    scenario_data: ModelData | None = field(default=None, repr=False)
+
+    @property
+    def data(self) -> ModelData:
+        """The base scenario's data (what the run manifest records)."""
+        if self.base is not None:
+            return prepare(self.base)
+        assert self.scenario_data is not None
+        return self.scenario_data
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """What summary.json and the manifest record: the measures, the solver's figures and timings."""
+        sol = self.solution
+        m = {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in self.measures.items()}
+        return {
+            "kind": "stochastic", "name": self.name, "commit_years": self.commit_years,
+            "status": sol.status if sol is not None else "optimal", "objective": m["stochastic_objective"],
+            "gap": m["gap"], "measures": m,
+            "risk": None if self.risk is None else {"alpha": self.risk.alpha, "weight": self.risk.weight,
+                                                    "of": self.risk.of},
+            "size": None if sol is None else {"rows": sol.n_rows, "columns": sol.n_cols},
+            "scenario_sha256": self.data.scenario.sha256(),
+            "timings_seconds": dict(self.timings),
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables an export writes (one file each)."""
+        out = {"first_stage": self.first_stage, "scenarios": self.scenarios, "shortfall": self.shortfall,
+               "spend": self.spend, "scenario_plans": self.plans}
+        if self.out_of_sample is not None:
+            out["out_of_sample"] = self.out_of_sample
+        return {k: v.reset_index(drop=True).rename_axis("row") for k, v in out.items()}
 
     def summary_text(self) -> str:
         m = self.measures
@@ -82,7 +117,7 @@ def _fmt(v: Any) -> str:
     if v is None:
         return "n/a"
     if isinstance(v, float):
-        return f"{v:,.1f}" if np.isfinite(v) else "inf (the deterministic commitment leaves a scenario infeasible)"
+        return f"{(0.0 if abs(v) < 0.05 else v):,.1f}" if np.isfinite(v) else "inf (the deterministic commitment leaves a scenario infeasible)"
     return str(v)
 
 
@@ -162,6 +197,7 @@ def stochastic_plan(
         result.out_of_sample = _out_of_sample(out_of_sample, rp.first, first_ev, commit_years, first_stage, options)
         timings["out_of_sample"] = time.perf_counter() - t
     result.timings = timings
+    result.scenario_data = datas[0]
     return result
 
 

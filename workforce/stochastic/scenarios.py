@@ -26,11 +26,13 @@ def compile_block(name: str, probability: float, scenario: Scenario | ModelData,
 
 
 def lever_scenarios(base: Mapping[str, Any], table: Any, levers: Mapping[str, Lever], prefix: str) -> list[Scenario]:
-    """One validated scenario per row of ``table`` (columns: lever names), as Monte Carlo builds its draws."""
+    """One validated scenario per row of ``table`` (columns: lever names; NaN leaves the base value),
+    as Monte Carlo builds its draws."""
     out = []
     for i, row in table.iterrows():
         label = row.name if isinstance(i, str) else f"{prefix} {i}"
-        out.append(scenario_with(base, {n: float(row[n]) for n in levers}, levers, str(label)))
+        values = {n: float(row[n]) for n in levers if not np.isnan(row[n])}
+        out.append(scenario_with(base, values, levers, str(label)))
     return out
 
 
