@@ -206,3 +206,28 @@ def test_the_formulation_names_exist_in_the_code():
     assert not missing, f"models/stochastic.md names what the code does not have: {sorted(missing)}"
     m = stochastic_plan([newsvendor(10), newsvendor(20)], commit_years=1, mip_gap=0).measures
     assert fields - {"probability", "offset", "cost"} <= set(m) | {"scenarios"}
+
+
+def test_the_chart_draws_the_numbers_it_prints():
+    """Bar lengths and their labels are the first-stage table's values; the boxes span each plan's
+    scenario costs; the title carries VSS and EVPI."""
+    from workforce.plots.style import fmt_number
+
+    r = stochastic_plan([newsvendor(10), newsvendor(20)], commit_years=1, mip_gap=0)
+    fig = r.chart()
+    decisions = fig.axes[0]
+    widths = sorted(round(p.get_width(), 9) for p in decisions.patches)
+    assert widths == [15.0, 20.0]
+    labels = {t.get_text() for t in decisions.texts}
+    assert {fmt_number(15.0), fmt_number(20.0)} <= labels
+    cost_axis = fig.axes[1]
+    drawn = {round(float(v), 9) for line in cost_axis.lines for v in line.get_xdata()}
+    assert {15.0, 30.0, 20.0} <= drawn  # the deterministic plan's scenario costs and the stochastic plan's
+    assert {"mean 22.5", "mean 20"} <= {t.get_text() for t in cost_axis.texts}
+    assert "VSS 2.5" in fig._suptitle.get_text() and "EVPI 5" in fig._suptitle.get_text()
+
+
+def test_html_view_shows_the_measures():
+    r = stochastic_plan([newsvendor(10), newsvendor(20)], commit_years=1, mip_gap=0)
+    html = r._repr_html_()
+    assert "VSS" in html and "2.5" in html and "EVPI" in html and "intake" in html

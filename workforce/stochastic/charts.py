@@ -63,7 +63,7 @@ def _decisions(ax: object, result: StochasticResult) -> None:
 def _distribution(ax: object, table: object, title: str) -> None:
     data = [np.asarray(table[p], dtype=float) for p in PLANS]  # type: ignore[index]
     data = [d[np.isfinite(d)] for d in data]
-    parts = ax.boxplot(data, vert=False, widths=0.5, patch_artist=True, tick_labels=list(PLANS))  # type: ignore[attr-defined]
+    parts = ax.boxplot(data, orientation="horizontal", widths=0.5, patch_artist=True, tick_labels=list(PLANS))  # type: ignore[attr-defined]
     for patch, colour in zip(parts["boxes"], PLANS.values(), strict=True):
         patch.set_facecolor(colour)
         patch.set_alpha(0.6)

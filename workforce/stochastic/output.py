@@ -21,5 +21,6 @@ def write_result(result: StochasticResult, out: str | Path, formats: tuple[str, 
         from workforce.errors import WorkforceError
 
         raise WorkforceError("a stochastic plan is written as csv or parquet tables (xlsx is for single plans)")
+    fig = result.chart()  # drawn before anything is written: a chart that fails leaves no partial run folder
     folder = export(result, out, formats)  # type: ignore[arg-type]  (a result has tables(), summary and data)
-    return save(result.chart(), Path(folder) / "stochastic", formats=("png",))
+    return save(fig, Path(folder) / "stochastic", formats=("png",))

@@ -1,0 +1,109 @@
+"""``workforce stochastic``: a study file with a ``stochastic:`` section, end to end, and its errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from workforce.cli import main
+
+SCENARIO = {
+    "name": "Newsvendor", "horizon": {"first_year": 2026, "last_year": 2027},
+    "regions": [{"code": "A", "name": "Area A"}],
+    "roles": {"ep": {"name": "EPs", "initial_stock": 0, "attrition": 0, "demand": {2026: 0, 2027: 15},
+                     "shortfall_penalty": 3}},
+    "programmes": {"doc": {"name": "Doc", "role": "ep", "duration": 1, "completion_rate": 1,
+                           "course_costs": [{"dfe": 1}]}},
+    "funding_streams": {"dfe": {"name": "DfE"}},
+}
+
+NAMED = """\
+name: Newsvendor study
+scenario: newsvendor.yaml
+stochastic:
+  commit_years: 1
+  mip_gap: 0
+  parameters:
+    demand_2027: {path: roles.ep.demand.2027}
+  scenarios:
+    low: {probability: 0.5, values: {demand_2027: 10}}
+    high: {probability: 0.5, values: {demand_2027: 20}}
+"""
+
+
+@pytest.fixture
+def study(tmp_path):
+    (tmp_path / "newsvendor.yaml").write_text(yaml.safe_dump(SCENARIO, sort_keys=False))
+    path = tmp_path / "study.yaml"
+    path.write_text(NAMED)
+    return path
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["stochastic", *map(str, args)])
+
+
+def test_named_scenarios_end_to_end(study, tmp_path):
+    """The newsvendor of test_stochastic.py as a study file: RP 20, EEV 22.5, VSS 2.5, EVPI 5."""
+    out = tmp_path / "run"
+    result = run(study, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "VSS  2.5" in result.output and "EVPI 5.0" in result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["measures"]["VSS"] == pytest.approx(2.5)
+    assert summary["measures"]["EVPI"] == pytest.approx(5)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["outputs"]["sha256"]) >= {"first_stage.csv", "scenarios.csv", "summary.json"}
+    assert (out / "stochastic.png").stat().st_size > 10_000
+    first = (out / "first_stage.csv").read_text()
+    assert "intake,doc,A,2026,20,15,5" in first
+
+
+def test_identical_inputs_give_identical_tables(study, tmp_path):
+    for name in ("a", "b"):
+        assert run(study, "--out", tmp_path / name).exit_code == 0
+    for table in ("first_stage.csv", "scenarios.csv", "shortfall.csv", "summary.json"):
+        assert (tmp_path / "a" / table).read_bytes() == (tmp_path / "b" / table).read_bytes()
+
+
+def test_a_folder_the_tool_did_not_write_is_not_replaced(study, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    result = run(study, "--out", out)
+    assert result.exit_code == 4
+    assert "not a workforce run folder" in result.output
+    assert (out / "notes.txt").read_text() == "keep me"
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (("0.5, values: {demand_2027: 20}", "0.6, values: {demand_2027: 20}"), "add up to 1.1"),
+    (("{demand_2027: 20}", "{demand_2028: 20}"), "demand_2028, which is not among `parameters`"),
+    (("commit_years: 1", "commit_years: 0"), "stochastic.commit_years"),
+    (("  mip_gap: 0\n", "  mip_gap: 0\n  risk: {alpha: 1.5, weight: 1}\n"), "stochastic.risk.alpha"),
+])
+def test_bad_study_gets_one_clear_message(study, edit, message):
+    study.write_text(NAMED.replace(*edit))
+    result = run(study, "--out", study.parent / "run")
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert str(study) in result.output
+    assert "Traceback" not in result.output
+    assert not (study.parent / "run").exists()
+
+
+def test_a_study_without_the_section_is_refused(study):
+    study.write_text("name: x\nscenario: newsvendor.yaml\n")
+    result = run(study)
+    assert result.exit_code == 1
+    assert "needs a `stochastic:` section" in result.output
+
+
+def test_a_lever_path_that_does_not_exist_is_named(study):
+    study.write_text(NAMED.replace("roles.ep.demand.2027", "roles.ep.demnd"))
+    result = run(study, "--out", study.parent / "run")
+    assert result.exit_code == 1, result.output
+    assert "demnd" in result.output
