@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,11 +153,13 @@ def stochastic_plan(
     time_limit: float | None = None,
     threads: int = 0,
     seed: int = 0,
+    compiler: Callable[[Any, ModelData], Any] | None = None,
 ) -> StochasticResult:
     """Solve the two-stage stochastic plan of ``scenarios`` and measure it against the deterministic
     (expected-value) plan and against perfect information.
 
-    ``values`` (one row per scenario) is shown beside each scenario's costs.
+    ``values`` (one row per scenario) is shown beside each scenario's costs. ``compiler(scenario,
+    data)`` compiles a scenario's LP (default: as a plan is compiled; see ``WarmCompiler``).
     """
     if not scenarios:
         raise ScenarioError("a stochastic plan needs at least one scenario")
@@ -168,7 +170,8 @@ def stochastic_plan(
     p = probabilities_of(len(scenarios), probabilities)
     datas = [s if isinstance(s, ModelData) else prepare(s) for s in scenarios]
     names = list(names) if names is not None else _names(datas)
-    blocks = [compile_block(n, pi, d, commit_years, first_stage) for n, pi, d in zip(names, p, datas, strict=True)]
+    blocks = [compile_block(n, pi, s, commit_years, first_stage, data=d, compiler=compiler)
+              for n, pi, s, d in zip(names, p, scenarios, datas, strict=True)]
     shared_keys(blocks)  # the same first-stage decisions in every scenario, before averaging them
     ev = compile_block("expected value", 1.0, mean_data(datas, p), commit_years, first_stage)
     timings["compile"] = time.perf_counter() - t
@@ -194,7 +197,8 @@ def stochastic_plan(
     result = _result(name, commit_years, blocks, rp, first_ev, eev, eev_costs, eev_xs, ws, p, risk, values)
     if out_of_sample:
         t = time.perf_counter()
-        result.out_of_sample = _out_of_sample(out_of_sample, rp.first, first_ev, commit_years, first_stage, options)
+        result.out_of_sample = _out_of_sample(out_of_sample, rp.first, first_ev, commit_years, first_stage, options,
+                                              compiler)
         timings["out_of_sample"] = time.perf_counter() - t
     result.timings = timings
     result.scenario_data = datas[0]
@@ -235,8 +239,9 @@ def _plans(blocks: list[Block], rp: EFSolution) -> pd.DataFrame:
 
 
 def _out_of_sample(draws: Sequence[Scenario | ModelData], first: np.ndarray, first_ev: np.ndarray, commit_years: int,
-                   first_stage: Sequence[str], options: dict[str, Any]) -> pd.DataFrame:
-    blocks = [compile_block(f"draw {i + 1}", 1.0, d, commit_years, first_stage) for i, d in enumerate(draws)]
+                   first_stage: Sequence[str], options: dict[str, Any], compiler: Any = None) -> pd.DataFrame:
+    blocks = [compile_block(f"draw {i + 1}", 1.0, d, commit_years, first_stage, compiler=compiler)
+              for i, d in enumerate(draws)]
     sto, _ = ms.evaluate_fixed(blocks, first, **options)
     det, _ = ms.evaluate_fixed(blocks, first_ev, **options)
     return pd.DataFrame({"draw": [b.name for b in blocks], "stochastic": sto, "deterministic": det})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -16,12 +16,15 @@ from workforce.stochastic.model import FIRST_STAGE, Block, make_block
 
 
 def compile_block(name: str, probability: float, scenario: Scenario | ModelData, commit_years: int,
-                  first_stage: Sequence[str] = FIRST_STAGE) -> Block:
-    """Prepare and compile one scenario (arrays where the generator applies, Pyomo otherwise)."""
+                  first_stage: Sequence[str] = FIRST_STAGE, data: ModelData | None = None,
+                  compiler: Callable[[Any, ModelData], Any] | None = None) -> Block:
+    """Prepare and compile one scenario (arrays where the generator applies, Pyomo otherwise, or
+    ``compiler(scenario, data)``)."""
     from workforce.solve import compile_scenario
 
-    data = scenario if isinstance(scenario, ModelData) else prepare(scenario)
-    _, compiled = compile_scenario(data)
+    if data is None:
+        data = scenario if isinstance(scenario, ModelData) else prepare(scenario)
+    compiled = compiler(scenario, data) if compiler is not None else compile_scenario(data)[1]
     return make_block(name, probability, data, compiled, commit_years, first_stage)
 
 
@@ -60,3 +63,46 @@ def _number(v: Any) -> bool:
 
 def _mean(values: list[Any], p: np.ndarray) -> Any:
     return values[0] if all(v == values[0] for v in values) else float(p @ np.asarray(values, dtype=float))
+
+
+class WarmCompiler:
+    """Compile many draws of one base scenario by changing one compiled model in place.
+
+    A draw moves a few numbers (demand, attrition, ...): :class:`workforce.warm.WarmModel` applies
+    exactly those changes to the base's compiled LP (the engine Monte Carlo uses, tested against
+    rebuilds), and a copy of its arrays is the draw's LP. A draw it cannot apply in place
+    (``NeedsRebuild``) is compiled from scratch."""
+
+    def __init__(self, base: Scenario, levers: Mapping[str, Lever]):
+        self.base = base
+        self.levers = dict(levers)
+        self.values: dict[int, dict[str, float]] = {}
+        self._warm: Any = None
+        self.rebuilt = 0
+
+    def scenarios(self, data: Mapping[str, Any], table: Any, prefix: str) -> list[Scenario]:
+        """Validated scenarios of the table's rows, remembered with their lever values."""
+        out = lever_scenarios(data, table, self.levers, prefix)
+        for scenario, (_, row) in zip(out, table.iterrows(), strict=True):
+            self.values[id(scenario)] = {n: float(row[n]) for n in self.levers if not np.isnan(row[n])}
+        return out
+
+    def __call__(self, scenario: Any, data: ModelData) -> Any:
+        from workforce.solve import compile_scenario
+        from workforce.warm import NeedsRebuild, WarmModel
+
+        values = self.values.get(id(scenario))
+        if values is None:
+            return compile_scenario(data)[1]
+        if self._warm is None:
+            self._warm = WarmModel(self.base, threads=1)
+        try:
+            self._warm.apply(values, self.levers)
+        except NeedsRebuild:
+            self.rebuilt += 1
+            return compile_scenario(data)[1]
+        c = self._warm.compiled
+        # the warm model changes these arrays in place at the next draw; the matrix is replaced, not changed
+        return dataclasses.replace(c, row_lower=c.row_lower.copy(), row_upper=c.row_upper.copy(),
+                                   col_lower=c.col_lower.copy(), col_upper=c.col_upper.copy(),
+                                   term_costs=c.term_costs.copy(), term_offsets=c.term_offsets.copy())

@@ -38,7 +38,7 @@ from workforce.scenario import load_scenario
 from workforce.scenario.yamlio import read_yaml
 from workforce.stochastic.model import DECISIONS, FIRST_STAGE, Risk
 from workforce.stochastic.plan import StochasticResult, stochastic_plan
-from workforce.stochastic.scenarios import lever_scenarios
+from workforce.stochastic.scenarios import WarmCompiler, lever_scenarios
 from workforce.study import MonteCarlo, Parameter, StudySpec, points, study_from_dict
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
@@ -152,8 +152,9 @@ def draw_table(spec: StochasticStudy, draws: int | None = None, seed: int | None
 
 
 def run_stochastic_study(study: str | Path | StochasticStudy, *, base_dir: Path | None = None,
-                         draws: int | None = None, threads: int = 0) -> StochasticResult:
-    """Build the study's scenarios, solve the stochastic plan and measure it."""
+                         draws: int | None = None, threads: int = 0, warm: bool = True) -> StochasticResult:
+    """Build the study's scenarios, solve the stochastic plan and measure it. ``warm`` compiles the
+    draws by changing the base's compiled model in place (:class:`WarmCompiler`) rather than one by one."""
     if isinstance(study, str | Path):
         spec, base_dir = load_stochastic_study(study)
     else:
@@ -171,16 +172,18 @@ def run_stochastic_study(study: str | Path | StochasticStudy, *, base_dir: Path 
     else:
         table = draw_table(spec, draws=draws)
         probabilities = None
-    scenarios = lever_scenarios(data, table, levers, "draw")
+    compiler = WarmCompiler(base, levers) if warm else None
+    build = compiler.scenarios if compiler is not None else (lambda d, t, prefix: lever_scenarios(d, t, levers, prefix))
+    scenarios = build(data, table, "draw")
     fresh = []
     if st.out_of_sample is not None:
-        fresh = lever_scenarios(data, draw_table(spec, st.out_of_sample.draws, st.out_of_sample.seed), levers, "fresh")
+        fresh = build(data, draw_table(spec, st.out_of_sample.draws, st.out_of_sample.seed), "fresh")
     risk = Risk(st.risk.alpha, st.risk.weight, st.risk.of) if st.risk is not None else None
     result = stochastic_plan(
         scenarios, probabilities, commit_years=st.commit_years, first_stage=st.first_stage, risk=risk,
         names=[str(i) if st.scenarios is not None else f"draw {i}" for i in table.index],
         values=table.reset_index(drop=True), out_of_sample=fresh, wait_and_see=st.wait_and_see, name=spec.name,
-        mip_gap=st.mip_gap, time_limit=st.time_limit, threads=threads)
+        mip_gap=st.mip_gap, time_limit=st.time_limit, threads=threads, compiler=compiler)
     result.base = base
     return result
 
