@@ -26,8 +26,9 @@ or named scenarios with probabilities (no ``montecarlo:``)::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -151,14 +152,16 @@ def draw_table(spec: StochasticStudy, draws: int | None = None, seed: int | None
     return points(StudySpec(name=spec.name, scenario=spec.scenario, montecarlo=mc))
 
 
-def run_stochastic_study(study: str | Path | StochasticStudy, *, base_dir: Path | None = None,
+def run_stochastic_study(study: str | Path | StochasticStudy | Mapping[str, Any], *, base_dir: Path | None = None,
                          draws: int | None = None, threads: int = 0, warm: bool = True) -> StochasticResult:
     """Build the study's scenarios, solve the stochastic plan and measure it. ``warm`` compiles the
     draws by changing the base's compiled model in place (:class:`WarmCompiler`) rather than one by one."""
     if isinstance(study, str | Path):
         spec, base_dir = load_stochastic_study(study)
-    else:
+    elif isinstance(study, StochasticStudy):
         spec = study
+    else:  # the same data as a study file, e.g. from a notebook
+        spec = study_from_dict(dict(study), schema=StochasticStudy)
     base = load_scenario((base_dir or Path.cwd()) / spec.scenario)
     data = base.model_dump()
     levers = spec.levers()
