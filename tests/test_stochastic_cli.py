@@ -129,11 +129,13 @@ def test_draws_compiled_in_place_equal_draws_compiled_one_by_one(study):
         "  parameters:\n    demand_2027: {path: roles.ep.demand.2027}\n    attrition: {path: roles.ep.attrition}\n", "")
         .split("  scenarios:\n")[0])
     spec, base = load_stochastic_study(study)
-    warm = run_stochastic_study(spec, base_dir=base, warm=True)
     cold = run_stochastic_study(spec, base_dir=base, warm=False)
-    for key in ("stochastic_objective", "deterministic_objective", "wait_and_see"):
-        assert warm.measures[key] == pytest.approx(cold.measures[key], rel=1e-9)
-    assert np.allclose(warm.first_stage["stochastic"], cold.first_stage["stochastic"])
-    assert np.allclose(warm.scenarios["stochastic"], cold.scenarios["stochastic"])
-    assert np.allclose(warm.out_of_sample["stochastic"], cold.out_of_sample["stochastic"])
-    assert len(set(np.round(warm.scenarios["stochastic"], 6))) > 1  # the draws do differ
+    for warm in (run_stochastic_study(spec, base_dir=base, warm=True),
+                 run_stochastic_study(spec, base_dir=base, warm=True, workers=2)):  # two worker processes
+        for key in ("stochastic_objective", "deterministic_objective", "wait_and_see"):
+            assert warm.measures[key] == pytest.approx(cold.measures[key], rel=1e-9)
+        assert np.allclose(warm.first_stage["stochastic"], cold.first_stage["stochastic"])
+        assert np.allclose(warm.scenarios["stochastic"], cold.scenarios["stochastic"])
+        assert np.allclose(warm.out_of_sample["stochastic"], cold.out_of_sample["stochastic"])
+        assert warm.shortfall.equals(cold.shortfall) or np.allclose(warm.shortfall["shortfall"], cold.shortfall["shortfall"])
+    assert len(set(np.round(cold.scenarios["stochastic"], 6))) > 1  # the draws do differ

@@ -69,8 +69,26 @@ class Block:
         return w * self.compiled.term_costs[j], float(w * self.compiled.term_offsets[j])
 
 
+@dataclass
+class LP:
+    """A scenario's LP as plain arrays with its column and row keys (compiled in another process)."""
+
+    csc: CSC
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    term_costs: np.ndarray
+    term_offsets: np.ndarray
+    integrality: np.ndarray | None
+    keys: list[tuple[str, Any]]
+    rows: list[tuple[str, Any]]
+
+
 def column_keys(compiled: Any) -> list[tuple[str, Any]]:
     """(variable name, index) of every column of a compiled scenario, in column order."""
+    if isinstance(compiled, LP):
+        return compiled.keys
     if isinstance(compiled, ArrayCompiled):
         return compiled.layout.column_keys()
     return [(v.parent_component().name, v.index()) for v in compiled.columns]
@@ -78,6 +96,8 @@ def column_keys(compiled: Any) -> list[tuple[str, Any]]:
 
 def row_keys(compiled: Any) -> list[tuple[str, Any]]:
     """(constraint name, index) of every row of a compiled scenario, in row order."""
+    if isinstance(compiled, LP):
+        return compiled.rows
     if isinstance(compiled, ArrayCompiled):
         return compiled.row_keys()
     return [(c.parent_component().name, c.index()) for c in compiled.rows]

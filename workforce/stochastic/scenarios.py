@@ -71,12 +71,17 @@ class WarmCompiler:
     A draw moves a few numbers (demand, attrition, ...): :class:`workforce.warm.WarmModel` applies
     exactly those changes to the base's compiled LP (the engine Monte Carlo uses, tested against
     rebuilds), and a copy of its arrays is the draw's LP. A draw it cannot apply in place
-    (``NeedsRebuild``) is compiled from scratch."""
+    (``NeedsRebuild``) is compiled from scratch. With ``workers`` > 1 the draws are compiled in a
+    process pool (each worker its own warm model), all at the first request, and come back as
+    arrays (:class:`workforce.stochastic.model.LP`)."""
 
-    def __init__(self, base: Scenario, levers: Mapping[str, Lever]):
+    def __init__(self, base: Scenario, levers: Mapping[str, Lever], workers: int = 1):
         self.base = base
         self.levers = dict(levers)
+        self.workers = workers
         self.values: dict[int, dict[str, float]] = {}
+        self._scenarios: dict[int, Scenario] = {}
+        self._done: dict[int, Any] = {}
         self._warm: Any = None
         self.rebuilt = 0
 
@@ -85,24 +90,45 @@ class WarmCompiler:
         out = lever_scenarios(data, table, self.levers, prefix)
         for scenario, (_, row) in zip(out, table.iterrows(), strict=True):
             self.values[id(scenario)] = {n: float(row[n]) for n in self.levers if not np.isnan(row[n])}
+            self._scenarios[id(scenario)] = scenario
         return out
 
     def __call__(self, scenario: Any, data: ModelData) -> Any:
         from workforce.solve import compile_scenario
-        from workforce.warm import NeedsRebuild, WarmModel
 
         values = self.values.get(id(scenario))
         if values is None:
             return compile_scenario(data)[1]
+        if self.workers > 1:
+            if id(scenario) not in self._done:
+                self._compile_pending()
+            return self._done[id(scenario)]
+        compiled, rebuilt = self.compile_values(values, scenario)
+        self.rebuilt += rebuilt
+        return compiled
+
+    def compile_values(self, values: Mapping[str, float], scenario: Scenario) -> tuple[Any, bool]:
+        """The LP of the base with ``values`` applied (and whether it had to be rebuilt)."""
+        from workforce.solve import compile_scenario
+        from workforce.warm import NeedsRebuild, WarmModel
+
         if self._warm is None:
             self._warm = WarmModel(self.base, threads=1)
         try:
             self._warm.apply(values, self.levers)
         except NeedsRebuild:
-            self.rebuilt += 1
-            return compile_scenario(data)[1]
+            return compile_scenario(prepare(scenario))[1], True
         c = self._warm.compiled
         # the warm model changes these arrays in place at the next draw; the matrix is replaced, not changed
         return dataclasses.replace(c, row_lower=c.row_lower.copy(), row_upper=c.row_upper.copy(),
                                    col_lower=c.col_lower.copy(), col_upper=c.col_upper.copy(),
-                                   term_costs=c.term_costs.copy(), term_offsets=c.term_offsets.copy())
+                                   term_costs=c.term_costs.copy(), term_offsets=c.term_offsets.copy()), False
+
+    def _compile_pending(self) -> None:
+        from workforce.stochastic.parallel import compile_in_pool
+
+        pending = [i for i in self.values if i not in self._done]
+        lps, rebuilt = compile_in_pool(self.base, self.levers, [self.values[i] for i in pending],
+                                       [self._scenarios[i].name for i in pending], self.workers)
+        self._done.update(zip(pending, lps, strict=True))
+        self.rebuilt += rebuilt

@@ -153,9 +153,11 @@ def draw_table(spec: StochasticStudy, draws: int | None = None, seed: int | None
 
 
 def run_stochastic_study(study: str | Path | StochasticStudy | Mapping[str, Any], *, base_dir: Path | None = None,
-                         draws: int | None = None, threads: int = 0, warm: bool = True) -> StochasticResult:
+                         draws: int | None = None, threads: int = 0, warm: bool = True,
+                         workers: int = 1) -> StochasticResult:
     """Build the study's scenarios, solve the stochastic plan and measure it. ``warm`` compiles the
-    draws by changing the base's compiled model in place (:class:`WarmCompiler`) rather than one by one."""
+    draws by changing the base's compiled model in place (:class:`WarmCompiler`) rather than one by
+    one; ``workers`` > 1 compiles them on that many processes."""
     if isinstance(study, str | Path):
         spec, base_dir = load_stochastic_study(study)
     elif isinstance(study, StochasticStudy):
@@ -175,7 +177,7 @@ def run_stochastic_study(study: str | Path | StochasticStudy | Mapping[str, Any]
     else:
         table = draw_table(spec, draws=draws)
         probabilities = None
-    compiler = WarmCompiler(base, levers) if warm else None
+    compiler = WarmCompiler(base, levers, workers) if warm else None
     build = compiler.scenarios if compiler is not None else (lambda d, t, prefix: lever_scenarios(d, t, levers, prefix))
     scenarios = build(data, table, "draw")
     fresh = []
