@@ -231,3 +231,8 @@ def test_html_view_shows_the_measures():
     r = stochastic_plan([newsvendor(10), newsvendor(20)], commit_years=1, mip_gap=0)
     html = r._repr_html_()
     assert "VSS" in html and "2.5" in html and "EVPI" in html and "intake" in html
+
+
+def test_plain_repr_is_the_summary():
+    r = stochastic_plan([newsvendor(10), newsvendor(20)], commit_years=1, mip_gap=0)
+    assert repr(r) == r.summary_text() and "VSS  2.5" in repr(r)

@@ -19,7 +19,7 @@ from workforce.stochastic.scenarios import compile_block, mean_data
 from workforce.stochastic.solve import EFSolution, solve_blocks
 
 
-@dataclass
+@dataclass(repr=False)
 class StochasticResult:
     """A stochastic plan: the shared first stage, each scenario's recourse, and what it is worth."""
 
@@ -93,6 +93,9 @@ class StochasticResult:
         changed = self.first_stage[self.first_stage["difference"].abs() > 1e-6]
         lines.append(f"  first-stage decisions that differ from the deterministic plan: {len(changed)} of {len(self.first_stage)}")
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary_text()
 
     def _repr_html_(self) -> str:
         import html
