@@ -236,3 +236,32 @@ def test_html_view_shows_the_measures():
 def test_plain_repr_is_the_summary():
     r = stochastic_plan([newsvendor(10), newsvendor(20)], commit_years=1, mip_gap=0)
     assert repr(r) == r.summary_text() and "VSS  2.5" in repr(r)
+
+
+def test_unequal_probabilities():
+    """Demand 10 with probability 0.8, 20 with 0.2; £1k a starter, penalty 3. On [10, 20] the expected
+    cost is q + 0.6·(20 − q) = 12 + 0.4q, so q = 10 and RP = 16 (P(D ≤ 10) = 0.8 ≥ the critical ratio ⅔).
+    EV demand 12: q = 12, EEV = 12 + 0.2·3·8 = 16.8, VSS = 0.8. WS = 0.8·10 + 0.2·20 = 12, EVPI = 4."""
+    r = stochastic_plan([newsvendor(10), newsvendor(20)], [0.8, 0.2], commit_years=1, mip_gap=0)
+    assert intake_2026(r) == pytest.approx(10)
+    assert intake_2026(r, "deterministic") == pytest.approx(12)
+    assert r.measures["stochastic_objective"] == pytest.approx(16)
+    assert r.measures["VSS"] == pytest.approx(0.8)
+    assert r.measures["EVPI"] == pytest.approx(4)
+
+
+def test_spend_against_budget():
+    """The DfE budget is 18 a year: the stochastic plan would train 20 but is held to 18 (spend 18 in
+    2026, the whole budget); the deterministic plan trains 15 (spend 15). 2027 intake is worthless: 0."""
+    scenarios = []
+    for d in (10, 20):
+        data = newsvendor(d).model_dump()
+        data["funding_streams"]["dfe"]["budget"] = 18
+        scenarios.append(scenario_from_dict(data))
+    r = stochastic_plan(scenarios, commit_years=1, mip_gap=0)
+    spend = r.spend.set_index(["plan", "scenario", "stream", "year"])
+    for scenario in ("demand 10", "demand 20"):
+        assert spend.loc[("stochastic", scenario, "dfe", 2026), "spend"] == pytest.approx(18)
+        assert spend.loc[("deterministic", scenario, "dfe", 2026), "spend"] == pytest.approx(15)
+        assert spend.loc[("stochastic", scenario, "dfe", 2026), "budget"] == pytest.approx(18)
+        assert spend.loc[("stochastic", scenario, "dfe", 2027), "spend"] == pytest.approx(0, abs=1e-9)
