@@ -265,3 +265,38 @@ def test_spend_against_budget():
         assert spend.loc[("deterministic", scenario, "dfe", 2026), "spend"] == pytest.approx(15)
         assert spend.loc[("stochastic", scenario, "dfe", 2026), "budget"] == pytest.approx(18)
         assert spend.loc[("stochastic", scenario, "dfe", 2027), "spend"] == pytest.approx(0, abs=1e-9)
+
+
+def _with(scenario, **stream):
+    data = scenario.model_dump()
+    data["funding_streams"]["dfe"].update(stream)
+    return scenario_from_dict(data)
+
+
+def test_a_scenario_infeasible_on_its_own_is_named_and_explained():
+    """In the second scenario the 2026 intake must be at least 30 but the £1k-a-starter course has a
+    £20k budget: that scenario alone is infeasible, and the error names it and the clashing limits."""
+    from workforce.errors import InfeasibleScenarioError
+
+    bad = newsvendor(20, name="squeezed").model_dump()
+    bad["programmes"]["doc"]["intake_min"] = {2026: 30, 2027: 0}
+    bad["funding_streams"]["dfe"]["budget"] = 20
+    good = newsvendor(10).model_dump()
+    good["programmes"]["doc"]["intake_min"] = {2026: 0, 2027: 0}
+    with pytest.raises(InfeasibleScenarioError, match="scenario squeezed is infeasible on its own") as err:
+        stochastic_plan([_with(scenario_from_dict(good), budget=1000), scenario_from_dict(bad)], commit_years=1)
+    assert err.value.exit_code == 2 and err.value.conflicts
+
+
+def test_scenarios_feasible_alone_but_not_together():
+    """Scenario A caps the 2026 course spend at £8k (q ≤ 8); scenario B requires q ≥ 12: each is
+    feasible alone, no shared 2026 intake suits both."""
+    from workforce.errors import InfeasibleScenarioError
+
+    capped = newsvendor(10, name="capped").model_dump()
+    capped["programmes"]["doc"]["intake_min"] = {2026: 0, 2027: 0}
+    capped = _with(scenario_from_dict(capped), budget={2026: 8, 2027: 100})
+    floor = _with(newsvendor(20, name="floor"), budget={2026: 100, 2027: 100}).model_dump()
+    floor["programmes"]["doc"]["intake_min"] = {2026: 12, 2027: 0}
+    with pytest.raises(InfeasibleScenarioError, match="no commitment for the first 1 year"):
+        stochastic_plan([capped, scenario_from_dict(floor)], commit_years=1)

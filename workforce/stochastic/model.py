@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from workforce.data import ModelData
-from workforce.errors import ScenarioError
+from workforce.errors import Problem, ScenarioError
 from workforce.model.arrays import CSC, ArrayCompiled
 from workforce.scenario.schema import TERMS
 
@@ -131,9 +131,10 @@ def make_block(name: str, probability: float, data: ModelData, compiled: Any, co
     """A scenario's compiled LP with its weighted cost and first-stage columns."""
     objective = data.scenario.objective
     if objective.lexicographic or data.equity_basis is not None:
-        raise ScenarioError(
-            f"scenario {name}: a stochastic plan minimises the expected weighted sum of the objective terms; "
-            "remove objective.lexicographic and objective.equity (allowed: objective.weights)")
+        raise ScenarioError(Problem(
+            "a stochastic plan minimises the expected weighted sum of the objective terms; "
+            "remove objective.lexicographic and objective.equity (allowed: objective.weights)", file=f"scenario {name}",
+            key="objective"))
     weights = np.array([data.weights[t] for t in TERMS])
     keys = column_keys(compiled)
     first = first_stage_columns(keys, data, commit_years, first_stage)
@@ -172,10 +173,10 @@ def shared_keys(blocks: Sequence[Block]) -> list[tuple[str, Any]]:
     for b in blocks[1:]:
         if b.first_keys != keys:
             extra = sorted(map(str, set(b.first_keys) ^ set(keys)))[:3]
-            raise ScenarioError(
-                f"scenario {b.name} has first-stage decisions that scenario {blocks[0].name} does not "
-                f"({', '.join(extra)}): the scenarios of a stochastic plan may change numbers, not the model's "
-                "structure (programmes, regions, years, hiring or cohorts)")
+            raise ScenarioError(Problem(
+                f"its first-stage decisions differ from scenario {blocks[0].name}'s ({', '.join(extra)}): the "
+                "scenarios of a stochastic plan may change numbers, not the model's structure (programmes, regions, "
+                "years, hiring or cohorts)", file=f"scenario {b.name}"))
     return keys
 
 

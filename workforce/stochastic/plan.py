@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from workforce.data import ModelData, prepare
-from workforce.errors import ScenarioError, SolveError
+from workforce.errors import InfeasibleScenarioError, ScenarioError, SolveError
 from workforce.scenario.schema import Scenario
 from workforce.stochastic import measures as ms
 from workforce.stochastic.model import FIRST_STAGE, Block, Risk, shared_keys
@@ -180,7 +180,10 @@ def stochastic_plan(
     timings["compile"] = time.perf_counter() - t
     options = {"mip_gap": mip_gap, "time_limit": time_limit, "threads": threads, "seed": seed}
     t = time.perf_counter()
-    rp = solve_blocks(blocks, risk=risk, **options)
+    try:
+        rp = solve_blocks(blocks, risk=risk, **options)
+    except InfeasibleScenarioError:
+        raise why_infeasible(blocks, commit_years, options) from None
     timings["extensive_form"] = time.perf_counter() - t
     t = time.perf_counter()
     first_ev = ms.deterministic_first_stage(ev, **options)
@@ -206,6 +209,27 @@ def stochastic_plan(
     result.timings = timings
     result.scenario_data = datas[0]
     return result
+
+
+def why_infeasible(blocks: Sequence[Block], commit_years: int, options: dict[str, Any]) -> InfeasibleScenarioError:
+    """Say why the extensive form is infeasible: a scenario that is infeasible on its own (explained
+    in the planner's terms, as ``workforce run`` explains it), or else the shared commitment."""
+    from workforce.solve import solve
+
+    for b in blocks:
+        try:
+            solve_blocks([ms.alone(b)], **options)
+        except InfeasibleScenarioError:
+            try:
+                solve(b.data, verify=False)
+            except InfeasibleScenarioError as exc:
+                return InfeasibleScenarioError(f"scenario {b.name} is infeasible on its own: {exc}", exc.conflicts,
+                                               exc.alternatives)
+            return InfeasibleScenarioError(f"scenario {b.name} is infeasible on its own")
+    return InfeasibleScenarioError(
+        f"every scenario is feasible on its own, but no commitment for the first {commit_years} year(s) suits them all "
+        "(a limit in one scenario, such as a budget, forbids what another scenario's minimum requires); commit fewer "
+        "years (stochastic.commit_years) or make the scenarios' limits compatible")
 
 
 def _names(datas: Sequence[ModelData]) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from workforce.data import ModelData, prepare
-from workforce.errors import ScenarioError
+from workforce.errors import Problem, ScenarioError
 from workforce.levers import Lever, scenario_with
 from workforce.scenario.schema import Scenario
 from workforce.stochastic.model import FIRST_STAGE, Block, make_block
@@ -51,8 +51,9 @@ def mean_data(datas: Sequence[ModelData], probabilities: Sequence[float]) -> Mod
             continue
         for d, t in zip(datas[1:], tables[1:], strict=True):
             if set(t) != set(tables[0]) or not all(_number(v) for v in t.values()):
-                raise ScenarioError(f"the scenarios differ in the structure of {f.name} ({d.scenario.name} vs "
-                                    f"{first.scenario.name}); the scenarios of a stochastic plan may change numbers only")
+                raise ScenarioError(Problem(
+                    f"its {f.name} has other entries than scenario {first.scenario.name}'s; the scenarios of a "
+                    "stochastic plan may change numbers only, not which limits exist", file=f"scenario {d.scenario.name}"))
         changes[f.name] = {k: _mean([t[k] for t in tables], p) for k in tables[0]}
     return dataclasses.replace(first, **changes)
 

@@ -10,7 +10,7 @@ from typing import Any
 import highspy
 import numpy as np
 
-from workforce.errors import NoSolutionError, SolveError, VerificationError
+from workforce.errors import InfeasibleScenarioError, NoSolutionError, SolveError, VerificationError
 from workforce.stochastic.model import Block, ExtensiveForm, Risk, extensive_form, risk_row
 
 OK = (highspy.HighsModelStatus.kOptimal,)
@@ -78,10 +78,9 @@ def solve_extensive(ef: ExtensiveForm, blocks: Sequence[Block], *, mip_gap: floa
     info = h.getInfo()
     has_solution = info.primal_solution_status == 2
     if model_status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-        raise SolveError(
+        raise InfeasibleScenarioError(
             "no first-stage commitment keeps every scenario feasible (HiGHS: "
-            f"{h.modelStatusToString(model_status)}); solve the scenarios one by one (`workforce run`) to find the "
-            "one whose limits conflict, or commit fewer years (stochastic.commit_years)")
+            f"{h.modelStatusToString(model_status)})")
     if model_status == highspy.HighsModelStatus.kUnbounded:
         raise SolveError("the expected cost can fall without limit; check that every decision has a cost or a cap")
     if not (model_status in OK or (has_solution and model_status in LIMITS)):
