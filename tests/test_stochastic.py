@@ -286,6 +286,8 @@ def test_a_scenario_infeasible_on_its_own_is_named_and_explained():
     with pytest.raises(InfeasibleScenarioError, match="scenario squeezed is infeasible on its own") as err:
         stochastic_plan([_with(scenario_from_dict(good), budget=1000), scenario_from_dict(bad)], commit_years=1)
     assert err.value.exit_code == 2 and err.value.conflicts
+    assert str(err.value).count("must come down") == 1  # the explanation once, not twice
+    assert "minimum intake of Doc in Area A in 2026" in str(err.value)
 
 
 def test_scenarios_feasible_alone_but_not_together():

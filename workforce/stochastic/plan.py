@@ -223,8 +223,9 @@ def why_infeasible(blocks: Sequence[Block], commit_years: int, options: dict[str
             try:
                 solve(b.data, verify=False)
             except InfeasibleScenarioError as exc:
-                return InfeasibleScenarioError(f"scenario {b.name} is infeasible on its own: {exc}", exc.conflicts,
-                                               exc.alternatives)
+                err = InfeasibleScenarioError(f"scenario {b.name} is infeasible on its own: {exc}")
+                err.conflicts, err.alternatives = exc.conflicts, exc.alternatives  # already in the text
+                return err
             return InfeasibleScenarioError(f"scenario {b.name} is infeasible on its own")
     return InfeasibleScenarioError(
         f"every scenario is feasible on its own, but no commitment for the first {commit_years} year(s) suits them all "
