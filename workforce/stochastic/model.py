@@ -192,7 +192,11 @@ def _shared_bounds(blocks: Sequence[Block], fixed: np.ndarray | None) -> tuple[n
             f"must be at least {lower[j]:g} in one scenario and at most {upper[j]:g} in another: no commitment "
             "suits every scenario; give the scenarios compatible minimum and maximum intakes")
     if fixed is not None:
-        lower = upper = np.asarray(fixed, dtype=float)
+        # integer decisions (cohorts) are held at their whole values: HiGHS returns them within its
+        # integrality tolerance (13.9999999), and fixing an integer column there would be infeasible
+        whole = np.any([b.compiled.integrality[b.first] for b in blocks if b.compiled.integrality is not None], axis=0)
+        fixed = np.asarray(fixed, dtype=float)
+        lower = upper = np.where(whole, np.round(fixed), fixed) if np.ndim(whole) else fixed
     return lower, upper
 
 
