@@ -10,7 +10,10 @@ attrition uncertain; decisions of 2026 and 2027 committed; whole EP cohorts) and
 * VSS and EVPI with the number of scenarios, and what the stochastic plan commits for 2026-2027
   that the deterministic (expected-value) plan does not.
 
-Run: python benchmarks/bench_stochastic.py [draws] [threads] [compile workers]
+Run: python benchmarks/bench_stochastic.py [draws] [threads] [compile workers] [wide]
+
+``wide`` draws from all five distributions of configs/studies/ep_montecarlo.yaml (adding EP
+completion, SENCO attrition and early-years demand) instead of the EP question's two.
 """
 
 from __future__ import annotations
@@ -53,6 +56,12 @@ def main() -> None:
     threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
     workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     spec, base_dir = load_stochastic_study(ROOT / "configs" / "studies" / "ep_stochastic.yaml")
+    if len(sys.argv) > 4 and sys.argv[4] == "wide":
+        from workforce.study import load_study
+
+        wide, _ = load_study(ROOT / "configs" / "studies" / "ep_montecarlo.yaml")
+        spec = spec.model_copy(update={"name": "wider uncertainty", "montecarlo": spec.montecarlo.model_copy(
+            update={"parameters": wide.montecarlo.parameters})})
     st = spec.stochastic
     base = load_scenario(base_dir / spec.scenario)
     options = {"mip_gap": st.mip_gap, "time_limit": st.time_limit, "threads": threads, "seed": 0}
@@ -82,7 +91,7 @@ def main() -> None:
     memory_rp = peak_gb()
 
     print(f"Two-stage stochastic plan, {draws} draws of the England baseline "
-          f"(EP demand growth and EP attrition uncertain; first {st.commit_years} years committed)")
+          f"({', '.join(levers)} uncertain; first {st.commit_years} years committed)")
     print(f"  extensive form: {ef.csc.shape[0]:,} rows x {ef.csc.shape[1]:,} columns, {ef.csc.nnz:,} nonzeros, "
           f"{int(ef.integrality.sum()) if ef.integrality is not None else 0:,} integer columns "
           f"({len(ef.first_keys)} first-stage decisions); {compiler.rebuilt} draws rebuilt, the rest compiled in place")
