@@ -1,6 +1,6 @@
 """Benchmark: a two-stage stochastic plan over 100 draws of the nine-region England baseline.
 
-Runs configs/studies/ep_stochastic.yaml (EP demand growth on top of the EHC-plan rule and EP
+Runs configs/studies/stochastic/ep_places.yaml (EP demand growth on top of the EHC-plan rule and EP
 attrition uncertain; decisions of 2026 and 2027 committed; whole EP cohorts) and prints:
 
 * the extensive form's size, its HiGHS solve time and gap (target: 0.5% in under 60 s on 2 cores);
@@ -55,7 +55,7 @@ def main() -> None:
     draws = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
     workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    spec, base_dir = load_stochastic_study(ROOT / "configs" / "studies" / "ep_stochastic.yaml")
+    spec, base_dir = load_stochastic_study(ROOT / "configs" / "studies" / "stochastic" / "ep_places.yaml")
     if len(sys.argv) > 4 and sys.argv[4] == "wide":
         from workforce.study import load_study
 

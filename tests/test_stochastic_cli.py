@@ -139,3 +139,17 @@ def test_draws_compiled_in_place_equal_draws_compiled_one_by_one(study):
         assert np.allclose(warm.out_of_sample["stochastic"], cold.out_of_sample["stochastic"])
         assert warm.shortfall.equals(cold.shortfall) or np.allclose(warm.shortfall["shortfall"], cold.shortfall["shortfall"])
     assert len(set(np.round(cold.scenarios["stochastic"], 6))) > 1  # the draws do differ
+
+
+def test_bundled_stochastic_studies_are_valid():
+    from pathlib import Path
+
+    from workforce.stochastic.spec import draw_table, load_stochastic_study
+
+    folder = Path(__file__).resolve().parents[1] / "configs" / "studies" / "stochastic"
+    specs = sorted(folder.glob("*.yaml"))
+    assert specs
+    for path in specs:
+        spec, base = load_stochastic_study(path)
+        assert (base / spec.scenario).exists()
+        assert spec.montecarlo is None or len(draw_table(spec)) == spec.montecarlo.draws
