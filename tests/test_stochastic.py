@@ -75,6 +75,10 @@ def test_newsvendor_with_whole_cohorts_in_the_first_stage():
     assert r.measures["stochastic_objective"] == pytest.approx(28)
     assert r.measures["VSS"] == pytest.approx(2.5)
     assert r.measures["EVPI"] == pytest.approx(7)
+    # solved to optimality (gap 0): the ranges from HiGHS's bounds close on the values
+    for name in ("VSS", "EVPI"):
+        assert r.measures[f"{name}_at_least"] == pytest.approx(r.measures[name], abs=1e-6)
+        assert r.measures[f"{name}_at_most"] == pytest.approx(r.measures[name], abs=1e-6)
 
 
 def test_uncertainty_that_does_not_matter_has_no_value():
@@ -198,7 +202,8 @@ def test_the_formulation_names_exist_in_the_code():
     known |= {f for cls in (model.Block, model.ExtensiveForm, model.Risk, solve_mod.EFSolution)
               for f in cls.__dataclass_fields__}
     fields = {"stochastic_objective", "stochastic_bound", "gap", "deterministic_objective", "wait_and_see",
-              "scenarios", "probability", "offset", "cost"}
+              "scenarios", "probability", "offset", "cost", "deterministic_bound", "VSS_at_least", "VSS_at_most",
+              "EVPI_at_least", "EVPI_at_most"}
     variables = {"intake", "intake_term", "cohorts", "cohort_open", "hires", "exits", "flex", "stock", "shortfall",
                  "surplus", "cvar_eta", "cvar_excess", "budget_limit", "term_costs", "term_offsets", "first_keys",
                  "fixed", "risk", "first_stage", "commit_years", "of", "weights", "mip_gap"}

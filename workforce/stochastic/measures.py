@@ -20,25 +20,30 @@ def alone(block: Block) -> Block:
     return dataclasses.replace(block, probability=1.0)
 
 
-def wait_and_see(blocks: Sequence[Block], **options: Any) -> np.ndarray:
-    """Each scenario's own optimum (perfect information: the first stage chosen for that scenario)."""
-    return np.array([solve_blocks([alone(b)], **options).objective for b in blocks])
+def wait_and_see(blocks: Sequence[Block], **options: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Each scenario's own optimum (perfect information: the first stage chosen for that scenario),
+    and HiGHS's lower bound on it (the same for an LP)."""
+    sols = [solve_blocks([alone(b)], **options) for b in blocks]
+    return np.array([s.objective for s in sols]), np.array([s.bound for s in sols])
 
 
-def evaluate_fixed(blocks: Sequence[Block], first: np.ndarray, **options: Any) -> tuple[np.ndarray, list[np.ndarray | None]]:
+def evaluate_fixed(blocks: Sequence[Block], first: np.ndarray,
+                   **options: Any) -> tuple[np.ndarray, list[np.ndarray | None], np.ndarray]:
     """Each scenario's cost with the first stage fixed at ``first`` and its recourse re-optimised
-    (inf, and no solution, where no recourse is feasible)."""
-    costs, xs = [], []
+    (inf, and no solution, where no recourse is feasible), and the lower bound on each cost."""
+    costs, xs, bounds = [], [], []
     for b in blocks:
         try:
             sol = solve_blocks([alone(b)], fixed=first, **options)
         except SolveError:
             costs.append(np.inf)
             xs.append(None)
+            bounds.append(np.inf)
             continue
         costs.append(sol.objective)
         xs.append(sol.x[0])
-    return np.array(costs), xs
+        bounds.append(sol.bound)
+    return np.array(costs), xs, np.array(bounds)
 
 
 def deterministic_first_stage(ev: Block, **options: Any) -> np.ndarray:
@@ -46,25 +51,32 @@ def deterministic_first_stage(ev: Block, **options: Any) -> np.ndarray:
     return solve_blocks([alone(ev)], **options).first
 
 
-def measures(rp: EFSolution, eev: float, ws: np.ndarray | None, probs: np.ndarray, risk: Risk | None) -> dict[str, Any]:
-    """VSS = EEV − RP and EVPI = RP − WS, each with the number of scenarios they rest on.
+def measures(rp: EFSolution, eev: float, ws: np.ndarray | None, probs: np.ndarray, risk: Risk | None,
+             eev_bound: float | None = None, ws_bound: np.ndarray | None = None) -> dict[str, Any]:
+    """VSS = EEV − RP and EVPI = RP − WS, each with the number of scenarios they rest on, and the
+    range each is certain to lie in given every solve's gap (HiGHS's bounds).
 
     ``eev`` is the objective with the deterministic plan's first stage fixed (inf when some scenario
-    has no feasible recourse). With a risk measure the objective is expected cost + weight × CVaR,
-    and EVPI (defined for expected cost) is not given."""
+    has no feasible recourse), ``eev_bound`` a lower bound on it. With a risk measure the objective is
+    expected cost + weight × CVaR, and EVPI (defined for expected cost) is not given."""
     risky = risk is not None and risk.weight > 0
+    eev_low = eev if eev_bound is None else eev_bound
     out: dict[str, Any] = {
         "scenarios": int(len(probs)),
         "stochastic_objective": rp.objective, "stochastic_bound": rp.bound, "gap": rp.gap,
         "stochastic_expected_cost": rp.expected, "deterministic_objective": float(eev),
+        "deterministic_bound": float(eev_low),
         "VSS": float(eev - rp.objective),
-        "VSS_at_least": float(eev - rp.objective - rp.gap * max(1.0, abs(rp.objective))),
+        "VSS_at_least": float(eev_low - rp.objective),
+        "VSS_at_most": float(eev - rp.bound),
         "cvar": rp.cvar,
         "wait_and_see": float(probs @ ws) if ws is not None else None,
-        "EVPI": None,
+        "EVPI": None, "EVPI_at_least": None, "EVPI_at_most": None,
     }
     if ws is not None and not risky:
         out["EVPI"] = rp.objective - out["wait_and_see"]
+        out["EVPI_at_least"] = rp.bound - out["wait_and_see"]
+        out["EVPI_at_most"] = rp.objective - float(probs @ (ws if ws_bound is None else ws_bound))
     return out
 
 

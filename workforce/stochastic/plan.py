@@ -83,9 +83,11 @@ class StochasticResult:
         lines = [f"Stochastic plan: {self.name} ({m['scenarios']} scenarios, first {self.commit_years} year(s) committed)",
                  f"  expected cost, stochastic plan    {m['stochastic_objective']:>16,.1f}  (gap {m['gap']:.2%})",
                  f"  expected cost, deterministic plan {m['deterministic_objective']:>16,.1f}",
-                 f"  VSS  {_fmt(m['VSS'])}  (at least {_fmt(m['VSS_at_least'])} given the gap; {m['scenarios']} scenarios)"]
+                 f"  VSS  {_fmt(m['VSS'])}  (between {_fmt(m['VSS_at_least'])} and {_fmt(m['VSS_at_most'])} given the "
+                 f"solver's gaps; {m['scenarios']} scenarios)"]
         if m["EVPI"] is not None:
-            lines.append(f"  EVPI {_fmt(m['EVPI'])}  (wait-and-see {m['wait_and_see']:,.1f}; {m['scenarios']} scenarios)")
+            lines.append(f"  EVPI {_fmt(m['EVPI'])}  (between {_fmt(m['EVPI_at_least'])} and {_fmt(m['EVPI_at_most'])}; "
+                         f"wait-and-see {m['wait_and_see']:,.1f}; {m['scenarios']} scenarios)")
         if self.out_of_sample is not None and len(self.out_of_sample):
             oos = self.out_of_sample
             lines.append(f"  out of sample ({len(oos)} fresh draws): stochastic {_mean(oos['stochastic'])}, "
@@ -187,20 +189,22 @@ def stochastic_plan(
     timings["extensive_form"] = time.perf_counter() - t
     t = time.perf_counter()
     first_ev = ms.deterministic_first_stage(ev, **options)
-    eev_costs, eev_xs = ms.evaluate_fixed(blocks, first_ev, **options)
+    eev_costs, eev_xs, eev_bounds = ms.evaluate_fixed(blocks, first_ev, **options)
+    eev_bound = float(p @ eev_bounds)
     if risk is not None and risk.weight > 0:
         try:
             fixed = solve_blocks(blocks, risk=risk, fixed=first_ev, **options)
-            eev, eev_costs, eev_xs = fixed.objective, fixed.costs, list(fixed.x)
+            eev, eev_costs, eev_xs, eev_bound = fixed.objective, fixed.costs, list(fixed.x), fixed.bound
         except SolveError:
             eev = np.inf
     else:
         eev = float(p @ eev_costs)
     timings["deterministic"] = time.perf_counter() - t
     t = time.perf_counter()
-    ws = ms.wait_and_see(blocks, **options) if wait_and_see else None
+    ws, ws_bound = ms.wait_and_see(blocks, **options) if wait_and_see else (None, None)
     timings["wait_and_see"] = time.perf_counter() - t
-    result = _result(name, commit_years, blocks, rp, first_ev, eev, eev_costs, eev_xs, ws, p, risk, values)
+    result = _result(name, commit_years, blocks, rp, first_ev, eev, eev_costs, eev_xs, ws, p, risk, values,
+                     eev_bound, ws_bound)
     if out_of_sample:
         t = time.perf_counter()
         result.out_of_sample = _out_of_sample(out_of_sample, rp.first, first_ev, commit_years, first_stage, options,
@@ -240,7 +244,8 @@ def _names(datas: Sequence[ModelData]) -> list[str]:
 
 def _result(name: str, commit_years: int, blocks: list[Block], rp: EFSolution, first_ev: np.ndarray, eev: float,
             eev_costs: np.ndarray, eev_xs: list[np.ndarray | None], ws: np.ndarray | None, p: np.ndarray,
-            risk: Risk | None, values: pd.DataFrame | None) -> StochasticResult:
+            risk: Risk | None, values: pd.DataFrame | None, eev_bound: float | None = None,
+            ws_bound: np.ndarray | None = None) -> StochasticResult:
     data = blocks[0].data
     first = ms.decision_table(blocks[0].first_keys, data, {"stochastic": rp.first, "deterministic": first_ev})
     first["difference"] = first["stochastic"] - first["deterministic"]
@@ -252,7 +257,7 @@ def _result(name: str, commit_years: int, blocks: list[Block], rp: EFSolution, f
         table = pd.concat([table, values.reset_index(drop=True)], axis=1)
     shortfall, spend = ms.outcomes(blocks, {"stochastic": list(rp.x), "deterministic": eev_xs})
     return StochasticResult(name=name, commit_years=commit_years, first_stage=first, scenarios=table,
-                            measures=ms.measures(rp, eev, ws, p, risk), shortfall=shortfall, spend=spend,
+                            measures=ms.measures(rp, eev, ws, p, risk, eev_bound, ws_bound), shortfall=shortfall, spend=spend,
                             plans=_plans(blocks, rp), solution=rp, risk=risk)
 
 
@@ -270,6 +275,6 @@ def _out_of_sample(draws: Sequence[Scenario | ModelData], first: np.ndarray, fir
                    first_stage: Sequence[str], options: dict[str, Any], compiler: Any = None) -> pd.DataFrame:
     blocks = [compile_block(f"draw {i + 1}", 1.0, d, commit_years, first_stage, compiler=compiler)
               for i, d in enumerate(draws)]
-    sto, _ = ms.evaluate_fixed(blocks, first, **options)
-    det, _ = ms.evaluate_fixed(blocks, first_ev, **options)
+    sto = ms.evaluate_fixed(blocks, first, **options)[0]
+    det = ms.evaluate_fixed(blocks, first_ev, **options)[0]
     return pd.DataFrame({"draw": [b.name for b in blocks], "stochastic": sto, "deterministic": det})
