@@ -303,6 +303,7 @@ def _draw_charts(plan: Any, out: Path, formats: tuple[str, ...]) -> None:
 
 
 from workforce import study_cli  # noqa: E402,F401  (registers compare, sweep and montecarlo)
+from workforce.stochastic import cli as stochastic_cli  # noqa: E402,F401  (registers stochastic)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -171,10 +171,12 @@ def load_study(path: str | Path) -> tuple[StudySpec, Path]:
     return study_from_dict(data, name=str(path), lines=lines), path.parent
 
 
-def study_from_dict(data: dict[str, Any], *, name: str = "<python>", lines: dict[tuple[Any, ...], int] | None = None) -> StudySpec:
-    """Validate a study given as Python data (the same keys as the YAML)."""
+def study_from_dict(data: dict[str, Any], *, name: str = "<python>", lines: dict[tuple[Any, ...], int] | None = None,
+                    schema: type[BaseModel] = StudySpec) -> Any:
+    """Validate a study given as Python data (the same keys as the YAML) against ``schema``
+    (:class:`StudySpec`, or another study kind such as a stochastic plan's)."""
     try:
-        return StudySpec.model_validate(data)
+        return schema.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
