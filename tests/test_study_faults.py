@@ -1,0 +1,80 @@
+"""Study fault corpus: sweeps and Monte Carlo studies under careless study files, damaged folders,
+interruptions and broken schedulers. Each case was a wrong result, a hang or a crash before
+(issue 21); the slow ones (200 points killed and resumed) live in benchmarks/study_kill_resume.py.
+
+The tie scenario: two identical regions share one budget of B (£k) a year at £1k a start, for
+2026 and 2027; a start qualifies at once and stays. Each region's demand is 10 and a unit short
+costs 100 a year. Starting early is worth two years, so the plan starts s1 = min(B, 20) in 2026 and
+s2 = min(B, 20 − s1) in 2027; objective 100·((20 − s1) + (20 − s1 − s2)) + s1 + s2 (B = 4: 2808).
+Every split of those starts between the regions is optimal, so a solver that starts from
+different states can return different splits: the plan a point gets must not depend on that.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+
+import pandas as pd
+import pytest
+
+from workforce import scenario_from_dict
+from workforce.sweep import sweep
+
+TIE = {
+    "name": "tie",
+    "horizon": {"first_year": 2026, "last_year": 2027},
+    "regions": [{"code": "A", "name": "Area A"}, {"code": "B", "name": "Area B"}],
+    "roles": {"ep": {"name": "EPs", "initial_stock": 0, "attrition": 0, "demand": 10, "shortfall_penalty": 100}},
+    "programmes": {"course": {"name": "Course", "role": "ep", "duration": 0, "completion_rate": 1,
+                              "course_costs": [{"f": 1}]}},
+    "funding_streams": {"f": {"name": "Fund", "budget": 4}},
+}
+TIE_VALUES = [1, 2, 3, 5, 0.5, 7, 0.25, 1.5]
+
+
+def tie_grid(values=TIE_VALUES):
+    return {"name": "tie", "scenario": "tie.yaml",
+            "grid": {"parameters": {"b": {"path": "funding_streams.f.budget", "op": "scale", "values": values}}}}
+
+
+@pytest.fixture
+def tie():
+    return scenario_from_dict(copy.deepcopy(TIE))
+
+
+def _tables(result):
+    """Per-point results with the timings left out (they are the only thing allowed to differ)."""
+    return result.results(), result.points.drop(columns=["seconds"])
+
+
+def test_a_points_plan_does_not_depend_on_workers_order_or_resuming(tie, tmp_path):
+    """Objectives as in the module docstring with B = 4·scale; the regional splits, which are
+    ties, must be the same however the points were scheduled."""
+    serial = sweep(tie_grid(), scenario=tie, out=tmp_path / "serial", workers=1, progress=False)
+    for point, scale in enumerate(TIE_VALUES):
+        s1 = min(4 * scale, 20)
+        s2 = min(4 * scale, 20 - s1)
+        assert serial.points.loc[point, "objective"] == pytest.approx(100 * ((20 - s1) + (20 - s1 - s2)) + s1 + s2)
+    results, points = _tables(serial)
+    one_chunk_each = sweep(tie_grid(), scenario=tie, out=tmp_path / "small", workers=1, progress=False,
+                           chunks_per_worker=len(TIE_VALUES))
+    pooled = sweep(tie_grid(), scenario=tie, out=tmp_path / "pool", workers=2, progress=False)
+    for other in (one_chunk_each, pooled):
+        pd.testing.assert_frame_equal(_tables(other)[0], results, check_exact=True)
+    resumed_out = tmp_path / "resumed"
+    shutil.copytree(tmp_path / "serial", resumed_out)
+    for point in (0, 2, 3, 6):  # as if killed before these were written
+        shutil.rmtree(resumed_out / "results" / f"point={point:06d}")
+    resumed = sweep(tie_grid(), scenario=tie, out=resumed_out, workers=1, progress=False)
+    assert resumed.skipped == 4
+    pd.testing.assert_frame_equal(_tables(resumed)[0], results, check_exact=True)
+    # the same budgets in another order: each budget's plan is the same as before
+    order = list(reversed(TIE_VALUES))
+    backwards = sweep(tie_grid(order), scenario=tie, out=tmp_path / "backwards", workers=1, progress=False)
+    flipped = backwards.results()
+    flipped["point"] = len(order) - 1 - flipped["point"]
+    flipped = flipped.sort_values(["point"], kind="stable").reset_index(drop=True)
+    by_point = results.sort_values(["point", "measure", "item", "region", "year"]).reset_index(drop=True)
+    flipped = flipped.sort_values(["point", "measure", "item", "region", "year"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(flipped, by_point, check_exact=True)
