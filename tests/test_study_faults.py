@@ -17,8 +17,11 @@ import shutil
 
 import pandas as pd
 import pytest
+import yaml
 
+from tests.test_sweep import HAND, MC
 from workforce import scenario_from_dict
+from workforce.errors import ScenarioError
 from workforce.sweep import sweep
 
 TIE = {
@@ -78,3 +81,36 @@ def test_a_points_plan_does_not_depend_on_workers_order_or_resuming(tie, tmp_pat
     by_point = results.sort_values(["point", "measure", "item", "region", "year"]).reset_index(drop=True)
     flipped = flipped.sort_values(["point", "measure", "item", "region", "year"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(flipped, by_point, check_exact=True)
+
+
+def _evaluate(tmp_path, plan_csv):
+    (tmp_path / "intake.csv").write_text(plan_csv)
+    (tmp_path / "hand.yaml").write_text(yaml.safe_dump(HAND))
+    spec = copy.deepcopy(MC)
+    spec["montecarlo"].update(mode="evaluate", plan="intake.csv", draws=3)
+    (tmp_path / "mc.yaml").write_text(yaml.safe_dump(spec))
+    return sweep(tmp_path / "mc.yaml", out=tmp_path / "out", workers=1, progress=False)
+
+
+@pytest.mark.parametrize(("row", "says"), [
+    ("courze,A,2026,3.5", "programme 'courze' is not in the scenario (did you mean 'course'?)"),
+    ("course,B,2026,3.5", "region 'B' is not in the scenario"),
+    ("course,A,2031,3.5", "year '2031' is outside the scenario's horizon 2026-2026"),
+    ("course,A,2026,-1", "intake '-1' is not a number of starters"),
+    ("course,A,2026,lots", "intake 'lots' is not a number of starters"),
+], ids=["programme", "region", "year", "negative", "text"])
+def test_an_evaluate_plan_that_does_not_match_the_scenario_is_refused(tmp_path, row, says):
+    """It used to be evaluated as zero intake for the rows it could not place (exit 0)."""
+    with pytest.raises(ScenarioError) as info:
+        _evaluate(tmp_path, f"programme,region,year,intake\ncourse,A,2026,1\n{row}\n")
+    problem = info.value.problems[0]
+    assert (problem.file, problem.line) == (str(tmp_path / "intake.csv"), 3)
+    assert says in problem.message
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_evaluate_plan_with_a_repeated_row_or_no_intake_column_is_refused(tmp_path):
+    with pytest.raises(ScenarioError, match=r"intake.csv:3: a second row for course A 2026 \(also on line 2\)"):
+        _evaluate(tmp_path, "programme,region,year,intake\ncourse,A,2026,1\ncourse,A,2026,2\n")
+    with pytest.raises(ScenarioError, match=r"intake.csv:1: the plan needs columns .* missing intake"):
+        _evaluate(tmp_path, "programme,region,year,starters\ncourse,A,2026,1\n")

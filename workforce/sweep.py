@@ -140,16 +140,9 @@ def _fixed_intake(spec: StudySpec, base: Path | None, scenario: Scenario) -> lis
     if mc is None or mc.mode != "evaluate":
         return None
     if mc.plan is not None:
-        path = (base or Path.cwd()) / mc.plan
-        try:
-            table = pd.read_csv(path)
-        except (OSError, ValueError) as exc:
-            raise ScenarioError(f"{path}: cannot read the plan to evaluate: {exc}") from None
-        missing = {"programme", "region", "year", "intake"} - set(table.columns)
-        if missing:
-            raise ScenarioError(f"{path}: the plan needs columns programme, region, year, intake "
-                                f"(an intake.csv from `workforce run`); missing {', '.join(sorted(missing))}")
-        return [[str(r.programme), str(r.region), int(r.year), float(r.intake)] for r in table.itertuples()]
+        from workforce.study_plan import read_plan
+
+        return read_plan((base or Path.cwd()) / mc.plan, scenario)
     from workforce.warm import WarmModel
 
     model = WarmModel(scenario)
@@ -205,7 +198,8 @@ def sweep(
     items = [[int(i), {n: float(table.at[i, n]) for n in levers}, bool(validate[i])] for i in pending]
     common = {
         "scenario": base, "scenario_name": scenario.name, "levers": lever_list, "time_limit": spec.time_limit,
-        "scenario_key": hashlib.sha256(json.dumps(base, sort_keys=True, default=str).encode()).hexdigest(),
+        # the fixed plan is part of the key: a cached model's reference state includes it
+        "scenario_key": hashlib.sha256(json.dumps([base, fixed], sort_keys=True, default=str).encode()).hexdigest(),
         "fixed_intake": fixed,
     }
     _execute(items, common, store, executor, workers, progress, chunks_per_worker)
