@@ -114,3 +114,65 @@ def test_an_evaluate_plan_with_a_repeated_row_or_no_intake_column_is_refused(tmp
         _evaluate(tmp_path, "programme,region,year,intake\ncourse,A,2026,1\ncourse,A,2026,2\n")
     with pytest.raises(ScenarioError, match=r"intake.csv:1: the plan needs columns .* missing intake"):
         _evaluate(tmp_path, "programme,region,year,starters\ncourse,A,2026,1\n")
+
+
+# ------------------------------------------------------------------------------ study files
+
+def _load(tmp_path, text):
+    from workforce.study import load_study
+
+    path = tmp_path / "study.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        load_study(path)
+    return path, info.value.problems[0]
+
+
+GRID_HEAD = "name: x\nscenario: s.yaml\ngrid:\n  parameters:\n"
+MC_HEAD = "name: x\nscenario: s.yaml\nmontecarlo:\n  draws: 3\n  seed: 1\n  parameters:\n"
+
+
+@pytest.mark.parametrize(("text", "line", "key", "says"), [
+    (GRID_HEAD + "    a: {path: funding_streams.f.budget, values: [1]}\n"
+     "    status: {path: roles.ep.attrition, values: [0.1]}\n", 6, "grid.parameters.status",
+     "parameter name 'status' is reserved"),
+    (GRID_HEAD + "    Objective: {path: roles.ep.attrition, values: [0.1]}\n", 5, "grid.parameters.Objective",
+     "reserved for a result column"),
+    (GRID_HEAD + "    a: {path: funding_streams.f.budget, values: [1]}\n"
+     "    b: {path: funding_streams.f.budget, op: scale, values: [2]}\n", 6, "grid.parameters.b",
+     "parameters 'a' and 'b' both move the same value"),
+    (GRID_HEAD + "    a: {path: funding_streams.f, op: scale, values: [1]}\n"
+     "    b: {path: funding_streams.f.budget, values: [2]}\n", 6, "grid.parameters.b",
+     "both move overlapping values (funding_streams.f and funding_streams.f.budget)"),
+    (MC_HEAD + "    a: {path: x.y, distribution: normal, mean: 1, sd: 0.1, low: 5, high: 6}\n", 7,
+     "montecarlo.parameters.a", "has no probability between low (5.0) and high (6.0)"),
+    (MC_HEAD + "    a: {path: x.y, distribution: normal, mean: 1, sd: 0.1, low: 1, high: 1}\n", 7,
+     "montecarlo.parameters.a", "has no probability between low (1.0) and high (1.0)"),
+    (MC_HEAD + "    a: {path: x.y, distribution: lognormal, median: 1, sigma: 0.1, low: -2, high: 0}\n", 7,
+     "montecarlo.parameters.a", "has no probability between"),
+    (MC_HEAD + "    a: {path: x.y, distribution: uniform, mean: 1, sd: 0.1}\n", 7,
+     "montecarlo.parameters.a", "a uniform distribution needs low, high"),
+    (MC_HEAD + "    a: {path: x.y, distribution: uniform, low: 0, high: 1, mean: 1, sd: 0.1}\n", 7,
+     "montecarlo.parameters.a", "a uniform distribution takes low, high, not mean, sd"),
+    (MC_HEAD + "    a: {path: x.y, distribution: normal, mean: 1, sd: 0}\n", 7,
+     "montecarlo.parameters.a.sd", "greater than 0"),
+    (MC_HEAD + "    a: {path: x.y, distribution: normal, mean: 1, sd: 1, values: [1, 2]}\n", 7,
+     "montecarlo.parameters.a", "takes a distribution, not values"),
+], ids=["reserved-status", "reserved-any-case", "same-value", "overlapping-values", "no-room", "low-high-mean",
+        "lognormal-below-zero", "uniform-mean-sd", "uniform-extra-fields", "zero-sd", "values-in-mc"])
+def test_careless_study_files_are_refused_at_the_parameters_line(tmp_path, text, line, key, says):
+    """Each of these used to be accepted: a crash after solving (reserved names), a silent
+    override (two parameters on one value), a draw that never ends (no room between bounds), or
+    fields ignored (uniform with mean and sd)."""
+    path, problem = _load(tmp_path, text)
+    assert (problem.file, problem.line, problem.key) == (str(path), line, key)
+    assert says in problem.message
+
+
+def test_truncated_draws_stay_inside_narrow_but_possible_bounds():
+    """A narrow window far into the tail (about 0.2% of the mass) is drawn, not refused or hung."""
+    from workforce.study import points, study_from_dict
+
+    spec = study_from_dict({"name": "x", "scenario": "s", "montecarlo": {"draws": 200, "seed": 3, "parameters": {
+        "a": {"path": "x.y", "distribution": "normal", "mean": 0, "sd": 1, "low": 2.9, "high": 4}}}})
+    assert points(spec)["a"].between(2.9, 4).all()
