@@ -176,3 +176,16 @@ def test_truncated_draws_stay_inside_narrow_but_possible_bounds():
     spec = study_from_dict({"name": "x", "scenario": "s", "montecarlo": {"draws": 200, "seed": 3, "parameters": {
         "a": {"path": "x.y", "distribution": "normal", "mean": 0, "sd": 1, "low": 2.9, "high": 4}}}})
     assert points(spec)["a"].between(2.9, 4).all()
+
+
+def test_formula_like_parameter_names_are_neutralised_in_points_csv(tmp_path):
+    """points.csv is opened in spreadsheets: a header cell '=HYPERLINK(...)' would run."""
+    from tests.test_sweep import GRID
+
+    grid = copy.deepcopy(GRID)
+    grid["grid"]["parameters"] = {'=HYPERLINK("http://x")': grid["grid"]["parameters"]["budget"]}
+    result = sweep(grid, scenario=scenario_from_dict(copy.deepcopy(HAND)), out=tmp_path / "s", workers=1,
+                   progress=False)
+    header = (tmp_path / "s" / "points.csv").read_text().splitlines()[0]
+    assert header.startswith('point,"\'=HYPERLINK(""http://x"")"')
+    assert '=HYPERLINK("http://x")' in result.points.columns  # the table in Python keeps the name

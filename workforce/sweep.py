@@ -208,8 +208,18 @@ def sweep(
     summary["status"] = summary["status"].fillna("not run")
     from workforce.store import write_text_atomic
 
-    write_text_atomic(out / "points.csv", summary.to_csv())
+    write_text_atomic(out / "points.csv", _spreadsheet_safe(summary).to_csv())
     return StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done))
+
+
+def _spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """Text cells and column names (parameter names come from the study file) that a spreadsheet
+    would run as formulas get a leading apostrophe, as in every other CSV the tool writes."""
+    from workforce.export import neutralise, neutralise_frame
+
+    out = neutralise_frame(table)
+    out.columns = [neutralise(c) for c in out.columns]
+    return out
 
 
 def _resolve(study: str | Path | StudySpec | Mapping[str, Any]) -> tuple[StudySpec, Path | None]:
