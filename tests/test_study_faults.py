@@ -189,3 +189,57 @@ def test_formula_like_parameter_names_are_neutralised_in_points_csv(tmp_path):
     header = (tmp_path / "s" / "points.csv").read_text().splitlines()[0]
     assert header.startswith('point,"\'=HYPERLINK(""http://x"")"')
     assert '=HYPERLINK("http://x")' in result.points.columns  # the table in Python keeps the name
+
+
+# ------------------------------------------------------------------------------ compare
+
+def _hand_plan(name, **changes):
+    """The hand scenario without its minimum intake: budget 4 starts 4, so 6 short each year."""
+    from workforce import solve
+
+    spec = copy.deepcopy(HAND)
+    spec["name"] = name
+    del spec["programmes"]["course"]["intake_min"]
+    for key, value in changes.items():
+        spec[key] = value
+    return solve(scenario_from_dict(spec))
+
+
+def test_compare_leaves_a_region_one_scenario_lacks_absent_not_zero(tmp_path):
+    """The second scenario adds region B with no demand (0 short; all 4 starts go to A). Region
+    B's shortfall is 0 in the second and absent (NaN, blank in results.csv) in the first, where
+    it used to read 0 too, as if the first scenario planned region B."""
+    from workforce.compare import compare, comparison_text
+
+    two = copy.deepcopy(HAND["regions"]) + [{"code": "B", "name": "Area B"}]
+    roles = copy.deepcopy(HAND["roles"])
+    roles["ep"]["demand"] = {"A": 10, "B": 0}
+    c = compare({"one": _hand_plan("one"), "two": _hand_plan("two", regions=two, roles=roles)})
+    row = c.results.loc[("shortfall", "ep", "B")]
+    assert pd.isna(row["one"]) and row["two"] == pytest.approx(0)
+    assert c.results.loc[("shortfall", "ep", "A")].tolist() == pytest.approx([6, 6])
+    assert "absent" in comparison_text(c) and "shortfall ep B" in " ".join(c.notes)
+    c.to_csv(tmp_path)
+    line = next(ln for ln in (tmp_path / "results.csv").read_text().splitlines() if ln.startswith("shortfall,ep,B"))
+    assert line == "shortfall,ep,B,,0"
+    assert "absent" in repr(c)
+
+
+def test_compare_of_unequal_horizons_uses_the_common_years_and_says_so():
+    """Budget 4 a year, demand 10, one region: 2026 alone is 6 short and spends 4; over
+    2026-2027 the plan may start 4 in each year (2026 short 6, 2027 short 2). On the common year
+    2026 both are 6 short and spend 4 whatever their other years."""
+    from workforce.compare import compare, comparison_text
+    from workforce.errors import WorkforceError
+
+    short = _hand_plan("short")
+    long = _hand_plan("long", horizon={"first_year": 2026, "last_year": 2027})
+    c = compare({"short": short, "long": long})
+    assert c.period == "common years 2026-2026"
+    assert c.results.loc[("shortfall", "ep", "A")].tolist() == pytest.approx([6, 6])
+    assert c.results.loc[("spend", "f", "")].tolist() == pytest.approx([4, 4])
+    assert "objective" not in c.results.index.get_level_values("measure")
+    assert "the horizons differ (short 2026-2026; long 2026-2027)" in comparison_text(c)
+    later = _hand_plan("later", horizon={"first_year": 2027, "last_year": 2027})
+    with pytest.raises(WorkforceError, match="no year in common"):
+        compare({"short": short, "later": later})
