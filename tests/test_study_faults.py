@@ -243,3 +243,37 @@ def test_compare_of_unequal_horizons_uses_the_common_years_and_says_so():
     later = _hand_plan("later", horizon={"first_year": 2027, "last_year": 2027})
     with pytest.raises(WorkforceError, match="no year in common"):
         compare({"short": short, "later": later})
+
+
+# ------------------------------------------------------------------------------ time limits
+
+def test_a_time_limit_that_stops_highs_before_any_plan_behaves_alike_in_run_and_study():
+    """One region, demand 25, cohorts of 8-10 at £30k each (tests/test_cohorts.py): 3 cohorts,
+    objective 25 + 90 = 115; at demand 20 two full cohorts, 20 + 60 = 80. A limit of 1e-9 s
+    stops HiGHS before any plan; the run used to rescue it silently and a study failed every
+    point. Both now rescue it and say how long the rescue ran beyond the limit."""
+    from tests.test_cohorts import one_region
+    from workforce import solve
+    from workforce.display import plan_warnings
+    from workforce.report import summary_text
+
+    spec = one_region(25, {"min_size": 8, "max_size": 10, "fixed_cost": {"dfe": 30}})
+    plan = solve(scenario_from_dict(copy.deepcopy(spec)), time_limit=1e-9)
+    assert plan.objective == pytest.approx(115)
+    assert "stopped HiGHS before it had any whole-cohort plan" in summary_text(plan)
+    assert "beyond the limit" in " ".join(plan_warnings(plan))
+
+
+def test_a_study_time_limit_rescues_each_point_like_a_run(tmp_path):
+    """The same limit in a study: every point rescued (it used to fail every point)."""
+    from tests.test_cohorts import one_region
+
+    spec = one_region(25, {"min_size": 8, "max_size": 10, "fixed_cost": {"dfe": 30}})
+    study = {"name": "tl", "scenario": "x.yaml", "time_limit": 1e-9,
+             "grid": {"parameters": {"d": {"path": "roles.ep.demand", "op": "scale", "values": [1, 0.8]}}}}
+    result = sweep(study, scenario=scenario_from_dict(copy.deepcopy(spec)), out=tmp_path / "s", workers=1,
+                   progress=False)
+    p = result.points
+    assert list(p["status"]) == ["ok", "ok"], p.get("error")
+    assert p["objective"].tolist() == pytest.approx([115, 80])
+    assert (p["rescue_seconds"] > 0).all()

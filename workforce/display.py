@@ -76,6 +76,11 @@ def plan_warnings(plan: Plan) -> list[str]:
         if planned and len(stages) < len(planned):
             text += f"; only {len(stages)} of {len(planned)} lexicographic stages ran"
         out.append(text + ".")
+    from workforce.report import rescue_note
+
+    rescue = rescue_note(s)
+    if rescue:
+        out.append(rescue[0].upper() + rescue[1:] + ".")
     last = d.YEARS[-1]
     table = shortfall_table(plan)
     for k in d.ROLES:

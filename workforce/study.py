@@ -81,7 +81,7 @@ class Parameter(_Base):
 
 
 RESERVED = ("point", "status", "objective", "plan", "how", "reason", "seconds", "error", "error_type",
-            "bounds", "coefficients", "costs", "measure", "item", "region", "year", "value")
+            "bounds", "coefficients", "costs", "rescue_seconds", "measure", "item", "region", "year", "value")
 """Columns of points.csv and of the results table: a parameter may not take one of these names."""
 
 

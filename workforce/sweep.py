@@ -112,6 +112,8 @@ def run_chunk(task: Mapping[str, Any]) -> dict[str, Any]:
             templates.setdefault(id(used), used.template)
             values_of[int(point)] = (id(used), used.key_values(info))
             record.update(status="ok", objective=info.objective, plan=info.status, **note)
+            if "mip_start" in info.timings:  # the time limit ended without a plan: rescued, beyond it
+                record["rescue_seconds"] = info.timings["mip_start"]
         except WorkforceError as exc:
             record.update(status="failed", error=str(exc), error_type=type(exc).__name__)
         except Exception as exc:  # a failure of one point never stops the others
