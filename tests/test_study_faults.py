@@ -277,3 +277,92 @@ def test_a_study_time_limit_rescues_each_point_like_a_run(tmp_path):
     assert list(p["status"]) == ["ok", "ok"], p.get("error")
     assert p["objective"].tolist() == pytest.approx([115, 80])
     assert (p["rescue_seconds"] > 0).all()
+
+
+# ------------------------------------------------------------------------------ Dask schedulers
+# Only 127.0.0.1 is ever contacted: each server below is started by the test itself.
+
+@pytest.fixture
+def local_server():
+    """Start a TCP server on 127.0.0.1 that accepts and then stays silent ("silent") or answers
+    like a web server ("http"); yields a function that returns its address."""
+    import socket
+    import threading
+
+    servers, stop = [], threading.Event()
+
+    def start(mode):
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        sock.settimeout(0.2)
+        servers.append(sock)
+
+        def serve():
+            held = []
+            while not stop.is_set():
+                try:
+                    conn, _ = sock.accept()
+                except OSError:
+                    continue
+                held.append(conn)
+                if mode == "http":
+                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" * 20)
+            for conn in held:
+                conn.close()
+
+        threading.Thread(target=serve, daemon=True).start()
+        return f"tcp://127.0.0.1:{sock.getsockname()[1]}"
+
+    yield start
+    stop.set()
+    for sock in servers:
+        sock.close()
+
+
+def _cli_sweep(tmp_path, *extra):
+    from click.testing import CliRunner
+
+    from tests.test_sweep import GRID
+    from workforce.cli import main
+
+    (tmp_path / "hand.yaml").write_text(yaml.safe_dump(HAND))
+    (tmp_path / "grid.yaml").write_text(yaml.safe_dump(GRID))
+    return CliRunner().invoke(main, ["sweep", str(tmp_path / "grid.yaml"), "--out", str(tmp_path / "out"), *extra])
+
+
+@pytest.mark.parametrize(("kind", "says"), [
+    ("silent", "did not answer within 1 s"),
+    ("http", "is not a Dask scheduler"),
+], ids=["accepts-and-never-answers", "not-dask"])
+def test_a_scheduler_that_never_answers_or_is_not_dask_fails_within_the_timeout(tmp_path, local_server, kind, says):
+    """The first used to hang however long Client's own timeout; the second failed with a
+    3 EiB allocation error."""
+    pytest.importorskip("distributed")
+    address = local_server(kind)
+    result = _cli_sweep(tmp_path, "--scheduler", address, "--scheduler-timeout", "1")
+    assert result.exit_code == 1, result.output
+    assert says in result.output and address in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("address", "says"), [
+    ("10.0.0.5", "is not a scheduler address: give tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786"),
+    ("inproc://x", "inproc:// schedulers are not supported"),
+    ("tls://127.0.0.1:1", "a tls:// scheduler needs the client's certificates"),
+    ("tcp://127.0.0.1:70000", "port 70000 is not between 1 and 65535"),
+], ids=["no-scheme-no-port", "inproc", "tls-without-certificates", "bad-port"])
+def test_malformed_or_unsupported_scheduler_addresses_are_refused_before_connecting(tmp_path, address, says):
+    pytest.importorskip("distributed")
+    result = _cli_sweep(tmp_path, "--scheduler", address)
+    assert result.exit_code == 1, result.output
+    assert says in result.output
+
+
+def test_a_scheduler_without_workers_is_reported_within_the_timeout(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp://", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        result = _cli_sweep(tmp_path, "--scheduler", cluster.scheduler_address, "--scheduler-timeout", "1")
+    assert result.exit_code == 1, result.output
+    assert "has no workers (none joined within 1 s)" in result.output
