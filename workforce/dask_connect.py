@@ -70,7 +70,7 @@ def probe(address: str, timeout: float = TIMEOUT) -> dict[str, Any]:
     args = Security().get_connection_args("client") if address.startswith("tls://") else {}
     try:
         answer = asyncio.run(asyncio.wait_for(_identity(address, timeout, args), timeout))
-    except (TimeoutError, asyncio.TimeoutError):
+    except TimeoutError:
         raise WorkforceError(
             f"the Dask scheduler at {address} did not answer within {timeout:g} s (--scheduler-timeout); "
             "check the address and that a Dask scheduler (not another server) listens there") from None
@@ -104,7 +104,7 @@ def connect(address: str, timeout: float = TIMEOUT) -> Any:
         raise WorkforceError(f"cannot connect to the Dask scheduler at {address}: {exc}") from None
     try:
         client.wait_for_workers(1, timeout=timeout)
-    except (TimeoutError, asyncio.TimeoutError):
+    except TimeoutError:
         client.close()
         raise WorkforceError(f"the Dask scheduler at {address} has no workers (none joined within {timeout:g} s); "
                              f"start some with: dask worker {address} --nthreads 1") from None
