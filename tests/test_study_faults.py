@@ -366,3 +366,29 @@ def test_a_scheduler_without_workers_is_reported_within_the_timeout(tmp_path):
         result = _cli_sweep(tmp_path, "--scheduler", cluster.scheduler_address, "--scheduler-timeout", "1")
     assert result.exit_code == 1, result.output
     assert "has no workers (none joined within 1 s)" in result.output
+
+
+# ------------------------------------------------------------------------------ resuming
+
+def test_damaged_partitions_are_detected_on_resume_set_aside_and_solved_again(tie, tmp_path):
+    """A partition truncated, emptied or with its file deleted used to block every resume (the
+    dataset could not be read); now each is set aside in damaged/, its point solved again, and
+    the summary says so. The final results equal an undisturbed run's."""
+    clean = sweep(tie_grid(), scenario=tie, out=tmp_path / "clean", workers=1, progress=False)
+    out = tmp_path / "hurt"
+    sweep(tie_grid(), scenario=tie, out=out, workers=1, progress=False)
+    def part(point):
+        return out / "results" / f"point={point:06d}" / "part-0.parquet"
+
+    data = part(1).read_bytes()
+    part(1).write_bytes(data[: len(data) // 2])  # truncated
+    part(3).write_bytes(b"")  # emptied
+    part(5).unlink()  # file deleted, folder kept
+    resumed = sweep(tie_grid(), scenario=tie, out=out, workers=1, progress=False)
+    assert resumed.damaged == [1, 3, 5] and resumed.skipped == len(TIE_VALUES) - 3
+    assert "3 damaged partition(s) from the earlier run (points 1, 3, 5)" in resumed.summary()
+    assert sorted(p.name for p in (out / "damaged").iterdir()) == ["point=000001", "point=000003", "point=000005"]
+    pd.testing.assert_frame_equal(resumed.results(), clean.results(), check_exact=True)
+    assert list(resumed.points["status"]) == ["ok"] * len(TIE_VALUES)
+    again = sweep(tie_grid(), scenario=tie, out=out, workers=1, progress=False)
+    assert again.damaged == [] and again.skipped == len(TIE_VALUES)

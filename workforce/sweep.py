@@ -22,7 +22,7 @@ import threading
 import time
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,9 @@ class StudyResult:
     seconds: float
     skipped: int
     """Points already finished by an earlier run and not solved again."""
+    damaged: list[int] = field(default_factory=list)
+    """Points whose partition from an earlier run was damaged (set aside in ``damaged/``) and
+    were solved again."""
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -67,6 +70,10 @@ class StudyResult:
         ok = int((p["status"] == "ok").sum())
         lines = [f"{self.spec.name}: {ok} of {len(p)} points solved, {len(self.failed)} failed, "
                  f"{self.skipped} already done ({self.seconds:.1f} s) -> {self.out}"]
+        if self.damaged:
+            shown = ", ".join(map(str, self.damaged[:10])) + (" ..." if len(self.damaged) > 10 else "")
+            lines.append(f"  {len(self.damaged)} damaged partition(s) from the earlier run (points {shown}) were "
+                         f"set aside in {self.out / 'damaged'} and solved again")
         if "how" in p:
             for how, n in p.loc[p["status"] == "ok", "how"].value_counts().items():
                 lines.append(f"  {n} solved {how}")
@@ -195,6 +202,7 @@ def sweep(
         "scenario": scenario.name, "scenario_sha256": scenario.sha256(), "points": len(table),
     }, restart=restart)
     done = store.finished()
+    damaged = list(store.damaged)
     pending = [i for i in table.index if i not in done]
     lever_list = [[n, list(lv.path), lv.op] for n, lv in levers.items()]
     items = [[int(i), {n: float(table.at[i, n]) for n in levers}, bool(validate[i])] for i in pending]
@@ -211,7 +219,8 @@ def sweep(
     from workforce.store import write_text_atomic
 
     write_text_atomic(out / "points.csv", _spreadsheet_safe(summary).to_csv())
-    return StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done))
+    return StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done),
+                       damaged=damaged)
 
 
 def _spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
