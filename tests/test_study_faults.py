@@ -392,3 +392,61 @@ def test_damaged_partitions_are_detected_on_resume_set_aside_and_solved_again(ti
     assert list(resumed.points["status"]) == ["ok"] * len(TIE_VALUES)
     again = sweep(tie_grid(), scenario=tie, out=out, workers=1, progress=False)
     assert again.damaged == [] and again.skipped == len(TIE_VALUES)
+
+
+# ------------------------------------------------------------------------------ kill -9
+
+def _session(sid):
+    """Live (not zombie) processes of session ``sid``: the study's process and its workers."""
+    import os
+
+    alive = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                stat = fh.read()
+            if os.getsid(int(entry)) == sid and stat.rsplit(")", 1)[1].split()[0] != "Z":
+                alive.append(int(entry))
+        except OSError:
+            continue
+    return alive
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc")
+def test_workers_die_with_the_study_process_on_kill_9(tmp_path):
+    """kill -9 of `sweep --workers 2` used to leave the forkserver, both workers and the
+    resource tracker running. A long grid keeps the workers busy when the parent is killed."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.test_sweep import GRID
+
+    grid = copy.deepcopy(GRID)
+    grid["grid"]["parameters"]["budget"] = {"path": "funding_streams.f.budget", "op": "scale", "low": 1, "high": 3,
+                                            "steps": 20000}
+    (tmp_path / "hand.yaml").write_text(yaml.safe_dump(HAND))
+    (tmp_path / "grid.yaml").write_text(yaml.safe_dump(grid))
+    script = os.path.join(os.path.dirname(sys.executable), "workforce")
+    proc = subprocess.Popen([script, "sweep", str(tmp_path / "grid.yaml"), "--out", str(tmp_path / "out"),
+                             "--workers", "2"], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_session(proc.pid)) < 4 and time.monotonic() < deadline:  # study, tracker, 2 workers
+            time.sleep(0.1)
+        assert len(_session(proc.pid)) >= 4, "the workers did not start"
+        time.sleep(1.0)  # the workers are solving
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while _session(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _session(proc.pid) == []
+    finally:
+        for pid in _session(proc.pid):  # only processes this test started
+            os.kill(pid, signal.SIGKILL)

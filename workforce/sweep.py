@@ -137,11 +137,49 @@ def _chunks(items: list[Any], n: int) -> list[list[Any]]:
 
 
 def default_executor(workers: int | None) -> cf.Executor:
-    """A local process pool (forkserver where available: workers start clean, without this
-    process's threads)."""
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=ctx)
+    """A local process pool of spawned workers (they start clean, without this process's
+    threads). Each worker ends when this process ends, even by ``kill -9`` (:func:`watch_parent`),
+    and the resource tracker then ends with them."""
+    ctx = multiprocessing.get_context("spawn")
+    return cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=ctx,
+                                  initializer=watch_parent, initargs=(os.getpid(),))
+
+
+def watch_parent(pid: int) -> None:
+    """Worker initializer: end this worker when process ``pid`` (the one running the study)
+    ends, however it ends.
+
+    On Linux the kernel does it: ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` (workers are spawned
+    directly by that process, so it is their parent). Elsewhere a thread waits for the process
+    to end and exits; it needs the GIL to act, so it can lag a long native call."""
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0:  # 1 = PR_SET_PDEATHSIG
+            if os.getppid() != pid:  # the parent ended before the signal was armed
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while _alive(pid):
+            time.sleep(1.0)
+        os._exit(1)  # nothing of this worker's is worth keeping: results are written by the parent
+
+    threading.Thread(target=watch, name="workforce-parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _fixed_intake(spec: StudySpec, base: Path | None, scenario: Scenario) -> list[list[Any]] | None:
