@@ -450,3 +450,40 @@ def test_workers_die_with_the_study_process_on_kill_9(tmp_path):
     finally:
         for pid in _session(proc.pid):  # only processes this test started
             os.kill(pid, signal.SIGKILL)
+
+
+# ------------------------------------------------------------------------------ many streams
+
+def test_a_plan_with_hundreds_of_funding_streams_is_charted_as_the_largest_plus_other():
+    """2,000 streams used to give 2,000 panels (530 s, 2.8 GB, 246 inches tall). Stream s_i has
+    a budget of i + 1 (£k) and is the only payer of course c_i (£1k a starter, demand far above
+    what money buys), so each spends its whole budget: the 7 largest are s299 ... s293 and
+    "other" holds the 293 others, which spend 1 + 2 + ... + 293 = 43,071 a year. The 300
+    courses become the 11 largest and "Other spending (289 items)"."""
+    from workforce import solve
+    from workforce.plan_tables import plan_tables
+    from workforce.plots.spend import MAX_ITEMS, MAX_PANELS, spend
+    from workforce.top_streams import largest_items, largest_streams
+
+    n = 300
+    spec = copy.deepcopy(HAND)
+    spec["roles"]["ep"]["demand"] = 1e6
+    spec["funding_streams"] = {f"s{i}": {"name": f"Stream {i}", "budget": i + 1} for i in range(n)}
+    spec["programmes"] = {f"c{i}": {"name": f"Course {i}", "role": "ep", "duration": 0, "completion_rate": 1,
+                                    "course_costs": [{f"s{i}": 1}]} for i in range(n)}
+    plan = solve(scenario_from_dict(spec))
+    t = largest_streams(plan_tables(plan), MAX_PANELS)
+    assert t.streams == [f"s{i}" for i in range(299, 292, -1)] + ["other"]
+    assert t.labels.streams["other"] == "Other 293 funding streams, combined"
+    assert t.spend.loc[("other", 2026), "spent"] == pytest.approx(293 * 294 / 2)
+    assert t.spend.loc[("other", 2026), "budget"] == pytest.approx(293 * 294 / 2)
+    assert t.spend["spent"].sum() == pytest.approx(plan_tables(plan).spend["spent"].sum())
+    items = largest_items(t, MAX_ITEMS).spend_detail
+    assert set(items.index.get_level_values("item")) == {f"c{i}" for i in range(299, 288, -1)} | {
+        "Other spending (289 items)"}
+    assert items["spent"].sum() == pytest.approx(t.spend_detail["spent"].sum())
+    fig = spend(plan)
+    panels = [ax for ax in fig.axes if ax.get_title(loc="left")]
+    assert len(panels) == MAX_PANELS
+    assert panels[-1].get_title(loc="left").startswith("Other 293 funding streams, combined")
+    assert fig.get_size_inches()[1] < 12
