@@ -487,3 +487,49 @@ def test_a_plan_with_hundreds_of_funding_streams_is_charted_as_the_largest_plus_
     assert len(panels) == MAX_PANELS
     assert panels[-1].get_title(loc="left").startswith("Other 293 funding streams, combined")
     assert fig.get_size_inches()[1] < 12
+
+
+# ------------------------------------------------------------------------------ messages
+
+def test_a_lever_path_missing_from_the_scenario_is_located_in_the_study_file(tmp_path):
+    """It used to be reported at `<scenario>`, with no file or line."""
+    (tmp_path / "hand.yaml").write_text(yaml.safe_dump(HAND))
+    (tmp_path / "s.yaml").write_text("name: x\nscenario: hand.yaml\ngrid:\n  parameters:\n"
+                                     "    b:\n      path: funding_streams.f.budgte\n      values: [1]\n")
+    with pytest.raises(ScenarioError) as info:
+        sweep(tmp_path / "s.yaml", out=tmp_path / "out", workers=1, progress=False)
+    problem = info.value.problems[0]
+    assert (problem.file, problem.line, problem.key) == (str(tmp_path / "s.yaml"), 6, "grid.parameters.b.path")
+    assert "did you mean 'budget'" in problem.message
+
+
+def test_montecarlo_draws_0_is_an_input_error_with_exit_1(tmp_path):
+    """Click's range check gave exit 2, which the README reserves for infeasible scenarios."""
+    from click.testing import CliRunner
+
+    from workforce.cli import main
+
+    (tmp_path / "hand.yaml").write_text(yaml.safe_dump(HAND))
+    (tmp_path / "mc.yaml").write_text(yaml.safe_dump(MC))
+    result = CliRunner().invoke(main, ["montecarlo", str(tmp_path / "mc.yaml"), "--draws", "0",
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "--draws 0: the number of draws must be from 1" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_point_stopped_by_the_time_limit_gives_study_advice_not_run_options():
+    """The study commands have no --time-limit: a failed point must point at the study's time_limit."""
+    import importlib
+    import inspect
+
+    from workforce.sweep import _RUN_ADVICE, point_message
+
+    source = inspect.getsource(importlib.import_module("workforce.solve"))
+    assert all(words.split(" (")[0] in source for words in _RUN_ADVICE)  # the advice still reads so
+    text = ("HiGHS stopped (Time limit reached) after 0.01 s without a feasible plan (time limit 0.01 s); nothing "
+            "was written. Raise the limit (--time-limit, or solver.time_limit in the scenario), or make the "
+            "scenario smaller (fewer regions, years or programmes)")
+    message = point_message(text)
+    assert "--time-limit" not in message and "nothing was written" not in message
+    assert "Raise the study's time_limit (seconds per point) or make the scenario smaller" in message

@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from workforce.errors import Problem, ScenarioError, WorkforceError
 from workforce.levers import OPS, Lever, parse_path
@@ -233,6 +233,18 @@ class StudySpec(_Base):
             raise ValueError("give exactly one of `grid`, `lhs` or `montecarlo`" + (f" (found {', '.join(given)})" if given else ""))
         return self
 
+    _file: str = PrivateAttr("<python>")
+    _lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)
+
+    def located(self, loc: tuple[Any, ...], message: str) -> Problem:
+        """A problem at key path ``loc`` of the study file (its line, or the nearest parent's)."""
+        line = next((self._lines[loc[:d]] for d in range(len(loc), 0, -1) if loc[:d] in self._lines), None)
+        return Problem(message, file=self._file, line=line, key=dotted(loc))
+
+    def parameter_problem(self, name: str, message: str) -> Problem:
+        """A problem with parameter ``name``'s ``path``, located in the study file."""
+        return self.located((self.kind, "parameters", name, "path"), message)
+
     @property
     def design(self) -> Grid | LatinHypercube | MonteCarlo:
         return self.grid or self.lhs or self.montecarlo  # type: ignore[return-value]
@@ -254,7 +266,9 @@ def load_study(path: str | Path) -> tuple[StudySpec, Path]:
     data, lines = read_yaml(path)
     if not isinstance(data, dict):
         raise ScenarioError(Problem("a study file must be a mapping of keys to values", file=str(path), line=1))
-    return study_from_dict(data, name=str(path), lines=lines), path.parent
+    spec = study_from_dict(data, name=str(path), lines=lines)
+    spec._file, spec._lines = str(path), dict(lines)
+    return spec, path.parent
 
 
 def study_from_dict(data: dict[str, Any], *, name: str = "<python>", lines: dict[tuple[Any, ...], int] | None = None) -> StudySpec:

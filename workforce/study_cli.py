@@ -136,7 +136,7 @@ def _study_command(name: str, monte: bool, doc: str) -> Any:
                    scheduler_timeout=scheduler_timeout)
 
     if monte:
-        command = click.option("--draws", type=click.IntRange(min=1), default=None,
+        command = click.option("--draws", type=int, default=None,  # checked by sweep(): an input error, exit 1
                                help="Number of draws (default: the study's montecarlo.draws).")(command)
     return command
 

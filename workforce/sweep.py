@@ -122,13 +122,28 @@ def run_chunk(task: Mapping[str, Any]) -> dict[str, Any]:
             if "mip_start" in info.timings:  # the time limit ended without a plan: rescued, beyond it
                 record["rescue_seconds"] = info.timings["mip_start"]
         except WorkforceError as exc:
-            record.update(status="failed", error=str(exc), error_type=type(exc).__name__)
+            record.update(status="failed", error=point_message(str(exc)), error_type=type(exc).__name__)
         except Exception as exc:  # a failure of one point never stops the others
             record.update(status="failed", error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}",
                           error_type=type(exc).__name__)
         record["seconds"] = time.perf_counter() - t0
         records.append(record)
     return {"records": records, "values": values_of, "templates": templates}
+
+
+_RUN_ADVICE = {
+    "; nothing was written. Raise the limit (--time-limit, or solver.time_limit in the scenario), ":
+        ". Raise the study's time_limit (seconds per point) ",
+}
+"""Advice written for ``workforce run`` that a study point must give in the study's own terms
+(the study commands have no --time-limit, and the other points are written)."""
+
+
+def point_message(text: str) -> str:
+    """An error message as a failed point gives it: options of `workforce run` put in study terms."""
+    for run_words, study_words in _RUN_ADVICE.items():
+        text = text.replace(run_words, study_words)
+    return text
 
 
 def _chunks(items: list[Any], n: int) -> list[list[Any]]:
@@ -223,6 +238,8 @@ def sweep(
     if draws is not None:
         if spec.montecarlo is None:
             raise WorkforceError(f"{spec.name} is a {spec.kind} study: only a Monte Carlo study has draws")
+        if not 1 <= int(draws) <= 1_000_000:
+            raise WorkforceError(f"--draws {draws}: the number of draws must be from 1 to 1,000,000")
         spec = spec.model_copy(update={"montecarlo": spec.montecarlo.model_copy(update={"draws": int(draws)})})
     if scenario is None:
         scenario = load_scenario((base_dir or Path.cwd()) / spec.scenario)
@@ -231,7 +248,11 @@ def sweep(
     table = points(spec)
     base = scenario.model_dump()
     for lever in levers.values():  # a path that does not exist is an error in the spec, not per point
-        value_at(base, lever)
+        try:
+            value_at(base, lever)
+        except ScenarioError as exc:
+            raise ScenarioError([spec.parameter_problem(lever.name, f"{p.message} (in the scenario {scenario.name})")
+                                 for p in exc.problems]) from None
     validate = _validation_plan(spec, table, base, levers, scenario.name)
     fixed = _fixed_intake(spec, base_dir, scenario)
     store = StudyStore(out)
