@@ -533,3 +533,20 @@ def test_a_point_stopped_by_the_time_limit_gives_study_advice_not_run_options():
     message = point_message(text)
     assert "--time-limit" not in message and "nothing was written" not in message
     assert "Raise the study's time_limit (seconds per point) or make the scenario smaller" in message
+
+
+def test_plot_of_a_parquet_only_run_says_how_to_get_the_tables(tmp_path):
+    """It used to say only that intake.csv is missing, as if the folder were not a run."""
+    pytest.importorskip("pyarrow")
+    from click.testing import CliRunner
+
+    from workforce.cli import main
+
+    (tmp_path / "hand.yaml").write_text(yaml.safe_dump(HAND))
+    run = CliRunner().invoke(main, ["run", str(tmp_path / "hand.yaml"), "--out", str(tmp_path / "run"),
+                                    "--format", "parquet"])
+    assert run.exit_code == 0, run.output
+    result = CliRunner().invoke(main, ["plot", str(tmp_path / "run")])
+    assert result.exit_code == 1, result.output
+    assert "written without CSV (intake.parquet instead)" in result.output
+    assert "--format csv" in result.output
