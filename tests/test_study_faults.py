@@ -550,3 +550,39 @@ def test_plot_of_a_parquet_only_run_says_how_to_get_the_tables(tmp_path):
     assert result.exit_code == 1, result.output
     assert "written without CSV (intake.parquet instead)" in result.output
     assert "--format csv" in result.output
+
+
+def _with_region_table(tmp_path, demand_csv):
+    import unicodedata
+
+    from workforce import load_scenario
+
+    spec = copy.deepcopy(HAND)
+    spec["regions"] = [{"code": "E12000007", "name": unicodedata.normalize("NFC", "Île-de-France")},
+                       {"code": "E12000001", "name": "North East"}]
+    spec["roles"]["ep"]["demand"] = {"file": "demand.csv"}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "demand.csv").write_text(demand_csv, encoding="utf-8")
+    return load_scenario(tmp_path / "s.yaml")
+
+
+def test_a_region_name_in_decomposed_unicode_matches_its_composed_twin(tmp_path):
+    """A CSV exported from a Mac writes 'Î' as 'I' + U+0302; it used to be an unknown region
+    "(did you mean 'Île-de-France'?)" naming what looks like the same text."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Île-de-France")
+    assert decomposed != unicodedata.normalize("NFC", decomposed)
+    from workforce import prepare
+
+    scenario = _with_region_table(tmp_path, f"region,value\n{decomposed},7\nNorth East,3\n")
+    demand = prepare(scenario).demand
+    assert demand[("ep", "E12000007", 2026)] == 7 and demand[("ep", "E12000001", 2026)] == 3
+
+
+def test_a_region_code_with_a_look_alike_letter_is_flagged(tmp_path):
+    """'Е12000001' with a Cyrillic Е looks exactly like the code E12000001."""
+    with pytest.raises(ScenarioError) as info:
+        _with_region_table(tmp_path, "region,value\nE12000007,7\n\u041512000001,3\n")
+    text = str(info.value)
+    assert "it looks like 'E12000001' but contains U+0415 CYRILLIC CAPITAL LETTER IE" in text
