@@ -7,8 +7,9 @@ same plan whatever the interruptions. The grid moves the budget (40 values) and 
 
 1. runs the sweep once, uninterrupted (``--workers 2``), as the reference;
 2. starts the same sweep in another folder, kills the whole command with ``kill -9`` at a random
-   moment (seeded), checks that no process of it survives (workers die with it), and starts it
-   again, 20 times; then lets it finish;
+   moment (seeded: a quarter of the kills during start-up, the rest after a random number of
+   new partitions, so the kills spread over the 200 points), checks that no process of it
+   survives (workers die with it), and starts it again, 20 times; then lets it finish;
 3. compares the two folders: the results table (every point's every value, written as CSV with
    exact float repr) and points.csv without the ``seconds`` column must be equal byte for byte;
    damaged partitions set aside along the way are counted.
@@ -73,6 +74,10 @@ def session_alive(sid: int) -> list[int]:
     return out
 
 
+def partitions(out: Path) -> int:
+    return len(list((out / "results").glob("point=*"))) if (out / "results").exists() else 0
+
+
 def canonical(out: Path) -> tuple[bytes, bytes]:
     """The results table and points.csv without timings, as bytes."""
     from workforce.store import StudyStore
@@ -100,8 +105,14 @@ def main() -> int:
         for i in range(kills):
             proc = subprocess.Popen(command(folder, out), start_new_session=True, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
-            wait = rng.uniform(0.3, full)
-            time.sleep(wait)
+            t0 = time.perf_counter()
+            if rng.random() < 0.25:  # while starting (reading, validating, starting workers)
+                time.sleep(rng.uniform(0.3, 3.0))
+            else:  # while solving and writing: after a random number of new partitions
+                target = partitions(out) + rng.randint(1, max(2, 2 * 200 // kills))
+                while proc.poll() is None and partitions(out) < target:
+                    time.sleep(0.01)
+            wait = time.perf_counter() - t0
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
@@ -112,7 +123,7 @@ def main() -> int:
             survivors += len(left)
             for pid in left:  # only processes this script started
                 os.kill(pid, signal.SIGKILL)
-            done = len(list((out / "results").glob("point=*"))) if (out / "results").exists() else 0
+            done = partitions(out)
             print(f"kill {i + 1:2d} after {wait:4.1f} s: {done:3d} partitions on disk, "
                   f"{len(left)} process(es) survived")
         final = subprocess.run(command(folder, out), stdout=subprocess.PIPE, text=True)

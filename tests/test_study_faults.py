@@ -605,3 +605,18 @@ def test_a_warm_milp_point_after_another_is_as_good_as_a_cold_solve():
     assert note["how"] == "in place"
     cold = solve(scenario_with(base.model_dump(), {"b": 1.03}, levers, "cold"))
     assert warm.objective == pytest.approx(cold.objective, rel=1e-6)
+
+
+def test_an_infeasible_point_locates_its_limits_in_the_scenario_file(tmp_path):
+    """Budget 2 cannot pay for the 3 minimum starters (tests/test_sweep.py). The explanation used
+    to locate the limits at the scenario's name ('(hand)'); it now gives the file and line where
+    each limit is written (the budget on line 3 of hand.yaml, the minimum intake on line 15)."""
+    from tests.test_sweep import GRID
+
+    (tmp_path / "hand.yaml").write_text(yaml.safe_dump(HAND))
+    assert (tmp_path / "hand.yaml").read_text().splitlines()[2].strip() == "budget: 4"
+    assert (tmp_path / "hand.yaml").read_text().splitlines()[14].strip() == "intake_min: 3"
+    (tmp_path / "grid.yaml").write_text(yaml.safe_dump(GRID))
+    result = sweep(tmp_path / "grid.yaml", out=tmp_path / "out", workers=1, progress=False)
+    error = result.points.loc[0, "error"]
+    assert f"({tmp_path / 'hand.yaml'}:15)" in error and f"({tmp_path / 'hand.yaml'}:3)" in error

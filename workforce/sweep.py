@@ -100,6 +100,7 @@ def _warm_model(task: Mapping[str, Any]) -> Any:
     if key not in cache:
         cache.clear()
         scenario = scenario_from_dict(task["scenario"], name=task["scenario_name"])
+        scenario._sources = dict(task.get("sources") or {})
         cache[key] = WarmModel(scenario, threads=1, time_limit=task["time_limit"])
     return cache[key]
 
@@ -270,6 +271,8 @@ def sweep(
         # the fixed plan is part of the key: a cached model's reference state includes it
         "scenario_key": hashlib.sha256(json.dumps([base, fixed], sort_keys=True, default=str).encode()).hexdigest(),
         "fixed_intake": fixed,
+        # where each key was written (file, line): a failed point's explanation locates its limits
+        "sources": dict(scenario._sources),
     }
     _execute(items, common, store, executor, workers, progress, chunks_per_worker)
     records = store.records()

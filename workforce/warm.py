@@ -415,6 +415,7 @@ class WarmModel:
             counts = self.apply(values, levers)
         except NeedsRebuild as exc:
             scenario = scenario_with(self.base, values, levers, name=self.scenario.name)
+            scenario._sources = dict(self.scenario._sources)  # its limits are where the base's are written
             other = WarmModel(scenario, threads=int(self.options["threads"]), time_limit=self.options["time_limit"])
             if self._fixed is not None:
                 other.fix_intake(dict(zip(self._keys["intake"], self._fixed, strict=True)))
