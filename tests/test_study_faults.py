@@ -620,3 +620,16 @@ def test_an_infeasible_point_locates_its_limits_in_the_scenario_file(tmp_path):
     result = sweep(tmp_path / "grid.yaml", out=tmp_path / "out", workers=1, progress=False)
     error = result.points.loc[0, "error"]
     assert f"({tmp_path / 'hand.yaml'}:15)" in error and f"({tmp_path / 'hand.yaml'}:3)" in error
+
+
+def test_a_variants_null_for_a_required_key_is_reported_at_the_null(tmp_path):
+    """It was reported at the parent key's line as plainly 'missing'."""
+    from workforce import load_scenario
+
+    (tmp_path / "hand.yaml").write_text(yaml.safe_dump(HAND))
+    (tmp_path / "v.yaml").write_text("roles:\n  ep:\n    demand: null\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "hand.yaml", variants=[tmp_path / "v.yaml"])
+    problem = info.value.problems[0]
+    assert (problem.file, problem.line, problem.key) == (str(tmp_path / "v.yaml"), 3, "roles.ep.demand")
+    assert "sets it to null, which removes it" in problem.message
