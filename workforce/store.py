@@ -95,6 +95,8 @@ class StudyStore:
         self.out = Path(out)
         self.results = self.out / "results"
         self.failures = self.out / "failures"
+        self.damaged: list[int] = []
+        """Points whose partition was found damaged by the last :meth:`finished` (and set aside)."""
 
     def prepare(self, study: dict[str, Any], *, restart: bool) -> None:
         """Create the folder, or check it holds the same study (resume); clear stale temporaries."""
@@ -126,7 +128,8 @@ class StudyStore:
         truncated, emptied or deleted) is moved to ``damaged/`` (not deleted: it is kept for
         inspection) and its point counts as not done, so a resume solves it again; the points
         moved are in :attr:`damaged`."""
-        done, self.damaged = set(), []
+        done: set[int] = set()
+        self.damaged = []
         for part in sorted(self.results.glob("point=*")):
             if not part.is_dir():
                 continue
@@ -139,9 +142,6 @@ class StudyStore:
                 self._set_aside(part)
                 self.damaged.append(point)
         return done
-
-    damaged: list[int]
-    """Points whose partition was found damaged by the last :meth:`finished` (and set aside)."""
 
     def _whole(self, part: Path) -> bool:
         _pa, pq = _pyarrow()
