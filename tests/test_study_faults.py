@@ -633,3 +633,14 @@ def test_a_variants_null_for_a_required_key_is_reported_at_the_null(tmp_path):
     problem = info.value.problems[0]
     assert (problem.file, problem.line, problem.key) == (str(tmp_path / "v.yaml"), 3, "roles.ep.demand")
     assert "sets it to null, which removes it" in problem.message
+
+
+def test_a_monte_carlo_parameter_named_like_a_role_is_refused_before_solving(tmp_path):
+    """shortfall_distribution() puts a column per role beside the parameters: 'ep' would clash
+    after every draw was solved."""
+    spec = copy.deepcopy(MC)
+    spec["montecarlo"]["parameters"] = {"ep": spec["montecarlo"]["parameters"]["demand"]}
+    with pytest.raises(ScenarioError, match="parameter name 'ep' is a role of the scenario"):
+        sweep(spec, scenario=scenario_from_dict(copy.deepcopy(HAND)), out=tmp_path / "out", workers=1,
+              progress=False)
+    assert not (tmp_path / "out").exists()

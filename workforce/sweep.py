@@ -246,6 +246,11 @@ def sweep(
         scenario = load_scenario((base_dir or Path.cwd()) / spec.scenario)
     out = Path(out) if out is not None else Path("results") / "studies" / _slug(spec.name)
     levers = spec.levers()
+    clash = [n for n in levers if spec.montecarlo is not None and n in scenario.roles]
+    if clash:  # the draws table has a column per role beside the parameters
+        raise ScenarioError([spec.parameter_problem(n, f"parameter name {n!r} is a role of the scenario, whose "
+                                                       "shortfall is a column of the draws table; choose another name")
+                             for n in clash])
     table = points(spec)
     base = scenario.model_dump()
     for lever in levers.values():  # a path that does not exist is an error in the spec, not per point
