@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -104,8 +105,8 @@ def differing_columns(a: Path, b: Path) -> list[str]:
 def main() -> int:
     kills = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     rng = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+    folder = Path(tempfile.mkdtemp(prefix="study-kill-resume-"))
+    try:
         (folder / "ties.yaml").write_text(yaml.safe_dump(SCENARIO))
         (folder / "study.yaml").write_text(yaml.safe_dump(STUDY))
         t = time.perf_counter()
@@ -147,7 +148,15 @@ def main() -> int:
         print(f"points.csv without {', '.join(BOOKKEEPING)} equal byte for byte: {same_points}")
         print(f"points.csv columns that differ at all: {differing_columns(folder / 'reference', out) or 'none'}")
         print(f"damaged partitions set aside: {damaged}; surviving processes after kills: {survivors}")
-        return 0 if same_results and same_points and survivors == 0 and final.returncode == 0 else 1
+        ok = same_results and same_points and survivors == 0 and final.returncode == 0
+        if ok:
+            (folder / "ok").touch()
+        else:
+            print(f"kept for inspection: {folder}")
+        return 0 if ok else 1
+    finally:
+        if (folder / "ok").exists() or not (folder / "killed").exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
