@@ -433,3 +433,17 @@ def test_extra_key_beside_file(tmp_path, yaml_file):
     p = load_problem(tmp_path, text, {"stock.csv": "region,value\nE1,10\nE2,20\n"})
     assert_problem(p, file=yaml_file, line=14, key="roles.ep.initial_stock", says="note")
     assert "load_scenario" not in p.message
+
+
+@pytest.mark.parametrize(
+    ("content", "first", "second"),
+    [("region,year,value,Value\nE1,2026,1,2\n", "value", "Value"),
+     ("region,Region,year,value\nE1,E2,2026,1\n", "region", "Region"),
+     ("Region,2026,2027,2028,REGION\nE1,10,11,12,E2\n", "Region", "REGION")],
+    ids=["value-Value", "region-Region", "Region-REGION"],
+)
+def test_columns_differing_only_by_case_are_refused(tmp_path, demand_csv, content, first, second):
+    """Columns are matched case-blind, so the second of two case twins used to be read silently."""
+    problems = demand_problems(tmp_path, content)
+    assert_problem(problems[0], file=demand_csv, line=1,
+                   says=f"columns {first!r} and {second!r} differ only by case")

@@ -123,8 +123,8 @@ def test_latin_hypercube_is_seeded_and_stratified():
 def test_monte_carlo_draws_are_seeded_and_truncated():
     spec = {"name": "mc", "scenario": "x.yaml", "montecarlo": {"draws": 2000, "seed": 11, "parameters": {
         "n": {"path": "roles.ep.attrition", "distribution": "normal", "mean": 0.1, "sd": 0.05, "low": 0.05, "high": 0.2},
-        "t": {"path": "roles.ep.attrition", "distribution": "triangular", "low": 0, "mode": 1, "high": 4},
-        "l": {"path": "roles.ep.attrition", "distribution": "lognormal", "median": 2, "sigma": 0.1}}}}
+        "t": {"path": "roles.ep.demand", "distribution": "triangular", "low": 0, "mode": 1, "high": 4},
+        "l": {"path": "roles.ep.initial_stock", "distribution": "lognormal", "median": 2, "sigma": 0.1}}}}
     a, b = points(study_from_dict(spec)), points(study_from_dict(spec))
     pd.testing.assert_frame_equal(a, b)
     assert a["n"].between(0.05, 0.2).all()

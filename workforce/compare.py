@@ -31,9 +31,15 @@ class Comparison:
     results: pd.DataFrame
     """Index [measure, item, region]; one column per scenario. Measures: ``shortfall`` (unit-years
     over the horizon), ``shortfall_last_year``, ``spend`` (£k over the horizon), ``intake``
-    (trainees over the horizon), ``objective`` (the objective and each term)."""
+    (trainees over the horizon), ``objective`` (the objective and each term). A role, region,
+    stream or programme one scenario lacks is NaN (absent), never 0. Scenarios with different
+    horizons are compared on their common years, without the objective (see ``notes``)."""
     status: dict[str, str] = field(default_factory=dict)
     """Each plan's solver status (``optimal`` or ``provisional``), by name."""
+    period: str = "whole horizon"
+    """The years the results cover: the whole horizon, or the years common to every plan."""
+    notes: list[str] = field(default_factory=list)
+    """What the reader must know to read the results (absent rows, common years)."""
 
     def __repr__(self) -> str:
         from workforce.display import comparison_repr
@@ -101,17 +107,23 @@ def input_differences(scenarios: Mapping[str, Any]) -> pd.DataFrame:
     return table
 
 
-def key_results(plan: Plan) -> pd.Series:
-    """One plan's key results, indexed [measure, item, region]."""
+def _in_years(s: pd.Series, years: list[int] | None) -> pd.Series:
+    return s if years is None else s[s.index.get_level_values("year").isin(years)]
+
+
+def key_results(plan: Plan, years: list[int] | None = None) -> pd.Series:
+    """One plan's key results, indexed [measure, item, region]; over ``years`` only if given
+    (then without the objective, which covers the plan's whole horizon)."""
     wf = plan.workforce
-    last = plan.data.YEARS[-1]
+    last = (years or plan.data.YEARS)[-1]
     parts = {
-        "shortfall": wf["shortfall"].groupby(level=["role", "region"]).sum(),
+        "shortfall": _in_years(wf["shortfall"], years).groupby(level=["role", "region"]).sum(),
         "shortfall_last_year": wf["shortfall"].xs(last, level="year").groupby(level=["role", "region"]).sum(),
-        "spend": plan.spend["spent"].groupby(level="stream").sum(),
-        "intake": plan.intake["intake"].groupby(level="programme").sum(),
-        "objective": pd.Series({"objective": plan.objective, **plan.summary["terms"]}),
+        "spend": _in_years(plan.spend["spent"], years).groupby(level="stream").sum(),
+        "intake": _in_years(plan.intake["intake"], years).groupby(level="programme").sum(),
     }
+    if years is None:
+        parts["objective"] = pd.Series({"objective": plan.objective, **plan.summary["terms"]})
     series = []
     for measure, s in parts.items():
         idx = s.index
@@ -136,9 +148,32 @@ def compare(plans: Sequence[Plan] | Mapping[str, Plan]) -> Comparison:
         raise ValueError("compare needs at least two plans")
     names = list(plans)
     inputs = input_differences({n: p.data.scenario for n, p in plans.items()})
-    results = pd.concat({n: key_results(p) for n, p in plans.items()}, axis=1).fillna(0.0)
+    years, period, notes = common_years(plans)
+    results = pd.concat({n: key_results(p, years) for n, p in plans.items()}, axis=1)  # absent stays NaN
+    absent = results.isna().any(axis=1)
+    if absent.any():
+        rows = [f"{m} {i}" + (f" {r}" if r else "") for m, i, r in results.index[absent]]
+        notes.append(f"{len(rows)} result row(s) exist in only some scenarios and are left blank (absent, "
+                     f"not 0) in the others: {', '.join(dict.fromkeys(rows[:6]))}" + (" ..." if len(rows) > 6 else ""))
     return Comparison(names=names, inputs=inputs, results=results,
-                      status={n: p.summary["status"] for n, p in plans.items()})
+                      status={n: p.summary["status"] for n, p in plans.items()}, period=period, notes=notes)
+
+
+def common_years(plans: Mapping[str, Plan]) -> tuple[list[int] | None, str, list[str]]:
+    """The years to compare: None (the whole horizon) when every plan has the same horizon, else
+    the years common to all (a WorkforceError when there are none)."""
+    from workforce.errors import WorkforceError
+
+    spans = {n: (p.data.YEARS[0], p.data.YEARS[-1]) for n, p in plans.items()}
+    if len(set(spans.values())) == 1:
+        return None, "whole horizon", []
+    first, last = max(a for a, _ in spans.values()), min(b for _, b in spans.values())
+    listed = "; ".join(f"{n} {a}-{b}" for n, (a, b) in spans.items())
+    if first > last:
+        raise WorkforceError(f"the scenarios' horizons have no year in common ({listed}): they cannot be compared")
+    return list(range(first, last + 1)), f"common years {first}-{last}", [
+        f"the horizons differ ({listed}): results cover the common years {first}-{last} only, "
+        "and the objectives (each over its own horizon) are left out"]
 
 
 def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
@@ -153,13 +188,14 @@ def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
         if len(c.inputs) > max_inputs:
             lines.append(f"  ... and {len(c.inputs) - max_inputs} more (write them with --out)")
     lines.append("")
-    lines.append("Key results (whole horizon; shortfall in unit-years, spend in £k, intake in trainees;")
+    lines.append(f"Key results ({c.period}; shortfall in unit-years, spend in £k, intake in trainees;")
     lines.append("shortfall summed over regions here, by region in results.csv):")
     regional = ["shortfall", "shortfall_last_year"]
     rest = c.results.drop(index=regional, level="measure", errors="ignore")
     national = (c.results[c.results.index.get_level_values("measure").isin(regional)]
-                .groupby(level=["measure", "item"], sort=False).sum())
+                .groupby(level=["measure", "item"], sort=False).sum(min_count=1))
     national["region"] = "all"
     national = national.set_index("region", append=True)
-    lines.append(pd.concat([national, rest]).to_string(float_format=lambda v: f"{v:,.1f}"))
+    lines.append(pd.concat([national, rest]).to_string(float_format=lambda v: f"{v:,.1f}", na_rep="absent"))
+    lines += [f"Note: {n}" for n in c.notes]
     return "\n".join(lines)

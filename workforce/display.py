@@ -76,6 +76,11 @@ def plan_warnings(plan: Plan) -> list[str]:
         if planned and len(stages) < len(planned):
             text += f"; only {len(stages)} of {len(planned)} lexicographic stages ran"
         out.append(text + ".")
+    from workforce.report import rescue_note
+
+    rescue = rescue_note(s)
+    if rescue:
+        out.append(rescue[0].upper() + rescue[1:] + ".")
     last = d.YEARS[-1]
     table = shortfall_table(plan)
     for k in d.ROLES:
@@ -169,7 +174,7 @@ def comparison_table(c: Comparison) -> pd.DataFrame:
     """The key results summed over regions: index [measure, item], one column per plan, in the
     order shortfall, shortfall in the last year, spend, intake, objective; objective terms that are
     zero in every plan are left out."""
-    table = c.results.groupby(level=["measure", "item"], sort=False).sum()
+    table = c.results.groupby(level=["measure", "item"], sort=False).sum(min_count=1)  # absent stays NaN
     keep = [(m, i) for m, i in table.index
             if not (m == "objective" and i != "objective" and (table.loc[(m, i)].abs() < 1e-9).all())]
     table = table.loc[keep]
@@ -183,7 +188,7 @@ def comparison_warnings(c: Comparison) -> list[str]:
            for name, status in c.status.items() if status != "optimal"]
     if c.inputs.empty:
         out.append("the scenarios have the same inputs: any difference in results is the solver's choice among equal plans")
-    return out
+    return out + list(getattr(c, "notes", []))
 
 
 def _input_keys(c: Comparison, n: int = 4) -> str:
@@ -200,7 +205,7 @@ def comparison_repr(c: Comparison) -> str:
     lines.append("  key results, all regions".ljust(45) + "".join(f" {n[:width]:>{width}}" for n in c.names))
     for (measure, item), row in table.iterrows():
         label = f"    {_COMPARISON_ROWS.get(measure, measure)[:26]:<26} {str(item)[:14]:<14}"
-        lines.append(label + "".join(f" {v:>{width},.0f}" for v in row))
+        lines.append(label + "".join(f" {'absent' if pd.isna(v) else format(v, ',.0f'):>{width}}" for v in row))
     for w in comparison_warnings(c):
         lines.append(f"  warning: {w}")
     lines.append(f"  tables: {COMPARISON_LINE}")

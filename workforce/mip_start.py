@@ -93,7 +93,10 @@ def rescue(h: highspy.Highs, compiled: Compiled, cost: np.ndarray,
     """HiGHS stopped at its limit without any whole-cohort plan: build one by rounding
     (:func:`start_solution`), give it to HiGHS and let it run briefly from it (a tenth of the time
     limit, at least a second), so that the planner gets a provisional plan with its gap instead
-    of nothing. Only this case goes over ``time_limit``, by the seconds reported.
+    of nothing. Only this case goes over ``time_limit``, by the seconds reported
+    (``timings["mip_start"]``), and it is the same in ``workforce run`` and in every point of a
+    study: the run prints a note, points.csv has ``rescue_seconds``. The plan is ``optimal`` only
+    if HiGHS proves it during the rescue, else ``provisional`` with its gap.
 
     Measured at 153 x 3 x 20 (all programmes in cohorts and EP only), a start given before the
     first solve cost 5-14 s of LP solves and HiGHS's own search found the same or better plans

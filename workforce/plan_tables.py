@@ -183,6 +183,12 @@ def load_plan(results_dir: str | Path) -> PlanTables:
 
 def _read_table(path: Path, index: list[str], values: list[str]) -> pd.DataFrame:
     if not path.exists():
+        others = [p.name for p in (path.with_suffix(".parquet"), path.parent / "plan.xlsx") if p.exists()]
+        if others:
+            raise ResultsError(f"{path.parent}: {path.name} is missing: this run was written without CSV "
+                               f"({' and '.join(others)} instead), and charts read the CSV tables; "
+                               "run it again with --format csv (e.g. --format csv,parquet), or use --charts on "
+                               "that run")
         raise ResultsError(f"{path.parent}: {path.name} is missing; a saved run has "
                            + ", ".join(f"{n}.csv" for n in REQUIRED) + " and summary.json")
     try:

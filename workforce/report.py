@@ -5,6 +5,17 @@ from __future__ import annotations
 from workforce.results import Plan
 
 
+def rescue_note(summary: dict) -> str | None:  # type: ignore[type-arg]
+    """Say so when the time limit ended without a plan and the rescue step ran beyond it."""
+    seconds = (summary.get("timings_seconds") or {}).get("mip_start")
+    if seconds is None:
+        return None
+    limit = (summary.get("solver_options") or {}).get("time_limit")
+    return (f"the time limit{f' ({limit:g} s)' if limit is not None else ''} stopped HiGHS before it had any "
+            f"whole-cohort plan; a rounded plan was built and improved for {seconds:.2f} s beyond the limit "
+            "(see the README, 'Time limits')")
+
+
 def summary_text(plan: Plan) -> str:
     """A summary a planner can read in a terminal: status, cost, shortfall by role, intake."""
     s = plan.summary
@@ -16,6 +27,9 @@ def summary_text(plan: Plan) -> str:
     ]
     if s["status"] != "optimal":
         lines.append("  PROVISIONAL: a solver limit stopped the search; the plan is feasible but may not be the best.")
+    rescue = rescue_note(s)
+    if rescue:
+        lines.append(f"  Note: {rescue}")
     terms = ", ".join(f"{t} {v:,.1f}" for t, v in s["terms"].items() if abs(v) > 1e-9)
     lines.append(f"  objective {s['objective']:,.1f}" + (f": {terms}" if terms else ""))
     lines.append("")

@@ -342,7 +342,8 @@ def run(
         solve_time += elapsed
         has_solution = h.getInfo().primal_solution_status == 2
         rescued_bound = None
-        if compiled.integrality is not None and highs is None and not has_solution and status in (
+        # the same in a study (highs given: the warm model's own HiGHS) as in a single run
+        if compiled.integrality is not None and not has_solution and status in (
             highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kIterationLimit,
         ):
             rescued_bound = float(h.getInfo().mip_dual_bound)

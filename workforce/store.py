@@ -7,6 +7,8 @@ Layout of ``OUT/``::
         part-0.parquet          its key results (measure, item, region, year, value); its metadata
                                 says how it was solved (in place or rebuilt, why), seconds, objective
     failures/point=000013.json  a point that failed, with the error (removed when a rerun succeeds)
+    damaged/point=000014/       a partition found damaged on resume (truncated, empty, its file
+                                gone), set aside for inspection; its point is solved again
     points.csv                  every point's parameters, status and objective (rewritten at the end)
 
 A point counts as finished when its folder exists, so an interrupted or partly failed study is
@@ -81,6 +83,11 @@ def partition_name(point: int) -> str:
     return f"point={point:06d}"
 
 
+def _point_of(name: str) -> int | None:
+    digits = name.removeprefix("point=")
+    return int(digits) if digits.isdigit() else None
+
+
 class StudyStore:
     """Read and write one study folder."""
 
@@ -88,6 +95,8 @@ class StudyStore:
         self.out = Path(out)
         self.results = self.out / "results"
         self.failures = self.out / "failures"
+        self.damaged: list[int] = []
+        """Points whose partition was found damaged by the last :meth:`finished` (and set aside)."""
 
     def prepare(self, study: dict[str, Any], *, restart: bool) -> None:
         """Create the folder, or check it holds the same study (resume); clear stale temporaries."""
@@ -115,7 +124,44 @@ class StudyStore:
         write_text_atomic(meta, json.dumps(study, indent=2, default=str) + "\n")
 
     def finished(self) -> set[int]:
-        return {int(p.name.split("=")[1]) for p in self.results.glob("point=*") if p.is_dir()}
+        """Points whose partition is whole. A partition that cannot be read back (its file
+        truncated, emptied or deleted) is moved to ``damaged/`` (not deleted: it is kept for
+        inspection) and its point counts as not done, so a resume solves it again; the points
+        moved are in :attr:`damaged`."""
+        done: set[int] = set()
+        self.damaged = []
+        for part in sorted(self.results.glob("point=*")):
+            if not part.is_dir():
+                continue
+            point = _point_of(part.name)
+            if point is None:
+                continue
+            if self._whole(part):
+                done.add(point)
+            else:
+                self._set_aside(part)
+                self.damaged.append(point)
+        return done
+
+    def _whole(self, part: Path) -> bool:
+        _pa, pq = _pyarrow()
+        files = [f for f in part.iterdir() if not f.name.startswith(".")]
+        if [f.name for f in files] != ["part-0.parquet"]:
+            return False
+        try:
+            meta = pq.read_metadata(files[0])
+            record = json.loads(meta.metadata[RECORD_KEY])
+        except Exception:  # noqa: BLE001 - any failure to read it back means it is not whole
+            return False
+        return meta.num_rows > 0 and record.get("status") == "ok"
+
+    def _set_aside(self, part: Path) -> None:
+        aside = self.out / "damaged"
+        aside.mkdir(exist_ok=True)
+        target, n = aside / part.name, 1
+        while target.exists():
+            target, n = aside / f"{part.name}.{n}", n + 1
+        os.rename(part, target)
 
     def write_point(self, point: int, table: pd.DataFrame, record: dict[str, Any]) -> None:
         """Write one point's partition whole, or not at all."""

@@ -26,13 +26,21 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from workforce.errors import Problem, ScenarioError
+from workforce.errors import Problem, ScenarioError, WorkforceError
 from workforce.levers import OPS, Lever, parse_path
 from workforce.scenario.yamlio import dotted, read_yaml
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class ParameterError(ValueError):
+    """A problem with one parameter of a design (located at that parameter's line)."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
 
 
 class _Base(BaseModel):
@@ -72,17 +80,44 @@ class Parameter(_Base):
         return self
 
 
+RESERVED = ("point", "status", "objective", "plan", "how", "reason", "seconds", "error", "error_type",
+            "bounds", "coefficients", "costs", "rescue_seconds", "measure", "item", "region", "year", "value")
+"""Columns of points.csv and of the results table: a parameter may not take one of these names."""
+
+
+def check_parameters(parameters: dict[str, Parameter]) -> None:
+    """Names that would clash with a result column, and two parameters moving the same value
+    (one would silently override the other, yet both would be reported as if they mattered)."""
+    for name in parameters:
+        if name.casefold() in RESERVED:
+            raise ParameterError(name, f"parameter name {name!r} is reserved for a result column "
+                             f"({', '.join(RESERVED)}); choose another name")
+        if not name.strip():
+            raise ValueError("a parameter name may not be blank")
+    seen: dict[tuple[Any, ...], str] = {}
+    for name, p in parameters.items():
+        path = parse_path(p.path)
+        for other_path, other in seen.items():
+            shorter = min(len(path), len(other_path))
+            if path[:shorter] == other_path[:shorter]:
+                same = "the same value" if path == other_path else "overlapping values"
+                raise ParameterError(name, f"parameters {other!r} and {name!r} both move {same} "
+                                 f"({parameters[other].path} and {p.path}); one would override the other")
+        seen[path] = name
+
+
 class Grid(_Base):
     parameters: dict[str, Parameter] = Field(min_length=1)
     """Every combination of the parameters' values is a point."""
 
     @model_validator(mode="after")
     def _values(self) -> Grid:
+        check_parameters(self.parameters)
         for name, p in self.parameters.items():
             if p.values is None and (p.low is None or p.high is None or p.steps is None):
-                raise ValueError(f"parameter {name}: give `values: [...]` or `low`, `high` and `steps`")
+                raise ParameterError(name, f"parameter {name}: give `values: [...]` or `low`, `high` and `steps`")
             if p.distribution is not None:
-                raise ValueError(f"parameter {name}: a grid takes values, not a distribution")
+                raise ParameterError(name, f"parameter {name}: a grid takes values, not a distribution")
         return self
 
 
@@ -94,9 +129,13 @@ class LatinHypercube(_Base):
 
     @model_validator(mode="after")
     def _bounds(self) -> LatinHypercube:
+        check_parameters(self.parameters)
         for name, p in self.parameters.items():
             if p.low is None or p.high is None:
-                raise ValueError(f"parameter {name}: a Latin hypercube needs `low` and `high`")
+                raise ParameterError(name, f"parameter {name}: a Latin hypercube needs `low` and `high`")
+            if p.distribution is not None or p.values is not None:
+                raise ParameterError(name, f"parameter {name}: a Latin hypercube takes `low` and `high`, "
+                                     "not values or a distribution")
         return self
 
 
@@ -115,18 +154,65 @@ class MonteCarlo(_Base):
     def _distributions(self) -> MonteCarlo:
         need = {"uniform": ("low", "high"), "triangular": ("low", "mode", "high"), "normal": ("mean", "sd"),
                 "lognormal": ("median", "sigma")}
+        check_parameters(self.parameters)
         for name, p in self.parameters.items():
             if p.distribution is None:
-                raise ValueError(f"parameter {name}: a Monte Carlo parameter needs a `distribution` "
+                raise ParameterError(name, f"parameter {name}: a Monte Carlo parameter needs a `distribution` "
                                  f"({', '.join(need)})")
-            missing = [f for f in need[p.distribution] if getattr(p, f) is None]
-            if missing:
-                raise ValueError(f"parameter {name}: a {p.distribution} distribution needs {', '.join(missing)}")
-            if p.distribution == "triangular" and not (p.low <= p.mode <= p.high):  # type: ignore[operator]
-                raise ValueError(f"parameter {name}: mode must lie between low and high")
+            check_distribution(name, p, need[p.distribution])
         if self.plan is not None and self.mode != "evaluate":
             raise ValueError("`plan` is only used in evaluate mode")
         return self
+
+
+_DISTRIBUTION_FIELDS = ("low", "high", "mean", "sd", "mode", "median", "sigma")
+_TRUNCATION_MASS = 1e-3
+"""Least share of a truncated distribution that must lie between its bounds: below it, drawing
+by rejection would take thousands of tries per value (and for no room at all, forever)."""
+_MAX_REDRAWS = 100_000
+
+
+def check_distribution(name: str, p: Parameter, need: tuple[str, ...]) -> None:
+    """A distribution that can be drawn from: its own fields only, ordered bounds, room between
+    truncation bounds (draws are redrawn until they land there)."""
+    missing = [f for f in need if getattr(p, f) is None]
+    if missing:
+        raise ParameterError(name, f"parameter {name}: a {p.distribution} distribution needs {', '.join(missing)}")
+    truncates = ("low", "high") if p.distribution in ("normal", "lognormal") else ()
+    extra = [f for f in _DISTRIBUTION_FIELDS if getattr(p, f) is not None and f not in need and f not in truncates]
+    if extra:
+        raise ParameterError(name, f"parameter {name}: a {p.distribution} distribution takes {', '.join(need + truncates)}, "
+                         f"not {', '.join(extra)}")
+    if p.values is not None or p.steps is not None:
+        raise ParameterError(name, f"parameter {name}: a Monte Carlo parameter takes a distribution, not values or steps")
+    if p.distribution == "triangular" and not (p.low <= p.mode <= p.high):  # type: ignore[operator]
+        raise ParameterError(name, f"parameter {name}: mode must lie between low and high")
+    if p.distribution in ("normal", "lognormal") and (p.low is not None or p.high is not None):
+        mass = _mass_between(p)
+        if mass < _TRUNCATION_MASS:
+            raise ParameterError(name,
+                f"parameter {name}: the {p.distribution} distribution has "
+                f"{'no' if mass == 0 else f'only {mass:.2g} of its'} probability between low ({p.low}) and high "
+                f"({p.high}), so values cannot be drawn there; widen the bounds or move the "
+                f"{'mean' if p.distribution == 'normal' else 'median'}")
+
+
+def _mass_between(p: Parameter) -> float:
+    """Share of a normal or lognormal distribution between ``low`` and ``high``."""
+    from scipy.stats import norm
+
+    lo = -np.inf if p.low is None else p.low
+    hi = np.inf if p.high is None else p.high
+    if hi <= lo:
+        return 0.0
+    if p.distribution == "normal":
+        a, b = (lo - p.mean) / p.sd, (hi - p.mean) / p.sd  # type: ignore[operator]
+    else:
+        if hi <= 0:
+            return 0.0
+        log = lambda x: np.log(x) if x > 0 else -np.inf  # noqa: E731
+        a, b = (log(lo) - np.log(p.median)) / p.sigma, (log(hi) - np.log(p.median)) / p.sigma  # type: ignore[arg-type,operator]
+    return float(norm.cdf(b) - norm.cdf(a))
 
 
 class StudySpec(_Base):
@@ -146,6 +232,18 @@ class StudySpec(_Base):
         if len(given) != 1:
             raise ValueError("give exactly one of `grid`, `lhs` or `montecarlo`" + (f" (found {', '.join(given)})" if given else ""))
         return self
+
+    _file: str = PrivateAttr("<python>")
+    _lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)
+
+    def located(self, loc: tuple[Any, ...], message: str) -> Problem:
+        """A problem at key path ``loc`` of the study file (its line, or the nearest parent's)."""
+        line = next((self._lines[loc[:d]] for d in range(len(loc), 0, -1) if loc[:d] in self._lines), None)
+        return Problem(message, file=self._file, line=line, key=dotted(loc))
+
+    def parameter_problem(self, name: str, message: str) -> Problem:
+        """A problem with parameter ``name``'s ``path``, located in the study file."""
+        return self.located((self.kind, "parameters", name, "path"), message)
 
     @property
     def design(self) -> Grid | LatinHypercube | MonteCarlo:
@@ -168,7 +266,9 @@ def load_study(path: str | Path) -> tuple[StudySpec, Path]:
     data, lines = read_yaml(path)
     if not isinstance(data, dict):
         raise ScenarioError(Problem("a study file must be a mapping of keys to values", file=str(path), line=1))
-    return study_from_dict(data, name=str(path), lines=lines), path.parent
+    spec = study_from_dict(data, name=str(path), lines=lines)
+    spec._file, spec._lines = str(path), dict(lines)
+    return spec, path.parent
 
 
 def study_from_dict(data: dict[str, Any], *, name: str = "<python>", lines: dict[tuple[Any, ...], int] | None = None,
@@ -181,6 +281,9 @@ def study_from_dict(data: dict[str, Any], *, name: str = "<python>", lines: dict
         problems = []
         for err in exc.errors():
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            cause = err.get("ctx", {}).get("error")
+            if isinstance(cause, ParameterError) and loc and loc[-1] != "parameters":
+                loc = (*loc, "parameters", cause.name)
             line = None
             for depth in range(len(loc), -1, -1):
                 if lines and loc[:depth] in lines:
@@ -207,11 +310,16 @@ def _draw(p: Parameter, n: int, rng: np.random.Generator) -> np.ndarray:
     lo = -np.inf if p.low is None else p.low
     hi = np.inf if p.high is None else p.high
     bad = (values < lo) | (values > hi)
-    while bad.any():  # truncation by redrawing, which keeps the shape inside the bounds
+    for _ in range(_MAX_REDRAWS):  # truncation by redrawing, which keeps the shape inside the bounds
+        if not bad.any():
+            return values
         redraw = _draw(p.model_copy(update={"low": None, "high": None}), int(bad.sum()), rng)
         values[bad] = redraw
         bad = (values < lo) | (values > hi)
-    return values
+    if not bad.any():
+        return values
+    raise WorkforceError(f"cannot draw {n} values between {p.low} and {p.high} from this {p.distribution} "
+                         "distribution: too little of it lies between the bounds")
 
 
 def points(spec: StudySpec) -> pd.DataFrame:

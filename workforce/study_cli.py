@@ -21,16 +21,11 @@ def _agg() -> None:
     matplotlib.use("Agg")
 
 
-def dask_client(address: str) -> Any:
-    """A Dask client of the scheduler at ``address`` (a helpful error without the extra)."""
-    try:
-        from distributed import Client
-    except ImportError:
-        raise WorkforceError("--scheduler needs Dask: pip install 'workforce[distributed]'") from None
-    try:
-        return Client(address, timeout="20s")
-    except OSError as exc:
-        raise WorkforceError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+def dask_client(address: str, timeout: float | None = None) -> Any:
+    """A Dask client of the scheduler at ``address``, every wait limited (see :mod:`workforce.dask_connect`)."""
+    from workforce.dask_connect import TIMEOUT, connect
+
+    return connect(address, TIMEOUT if timeout is None else timeout)
 
 
 def dask_threads(client: Any) -> int:
@@ -76,6 +71,9 @@ def _study_options(func: Any) -> Any:
         click.option("--workers", type=int, default=None, help="Local worker processes (default: all cores; 1 runs here)."),
         click.option("--scheduler", default=None, metavar="ADDRESS",
                      help="Run on a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786."),
+        click.option("--scheduler-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+                     metavar="SECONDS", help="Longest wait for the scheduler to answer and for a first worker "
+                                             "(default 30)."),
         click.option("--restart", is_flag=True, help="Discard earlier results in the folder and start again."),
         click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal)."),
     ]
@@ -85,14 +83,15 @@ def _study_options(func: Any) -> Any:
 
 
 def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str | None, restart: bool,
-               progress: bool | None, monte: bool, draws: int | None = None) -> None:
+               progress: bool | None, monte: bool, draws: int | None = None,
+               scheduler_timeout: float | None = None) -> None:
     from workforce.sweep import monte_carlo, sweep
     from workforce.sweep_plots import save_figure, sweep_chart
 
     _agg()
     executor, client = None, None
     if scheduler:
-        client = dask_client(scheduler)
+        client = dask_client(scheduler, scheduler_timeout)
         executor, workers = client.get_executor(), dask_threads(client)
     runner = monte_carlo if monte else sweep
     try:
@@ -130,12 +129,14 @@ def _study_command(name: str, monte: bool, doc: str) -> Any:
     @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
     @_study_options
     @_friendly
-    def command(spec: Path, out: Path | None, workers: int | None, scheduler: str | None, restart: bool,
-                progress: bool | None, draws: int | None = None) -> None:
-        _run_study(spec, out, workers, scheduler, restart, progress, monte=monte, draws=draws)
+    def command(spec: Path, out: Path | None, workers: int | None, scheduler: str | None,
+                scheduler_timeout: float | None, restart: bool, progress: bool | None,
+                draws: int | None = None) -> None:
+        _run_study(spec, out, workers, scheduler, restart, progress, monte=monte, draws=draws,
+                   scheduler_timeout=scheduler_timeout)
 
     if monte:
-        command = click.option("--draws", type=click.IntRange(min=1), default=None,
+        command = click.option("--draws", type=int, default=None,  # checked by sweep(): an input error, exit 1
                                help="Number of draws (default: the study's montecarlo.draws).")(command)
     return command
 

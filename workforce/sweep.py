@@ -22,7 +22,7 @@ import threading
 import time
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,9 @@ class StudyResult:
     seconds: float
     skipped: int
     """Points already finished by an earlier run and not solved again."""
+    damaged: list[int] = field(default_factory=list)
+    """Points whose partition from an earlier run was damaged (set aside in ``damaged/``) and
+    were solved again."""
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -67,6 +70,10 @@ class StudyResult:
         ok = int((p["status"] == "ok").sum())
         lines = [f"{self.spec.name}: {ok} of {len(p)} points solved, {len(self.failed)} failed, "
                  f"{self.skipped} already done ({self.seconds:.1f} s) -> {self.out}"]
+        if self.damaged:
+            shown = ", ".join(map(str, self.damaged[:10])) + (" ..." if len(self.damaged) > 10 else "")
+            lines.append(f"  {len(self.damaged)} damaged partition(s) from the earlier run (points {shown}) were "
+                         f"set aside in {self.out / 'damaged'} and solved again")
         if "how" in p:
             for how, n in p.loc[p["status"] == "ok", "how"].value_counts().items():
                 lines.append(f"  {n} solved {how}")
@@ -93,6 +100,7 @@ def _warm_model(task: Mapping[str, Any]) -> Any:
     if key not in cache:
         cache.clear()
         scenario = scenario_from_dict(task["scenario"], name=task["scenario_name"])
+        scenario._sources = dict(task.get("sources") or {})
         cache[key] = WarmModel(scenario, threads=1, time_limit=task["time_limit"])
     return cache[key]
 
@@ -112,8 +120,10 @@ def run_chunk(task: Mapping[str, Any]) -> dict[str, Any]:
             templates.setdefault(id(used), used.template)
             values_of[int(point)] = (id(used), used.key_values(info))
             record.update(status="ok", objective=info.objective, plan=info.status, **note)
+            if "mip_start" in info.timings:  # the time limit ended without a plan: rescued, beyond it
+                record["rescue_seconds"] = info.timings["mip_start"]
         except WorkforceError as exc:
-            record.update(status="failed", error=str(exc), error_type=type(exc).__name__)
+            record.update(status="failed", error=point_message(str(exc)), error_type=type(exc).__name__)
         except Exception as exc:  # a failure of one point never stops the others
             record.update(status="failed", error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}",
                           error_type=type(exc).__name__)
@@ -122,17 +132,70 @@ def run_chunk(task: Mapping[str, Any]) -> dict[str, Any]:
     return {"records": records, "values": values_of, "templates": templates}
 
 
+_RUN_ADVICE = {
+    "; nothing was written. Raise the limit (--time-limit, or solver.time_limit in the scenario), ":
+        ". Raise the study's time_limit (seconds per point) ",
+}
+"""Advice written for ``workforce run`` that a study point must give in the study's own terms
+(the study commands have no --time-limit, and the other points are written)."""
+
+
+def point_message(text: str) -> str:
+    """An error message as a failed point gives it: options of `workforce run` put in study terms."""
+    for run_words, study_words in _RUN_ADVICE.items():
+        text = text.replace(run_words, study_words)
+    return text
+
+
 def _chunks(items: list[Any], n: int) -> list[list[Any]]:
     size = max(1, -(-len(items) // n))
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def default_executor(workers: int | None) -> cf.Executor:
-    """A local process pool (forkserver where available: workers start clean, without this
-    process's threads)."""
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=ctx)
+    """A local process pool of spawned workers (they start clean, without this process's
+    threads). Each worker ends when this process ends, even by ``kill -9`` (:func:`watch_parent`),
+    and the resource tracker then ends with them."""
+    ctx = multiprocessing.get_context("spawn")
+    return cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=ctx,
+                                  initializer=watch_parent, initargs=(os.getpid(),))
+
+
+def watch_parent(pid: int) -> None:
+    """Worker initializer: end this worker when process ``pid`` (the one running the study)
+    ends, however it ends.
+
+    On Linux the kernel does it: ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` (workers are spawned
+    directly by that process, so it is their parent). Elsewhere a thread waits for the process
+    to end and exits; it needs the GIL to act, so it can lag a long native call."""
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0:  # 1 = PR_SET_PDEATHSIG
+            if os.getppid() != pid:  # the parent ended before the signal was armed
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while _alive(pid):
+            time.sleep(1.0)
+        os._exit(1)  # nothing of this worker's is worth keeping: results are written by the parent
+
+    threading.Thread(target=watch, name="workforce-parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _fixed_intake(spec: StudySpec, base: Path | None, scenario: Scenario) -> list[list[Any]] | None:
@@ -140,16 +203,9 @@ def _fixed_intake(spec: StudySpec, base: Path | None, scenario: Scenario) -> lis
     if mc is None or mc.mode != "evaluate":
         return None
     if mc.plan is not None:
-        path = (base or Path.cwd()) / mc.plan
-        try:
-            table = pd.read_csv(path)
-        except (OSError, ValueError) as exc:
-            raise ScenarioError(f"{path}: cannot read the plan to evaluate: {exc}") from None
-        missing = {"programme", "region", "year", "intake"} - set(table.columns)
-        if missing:
-            raise ScenarioError(f"{path}: the plan needs columns programme, region, year, intake "
-                                f"(an intake.csv from `workforce run`); missing {', '.join(sorted(missing))}")
-        return [[str(r.programme), str(r.region), int(r.year), float(r.intake)] for r in table.itertuples()]
+        from workforce.study_plan import read_plan
+
+        return read_plan((base or Path.cwd()) / mc.plan, scenario)
     from workforce.warm import WarmModel
 
     model = WarmModel(scenario)
@@ -183,15 +239,26 @@ def sweep(
     if draws is not None:
         if spec.montecarlo is None:
             raise WorkforceError(f"{spec.name} is a {spec.kind} study: only a Monte Carlo study has draws")
+        if not 1 <= int(draws) <= 1_000_000:
+            raise WorkforceError(f"--draws {draws}: the number of draws must be from 1 to 1,000,000")
         spec = spec.model_copy(update={"montecarlo": spec.montecarlo.model_copy(update={"draws": int(draws)})})
     if scenario is None:
         scenario = load_scenario((base_dir or Path.cwd()) / spec.scenario)
     out = Path(out) if out is not None else Path("results") / "studies" / _slug(spec.name)
     levers = spec.levers()
+    clash = [n for n in levers if spec.montecarlo is not None and n in scenario.roles]
+    if clash:  # the draws table has a column per role beside the parameters
+        raise ScenarioError([spec.parameter_problem(n, f"parameter name {n!r} is a role of the scenario, whose "
+                                                       "shortfall is a column of the draws table; choose another name")
+                             for n in clash])
     table = points(spec)
     base = scenario.model_dump()
     for lever in levers.values():  # a path that does not exist is an error in the spec, not per point
-        value_at(base, lever)
+        try:
+            value_at(base, lever)
+        except ScenarioError as exc:
+            raise ScenarioError([spec.parameter_problem(lever.name, f"{p.message} (in the scenario {scenario.name})")
+                                 for p in exc.problems]) from None
     validate = _validation_plan(spec, table, base, levers, scenario.name)
     fixed = _fixed_intake(spec, base_dir, scenario)
     store = StudyStore(out)
@@ -200,13 +267,17 @@ def sweep(
         "scenario": scenario.name, "scenario_sha256": scenario.sha256(), "points": len(table),
     }, restart=restart)
     done = store.finished()
+    damaged = list(store.damaged)
     pending = [i for i in table.index if i not in done]
     lever_list = [[n, list(lv.path), lv.op] for n, lv in levers.items()]
     items = [[int(i), {n: float(table.at[i, n]) for n in levers}, bool(validate[i])] for i in pending]
     common = {
         "scenario": base, "scenario_name": scenario.name, "levers": lever_list, "time_limit": spec.time_limit,
-        "scenario_key": hashlib.sha256(json.dumps(base, sort_keys=True, default=str).encode()).hexdigest(),
+        # the fixed plan is part of the key: a cached model's reference state includes it
+        "scenario_key": hashlib.sha256(json.dumps([base, fixed], sort_keys=True, default=str).encode()).hexdigest(),
         "fixed_intake": fixed,
+        # where each key was written (file, line): a failed point's explanation locates its limits
+        "sources": dict(scenario._sources),
     }
     _execute(items, common, store, executor, workers, progress, chunks_per_worker)
     records = store.records()
@@ -214,8 +285,19 @@ def sweep(
     summary["status"] = summary["status"].fillna("not run")
     from workforce.store import write_text_atomic
 
-    write_text_atomic(out / "points.csv", summary.to_csv())
-    return StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done))
+    write_text_atomic(out / "points.csv", _spreadsheet_safe(summary).to_csv())
+    return StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done),
+                       damaged=damaged)
+
+
+def _spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """Text cells and column names (parameter names come from the study file) that a spreadsheet
+    would run as formulas get a leading apostrophe, as in every other CSV the tool writes."""
+    from workforce.export import neutralise, neutralise_frame
+
+    out = neutralise_frame(table)
+    out.columns = [neutralise(c) for c in out.columns]
+    return out
 
 
 def _resolve(study: str | Path | StudySpec | Mapping[str, Any]) -> tuple[StudySpec, Path | None]:

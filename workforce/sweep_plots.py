@@ -99,7 +99,7 @@ def compare_chart(comparison: Comparison) -> Figure:
             continue
         table = results.xs(measure, level="measure")
         if "region" in table.index.names:
-            table = table.groupby(level="item").sum()
+            table = table.groupby(level="item").sum(min_count=1)  # absent stays absent (no bar), not 0
         width = 0.8 / max(1, len(names))
         positions = range(len(table))
         for i, name in enumerate(names):
@@ -110,7 +110,7 @@ def compare_chart(comparison: Comparison) -> Figure:
         ax.set_title(title, fontsize=10)
         ax.grid(axis="y", alpha=0.3)
     axes[0].legend(fontsize=7)
-    fig.suptitle("Scenario comparison (whole horizon)", fontsize=11)
+    fig.suptitle(f"Scenario comparison ({getattr(comparison, 'period', 'whole horizon')})", fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 0.94))
     return fig
 

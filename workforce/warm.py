@@ -93,6 +93,11 @@ class WarmModel:
         self._vectors: tuple[np.ndarray, np.ndarray] | None = None
         self._weights = np.ones(len(TERMS))
         self._scale: np.ndarray | None = None
+        self._start: highspy.HighsBasis | bool | None = None
+        """The basis every point starts from (the base scenario's optimum), False for a cold
+        start each time (a MILP, or a base with no optimal basis), None until first needed."""
+        self._at_base = True
+        """True while the compiled model still holds the base scenario (no point applied yet)."""
         self._version = self.h.version()
         self._init_extraction()
         self.build_seconds = time.perf_counter() - t0
@@ -148,6 +153,8 @@ class WarmModel:
         reason = self.structural_reason({n: levers[n] for n in values})
         if reason:
             raise NeedsRebuild(reason)
+        self._reference()
+        self._at_base = False
         try:
             return self._apply(values, levers)
         except BaseException:
@@ -294,7 +301,32 @@ class WarmModel:
         idx = cols[present]
         c.col_lower[idx], c.col_upper[idx] = lo[present], up[present]
         self.h.changeColsBounds(len(idx), idx.astype(np.int32), c.col_lower[idx], c.col_upper[idx])
+        same = (self._fixed is None and intake is None) or (
+            self._fixed is not None and intake is not None and np.array_equal(self._fixed, lo))
+        if not same:  # another base: its reference basis is found again (or points start cold)
+            self._start = None if self._at_base else False
         self._fixed = None if intake is None else lo
+
+    def _reference(self) -> None:
+        """Find, once and while the model holds the base scenario, the basis each point starts
+        from: the base's own optimum. Every point then starts from the same state whatever the
+        points solved before it, so its plan does not depend on worker count, order or resuming
+        (a warm start from the previous point's basis can land on another of equal optima)."""
+        if self._start is not None:
+            return
+        self._start = False
+        if self._at_base and self.compiled.integrality is None:
+            self.h.clearSolver()
+            self.h.run()
+            if self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal and self.h.getBasis().valid:
+                self._start = self.h.getBasis()
+
+    def _restart(self) -> None:
+        """Put HiGHS in the reference state before a point's solve (see :meth:`_reference`)."""
+        self._reference()
+        self.h.clearSolver()
+        if self._start is not False:
+            self.h.setBasis(self._start)
 
     def solve(self) -> SolveInfo:
         """Re-solve warm from the last basis; raises the same errors as :func:`workforce.solve`.
@@ -304,6 +336,7 @@ class WarmModel:
         time-limited point) goes through :func:`workforce.solve.run`, which explains failures.
         """
         c, d = self.compiled, self.data
+        self._restart()
         if d.scenario.objective.lexicographic or d.equity_basis is not None:  # stages (equity is one)
             return self._solve_with_run()
         if self._cost is None:  # costs changed (apply() clears it) or run() set others
@@ -382,6 +415,7 @@ class WarmModel:
             counts = self.apply(values, levers)
         except NeedsRebuild as exc:
             scenario = scenario_with(self.base, values, levers, name=self.scenario.name)
+            scenario._sources = dict(self.scenario._sources)  # its limits are where the base's are written
             other = WarmModel(scenario, threads=int(self.options["threads"]), time_limit=self.options["time_limit"])
             if self._fixed is not None:
                 other.fix_intake(dict(zip(self._keys["intake"], self._fixed, strict=True)))

@@ -16,6 +16,11 @@ from matplotlib.patches import Patch
 from workforce.plan_tables import PlanTables, plan_tables
 from workforce.plots import style as st
 
+MAX_PANELS = 8
+"""Most panels drawn when no streams are chosen: the 7 largest streams and the rest combined."""
+MAX_ITEMS = 12
+"""Most colours in the stacks (when no streams are chosen): the 11 largest items and the rest."""
+
 TOLERANCE = 1e-6
 """Relative gap between spend and budget below which a year counts as exactly on budget."""
 
@@ -42,11 +47,16 @@ def item_label(t: PlanTables, item: str) -> str:
 def spend(plan: Any, streams: Sequence[str] | None = None, *, ncols: int = 2) -> Figure:
     """Spend by funding stream and year, stacked by what it paid for, against each annual budget.
 
-    One panel per funding stream (they differ in scale by orders of magnitude). Unspent budget
+    One panel per funding stream (they differ in scale by orders of magnitude); beyond
+    ``MAX_PANELS`` streams, the smallest are combined into one panel. Unspent budget
     is drawn as a hatched box up to the budget line; spend above the budget is outlined in
     vermillion and labelled. Streams with no annual budget say so in their panel title.
     """
     t = plan_tables(plan)
+    if streams is None:  # thousands of streams: the largest, the rest combined (workforce.top_streams)
+        from workforce.top_streams import largest_items, largest_streams
+
+        t = largest_items(largest_streams(t, MAX_PANELS), MAX_ITEMS)
     chosen = list(streams) if streams is not None else t.streams
     for f in chosen:
         st.check_choice("funding stream", f, t.streams, t.labels.streams)

@@ -51,6 +51,8 @@ def _merge(base: Any, over: Any, path: KeyPath, sources: Sources, over_sources: 
             if value is None:
                 out.pop(key, None)
                 _drop(sub, sources)
+                if sub in over_sources:  # the null's own line: a required key removed is reported there
+                    sources[sub] = over_sources[sub]
                 continue
             if key in out or isinstance(value, dict):
                 out[key] = _merge(out.get(key, {}), value, sub, sources, over_sources)

@@ -64,6 +64,7 @@ def read_table_csv(path: Path, display: str) -> tuple[dict[Any, Any], dict[tuple
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise ScenarioError(Problem(f"duplicate column(s) {', '.join(dupes)}", file=display, line=1))
+    _refuse_case_twins(header, display)
     cols = {h.lower(): i for i, h in enumerate(header)}
     year_cols = [h for h in header if _YEAR.match(h)]
     problems: list[Problem] = []
@@ -164,6 +165,18 @@ def read_table_csv(path: Path, display: str) -> tuple[dict[Any, Any], dict[tuple
     if not data:
         raise ScenarioError(Problem("the CSV file has a header but no data rows", file=display))
     return data, lines
+
+
+def _refuse_case_twins(header: list[str], display: str) -> None:
+    """Columns are matched without regard to case, so two that differ only by case (``value`` and
+    ``Value``) would leave one of them silently unread: refuse the header, naming both."""
+    seen: dict[str, str] = {}
+    for h in header:
+        other = seen.setdefault(h.casefold(), h)
+        if other != h:
+            raise ScenarioError(Problem(
+                f"columns {other!r} and {h!r} differ only by case, so one of them would be ignored; "
+                "rename or remove one", file=display, line=1))
 
 
 def _read_bytes(path: Path, display: str) -> bytes:

@@ -281,7 +281,10 @@ def _problems(
         if isinstance(cause, TableValueError):
             problems.append(_locate((*loc, *cause.subpath), str(cause), sources, display))
             continue
-        problems.append(_locate(loc, _message(err, loc), sources, display))
+        message = _message(err, loc)
+        if err["type"] == "missing" and loc in sources:  # only a variant's `key: null` has a line here
+            message += "; the variant sets it to null, which removes it, and only optional keys can be removed"
+        problems.append(_locate(loc, message, sources, display))
     # One message per place: pydantic reports each branch of a union separately.
     unique: dict[str, Problem] = {}
     for p in problems:

@@ -134,6 +134,35 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+_LOOK_ALIKES = dict(zip(
+    "АВЕКМНОРСТХаеорсухіјѕԁΑΒΕΖΗΙΚΜΝΟΡΤΥΧον",
+    "ABEKMHOPCTXaeopcyxijsdABEZHIKMNOPTYXov", strict=True))
+"""Cyrillic and Greek letters drawn like Latin ones (a code pasted from another document)."""
+
+
+def normalised_region(key: str, regions: Mapping[str, str]) -> str | None:
+    """The region code ``key`` names once both are in Unicode's composed form (NFC): a name
+    typed or exported in decomposed form (``I`` + combining circumflex) is the same name."""
+    import unicodedata
+
+    nfc = unicodedata.normalize("NFC", key)
+    for name, code in regions.items():
+        if unicodedata.normalize("NFC", name) == nfc:
+            return code
+    return None
+
+
+def look_alike(key: str, regions: Mapping[str, str]) -> str:
+    """A hint when ``key`` matches a region only once look-alike letters are read as Latin."""
+    import unicodedata
+
+    latin = "".join(_LOOK_ALIKES.get(c, c) for c in key)
+    if latin == key or latin not in regions:
+        return ""
+    odd = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in dict.fromkeys(key) if c in _LOOK_ALIKES)
+    return f" (it looks like {latin!r} but contains {odd}; retype it in Latin letters)"
+
+
 def resolve(
     value: Any,
     dims: tuple[str, ...],
@@ -182,8 +211,10 @@ def resolve(
         for key, inner in value.items():
             code = regions.get(key)
             if code is None:
+                code = normalised_region(key, regions)  # a Mac's decomposed 'Île' is the same name
+            if code is None:
                 problems.append(
-                    ((key,), f"unknown region {key!r}{did_you_mean(key, regions)}; "
+                    ((key,), f"unknown region {key!r}{look_alike(key, regions) or did_you_mean(key, regions)}; "
                      f"the scenario's regions are {', '.join(codes)}")
                 )
                 continue
