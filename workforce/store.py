@@ -30,7 +30,7 @@ from workforce.errors import WorkforceError
 RECORD_KEY = b"workforce.point"
 """Parquet metadata key holding the point's record (how it was solved, seconds, objective)."""
 
-PARQUET_HINT = "Parquet output needs pyarrow: pip install 'workforce[parquet]'"
+PARQUET_HINT = "Parquet output needs pyarrow, which workforce installs: this environment lacks it (pip install pyarrow)"
 
 
 def _pyarrow() -> Any:

@@ -301,7 +301,7 @@ def _progress_bar(total: int, progress: bool | None) -> Any:
         from tqdm.auto import tqdm
     except ImportError:
         if progress:
-            raise WorkforceError("a progress bar needs tqdm: pip install 'workforce[progress]'") from None
+            raise WorkforceError("a progress bar needs tqdm, which workforce installs: this environment lacks it (pip install tqdm)") from None
         return _NoBar()
     return tqdm(total=total, unit="point", disable=None if progress is None else not progress)
 
