@@ -103,7 +103,7 @@ class StudyStore:
             if old.get("spec_sha256") != study["spec_sha256"] or old.get("scenario_sha256") != study["scenario_sha256"]:
                 raise WorkforceError(
                     f"{self.out} holds results of a different study (its spec or scenario changed); "
-                    "choose another output folder, or restart to discard them"
+                    "choose another folder (--out), or pass --restart (restart=True in Python) to discard them"
                 )
         if restart:
             for folder in (self.results, self.failures):

@@ -30,6 +30,7 @@ import pandas as pd
 
 from workforce.errors import ScenarioError, WorkforceError
 from workforce.levers import Lever, scenario_with, value_at
+from workforce.main_guard import check_main_guard
 from workforce.scenario import Scenario, load_scenario
 from workforce.store import StudyStore
 from workforce.study import StudySpec, box, load_study, points, study_from_dict
@@ -73,12 +74,26 @@ class StudyResult:
             reasons = p.loc[p["how"] == "rebuild", "reason"].dropna().unique()
             for r in reasons:
                 lines.append(f"  rebuilt because {r}")
+        params = list(p.columns[:p.columns.get_loc("status")]) if "status" in p else []
         for point, row in self.failed.head(5).iterrows():
-            first = str(row.get("error", "")).splitlines()[0] if row.get("error") else ""
-            lines.append(f"  point {point} failed: {first}")
-        if len(self.failed) > 5:
-            lines.append(f"  ... and {len(self.failed) - 5} more (see {self.out / 'points.csv'})")
+            values = ", ".join(f"{k}={row[k]:g}" if isinstance(row[k], int | float) else f"{k}={row[k]}"
+                               for k in params)
+            lines.append(f"  point {point} ({values}) failed: {failure_reason(row.get('error'))}")
+        if len(self.failed):
+            more = f"{len(self.failed) - 5} more failed points are in" if len(self.failed) > 5 else "Full reasons:"
+            lines.append(f"  {more} {self.out / 'points.csv'} and {self.out / 'failures'}/")
         return "\n".join(lines)
+
+
+def failure_reason(error: Any) -> str:
+    """A failed point's reason in one line: the error's first sentence and, for an infeasible
+    point, the first change that would make it feasible."""
+    if not isinstance(error, str) or not error.strip():
+        return "no reason recorded"
+    text = error.strip().splitlines()
+    first = text[0].split(": no plan")[0] if text[0].startswith("the scenario is infeasible") else text[0]
+    fix = next((line.strip()[2:] for line in text[1:] if line.strip().startswith("- ")), None)
+    return f"{first}; {fix}" if fix else first
 
 
 def _warm_model(task: Mapping[str, Any]) -> Any:
@@ -179,6 +194,8 @@ def sweep(
     ``draws`` overrides a Monte Carlo study's number of draws (e.g. a quick look with 50).
     """
     t0 = time.perf_counter()
+    if executor is None and (workers or os.cpu_count() or 1) > 1:
+        check_main_guard("workforce.sweep()")  # before anything is solved or written
     spec, base_dir = _resolve(study)
     if draws is not None:
         if spec.montecarlo is None:
@@ -215,7 +232,21 @@ def sweep(
     from workforce.store import write_text_atomic
 
     write_text_atomic(out / "points.csv", summary.to_csv())
-    return StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done))
+    result = StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done))
+    if len(summary) and not (summary["status"] == "ok").any():
+        raise StudyFailedError(result)
+    return result
+
+
+class StudyFailedError(WorkforceError):
+    """Every point of a study failed: there is no result to chart or summarise. ``result`` holds
+    the points (with each one's error) for a closer look; points.csv and failures/ are written."""
+
+    exit_code = 4
+
+    def __init__(self, result: StudyResult):
+        self.result = result
+        super().__init__("every point failed, so the study has no results:\n" + result.summary())
 
 
 def _resolve(study: str | Path | StudySpec | Mapping[str, Any]) -> tuple[StudySpec, Path | None]:
@@ -333,4 +364,4 @@ def monte_carlo(study: str | Path | StudySpec | Mapping[str, Any], **kwargs: Any
     return sweep(study, **kwargs)
 
 
-__all__ = ["StudyResult", "monte_carlo", "run_chunk", "sweep"]
+__all__ = ["StudyFailedError", "StudyResult", "monte_carlo", "run_chunk", "sweep"]
