@@ -34,6 +34,9 @@ class Comparison:
     (trainees over the horizon), ``objective`` (the objective and each term)."""
     status: dict[str, str] = field(default_factory=dict)
     """Each plan's solver status (``optimal`` or ``provisional``), by name."""
+    labels: dict[str, Any] = field(default_factory=dict)
+    """Names and units of every role, stream and programme of the plans (the first plan's name
+    wins), and under ``plans`` each plan's own (see :func:`workforce.sweep.scenario_labels`)."""
 
     def __repr__(self) -> str:
         from workforce.display import comparison_repr
@@ -94,11 +97,27 @@ def input_differences(scenarios: Mapping[str, Any]) -> pd.DataFrame:
     keys = list(dict.fromkeys(k for f in flat.values() for k in f))
     rows = []
     for key in keys:
-        values = [flat[name].get(key, MISSING) for name in scenarios]
+        values = [_value(flat[name], key) for name in scenarios]
         if any(v != values[0] for v in values[1:]):
             rows.append([key, *values])
     table = pd.DataFrame(rows, columns=["key", *scenarios]).set_index("key")
     return table
+
+
+def _value(flat: dict[str, Any], key: str) -> Any:
+    """``flat[key]``; where a scenario gives a whole value (a scalar budget) and another gives it
+    by year, the scalar stands for every year; where a scenario gives by year what another gives
+    whole, it says so; else ``(not set)``."""
+    if key in flat:
+        return flat[key]
+    parts = key.split(".")
+    for n in range(len(parts) - 1, 0, -1):
+        parent = ".".join(parts[:n])
+        if parent in flat and flat[parent] is not None:
+            return f"{flat[parent]} (every year)" if not isinstance(flat[parent], str) else flat[parent]
+    if any(k.startswith(key + ".") for k in flat):
+        return "(by year)"
+    return MISSING
 
 
 def key_results(plan: Plan) -> pd.Series:
@@ -136,9 +155,34 @@ def compare(plans: Sequence[Plan] | Mapping[str, Plan]) -> Comparison:
         raise ValueError("compare needs at least two plans")
     names = list(plans)
     inputs = input_differences({n: p.data.scenario for n, p in plans.items()})
-    results = pd.concat({n: key_results(p) for n, p in plans.items()}, axis=1).fillna(0.0)
-    return Comparison(names=names, inputs=inputs, results=results,
-                      status={n: p.summary["status"] for n, p in plans.items()})
+    return Comparison(names=names, inputs=inputs, results=side_by_side({n: key_results(p) for n, p in plans.items()}),
+                      status={n: p.summary["status"] for n, p in plans.items()},
+                      labels=merged_labels([p.data.scenario for p in plans.values()]))
+
+
+def side_by_side(results: Mapping[str, pd.Series]) -> pd.DataFrame:
+    """One column per plan, rows in the order the plans list them (the first plan's order, then
+    what only later plans have, each beside its measure). A row a plan lacks (a role, stream or
+    programme its scenario does not have) is NaN: absent, not zero."""
+    series = list(results.values())
+    order = list(dict.fromkeys(k for s in series for k in s.index))
+    measures = list(dict.fromkeys(k[0] for k in order))
+    order = [k for m in measures for k in order if k[0] == m]
+    index = pd.MultiIndex.from_tuples(order, names=["measure", "item", "region"])
+    return pd.DataFrame({n: s.reindex(index) for n, s in results.items()}, index=index)
+
+
+def merged_labels(scenarios: Sequence[Any]) -> dict[str, Any]:
+    from workforce.sweep import scenario_labels
+
+    each = [scenario_labels(s) for s in scenarios]
+    out: dict[str, Any] = {"plans": each}
+    for kind in ("roles", "streams", "programmes"):
+        out[kind] = {}
+        for one in each:
+            for k, v in one[kind].items():
+                out[kind].setdefault(k, v)
+    return out
 
 
 def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
@@ -158,8 +202,14 @@ def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
     regional = ["shortfall", "shortfall_last_year"]
     rest = c.results.drop(index=regional, level="measure", errors="ignore")
     national = (c.results[c.results.index.get_level_values("measure").isin(regional)]
-                .groupby(level=["measure", "item"], sort=False).sum())
+                .groupby(level=["measure", "item"], sort=False).sum(min_count=1))
     national["region"] = "all"
     national = national.set_index("region", append=True)
-    lines.append(pd.concat([national, rest]).to_string(float_format=lambda v: f"{v:,.1f}"))
+    table = pd.concat([national, rest]).map(lambda v: ABSENT if pd.isna(v) else f"{v:,.1f}")
+    lines.append(table.to_string())
+    if (table == ABSENT).any().any():
+        lines.append(f"{ABSENT}: the scenario has no such role, funding stream or programme.")
     return "\n".join(lines)
+
+
+ABSENT = "absent"

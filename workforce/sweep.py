@@ -22,7 +22,7 @@ import threading
 import time
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,9 @@ class StudyResult:
     seconds: float
     skipped: int
     """Points already finished by an earlier run and not solved again."""
+    labels: dict[str, Any] = field(default_factory=dict)
+    """What the charts call things: the scenario's name and sha256, and the names and units of its
+    roles, funding streams and programmes (see :func:`scenario_labels`)."""
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -232,7 +235,8 @@ def sweep(
     from workforce.store import write_text_atomic
 
     write_text_atomic(out / "points.csv", summary.to_csv())
-    result = StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done))
+    result = StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done),
+                         labels=scenario_labels(scenario))
     if len(summary) and not (summary["status"] == "ok").any():
         raise StudyFailedError(result)
     return result
@@ -247,6 +251,16 @@ class StudyFailedError(WorkforceError):
     def __init__(self, result: StudyResult):
         self.result = result
         super().__init__("every point failed, so the study has no results:\n" + result.summary())
+
+
+def scenario_labels(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's own names (and role units) by id, with its name and sha256, for charts."""
+    return {
+        "scenario": scenario.name, "scenario_sha256": scenario.sha256(),
+        "roles": {k: {"name": r.name, "unit": r.unit} for k, r in scenario.roles.items()},
+        "streams": {k: f.name for k, f in scenario.funding_streams.items()},
+        "programmes": {k: p.name for k, p in scenario.programmes.items()},
+    }
 
 
 def _resolve(study: str | Path | StudySpec | Mapping[str, Any]) -> tuple[StudySpec, Path | None]:

@@ -141,7 +141,7 @@ def shortfall_heatmap(plan: Any, role: str, *, top: int = 30, vmax: float | None
     norm = _norm(t, vmax)
     annotate = values.size <= 400
     with st.style():
-        fig, ax, own = st.single_axes(ax, 1.3 + 0.26 * len(rows))
+        fig, ax, own = st.single_axes(ax, 1.8 + 0.26 * len(rows))
         image = ax.imshow(values, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
         ax.grid(False)
         ax.set_xticks(range(len(years)), [str(y) for y in years])
@@ -158,9 +158,10 @@ def shortfall_heatmap(plan: Any, role: str, *, top: int = 30, vmax: float | None
                             color=_text_colour(cmap, norm, v), fontweight="bold" if i == len(rows) - 1 else "normal")
         ax.set_xlabel("Academic year")
         ax.set_ylabel("Region" if is_england(t) or len(t.regions) <= 12 else "Area")
-        cb = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.01)
+        # below the years, so that its end labels never meet the title
+        cb = fig.colorbar(image, ax=ax, location="bottom", shrink=0.5, aspect=40, pad=0.02)
         cb.set_label("Shortfall (% of demand)")
-        cb.ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
+        cb.ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
         title = f"{st.role_name(t, role)}: shortfall as a share of demand by region and year"
         note = st.YEAR_NOTE + (" " + SCALE_NOTE.format(top=st.fmt_rate(norm.vmax)) if vmax is None else "")
         if len(regions) < len(t.regions):

@@ -109,12 +109,18 @@ def short_hash(t: PlanTables) -> str:
 
 def finish(fig: Figure, t: PlanTables | Sequence[PlanTables], title: str, note: str | None = None) -> Figure:
     """Title (what is shown) and the footer naming the scenario(s) and hash(es), with an optional note above it."""
-    fig.suptitle(textwrap.fill(title, 75), fontweight="bold", x=0.01, ha="left")
     plans = [t] if isinstance(t, PlanTables) else list(t)
     footer = "\n".join(f"Scenario: {p.scenario_name}  ·  sha256 {short_hash(p)}" for p in plans)
     provisional = [p.scenario_name for p in plans if p.summary.get("status") not in (None, "optimal")]
     if provisional:
         footer += "  ·  provisional (not proven optimal): " + ", ".join(provisional)
+    return finish_with_footer(fig, title, footer, note)
+
+
+def finish_with_footer(fig: Figure, title: str, footer: str, note: str | None = None) -> Figure:
+    """:func:`finish` with the footer's scenario line(s) given as text (for charts of studies,
+    which have a scenario name and hash but no plan)."""
+    fig.suptitle(textwrap.fill(title, 75), fontweight="bold", x=0.01, ha="left")
     if note:
         footer = textwrap.fill(note, int(130 * fig.get_figwidth() / A4_WIDTH_IN)) + "\n" + footer
     fig.text(0.01, 0.004, footer, fontsize=6.5, color=GREY, ha="left", va="bottom", linespacing=1.3)
