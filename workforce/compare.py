@@ -125,10 +125,11 @@ def key_results(plan: Plan) -> pd.Series:
     wf = plan.workforce
     last = plan.data.YEARS[-1]
     parts = {
-        "shortfall": wf["shortfall"].groupby(level=["role", "region"]).sum(),
-        "shortfall_last_year": wf["shortfall"].xs(last, level="year").groupby(level=["role", "region"]).sum(),
-        "spend": plan.spend["spent"].groupby(level="stream").sum(),
-        "intake": plan.intake["intake"].groupby(level="programme").sum(),
+        # sort=False: roles, regions, streams and programmes in the scenario's order
+        "shortfall": wf["shortfall"].groupby(level=["role", "region"], sort=False).sum(),
+        "shortfall_last_year": wf["shortfall"].xs(last, level="year").groupby(level=["role", "region"], sort=False).sum(),
+        "spend": plan.spend["spent"].groupby(level="stream", sort=False).sum(),
+        "intake": plan.intake["intake"].groupby(level="programme", sort=False).sum(),
         "objective": pd.Series({"objective": plan.objective, **plan.summary["terms"]}),
     }
     series = []

@@ -55,18 +55,17 @@ def parameter_label(result: StudyResult, name: str) -> str:
     return f"{name}: {p.path}" + (f" ({how})" if how else "")
 
 
-def _grid(n: int, max_cols: int = 3) -> tuple[int, int]:
-    ncols = max(1, min(n, max_cols))
-    return math.ceil(n / ncols), ncols
-
-
-def _panels(n: int, height: float) -> tuple[Figure, list[Any]]:
-    nrows, ncols = _grid(n)
-    fig = st.new_figure(1.3 + height * nrows)
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel().tolist()
-    for ax in axes[n:]:
-        ax.axis("off")
-    return fig, axes[:n]
+def _panels(n: int, height: float, key_rows: int = 1) -> tuple[Figure, list[Any], Any]:
+    """Up to two panels a row at A4 width, and a full-width strip below them for the legend."""
+    ncols = 1 if n == 1 else 2
+    nrows = math.ceil(n / ncols)
+    key_h = 0.22 * key_rows + 0.1
+    fig = st.new_figure(1.1 + height * nrows + key_h)
+    grid = fig.add_gridspec(nrows + 1, ncols, height_ratios=[height] * nrows + [key_h])
+    axes = [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(n)]
+    key = fig.add_subplot(grid[nrows, :])
+    key.axis("off")
+    return fig, axes, key
 
 
 def fan_chart(fan: pd.DataFrame, *, title: str = "", unit: str | None = None,
@@ -78,7 +77,7 @@ def fan_chart(fan: pd.DataFrame, *, title: str = "", unit: str | None = None,
     palette = [st.ROLE_SERIES[list(labels.get("roles", {})).index(i) % len(st.ROLE_SERIES)]
                if i in labels.get("roles", {}) else st.SERIES[n % len(st.SERIES)] for n, i in enumerate(items)]
     with st.style():
-        fig, axes = _panels(len(items), 2.3)
+        fig, axes, key = _panels(len(items), 2.3)
         for ax, item, colour in zip(axes, items, palette, strict=True):
             f = fan.xs(item, level="item")
             years = f.index.to_numpy()
@@ -88,7 +87,7 @@ def fan_chart(fan: pd.DataFrame, *, title: str = "", unit: str | None = None,
                 ax.fill_between(years, f["p25"], f["p75"], color=colour, alpha=0.4, lw=0)
             if "p50" in f.columns:
                 ax.plot(years, f["p50"], color=colour, lw=1.8)
-            ax.set_title(textwrap.fill(item_name(labels, item, names), 34), loc="left", fontsize=7.5)
+            ax.set_title(textwrap.fill(item_name(labels, item, names), 48), loc="left", fontsize=7.5)
             ax.set_ylabel(f"{measure.capitalize()} ({unit or item_unit(labels, item)})")
             ax.yaxis.set_major_formatter(st.THOUSANDS)
             ax.set_ylim(bottom=0)
@@ -97,7 +96,7 @@ def fan_chart(fan: pd.DataFrame, *, title: str = "", unit: str | None = None,
         grey = st.GREY
         handles = [Line2D([], [], color=grey, lw=1.8, label="Median"),
                    _band(grey, 0.4, "25th–75th percentile"), _band(grey, 0.18, "5th–95th percentile")]
-        fig.legend(handles=handles, loc="outside upper left", ncols=3, frameon=False)
+        key.legend(handles=handles, loc="center", ncols=3, frameon=False, borderaxespad=0)
         draws = int(fan["draws"].max()) if "draws" in fan and len(fan) else 0
         failed = int(fan.attrs.get("failed", 0))
         extra = f"{draws:,} draws solved" + (f", {failed:,} failed (listed in points.csv)" if failed else "")
@@ -128,7 +127,8 @@ def sweep_chart(result: StudyResult, x: str | None = None, measure: str = "short
     others = [p for p in params if p != x]
     grouped = bool(others) and result.spec.kind == "grid"
     with st.style():
-        fig, axes = _panels(max(1, len(items)), 2.4)
+        rows = (len(table.groupby(others)) if grouped else 0) + bool(len(failed))
+        fig, axes, key = _panels(max(1, len(items)), 2.4, key_rows=max(1, math.ceil(rows / 2)))
         for ax, item in zip(axes, items, strict=False):
             groups = table.groupby(others) if grouped else [((), table)]
             for i, (_key, g) in enumerate(groups):
@@ -141,11 +141,11 @@ def sweep_chart(result: StudyResult, x: str | None = None, measure: str = "short
             if len(failed):
                 ax.plot(failed[x], np.zeros(len(failed)), ls="none", marker="x", color=st.GAP, ms=5, mew=1.2,
                         clip_on=False, zorder=5)
-            ax.set_title(textwrap.fill(item_name(labels, item, names), 34), loc="left", fontsize=7.5)
+            ax.set_title(textwrap.fill(item_name(labels, item, names), 48), loc="left", fontsize=7.5)
             ax.set_ylabel(f"Total {measure} ({_total_unit(labels, item, measure)})")
             ax.yaxis.set_major_formatter(st.THOUSANDS)
             ax.set_ylim(bottom=0)
-            ax.set_xlabel(textwrap.fill(parameter_label(result, x), 40))
+            ax.set_xlabel(textwrap.fill(parameter_label(result, x), 48))
         handles = []
         if grouped:
             for i, (key, _) in enumerate(table.groupby(others)):
@@ -156,7 +156,7 @@ def sweep_chart(result: StudyResult, x: str | None = None, measure: str = "short
             handles.append(Line2D([], [], ls="none", marker="x", color=st.GAP, mew=1.2,
                                   label=f"Failed point ({len(failed):,}; reasons in points.csv)"))
         if handles:
-            fig.legend(handles=handles, loc="outside upper left", ncols=min(3, len(handles)), frameon=False)
+            key.legend(handles=handles, loc="center", ncols=min(2, len(handles)), frameon=False, borderaxespad=0)
         extra = f"{len(table):,} of {len(result.points):,} points solved"
         note = f"Each point: {measure} summed over regions and the years of the horizon."
         return st.finish_with_footer(fig, f"{result.spec.name}: total {measure} against {x}",
@@ -176,36 +176,45 @@ PANELS = [("shortfall", "Shortfall by role", "{unit}-years"), ("spend", "Spend b
 
 
 def compare_chart(comparison: Comparison) -> Figure:
-    """Side-by-side bars over the whole horizon: shortfall by role, spend by stream, intake by
-    programme; one colour per scenario; an item a scenario lacks is marked "absent"."""
+    """Bars over the whole horizon, one panel under another: shortfall by role, spend by stream,
+    intake by programme; one colour per scenario; an item a scenario lacks is marked "absent"."""
     results = comparison.results
     labels = getattr(comparison, "labels", {}) or {}
     names = list(results.columns)
     shown = [p for p in PANELS if p[0] in results.index.get_level_values("measure")]
+    tables = []
+    for measure, _, _ in shown:
+        table = results.xs(measure, level="measure")
+        if "region" in table.index.names:
+            table = table.groupby(level="item", sort=False).sum(min_count=1)
+        tables.append(table)
+    heights = [0.35 + 0.16 * len(names) * len(t) for t in tables]
     with st.style():
-        fig = st.new_figure(3.4)
-        axes = fig.subplots(1, max(1, len(shown)), squeeze=False)[0]
-        for ax, (measure, title, unit) in zip(axes, shown, strict=True):
-            table = results.xs(measure, level="measure")
-            if "region" in table.index.names:
-                table = table.groupby(level="item", sort=False).sum(min_count=1)
-            width = 0.8 / max(1, len(names))
+        key_h = 0.3
+        fig = st.new_figure(1.2 + sum(heights) + key_h)
+        grid = fig.add_gridspec(len(shown) + 1, 1, height_ratios=[*heights, key_h])
+        axes = [fig.add_subplot(grid[i, 0]) for i in range(len(shown))]
+        key = fig.add_subplot(grid[len(shown), 0])
+        key.axis("off")
+        for ax, (_measure, title, unit), table in zip(axes, shown, tables, strict=True):
+            height = 0.8 / max(1, len(names))
             positions = np.arange(len(table))
             for i, name in enumerate(names):
-                xs = positions + (i - (len(names) - 1) / 2) * width
+                ys = positions + (i - (len(names) - 1) / 2) * height
                 values = table[name].to_numpy(dtype=float)
-                ax.bar(xs, np.nan_to_num(values), width=width * 0.95, color=st.SERIES[i % len(st.SERIES)],
-                       label=name, linewidth=0)
-                for xi in xs[np.isnan(values)]:
-                    ax.text(xi, 0, "absent", rotation=90, ha="center", va="bottom", fontsize=6, color=st.GREY)
-            ax.set_xticks(positions, [textwrap.fill(item_name(labels, i), 16) for i in table.index], fontsize=6.5)
-            units = {item_unit(labels, i) for i in table.index}
-            ax.set_ylabel(unit.format(unit="/".join(sorted(units))))
-            ax.yaxis.set_major_formatter(st.THOUSANDS)
-            ax.set_title(title, loc="left", fontsize=7.5)
-            ax.grid(axis="x", visible=False)
-        fig.legend(handles=axes[0].get_legend_handles_labels()[0], loc="outside upper left",
-                   ncols=min(3, len(names)), frameon=False)
+                ax.barh(ys, np.nan_to_num(values), height=height * 0.92, color=st.SERIES[i % len(st.SERIES)],
+                        label=name, linewidth=0)
+                for yi in ys[np.isnan(values)]:
+                    ax.text(0, yi, " absent", ha="left", va="center", fontsize=6, color=st.GREY)
+            ax.set_yticks(positions, [textwrap.shorten(item_name(labels, i), 60) for i in table.index], fontsize=6.5)
+            ax.invert_yaxis()
+            units = sorted({item_unit(labels, i) for i in table.index})
+            what = " or ".join(unit.format(unit=u) for u in units) if "{unit}" in unit else unit
+            ax.set_xlabel(f"{title} over the horizon ({what})")
+            ax.xaxis.set_major_formatter(st.THOUSANDS)
+            ax.grid(axis="y", visible=False)
+        key.legend(handles=axes[0].get_legend_handles_labels()[0], loc="center", ncols=min(3, len(names)),
+                   frameon=False, borderaxespad=0)
         plans = labels.get("plans", [])
         footer = "\n".join(footer_text(p) for p in plans) or "Scenarios: " + ", ".join(names)
         return st.finish_with_footer(fig, "Scenario comparison over the whole horizon", footer,
