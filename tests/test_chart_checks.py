@@ -165,3 +165,14 @@ def test_one_colour_per_programme_across_charts(plan):
             assert money[label] == st.item_colour(t, item).lower(), item
     assert len({registry[p] for p in t.programmes}) == min(len(t.programmes), len(st.SERIES))
     assert len({registry[f"role:{r}"] for r in t.roles}) == min(len(t.roles), len(st.ROLE_SERIES))
+
+
+def test_one_colour_scale_for_shortfall_rates_across_roles(drawn):
+    """Equal colours mean equal rates in every role's heatmap and map: every colour bar of the
+    plan runs from 0 to the same top."""
+    tops = set()
+    for stem, fig in drawn:
+        if stem.startswith(("shortfall_heatmap_", "shortfall_map_")):
+            images = [a for ax in fig.axes for a in ax.get_children() if hasattr(a, "norm") and a.norm is not None]
+            tops |= {round(float(a.norm.vmax), 12) for a in images}
+    assert len(tops) == 1, tops
