@@ -173,6 +173,7 @@ def test_one_colour_scale_for_shortfall_rates_across_roles(drawn):
     tops = set()
     for stem, fig in drawn:
         if stem.startswith(("shortfall_heatmap_", "shortfall_map_")):
-            images = [a for ax in fig.axes for a in ax.get_children() if hasattr(a, "norm") and a.norm is not None]
+            images = [a for ax in fig.axes for a in ax.get_children()
+                      if getattr(a, "norm", None) is not None and a.norm.vmax is not None]
             tops |= {round(float(a.norm.vmax), 12) for a in images}
     assert len(tops) == 1, tops
