@@ -152,6 +152,7 @@ def cohort_gantt(plan: Any, programmes: Sequence[str] | None = None, region: str
         title = f"Training cohorts in {where}: start, qualification and entry to the workforce"
         numbers = ("starters of each start year in its bar (all intake points of a year together; "
                    "bars of successive years in staggered lanes)") if by_region else "starters → expected completers"
+        numbers += ", rounded to whole trainees"
         note = f"Grey band: the plan's horizon {years[0]}-{years[-1]}. Numbers: {numbers}. {st.YEAR_NOTE}"
         return st.finish_axes(fig, ax, own, t, title, note=note)
 
@@ -191,8 +192,8 @@ def _cohort(ax: Any, c: Cohort, y: float, colour: str, last_year: int, height: f
     ax.plot(end, y, marker="D", ms=4 if beside else 2.5, color=colour if not after else "white", mec=colour,
             mew=1 if beside else 0.7, zorder=3)
     if beside:
-        done = "" if pd.isna(c.completers) else f" → {st.fmt_number(c.completers)}"
-        ax.text(end + 0.25, y, f"{st.fmt_number(c.starters)}{done}" + (" (after horizon)" if after else ""),
+        done = "" if pd.isna(c.completers) else f" → {c.completers:,.0f}"
+        ax.text(end + 0.25, y, f"{c.starters:,.0f}{done}" + (" (after horizon)" if after else ""),
                 va="center", ha="left", fontsize=6.2)
     elif length >= 0.6:
         ax.text(c.start + length / 2, y, f"{c.starters:,.0f}", va="center", ha="center", fontsize=5.5,
