@@ -60,6 +60,18 @@ def test_sweep_chart_names_units_failed_points_and_footer(hand_sweep):
     assert any(f"Scenario: hand  ·  sha256 {sha}" in t for t in shown)
 
 
+def test_a_two_parameter_grid_draws_a_line_per_value_of_the_other(tmp_path):
+    """Demand 10 or 20 (scale 1, 2): with budget 8 the shortfall is 2 or 12 EPs."""
+    grid = copy.deepcopy(GRID)
+    grid["grid"]["parameters"]["demand"] = {"path": "roles.ep.demand", "op": "scale", "values": [1, 2]}
+    r = sweep(grid, scenario=scenario_from_dict(copy.deepcopy(HAND)), out=tmp_path / "s", workers=1, progress=False)
+    fig = sweep_chart(r, x="budget")
+    shown = assert_legible(fig, "sweep, two parameters")
+    assert "demand = 1" in shown and "demand = 2" in shown
+    lines = fig.axes[0].get_lines()
+    assert [list(ln.get_ydata()) for ln in lines[:2]] == [[6, 2, 0], [16, 12, 8]]
+
+
 def test_fan_chart_uses_the_scenarios_names(tmp_path):
     from workforce.sweep import monte_carlo
 

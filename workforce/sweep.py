@@ -307,9 +307,10 @@ def _execute(items: list[Any], common: dict[str, Any], store: StudyStore, execut
             return
         pool = default_executor(workers) if own else executor
         n_workers = workers or os.cpu_count() or 1
+        n_chunks = max(n_workers * chunks_per_worker, -(-len(items) // MAX_CHUNK))
         try:
             futures = {pool.submit(run_chunk, {**common, "points": chunk}): chunk  # type: ignore[union-attr]
-                       for chunk in _chunks(items, n_workers * chunks_per_worker)}
+                       for chunk in _chunks(items, n_chunks)}
             for future in cf.as_completed(futures):
                 chunk = futures[future]
                 try:
@@ -320,6 +321,10 @@ def _execute(items: list[Any], common: dict[str, Any], store: StudyStore, execut
                                           for point, _values, _v in chunk]}
                 writes.append(writer.submit(_store, result, store))
                 bar.update(len(chunk))
+        except KeyboardInterrupt:
+            if own:  # stop now: the chunks in flight are lost (at most MAX_CHUNK points each), the rest kept
+                _terminate(pool)
+            raise
         finally:
             if own:
                 pool.shutdown(wait=True, cancel_futures=True)  # type: ignore[union-attr]
@@ -328,6 +333,19 @@ def _execute(items: list[Any], common: dict[str, Any], store: StudyStore, execut
         bar.close()
         for w in writes:
             w.result()  # the first write error, if any
+
+
+MAX_CHUNK = 8
+"""Most points in one task: on Ctrl-C the points of the tasks in flight are solved again on resume,
+so they are kept few; the worker keeps its model between tasks, so small tasks cost little."""
+
+
+def _terminate(pool: Any) -> None:
+    """Stop a local process pool's workers at once (Ctrl-C): HiGHS does not stop on SIGINT, so
+    waiting for the running tasks took as long as the longest of them."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 class _NoBar:

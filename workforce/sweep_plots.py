@@ -148,8 +148,8 @@ def sweep_chart(result: StudyResult, x: str | None = None, measure: str = "short
             ax.set_xlabel(textwrap.fill(parameter_label(result, x), 48))
         handles = []
         if grouped:
-            for i, (key, _) in enumerate(table.groupby(others)):
-                values = key if isinstance(key, tuple) else (key,)
+            for i, (group, _) in enumerate(table.groupby(others)):
+                values = group if isinstance(group, tuple) else (group,)
                 text = ", ".join(f"{o} = {v:g}" for o, v in zip(others, values, strict=False))
                 handles.append(Line2D([], [], color=st.SERIES[i % len(st.SERIES)], lw=1.6, label=text))
         if len(failed):
