@@ -136,3 +136,20 @@ def test_regional_report_ranks_ties_as_ties_and_starters_in_whole_trainees():
 
     table = report.intake_table(Plan(), "A")
     assert table.loc["A course"].tolist() == [84, 12] and table.dtypes.eq(int).all()
+
+
+def test_the_docs_list_every_notebook_and_notebook_prose_matches_the_baseline():
+    """docs/index.md names each notebook in examples/; the uncertainty notebook's prose gives the
+    baseline's EP and SENCO attrition (5% and 7%), so it is checked against the bundled scenario."""
+    import json
+
+    from workforce import load_scenario
+
+    index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    for notebook in sorted((ROOT / "examples").glob("*.ipynb")):
+        assert f"`{notebook.name}`" in index, f"docs/index.md does not list {notebook.name}"
+    baseline = load_scenario(ROOT / "configs" / "england_baseline.yaml")
+    prose = "".join("".join(c["source"]) for c in json.loads((ROOT / "examples" / "uncertainty.ipynb").read_text())["cells"]
+                    if c["cell_type"] == "markdown")
+    assert f"most likely the baseline's {baseline.roles['ep'].attrition:.0%}" in prose
+    assert f"most likely the baseline's {baseline.roles['senco'].attrition:.0%}" in prose
