@@ -9,6 +9,7 @@ The scenario is ``MINIMAL_YAML`` with one table moved to a CSV file:
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -433,3 +434,26 @@ def test_extra_key_beside_file(tmp_path, yaml_file):
     p = load_problem(tmp_path, text, {"stock.csv": "region,value\nE1,10\nE2,20\n"})
     assert_problem(p, file=yaml_file, line=14, key="roles.ep.initial_stock", says="note")
     assert "load_scenario" not in p.message
+
+
+def test_a_one_year_csv_for_a_value_that_cannot_vary_by_year_says_to_use_a_value_column(tmp_path):
+    """initial_stock is one number per region; a table by year (here a single 2026 column) gives one
+    problem naming the file and saying what to write, not one 'cannot vary by year' per region."""
+    import shutil
+
+    from workforce.errors import ScenarioError
+    from workforce.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "configs", tmp_path / "configs")
+    data = tmp_path / "configs" / "data" / "ep_initial_stock.csv"
+    lines = data.read_text(encoding="utf-8").splitlines()
+    rows = [line.split(",") for line in lines[1:] if line.strip()]
+    data.write_text("region,2026\n" + "".join(f"{r[0]},{r[2]}\n" for r in rows), encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "configs" / "england_baseline.yaml")
+    problems = caught.value.problems
+    assert len(problems) == 1, [str(p) for p in problems]
+    text = str(problems[0])
+    assert "ep_initial_stock.csv" in text and "roles.ep.initial_stock" in text
+    assert "given by year (2026)" in text and "region,value" in text and "rename its year column to value" in text
