@@ -92,6 +92,10 @@ def test_compare_shows_an_absent_role_as_absent_in_the_scenarios_order():
     text = comparison_text(c)
     row = next(line for line in text.splitlines() if " slt " in line)  # the first: shortfall over the horizon
     assert "absent" in row and "0.0" not in row
+    shown_repr = repr(c)
+    row = next(line for line in shown_repr.splitlines() if " slt " in line)
+    assert "absent" in row and row.split()[-2] == "absent"  # the baseline's column
+    assert "absent" in c._repr_html_()
     fig = compare_chart(c)
     shown = assert_legible(fig, "compare")
     assert " absent" in shown

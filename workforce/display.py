@@ -169,7 +169,7 @@ def comparison_table(c: Comparison) -> pd.DataFrame:
     """The key results summed over regions: index [measure, item], one column per plan, in the
     order shortfall, shortfall in the last year, spend, intake, objective; objective terms that are
     zero in every plan are left out."""
-    table = c.results.groupby(level=["measure", "item"], sort=False).sum()
+    table = c.results.groupby(level=["measure", "item"], sort=False).sum(min_count=1)  # absent stays NaN
     keep = [(m, i) for m, i in table.index
             if not (m == "objective" and i != "objective" and (table.loc[(m, i)].abs() < 1e-9).all())]
     table = table.loc[keep]
@@ -200,7 +200,7 @@ def comparison_repr(c: Comparison) -> str:
     lines.append("  key results, all regions".ljust(45) + "".join(f" {n[:width]:>{width}}" for n in c.names))
     for (measure, item), row in table.iterrows():
         label = f"    {_COMPARISON_ROWS.get(measure, measure)[:26]:<26} {str(item)[:14]:<14}"
-        lines.append(label + "".join(f" {v:>{width},.0f}" for v in row))
+        lines.append(label + "".join(f" {'absent' if v != v else f'{v:,.0f}':>{width}}" for v in row))
     for w in comparison_warnings(c):
         lines.append(f"  warning: {w}")
     lines.append(f"  tables: {COMPARISON_LINE}")
@@ -226,7 +226,8 @@ def comparison_html(c: Comparison) -> str:
     results.index = pd.MultiIndex.from_tuples([(_COMPARISON_ROWS.get(m, m), i) for m, i in results.index],
                                               names=["measure", "item"])
     parts.append('<div style="display:flex;gap:1.5em;align-items:flex-start;flex-wrap:wrap">')
-    parts.append("<div><b>Key results, all regions</b>" + _html_table(results, lambda v: f"{v:,.0f}") + "</div>")
+    parts.append("<div><b>Key results, all regions</b>"
+                 + _html_table(results, lambda v: f"{v:,.0f}", missing="absent") + "</div>")
     if len(c.inputs):
         shown = c.inputs.head(12).map(lambda v: v if len(str(v)) <= 28 else str(v)[:25] + "...")
         more = f" (first 12 of {len(c.inputs)})" if len(c.inputs) > 12 else ""
@@ -338,9 +339,9 @@ def scenario_html(scenario: Scenario) -> str:
     return "".join(parts)
 
 
-def _html_table(table: pd.DataFrame, number: Any) -> str:
+def _html_table(table: pd.DataFrame, number: Any, missing: str = "none") -> str:
     """A plain HTML table (index as columns, one header row); Jupyter styles it like any DataFrame."""
-    return table.reset_index().to_html(index=False, border=0, float_format=number, na_rep="none")
+    return table.reset_index().to_html(index=False, border=0, float_format=number, na_rep=missing)
 
 
 def _html_number(value: float) -> str:
