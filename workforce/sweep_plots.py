@@ -145,7 +145,7 @@ def sweep_chart(result: StudyResult, x: str | None = None, measure: str = "short
             ax.set_ylabel(f"Total {measure} ({_total_unit(labels, item, measure)})")
             ax.yaxis.set_major_formatter(st.THOUSANDS)
             ax.set_ylim(bottom=0)
-            ax.set_xlabel(textwrap.fill(parameter_label(result, x), 48))
+            ax.set_xlabel(textwrap.fill(parameter_label(result, x), 34))
         handles = []
         if grouped:
             for i, (group, _) in enumerate(table.groupby(others)):
