@@ -55,6 +55,21 @@ def find_region(plan, region: str) -> str:
     raise WorkforceError(f"region {region!r} is not in scenario {plan.scenario_name!r}; choose one of: {choices}")
 
 
+RATE_DIGITS = 3
+"""Shortfall rates are compared as shown, to 0.1% (3 decimals of a share): regions whose rates
+round to the same figure share a rank rather than one being called worse on noise."""
+
+
+def rank_text(rate: pd.Series, code: str) -> str:
+    """The region's rank by shortfall rate (1 = worst) among regions with a shortfall, ties shared."""
+    shown = rate.round(RATE_DIGITS)
+    if not shown.get(code, 0) > 0:
+        return "none short"
+    rank = int(shown.rank(ascending=False, method="min")[code])
+    tied = int((shown == shown[code]).sum()) - 1
+    return f"{rank} of {len(shown)}" + (f" (tied with {tied} other{'s' if tied > 1 else ''})" if tied else "")
+
+
 def role_numbers(plan, code: str) -> pd.DataFrame:
     """Per role in the region: supply, demand and shortfall in the first and last year, shortfall
     over the horizon, and the region's rank among all regions by shortfall rate (1 = worst)."""
@@ -65,7 +80,7 @@ def role_numbers(plan, code: str) -> pd.DataFrame:
         wf = plan.workforce.xs(k, level="role")
         here = wf.xs(code, level="region")
         over = wf.groupby(level="region")[["shortfall", "demand"]].sum()
-        rate = over["shortfall"] / over["demand"].where(over["demand"] > 0)
+        rate = (over["shortfall"] / over["demand"].where(over["demand"] > 0)).fillna(0.0)
         rows.append({
             "role": d.scenario.roles[k].name,
             "unit": d.scenario.roles[k].unit,
@@ -76,42 +91,62 @@ def role_numbers(plan, code: str) -> pd.DataFrame:
             f"shortfall {last}": here.at[last, "shortfall"],
             f"shortfall rate {last}": here.at[last, "shortfall_rate"],
             "shortfall over the horizon": here["shortfall"].sum(),
-            "rank (1 = worst rate)": (str(int(rate.rank(ascending=False, method="min")[code]))
-                                      if rate.get(code, 0) > 0 else "none short"),
+            "shortfall rate over the horizon": rate.get(code, 0.0),
+            "rank (1 = worst rate)": rank_text(rate, code),
         })
     return pd.DataFrame(rows).set_index("role").rename_axis(None)
 
 
 def intake_table(plan, code: str) -> pd.DataFrame:
-    """Starters by programme and year in the region."""
-    intake = plan.intake["intake"].xs(code, level="region").unstack("year")
+    """Starters by programme and year in the region, in whole trainees (the plan's intake can be
+    fractional: a share of a trainee is an average over the years, not a person)."""
+    intake = plan.intake["intake"].xs(code, level="region").unstack("year").round(0).astype(int)
     intake.index = [plan.data.scenario.programmes[p].name for p in intake.index]
     return intake
 
 
 def supply_chart(plan, code: str) -> Figure:
-    """One panel per role: staff in post (and with agency staff) against demand, the gap shaded."""
+    """One panel per role: staff in post (and with flexible supply) against demand, the gap
+    shaded, in the house style of workforce.plots with a full legend and the scenario footer."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from workforce.plots import style as st
+
     d = plan.data
-    fig = Figure(figsize=(3.3 * len(d.ROLES), 2.9), layout="constrained")
-    axes = fig.subplots(1, len(d.ROLES), squeeze=False)[0]
-    for ax, k in zip(axes, d.ROLES, strict=True):
-        wf = plan.workforce.xs((k, code), level=("role", "region"))
-        years = wf.index.to_numpy()
-        covered = wf["supply"] + wf["flexible"]
-        ax.fill_between(years, covered, wf["demand"], where=wf["demand"] > covered, color="#D55E00", alpha=0.25,
-                        lw=0, label="shortfall")
-        ax.plot(years, wf["supply"], color="#0072B2", lw=2, label="in post")
-        if wf["flexible"].abs().sum() > 0:
-            ax.plot(years, covered, color="#0072B2", lw=1, ls="--", label="with agency")
-        ax.plot(years, wf["demand"], color="black", lw=1.5, label="demand")
-        ax.set_title(d.scenario.roles[k].name, fontsize=9)
-        ax.set_ylabel(d.scenario.roles[k].unit, fontsize=8)
-        ax.set_ylim(bottom=0)
-        ax.tick_params(labelsize=8)
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7, loc="lower left")
-    fig.suptitle(f"{d.region_names[code]}: staff in post against demand", fontsize=11)
-    return fig
+    t = plan.plot.tables
+    with st.style():
+        ncols = min(2, len(d.ROLES))
+        nrows = -(-len(d.ROLES) // ncols)
+        fig = st.new_figure(1.2 + 2.2 * nrows + 0.35)
+        grid = fig.add_gridspec(nrows + 1, ncols, height_ratios=[2.2] * nrows + [0.35])
+        axes = [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(len(d.ROLES))]
+        key = fig.add_subplot(grid[nrows, :])
+        key.axis("off")
+        flexible = False
+        for ax, k in zip(axes, d.ROLES, strict=True):
+            wf = plan.workforce.xs((k, code), level=("role", "region"))
+            years = wf.index.to_numpy()
+            covered = wf["supply"] + wf["flexible"]
+            ax.fill_between(years, covered, wf["demand"], where=wf["demand"] > covered, interpolate=True,
+                            color=st.GAP, alpha=0.35, lw=0)
+            ax.plot(years, wf["supply"], color=st.SUPPLY, lw=1.6)
+            if wf["flexible"].abs().sum() > 0:
+                flexible = True
+                ax.plot(years, covered, color=st.FLEXIBLE, lw=1.2, ls="--")
+            ax.plot(years, wf["demand"], color=st.DEMAND, lw=1.2, ls=":")
+            ax.set_title(st.role_name(t, k), loc="left", fontsize=7.5)
+            ax.set_ylabel(st.role_unit(t, k))
+            ax.yaxis.set_major_formatter(st.THOUSANDS)
+            ax.set_ylim(bottom=0)
+            st.year_axis(ax, [int(y) for y in years], step=2 if len(years) > 6 else 1)
+        handles = [Line2D([], [], color=st.SUPPLY, lw=1.6, label="In post (end of year)")]
+        if flexible:
+            handles.append(Line2D([], [], color=st.FLEXIBLE, lw=1.2, ls="--", label="In post + flexible supply"))
+        handles += [Line2D([], [], color=st.DEMAND, lw=1.2, ls=":", label="Demand"),
+                    Patch(color=st.GAP, alpha=0.35, label="Shortfall (demand not met)")]
+        key.legend(handles=handles, loc="center", ncols=len(handles), frameon=False, borderaxespad=0)
+        return st.finish(fig, t, f"{d.region_names[code]}: staff in post against demand", note=st.YEAR_NOTE)
 
 
 def png_uri(fig: Figure) -> str:
@@ -135,6 +170,7 @@ def report_html(plan, code: str) -> str:
     roles = role_numbers(plan, code)
     shown = roles.copy()
     shown[f"shortfall rate {last}"] = [f"{100 * r:.0f}%" for r in roles[f"shortfall rate {last}"]]
+    shown["shortfall rate over the horizon"] = [f"{100 * r:.1f}%" for r in roles["shortfall rate over the horizon"]]
     intake = intake_table(plan, code)
     charts = [("Staff in post against demand", supply_chart(plan, code))]
     charts += [(f"{d.scenario.roles[k].name}: from the stock in {first} to the stock in {last}",
@@ -164,7 +200,8 @@ solved {html.escape(status)}; report written {made}. Years are academic years ({
 <h2>Each role in {html.escape(name)}</h2>
 {table_html(shown)}
 <p class="meta">Shortfall over the horizon is in unit-years (people or FTE, summed over {len(d.YEARS)} years).
-Rank compares the shortfall rate over the horizon with the other {len(d.REGIONS) - 1} regions.</p>
+Rank compares the shortfall rate over the horizon, as shown to 0.1%, with the other {len(d.REGIONS) - 1} regions:
+regions that round to the same rate share a rank. Starters are rounded to whole trainees.</p>
 <h2>Training starters by year</h2>
 {table_html(intake)}
 <h2>Charts</h2>

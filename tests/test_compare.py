@@ -83,3 +83,22 @@ def test_a_key_set_to_null_prints_as_none():
                            index=pd.MultiIndex.from_tuples([("spend", "dfe", "")], names=["measure", "item", "region"]))
     text = comparison_text(Comparison(names=["a", "b"], inputs=inputs, results=results))
     assert "programmes.p.intake_min" in text and "(not set)" in text and "None" in text
+
+
+def test_a_scalar_budget_against_a_by_year_budget_shows_both_values():
+    """One scenario gives the budget as one number (4, every year), the other by year (5 in 2026):
+    the input differences show 4 (every year) against 5, not '(not set)'."""
+    import copy
+
+    from tests.test_sweep import HAND
+    from workforce import scenario_from_dict
+    from workforce.compare import input_differences
+
+    by_year = copy.deepcopy(HAND)
+    by_year["funding_streams"]["f"]["budget"] = {2026: 5}
+    table = input_differences({"scalar": scenario_from_dict(copy.deepcopy(HAND)),
+                               "by year": scenario_from_dict(by_year)})
+    row = table.loc["funding_streams.f.budget.2026"]
+    assert row["scalar"] == "4.0 (every year)" and row["by year"] == 5.0
+    assert table.loc["funding_streams.f.budget", "by year"] == "(by year)"
+    assert "(not set)" not in table.to_numpy().ravel().tolist()

@@ -9,6 +9,7 @@ The scenario is ``MINIMAL_YAML`` with one table moved to a CSV file:
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -447,3 +448,26 @@ def test_columns_differing_only_by_case_are_refused(tmp_path, demand_csv, conten
     problems = demand_problems(tmp_path, content)
     assert_problem(problems[0], file=demand_csv, line=1,
                    says=f"columns {first!r} and {second!r} differ only by case")
+
+
+def test_a_one_year_csv_for_a_value_that_cannot_vary_by_year_says_to_use_a_value_column(tmp_path):
+    """initial_stock is one number per region; a table by year (here a single 2026 column) gives one
+    problem naming the file and saying what to write, not one 'cannot vary by year' per region."""
+    import shutil
+
+    from workforce.errors import ScenarioError
+    from workforce.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "configs", tmp_path / "configs")
+    data = tmp_path / "configs" / "data" / "ep_initial_stock.csv"
+    lines = data.read_text(encoding="utf-8").splitlines()
+    rows = [line.split(",") for line in lines[1:] if line.strip()]
+    data.write_text("region,2026\n" + "".join(f"{r[0]},{r[2]}\n" for r in rows), encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "configs" / "england_baseline.yaml")
+    problems = caught.value.problems
+    assert len(problems) == 1, [str(p) for p in problems]
+    text = str(problems[0])
+    assert "ep_initial_stock.csv" in text and "roles.ep.initial_stock" in text
+    assert "given by year (2026)" in text and "region,value" in text and "rename its year column to value" in text

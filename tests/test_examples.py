@@ -108,3 +108,48 @@ def test_regional_report_names_the_regions_when_given_an_unknown_one(tmp_path):
     assert "region 'Atlantis' is not in scenario" in run.stderr and "E12000001 (North East)" in run.stderr
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_regional_report_ranks_ties_as_ties_and_starters_in_whole_trainees():
+    """0.486% and 0.481% both show as 0.5%: the two regions share rank 1 instead of one being
+    called worse; 84.5 trainees is shown as a whole number."""
+    import importlib.util
+
+    import pandas as pd
+
+    spec = importlib.util.spec_from_file_location("regional_report", ROOT / "examples" / "regional_report.py")
+    report = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(report)
+    rate = pd.Series({"A": 0.00486, "B": 0.00481, "C": 0.002, "D": 0.0})
+    assert report.rank_text(rate, "A") == "1 of 4 (tied with 1 other)"
+    assert report.rank_text(rate, "B") == "1 of 4 (tied with 1 other)"
+    assert report.rank_text(rate, "C") == "3 of 4"
+    assert report.rank_text(rate, "D") == "none short"
+
+    class Plan:  # just what intake_table reads
+        intake = pd.DataFrame({"intake": [84.5, 12.2]}, index=pd.MultiIndex.from_tuples(
+            [("p", "A", 2026), ("p", "A", 2027)], names=["programme", "region", "year"]))
+
+        class data:  # noqa: N801
+            class scenario:  # noqa: N801
+                programmes = {"p": type("P", (), {"name": "A course"})()}
+
+    table = report.intake_table(Plan(), "A")
+    assert table.loc["A course"].tolist() == [84, 12] and table.dtypes.eq(int).all()
+
+
+def test_the_docs_list_every_notebook_and_notebook_prose_matches_the_baseline():
+    """docs/index.md names each notebook in examples/; the uncertainty notebook's prose gives the
+    baseline's EP and SENCO attrition (5% and 7%), so it is checked against the bundled scenario."""
+    import json
+
+    from workforce import load_scenario
+
+    index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    for notebook in sorted((ROOT / "examples").glob("*.ipynb")):
+        assert f"`{notebook.name}`" in index, f"docs/index.md does not list {notebook.name}"
+    baseline = load_scenario(ROOT / "configs" / "england_baseline.yaml")
+    prose = "".join("".join(c["source"]) for c in json.loads((ROOT / "examples" / "uncertainty.ipynb").read_text())["cells"]
+                    if c["cell_type"] == "markdown")
+    assert f"most likely the baseline's {baseline.roles['ep'].attrition:.0%}" in prose
+    assert f"most likely the baseline's {baseline.roles['senco'].attrition:.0%}" in prose

@@ -236,7 +236,7 @@ def test_baseline_financial_year_budgets_are_budgets_with_whole_years(baseline):
     assert (npq["budget"] == 4950).all()
     assert (npq["spent"] <= npq["budget"] + 1e-6).all()
     text = e.text()
-    assert "By region in 2026 " in text and "2026.0" not in text
+    assert "By region in 2026:" in text and "2026.0" not in text
 
 
 def test_baseline_values_match_model_level_finite_differences(baseline):
@@ -360,12 +360,22 @@ def test_cli_explain_prints_and_writes_the_tables(tmp_path: Path):
     result = CliRunner().invoke(main, ["explain", "--top", "3", "--what-if", "1", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "What holds the plan back (stage 1)" in out
     # The most valuable limit, re-solved first: the 2026 EP budget (it tops the list since the
     # baseline counts its post-horizon years; the early-years budget did before).
+    assert "What holds the plan back: " in out and "stage 1" not in out  # one stage: no stage talk
     assert "£1m more in the 2026 budget of DfE EP training grant (EPFT)" in out
     assert "FTE-years" in out
-    assert "Budgets: value of £1m more" in out
+    assert "Budgets: what £1m more gains" in out
+    assert "Words used below:" in out and out.count("degenerate:") == 1  # the glossary, once
+    # each list is in the order of the value it shows
+    lines = out.splitlines()
+    for start in (i for i, line in enumerate(lines) if line.strip().startswith("The ") and "most valuable" in line):
+        values = []
+        for line in lines[start + 2:]:
+            if not line.startswith("    ") or not line.strip()[:1].isdigit():
+                break
+            values.append(float(line.split()[0].replace(",", "")))
+        assert values and values == sorted(values, reverse=True), values
     assert (tmp_path / "explain_binding.csv").exists()
 
 
@@ -417,7 +427,9 @@ def test_degenerate_value_is_flagged_and_re_solved():
     assert row["holds_at_least"] == 0
     assert row["value_if_loosened"] == pytest.approx(0)
     assert finite_difference(plan, row, 0.01) == pytest.approx(0, abs=1e-6)
-    assert "degenerate: loosening it gains 0 per step" in e.text()
+    text = e.text()
+    row_text = next(line for line in text.splitlines() if "hiring cap" in line and "South" in line and "2026" in line)
+    assert row_text.split()[0] == "0" and "degenerate: one step of tightening would cost 100" in row_text
 
 
 def test_a_pickled_plan_keeps_its_tables_and_says_how_to_explain_it():

@@ -218,13 +218,20 @@ def test_cohort_gantt_by_region_has_a_row_per_programme_and_region(baseline):
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert len(labels) == 2 * 9 and labels[:2] == ["North East", "North West"]
-    # NPQ 1 year (November intake) or 2 (April intake), EP 3
-    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() in (1, 2, 3)]
-    # every region's cohorts, plus those in training before the horizon, are drawn
-    expected = sum(len(cohorts(baseline, [p], r)) for p in ("ep_doctorate", "npq_senco") for r in baseline.data.REGIONS)
-    assert len(bars) == expected
+    # NPQ 1 year (November intake) or 2 (April intake), EP 3; each bar 0.08 short of its length,
+    # so that a region's successive cohorts stay apart
+    widths = {round(w - 0.08, 6) for w in (1, 2, 3)}
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and round(p.get_width(), 6) in widths]
+    # every region's cohorts, one bar per start year (a year's intake points together), plus those
+    # in training before the horizon, are drawn, each labelled with its starters
+    expected = {(p, r): {(c.start, c.before_horizon) for c in cohorts(baseline, [p], r)}
+                for p in ("ep_doctorate", "npq_senco") for r in baseline.data.REGIONS}
+    assert len(bars) == sum(len(v) for v in expected.values())
+    npq = cohorts(baseline, ["npq_senco"], "E12000007")
+    london_2027 = sum(c.starters for c in npq if c.start == 2027 and not c.before_horizon)
+    assert f"{london_2027:,.0f}" in [t.get_text() for t in ax.texts]
     # EP cohorts overlap (three years of training), so they sit in three lanes of a region's row
-    assert len({round(b.get_y() + b.get_height() / 2, 6) for b in bars if b.get_width() == 3}) == 3 * 9
+    assert len({round(b.get_y() + b.get_height() / 2, 6) for b in bars if round(b.get_width(), 6) == 2.92}) == 3 * 9
     with pytest.raises(st.PlotRequestError, match="not both"):
         cohort_gantt(baseline, by_region=True, region="London")
 
@@ -300,7 +307,8 @@ def test_waterfall_steps_add_up_to_the_final_stock(baseline):
     for role in baseline.data.ROLES:
         for region in (None, "E12000001"):
             steps = waterfall_steps(baseline, role, region)
-            assert [k for k, _ in steps] == ["start", "leavers", "completions", "hires", "retraining_out", "exits",
+            # what joins before what leaves: the running level never goes below the end stock
+            assert [k for k, _ in steps] == ["start", "completions", "hires", "leavers", "retraining_out", "exits",
                                              "end"]
             assert steps[0][1] + sum(v for _, v in steps[1:-1]) == pytest.approx(steps[-1][1], rel=1e-9)
 
@@ -312,8 +320,8 @@ def test_waterfall_bars_match_the_flows_table(baseline):
     fl = baseline.flows.xs(("ep", "E12000002"), level=("role", "region"))
     heights = [p.get_height() for p in ax.patches]
     assert heights[0] == pytest.approx(fl["stock_start"].iloc[0])
-    assert heights[1] == pytest.approx(fl["leavers"].sum())
-    assert heights[2] == pytest.approx(fl["completions"].sum())
+    assert heights[1] == pytest.approx(fl["completions"].sum())
+    assert heights[3] == pytest.approx(fl["leavers"].sum())
     assert heights[-1] == pytest.approx(fl["stock_end"].iloc[-1])
     assert [t.get_text() for t in ax.get_xticklabels()][0] == "Stock at\nstart of 2026"
     assert ax.get_ylabel().endswith("(FTE)")
@@ -396,7 +404,11 @@ def test_the_accessor_offers_every_chart(baseline):
     assert {"capacity_map", "shortfall_map", "shortfall_heatmap", "cohort_gantt", "spend", "flows_waterfall",
             "compare"} <= names
     fig = baseline.plot.shortfall_map("senco")
-    assert f"in {baseline.data.YEARS[-1]}" in suptitle(fig)
+    # the default year is the worst: SENCOs are short only in 2026 (every later year is 0%)
+    senco = baseline.workforce.xs("senco", level="role").groupby(level="year")[["shortfall", "demand"]].sum()
+    rates = senco["shortfall"] / senco["demand"]
+    assert rates.idxmax() == 2026 and rates.loc[2035] == 0
+    assert "in 2026 (the year of the largest national shortfall)" in suptitle(fig)
 
 
 # --- bad requests ------------------------------------------------------------------------------

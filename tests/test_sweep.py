@@ -201,7 +201,7 @@ def test_cli_sweep_and_montecarlo(tmp_path):
     runner = CliRunner()
     res = runner.invoke(main, ["sweep", str(tmp_path / "grid.yaml"), "--out", str(tmp_path / "g"), "--workers", "1"])
     assert res.exit_code == 4, res.output  # one infeasible point
-    assert "3 of 4 points solved, 1 failed" in res.output and "point 0 failed" in res.output
+    assert "3 of 4 points solved, 1 failed" in res.output and "point 0 (budget=0.5) failed: the scenario is infeasible; the minimum intake" in res.output
     assert "point/s" not in res.output and "it/s" not in res.output  # no progress bar off a terminal
     assert (tmp_path / "g" / "sweep.png").exists() and (tmp_path / "g" / "points.csv").exists()
     res = runner.invoke(main, ["montecarlo", str(tmp_path / "mc.yaml"), "--out", str(tmp_path / "m"), "--workers", "1"])

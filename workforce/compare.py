@@ -40,6 +40,9 @@ class Comparison:
     """The years the results cover: the whole horizon, or the years common to every plan."""
     notes: list[str] = field(default_factory=list)
     """What the reader must know to read the results (absent rows, common years)."""
+    labels: dict[str, Any] = field(default_factory=dict)
+    """Names and units of every role, stream and programme of the plans (the first plan's name
+    wins), and under ``plans`` each plan's own (see :func:`workforce.sweep.scenario_labels`)."""
 
     def __repr__(self) -> str:
         from workforce.display import comparison_repr
@@ -100,11 +103,27 @@ def input_differences(scenarios: Mapping[str, Any]) -> pd.DataFrame:
     keys = list(dict.fromkeys(k for f in flat.values() for k in f))
     rows = []
     for key in keys:
-        values = [flat[name].get(key, MISSING) for name in scenarios]
+        values = [_value(flat[name], key) for name in scenarios]
         if any(v != values[0] for v in values[1:]):
             rows.append([key, *values])
     table = pd.DataFrame(rows, columns=["key", *scenarios]).set_index("key")
     return table
+
+
+def _value(flat: dict[str, Any], key: str) -> Any:
+    """``flat[key]``; where a scenario gives a whole value (a scalar budget) and another gives it
+    by year, the scalar stands for every year; where a scenario gives by year what another gives
+    whole, it says so; else ``(not set)``."""
+    if key in flat:
+        return flat[key]
+    parts = key.split(".")
+    for n in range(len(parts) - 1, 0, -1):
+        parent = ".".join(parts[:n])
+        if parent in flat and flat[parent] is not None:
+            return f"{flat[parent]} (every year)" if not isinstance(flat[parent], str) else flat[parent]
+    if any(k.startswith(key + ".") for k in flat):
+        return "(by year)"
+    return MISSING
 
 
 def _in_years(s: pd.Series, years: list[int] | None) -> pd.Series:
@@ -117,10 +136,12 @@ def key_results(plan: Plan, years: list[int] | None = None) -> pd.Series:
     wf = plan.workforce
     last = (years or plan.data.YEARS)[-1]
     parts = {
-        "shortfall": _in_years(wf["shortfall"], years).groupby(level=["role", "region"]).sum(),
-        "shortfall_last_year": wf["shortfall"].xs(last, level="year").groupby(level=["role", "region"]).sum(),
-        "spend": _in_years(plan.spend["spent"], years).groupby(level="stream").sum(),
-        "intake": _in_years(plan.intake["intake"], years).groupby(level="programme").sum(),
+        # sort=False: roles, regions, streams and programmes in the scenario's order
+        "shortfall": _in_years(wf["shortfall"], years).groupby(level=["role", "region"], sort=False).sum(),
+        "shortfall_last_year": wf["shortfall"].xs(last, level="year").groupby(level=["role", "region"],
+                                                                               sort=False).sum(),
+        "spend": _in_years(plan.spend["spent"], years).groupby(level="stream", sort=False).sum(),
+        "intake": _in_years(plan.intake["intake"], years).groupby(level="programme", sort=False).sum(),
     }
     if years is None:
         parts["objective"] = pd.Series({"objective": plan.objective, **plan.summary["terms"]})
@@ -149,14 +170,15 @@ def compare(plans: Sequence[Plan] | Mapping[str, Plan]) -> Comparison:
     names = list(plans)
     inputs = input_differences({n: p.data.scenario for n, p in plans.items()})
     years, period, notes = common_years(plans)
-    results = pd.concat({n: key_results(p, years) for n, p in plans.items()}, axis=1)  # absent stays NaN
+    results = side_by_side({n: key_results(p, years) for n, p in plans.items()})  # absent stays NaN
     absent = results.isna().any(axis=1)
     if absent.any():
         rows = [f"{m} {i}" + (f" {r}" if r else "") for m, i, r in results.index[absent]]
         notes.append(f"{len(rows)} result row(s) exist in only some scenarios and are left blank (absent, "
                      f"not 0) in the others: {', '.join(dict.fromkeys(rows[:6]))}" + (" ..." if len(rows) > 6 else ""))
     return Comparison(names=names, inputs=inputs, results=results,
-                      status={n: p.summary["status"] for n, p in plans.items()}, period=period, notes=notes)
+                      status={n: p.summary["status"] for n, p in plans.items()}, period=period, notes=notes,
+                      labels=merged_labels([p.data.scenario for p in plans.values()]))
 
 
 def common_years(plans: Mapping[str, Plan]) -> tuple[list[int] | None, str, list[str]]:
@@ -174,6 +196,31 @@ def common_years(plans: Mapping[str, Plan]) -> tuple[list[int] | None, str, list
     return list(range(first, last + 1)), f"common years {first}-{last}", [
         f"the horizons differ ({listed}): results cover the common years {first}-{last} only, "
         "and the objectives (each over its own horizon) are left out"]
+
+
+def side_by_side(results: Mapping[str, pd.Series]) -> pd.DataFrame:
+    """One column per plan, rows in the order the plans list them (the first plan's order, then
+    what only later plans have, each beside its measure). A row a plan lacks (a role, stream or
+    programme its scenario does not have) is NaN: absent, not zero."""
+    series = list(results.values())
+    order = list(dict.fromkeys(k for s in series for k in s.index))
+    measures = list(dict.fromkeys(k[0] for k in order))
+    order = [k for m in measures for k in order if k[0] == m]
+    index = pd.MultiIndex.from_tuples(order, names=["measure", "item", "region"])
+    return pd.DataFrame({n: s.reindex(index) for n, s in results.items()}, index=index)
+
+
+def merged_labels(scenarios: Sequence[Any]) -> dict[str, Any]:
+    from workforce.sweep import scenario_labels
+
+    each = [scenario_labels(s) for s in scenarios]
+    out: dict[str, Any] = {"plans": each}
+    for kind in ("roles", "streams", "programmes"):
+        out[kind] = {}
+        for one in each:
+            for k, v in one[kind].items():
+                out[kind].setdefault(k, v)
+    return out
 
 
 def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
@@ -196,6 +243,12 @@ def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
                 .groupby(level=["measure", "item"], sort=False).sum(min_count=1))
     national["region"] = "all"
     national = national.set_index("region", append=True)
-    lines.append(pd.concat([national, rest]).to_string(float_format=lambda v: f"{v:,.1f}", na_rep="absent"))
+    table = pd.concat([national, rest]).map(lambda v: ABSENT if pd.isna(v) else f"{v:,.1f}")
+    lines.append(table.to_string())
+    if (table == ABSENT).any().any():
+        lines.append(f"{ABSENT}: the scenario has no such role, funding stream or programme.")
     lines += [f"Note: {n}" for n in c.notes]
     return "\n".join(lines)
+
+
+ABSENT = "absent"

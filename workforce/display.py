@@ -231,7 +231,8 @@ def comparison_html(c: Comparison) -> str:
     results.index = pd.MultiIndex.from_tuples([(_COMPARISON_ROWS.get(m, m), i) for m, i in results.index],
                                               names=["measure", "item"])
     parts.append('<div style="display:flex;gap:1.5em;align-items:flex-start;flex-wrap:wrap">')
-    parts.append("<div><b>Key results, all regions</b>" + _html_table(results, lambda v: f"{v:,.0f}") + "</div>")
+    parts.append("<div><b>Key results, all regions</b>"
+                 + _html_table(results, lambda v: f"{v:,.0f}", missing="absent") + "</div>")
     if len(c.inputs):
         shown = c.inputs.head(12).map(lambda v: v if len(str(v)) <= 28 else str(v)[:25] + "...")
         more = f" (first 12 of {len(c.inputs)})" if len(c.inputs) > 12 else ""
@@ -343,9 +344,9 @@ def scenario_html(scenario: Scenario) -> str:
     return "".join(parts)
 
 
-def _html_table(table: pd.DataFrame, number: Any) -> str:
+def _html_table(table: pd.DataFrame, number: Any, missing: str = "none") -> str:
     """A plain HTML table (index as columns, one header row); Jupyter styles it like any DataFrame."""
-    return table.reset_index().to_html(index=False, border=0, float_format=number, na_rep="none")
+    return table.reset_index().to_html(index=False, border=0, float_format=number, na_rep=missing)
 
 
 def _html_number(value: float) -> str:

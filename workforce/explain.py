@@ -383,11 +383,17 @@ def _budgets(limits: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols).set_index(["stage", "stream", "year"])
     b = limits[limits["family"].isin(["budget_limit", "fy_budget_limit", "envelope_limit"])].copy()
     b["year"] = b["year"].astype(object).where(b["family"] != "envelope_limit", "all")
-    b = b[cols].rename(columns={"limit": "budget", "used": "spent", "slack": "headroom",
-                                "value_per_step": "value_of_1m"})
+    # £1m more gains what loosening gains; at a degenerate vertex the dual (value_per_step) is the
+    # value of £1m less, which can be larger, so it is kept apart under its own name
+    loosened = b["value_if_loosened"] if "value_if_loosened" in b else b["marginal_value"]
+    b["value_of_1m_less"] = b["value_per_step"]
+    b["value_per_step"] = loosened * b["step"]
+    b = b[[*cols, "value_of_1m_less"]].rename(columns={"limit": "budget", "used": "spent", "slack": "headroom",
+                                                       "value_per_step": "value_of_1m"})
     b = b.set_index(["stage", "stream", "year"])
     b.attrs["units"] = {"budget": "£k", "spent": "£k", "headroom": "£k", "marginal_value": "objective per £k",
-                        "value_of_1m": "objective per £1m", "holds_at_least": "£k"}
+                        "value_of_1m": "objective fall per £1m more", "value_of_1m_less": "objective rise per £1m less",
+                        "holds_at_least": "£k"}
     return b
 
 

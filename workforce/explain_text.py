@@ -40,18 +40,37 @@ def _where(file: str | None, line: float | None) -> str:
     return f"{file}:{int(line)}" if line is not None and not (isinstance(line, float) and math.isnan(line)) else file
 
 
+TERM_WORDS = {"shortfall": "shortfall penalty", "training_cost": "training cost", "hiring_cost": "hiring cost",
+              "surplus_cost": "surplus cost", "flexible_cost": "flexible-supply cost", "exit_cost": "exit cost"}
+
+GLOSSARY = [
+    "Words used below:",
+    "  value: how much the objective falls when a limit is loosened by one step (a budget or a",
+    "    capacity raised, a minimum lowered); 0 means loosening that limit alone changes nothing.",
+    "  holds for: the amount of loosening over which the value holds at least (it may hold further);",
+    "    past it another limit takes over.",
+    "  degenerate: the plan sits where several limits meet, so the value holds for no loosening at all",
+    "    ('holds for 0'); the list shows what one step of loosening really gains (re-solved), and what",
+    "    one step of tightening would cost when that is more.",
+    "  first-order estimate: the value times the step, before re-solving; the re-solved change is the",
+    "    real effect of a whole step.",
+]
+
+
+def _stage(e: Explanation, n: int) -> str:
+    """' (stage n of m)' for a lexicographic objective; nothing when the objective has one stage."""
+    return f" (stage {n} of {len(e.stages)})" if len(e.stages) > 1 else ""
+
+
 def explanation_text(e: Explanation, top: int = 12) -> str:
     lines = [f"Explanation of {e.scenario_name!r}"]
     for s in e.stages:
-        lines.append(f"  stage {s['stage']}: minimises {' + '.join(s['terms'])}; values in {s['objective']}")
-    lines += [
-        "",
-        "How to read it: a value is how much the objective falls when a limit is loosened by one step",
-        "(a budget or a capacity raised, a minimum lowered); 0 means loosening that limit alone changes",
-        "nothing. A value holds at least for the amount under 'holds for' (it may hold further); past",
-        "the point where it changes, another limit takes over ('0 (degenerate)': the value is an upper",
-        "bound on the effect of loosening). Re-solved what-ifs show the real effect of a whole step.",
-    ]
+        terms = " + ".join(TERM_WORDS.get(t, t) for t in s["terms"])
+        head = f"  stage {s['stage']} of {len(e.stages)} minimises" if len(e.stages) > 1 else "  the plan minimises"
+        lines.append(f"{head} {terms}; values in {s['objective']}")
+    if len(e.stages) > 1:
+        lines.append("  (stages: the objective is minimised in turn, each stage holding the earlier ones at their best)")
+    lines += ["", *GLOSSARY]
     for note in e.notes:
         lines += [""] + textwrap.wrap("Note: " + note, width=100)
     b = e.binding
@@ -61,7 +80,7 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
         n_bind = int((sb["status"] == "binds").sum()) if not sb.empty else 0
         n_near = int((sb["status"] == "nearly binds").sum()) if not sb.empty else 0
         valued = sb[sb["marginal_value"] > 0] if not sb.empty else sb
-        lines.append(f"What holds the plan back (stage {stage['stage']}): {n_bind} limits bind and {n_near} nearly "
+        lines.append(f"What holds the plan back{_stage(e, stage['stage'])}: {n_bind} limits bind and {n_near} nearly "
                      f"bind; {len(valued)} of them carry a value:")
         if valued.empty:
             lines.append("  (none: loosening any one limit alone would not improve this stage)")
@@ -74,27 +93,31 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
                 continue
             lines.append(f"  The {min(top, len(part))} most valuable ({title}):")
             lines.append(f"  {'value':>9}  {'per step':<24} {'holds for':>11}  limit (source)")
+            # the value shown is what loosening gains, the order the list is in
+            part = part.assign(_gain=part["value_if_loosened"] * part["step"])
+            part = part.sort_values("_gain", ascending=False, kind="stable")
             for _, r in part.head(top).iterrows():
                 flag = "" if r["status"] == "binds" else " [nearly binds]"
                 if r["value_if_loosened"] < r["marginal_value"] - 1e-9:
-                    flag += (f" [degenerate: loosening it gains {_num(r['value_if_loosened'] * r['step'])} per step;"
-                             f" the value is for tightening]")
-                lines.append(f"  {_num(r['value_per_step']):>9}  {r['step_text']:<24} "
+                    flag += f" [degenerate: one step of tightening would cost {_num(r['value_per_step'])}]"
+                lines.append(f"  {_num(r['_gain']):>9}  {r['step_text']:<24} "
                              f"{_holds(r['holds_at_least'], r['unit']):>11}  {r['label']}{flag} "
                              f"({_where(r['file'], r['line'])})")
     if not e.by_region.empty:
         br = e.by_region.xs(e.by_region.index.get_level_values("stage").min(), level="stage")
         first_year = br.index.get_level_values("year").min()
-        lines += ["", f"By region in {first_year} (stage 1): the most valuable regional limit that binds"]
+        first_stage = int(e.by_region.index.get_level_values("stage").min())
+        lines += ["", f"By region in {first_year}{_stage(e, first_stage)}: the most valuable regional limit that binds"]
         for (region, _), r in br.xs(first_year, level="year", drop_level=False).iterrows():
             lines.append(f"  {str(region)[:10]:<10} {_num(r['value_per_step']):>9}  {r['step']:<22} {r['most_valuable']} "
                          f"({r['binding_with_value']} bind with a value: {r['kinds']})")
     if not e.what_if.empty:
-        lines += ["", "What one step buys (re-solved with the limit loosened, stage 1 objective):"]
+        what = " (in the stage 1 objective)" if len(e.stages) > 1 else ""
+        lines += ["", f"What one step buys (re-solved with the limit loosened){what}:"]
         units = e.what_if.attrs.get("units", {})
         for _, w in e.what_if.iterrows():
             lines.append(f"  {w['step_text']} in {w['label']} ({_where(w['file'], w['line'])}):")
-            parts = [f"objective {w['change']:+,.1f} (marginal value predicted {w['predicted']:+,.1f})"]
+            parts = [f"objective {w['change']:+,.1f} (first-order estimate {w['predicted']:+,.1f})"]
             for col in e.what_if.columns:
                 if col.startswith("shortfall:") and abs(w[col]) > 1e-6:
                     parts.append(f"{col.split(':', 1)[1]} shortfall {w[col]:+,.2f} {units.get(col, '')}")
@@ -107,22 +130,33 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
     if not bud.empty:
         first = bud[bud["stage"] == bud["stage"].min()]
         years = [y for y in first["year"].unique() if y != "all"]
-        lines += ["", "Budgets: value of £1m more, net of its own cost, by year ('-' = no budget; envelope = whole horizon)"]
-        lines.append(f"  {'stream':<12} " + " ".join(f"{str(y):>7}" for y in years) + f" {'envelope':>9}")
+        lines += ["", f"Budgets{_stage(e, int(bud['stage'].min()))}: what £1m more gains, net of its own cost, by year "
+                  "('-' = no budget; envelope = whole horizon)"]
+        width = max(6, *(len(str(f)) for f in first["stream"].unique()))
+        lines.append(f"  {'stream':<{width}} " + " ".join(f"{str(y):>7}" for y in years) + f" {'envelope':>9}")
+        tighter = False
         for stream, grp in first.groupby("stream", sort=False):
             vals = dict(zip(grp["year"], grp["value_of_1m"], strict=True))
-            lines.append(f"  {str(stream)[:12]:<12} " + " ".join(f"{_num(vals.get(y, math.nan)):>7}" for y in years)
+            if "value_of_1m_less" in grp:
+                tighter |= bool((grp["value_of_1m_less"] > grp["value_of_1m"] + 1e-9).any())
+            lines.append(f"  {str(stream):<{width}} " + " ".join(f"{_num(vals.get(y, math.nan)):>7}" for y in years)
                          + f" {_num(vals.get('all', math.nan)):>9}")
+        if tighter:
+            lines.append("  (some budgets are degenerate: £1m less would cost more than £1m more gains; "
+                         "see value_of_1m_less in budgets.csv)")
     if not e.ratios.empty:
         first = e.ratios.xs(e.ratios.index.get_level_values("stage").min(), level="stage")
-        lines += ["", "Supervision ratios: value of +0.01 on the ratio (first order)"]
+        stage = int(e.ratios.index.get_level_values("stage").min())
+        lines += ["", f"Supervision ratios{_stage(e, stage)}: value of +0.01 on the ratio (first-order estimate)"]
         for prog, r in first.iterrows():
             lines.append(f"  {prog}: ratio {r['ratio']:g}, +0.01 is worth {_num(r['value_of_0.01'])} "
                          f"({r['binding_rows']} region-years bind; {_where(r['file'], r['line'])})")
     pl = e.places
     if not pl.empty:
         first = pl.xs(pl.index.get_level_values("stage").min(), level="stage")
-        lines += ["", "Training places: value of one more starter allowed by every capacity limit, by region and year"]
+        stage = int(pl.index.get_level_values("stage").min())
+        lines += ["", f"Training places{_stage(e, stage)}: value of one more starter allowed by every capacity limit, "
+                  "by region and year"]
         quiet: list[str] = []
         for prog, grp in first.groupby(level="programme", sort=False):
             v = grp["value_of_one_more_starter"].droplevel("programme").unstack("year")
@@ -148,7 +182,8 @@ def _post_horizon_lines(e: Explanation) -> list[str]:
         return []
     first = post[post["stage"] == post["stage"].min()]
     table = first.groupby(["role", "year"])["value"].agg(["max", lambda v: int((v > 0).sum())])
-    lines = ["", "After the horizon (terminal_value): value of one more unit of projected supply, stage 1",
+    lines = ["", "After the horizon (terminal_value): value of one more unit of projected supply"
+             + (" (in the stage 1 objective)" if len(e.stages) > 1 else ""),
              "  (the weighted post-horizon penalty where the year is short against the last year's demand, else 0)"]
     for (role, year), (top, short) in table.iterrows():
         lines.append(f"  {role:<12} {year}: up to {_num(top)} a unit; short in {int(short)} region(s)")

@@ -38,6 +38,8 @@ def fan_data(result: StudyResult, measure: str = "shortfall",
     out["mean"] = grouped.mean()
     out["draws"] = grouped.size()
     out.attrs["measure"] = measure
+    out.attrs["labels"] = result.labels
+    out.attrs["failed"] = int((result.points["status"] != "ok").sum())
     return out
 
 

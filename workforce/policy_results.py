@@ -168,7 +168,8 @@ def policy_lines(plan: Any) -> list[str]:
     compliance = plan.extra.get("compliance")
     if compliance is not None:
         out = compliance["out_of_compliance"].groupby(level=["role", "year"]).sum()
-        lines += ["", "Out of compliance with the statutory deadline (all regions)"]
-        for k in d.DEADLINE_ROLES:
-            lines.append(f"  {d.scenario.roles[k].name[:32]:<32} " + " ".join(f"{out[k, t]:>7,.0f}" for t in d.YEARS))
+        from workforce.report import year_table
+
+        rows = [(d.scenario.roles[k].name, [out[k, t] for t in d.YEARS]) for k in d.DEADLINE_ROLES]
+        lines += ["", *year_table("Out of compliance with the statutory deadline (all regions)", rows, d.YEARS)]
     return lines

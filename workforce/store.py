@@ -32,7 +32,7 @@ from workforce.errors import WorkforceError
 RECORD_KEY = b"workforce.point"
 """Parquet metadata key holding the point's record (how it was solved, seconds, objective)."""
 
-PARQUET_HINT = "Parquet output needs pyarrow: pip install 'workforce[parquet]'"
+PARQUET_HINT = "Parquet output needs pyarrow, which workforce installs: this environment lacks it (pip install pyarrow)"
 
 
 def _pyarrow() -> Any:
@@ -112,7 +112,7 @@ class StudyStore:
             if old.get("spec_sha256") != study["spec_sha256"] or old.get("scenario_sha256") != study["scenario_sha256"]:
                 raise WorkforceError(
                     f"{self.out} holds results of a different study (its spec or scenario changed); "
-                    "choose another output folder, or restart to discard them"
+                    "choose another folder (--out), or pass --restart (restart=True in Python) to discard them"
                 )
         if restart:
             for folder in (self.results, self.failures):

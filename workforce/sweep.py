@@ -30,6 +30,7 @@ import pandas as pd
 
 from workforce.errors import ScenarioError, WorkforceError
 from workforce.levers import Lever, scenario_with, value_at
+from workforce.main_guard import check_main_guard
 from workforce.scenario import Scenario, load_scenario
 from workforce.store import StudyStore
 from workforce.study import StudySpec, box, load_study, points, study_from_dict
@@ -51,6 +52,9 @@ class StudyResult:
     damaged: list[int] = field(default_factory=list)
     """Points whose partition from an earlier run was damaged (set aside in ``damaged/``) and
     were solved again."""
+    labels: dict[str, Any] = field(default_factory=dict)
+    """What the charts call things: the scenario's name and sha256, and the names and units of its
+    roles, funding streams and programmes (see :func:`scenario_labels`)."""
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -80,12 +84,26 @@ class StudyResult:
             reasons = p.loc[p["how"] == "rebuild", "reason"].dropna().unique()
             for r in reasons:
                 lines.append(f"  rebuilt because {r}")
+        params = list(p.columns[:p.columns.get_loc("status")]) if "status" in p else []
         for point, row in self.failed.head(5).iterrows():
-            first = str(row.get("error", "")).splitlines()[0] if row.get("error") else ""
-            lines.append(f"  point {point} failed: {first}")
-        if len(self.failed) > 5:
-            lines.append(f"  ... and {len(self.failed) - 5} more (see {self.out / 'points.csv'})")
+            values = ", ".join(f"{k}={row[k]:g}" if isinstance(row[k], int | float) else f"{k}={row[k]}"
+                               for k in params)
+            lines.append(f"  point {point} ({values}) failed: {failure_reason(row.get('error'))}")
+        if len(self.failed):
+            more = f"{len(self.failed) - 5} more failed points are in" if len(self.failed) > 5 else "Full reasons:"
+            lines.append(f"  {more} {self.out / 'points.csv'} and {self.out / 'failures'}/")
         return "\n".join(lines)
+
+
+def failure_reason(error: Any) -> str:
+    """A failed point's reason in one line: the error's first sentence and, for an infeasible
+    point, the first change that would make it feasible."""
+    if not isinstance(error, str) or not error.strip():
+        return "no reason recorded"
+    text = error.strip().splitlines()
+    first = text[0].split(": no plan")[0] if text[0].startswith("the scenario is infeasible") else text[0]
+    fix = next((line.strip()[2:] for line in text[1:] if line.strip().startswith("- ")), None)
+    return f"{first}; {fix}" if fix else first
 
 
 def _warm_model(task: Mapping[str, Any]) -> Any:
@@ -235,6 +253,8 @@ def sweep(
     ``draws`` overrides a Monte Carlo study's number of draws (e.g. a quick look with 50).
     """
     t0 = time.perf_counter()
+    if executor is None and (workers or os.cpu_count() or 1) > 1:
+        check_main_guard("workforce.sweep()")  # before anything is solved or written
     spec, base_dir = _resolve(study)
     if draws is not None:
         if spec.montecarlo is None:
@@ -286,8 +306,11 @@ def sweep(
     from workforce.store import write_text_atomic
 
     write_text_atomic(out / "points.csv", _spreadsheet_safe(summary).to_csv())
-    return StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done),
-                       damaged=damaged)
+    result = StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done),
+                         damaged=damaged, labels=scenario_labels(scenario))
+    if len(summary) and not (summary["status"] == "ok").any():
+        raise StudyFailedError(result)
+    return result
 
 
 def _spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
@@ -298,6 +321,27 @@ def _spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
     out = neutralise_frame(table)
     out.columns = [neutralise(c) for c in out.columns]
     return out
+
+
+class StudyFailedError(WorkforceError):
+    """Every point of a study failed: there is no result to chart or summarise. ``result`` holds
+    the points (with each one's error) for a closer look; points.csv and failures/ are written."""
+
+    exit_code = 4
+
+    def __init__(self, result: StudyResult):
+        self.result = result
+        super().__init__("every point failed, so the study has no results:\n" + result.summary())
+
+
+def scenario_labels(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's own names (and role units) by id, with its name and sha256, for charts."""
+    return {
+        "scenario": scenario.name, "scenario_sha256": scenario.sha256(),
+        "roles": {k: {"name": r.name, "unit": r.unit} for k, r in scenario.roles.items()},
+        "streams": {k: f.name for k, f in scenario.funding_streams.items()},
+        "programmes": {k: p.name for k, p in scenario.programmes.items()},
+    }
 
 
 def _resolve(study: str | Path | StudySpec | Mapping[str, Any]) -> tuple[StudySpec, Path | None]:
@@ -344,9 +388,10 @@ def _execute(items: list[Any], common: dict[str, Any], store: StudyStore, execut
             return
         pool = default_executor(workers) if own else executor
         n_workers = workers or os.cpu_count() or 1
+        n_chunks = max(n_workers * chunks_per_worker, -(-len(items) // MAX_CHUNK))
         try:
             futures = {pool.submit(run_chunk, {**common, "points": chunk}): chunk  # type: ignore[union-attr]
-                       for chunk in _chunks(items, n_workers * chunks_per_worker)}
+                       for chunk in _chunks(items, n_chunks)}
             for future in cf.as_completed(futures):
                 chunk = futures[future]
                 try:
@@ -357,6 +402,10 @@ def _execute(items: list[Any], common: dict[str, Any], store: StudyStore, execut
                                           for point, _values, _v in chunk]}
                 writes.append(writer.submit(_store, result, store))
                 bar.update(len(chunk))
+        except KeyboardInterrupt:
+            if own:  # stop now: the chunks in flight are lost (at most MAX_CHUNK points each), the rest kept
+                _terminate(pool)
+            raise
         finally:
             if own:
                 pool.shutdown(wait=True, cancel_futures=True)  # type: ignore[union-attr]
@@ -365,6 +414,19 @@ def _execute(items: list[Any], common: dict[str, Any], store: StudyStore, execut
         bar.close()
         for w in writes:
             w.result()  # the first write error, if any
+
+
+MAX_CHUNK = 8
+"""Most points in one task: on Ctrl-C the points of the tasks in flight are solved again on resume,
+so they are kept few; the worker keeps its model between tasks, so small tasks cost little."""
+
+
+def _terminate(pool: Any) -> None:
+    """Stop a local process pool's workers at once (Ctrl-C): HiGHS does not stop on SIGINT, so
+    waiting for the running tasks took as long as the longest of them."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 class _NoBar:
@@ -383,7 +445,7 @@ def _progress_bar(total: int, progress: bool | None) -> Any:
         from tqdm.auto import tqdm
     except ImportError:
         if progress:
-            raise WorkforceError("a progress bar needs tqdm: pip install 'workforce[progress]'") from None
+            raise WorkforceError("a progress bar needs tqdm, which workforce installs: this environment lacks it (pip install tqdm)") from None
         return _NoBar()
     return tqdm(total=total, unit="point", disable=None if progress is None else not progress)
 
@@ -415,4 +477,4 @@ def monte_carlo(study: str | Path | StudySpec | Mapping[str, Any], **kwargs: Any
     return sweep(study, **kwargs)
 
 
-__all__ = ["StudyResult", "monte_carlo", "run_chunk", "sweep"]
+__all__ = ["StudyFailedError", "StudyResult", "monte_carlo", "run_chunk", "sweep"]

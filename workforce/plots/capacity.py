@@ -105,7 +105,7 @@ def _tile(ax: Any, df: pd.DataFrame, years: list[int], has_flex: bool, title: st
     ax.plot(x, demand, color=st.DEMAND, lw=1.2, ls=":", label="Demand")
     top = float(np.nanmax([demand.max(), total.max()]))
     ax.set_ylim(0, top * 1.08 if top > 0 else 1)
-    ax.set_xlim(x[0], x[-1])
+    ax.set_xlim(x[0] - 0.5, x[-1] + 0.5)  # the first year's label clear of the y axis's
     st.year_axis(ax, years, step=3 if len(years) > 6 else 1)
     ax.yaxis.set_major_formatter(st.THOUSANDS)
     ax.yaxis.set_major_locator(MaxNLocator(4))

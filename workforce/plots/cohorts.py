@@ -100,35 +100,37 @@ def cohort_gantt(plan: Any, programmes: Sequence[str] | None = None, region: str
         raise st.PlotRequestError("no cohorts to draw: the plan starts no training for this selection")
     years = t.years
     chosen = list(dict.fromkeys(c.programme for c in every))
-    colours = {p: st.SERIES[i % len(st.SERIES)] for i, p in enumerate(t.programmes)}
+    colours = st.colours(t)
     rows: list[tuple[str, str, list[Cohort]]] = []  # (programme, row label, cohorts in the row)
     for p in chosen:
         if by_region:
-            rows += [(p, region_label(t, r, short=True), cohorts(t, [p], r)) for r in t.regions]
+            rows += [(p, region_label(t, r, short=True), by_start_year(cohorts(t, [p], r))) for r in t.regions]
         else:
             rows += [(p, f"{c.start} {c.term}".strip(), [c]) for c in every if c.programme == p]
-    row_height = 0.17 if not by_region else 0.24
+    lanes = {p: lane_count([c for row in rows if row[0] == p for c in row[2]]) if by_region else 1 for p in chosen}
+    height_in = 1.4 + 0.17 * (len(rows) + 1.5 * len(chosen)) if not by_region else \
+        1.6 + sum(0.15 * (lanes[row[0]] + 0.6) for row in rows) + 0.3 * len(chosen)
     with st.style():
-        fig, ax, own = st.single_axes(ax, 1.4 + row_height * (len(rows) + 1.5 * len(chosen)))
+        fig, ax, own = st.single_axes(ax, height_in)
         y = 0.0
         ticks: list[float] = []
         ticklabels: list[str] = []
         heads: list[tuple[float, str]] = []
         for p in chosen:
             heads.append((y, t.labels.programmes[p].get("name", p)))
-            y += 1.2
-            lanes = max(1, int(t.labels.programmes[p].get("duration") or 0))
+            y += 1.2 + (max(0.0, lanes[p] * LANE - 1.0) / 2 if by_region else 0.0)  # the top lane clears the heading
             for _, label, group in (row for row in rows if row[0] == p):
+                span = lanes[p] * LANE if by_region else 1.0
                 for c in group:
                     if by_region:
-                        lane = (c.start - min(g.start for g in group)) % lanes
-                        offset = (lane - (lanes - 1) / 2) * 0.8 / lanes
-                        _cohort(ax, c, y + offset, colours[p], years[-1], height=0.8 / lanes * 0.9, beside=False)
+                        lane = (c.start - min(g.start for g in group)) % lanes[p]
+                        _cohort(ax, c, y + (lane - (lanes[p] - 1) / 2) * LANE, colours[p], years[-1],
+                                height=LANE * 0.82, beside=False)
                     else:
                         _cohort(ax, c, y, colours[p], years[-1])
                 ticks.append(y)
                 ticklabels.append(label)
-                y += 1.0
+                y += max(1.0, span + 0.45)
             y += 0.5
         x0 = min(c.start for c in every) - 0.3
         x1 = max(max(c.joins for c in every) + 0.4, years[-1] + 1) + (3.2 if not by_region else 0.6)
@@ -142,22 +144,47 @@ def cohort_gantt(plan: Any, programmes: Sequence[str] | None = None, region: str
         ax.grid(axis="y", visible=False)
         ax.set_xlabel("Academic year (the start of each year)")
         ax.set_ylabel("Region" if by_region else "Cohort (start year)")
-        legend = ax.legend(handles=_handles(t, chosen, colours, any(c.before_horizon for c in every)),
-                           fontsize=6.5, frameon=True, framealpha=0.95, edgecolor="none",
-                           **({"loc": "upper right"} if not by_region else
-                              {"loc": "lower left", "bbox_to_anchor": (0, 1.0), "ncols": 2}))
-        legend.set_zorder(5)
+        # above the plot area, so that it never covers a cohort
+        ax.legend(handles=_handles(t, chosen, colours, any(c.before_horizon for c in every)), fontsize=6.5,
+                  frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, borderaxespad=0.3)
         where = (region_label(t, st.resolve_region(t, region)) if region is not None
                  else "each region" if by_region else "England" if is_england(t) else "all areas")
         title = f"Training cohorts in {where}: start, qualification and entry to the workforce"
-        numbers = "starters in each bar" if by_region else "starters → expected completers"
+        numbers = ("starters of each start year in its bar (all intake points of a year together; "
+                   "bars of successive years in staggered lanes)") if by_region else "starters → expected completers"
+        numbers += ", rounded to whole trainees"
         note = f"Grey band: the plan's horizon {years[0]}-{years[-1]}. Numbers: {numbers}. {st.YEAR_NOTE}"
         return st.finish_axes(fig, ax, own, t, title, note=note)
 
 
+LANE = 0.62
+"""Height (in row units) of one lane of the by-region chart."""
+
+
+def by_start_year(group: list[Cohort]) -> list[Cohort]:
+    """One cohort per programme and start year: the intake points of a year added together, joining
+    when the last of them does (a row per region cannot show several intakes a year legibly)."""
+    out: dict[tuple[str, int, bool], Cohort] = {}
+    for c in group:
+        key = (c.programme, c.start, c.before_horizon)
+        if key in out:
+            o = out[key]
+            c = Cohort(c.programme, c.start, o.starters + c.starters, o.completers + c.completers,
+                       max(o.joins, c.joins), c.before_horizon)
+        out[key] = Cohort(c.programme, c.start, c.starters, c.completers, c.joins, c.before_horizon)
+    return sorted(out.values(), key=lambda c: (c.start, not c.before_horizon))
+
+
+def lane_count(group: list[Cohort]) -> int:
+    """Lanes so that cohorts started in successive years never overlap: the longest training
+    (in whole years, at least one)."""
+    return max([1, *(int(c.joins - c.start) for c in group)])
+
+
 def _cohort(ax: Any, c: Cohort, y: float, colour: str, last_year: int, height: float = 0.7,
             beside: bool = True) -> None:
-    length = max(c.joins - c.start, SAME_YEAR_WIDTH)
+    length = max(c.joins - c.start, SAME_YEAR_WIDTH if beside else 0.8)
+    length -= 0 if beside else 0.08  # a gap between a region's successive cohorts
     ax.barh(y, length, left=c.start, height=height, color=colour, alpha=0.55 if c.before_horizon else 1.0,
             hatch="////" if c.before_horizon else None, edgecolor="white" if c.before_horizon else colour, lw=0)
     end = c.start + length
@@ -165,11 +192,11 @@ def _cohort(ax: Any, c: Cohort, y: float, colour: str, last_year: int, height: f
     ax.plot(end, y, marker="D", ms=4 if beside else 2.5, color=colour if not after else "white", mec=colour,
             mew=1 if beside else 0.7, zorder=3)
     if beside:
-        done = "" if pd.isna(c.completers) else f" → {st.fmt_number(c.completers)}"
-        ax.text(end + 0.25, y, f"{st.fmt_number(c.starters)}{done}" + (" (after horizon)" if after else ""),
+        done = "" if pd.isna(c.completers) else f" → {c.completers:,.0f}"
+        ax.text(end + 0.25, y, f"{c.starters:,.0f}{done}" + (" (after horizon)" if after else ""),
                 va="center", ha="left", fontsize=6.2)
     elif length >= 0.6:
-        ax.text(c.start + length / 2, y, f"{c.starters:,.0f}", va="center", ha="center", fontsize=5.2,
+        ax.text(c.start + length / 2, y, f"{c.starters:,.0f}", va="center", ha="center", fontsize=5.5,
                 color="white" if not c.before_horizon else "black")
 
 

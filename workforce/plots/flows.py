@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -10,11 +11,13 @@ from workforce.plan_tables import plan_tables
 from workforce.plots import style as st
 from workforce.plots.tiles import is_england, region_label
 
-# (column of the flows table, label, sign in the stock balance)
+# (column of the flows table, label, sign in the stock balance). What joins comes before what
+# leaves, so the running level rises to its peak and then falls to the end stock, which is never
+# negative: every bar stands above zero and is drawn at its full length.
 STEPS = [
-    ("leavers", "Leavers", -1),
     ("completions", "Training\ncompletions", +1),
     ("hires", "Hires", +1),
+    ("leavers", "Leavers", -1),
     ("retraining_out", "Left to\nretrain", -1),
     ("exits", "Exits", -1),
 ]
@@ -56,7 +59,7 @@ def flows_waterfall(plan: Any, role: str, region: str | None = None, *,
     with st.style():
         fig, ax, own = st.single_axes(ax, 3.6)
         level = 0.0
-        top = 0.0
+        top = low = 0.0
         for i, (kind, value) in enumerate(bars):
             if kind in ("start", "end"):
                 bottom, height, colour = 0.0, value, st.SUPPLY
@@ -67,16 +70,16 @@ def flows_waterfall(plan: Any, role: str, region: str | None = None, *,
                 colour = st.SURPLUS if value >= 0 else st.GAP
                 level += value
             ax.bar(i, height, bottom=bottom, width=0.62, color=colour, linewidth=0)
-            top = max(top, bottom + height)
+            top, low = max(top, bottom + height), min(low, bottom)
             text = st.fmt_number(value) if kind in ("start", "end") else f"{value:+,.0f}" if round(value) else "0"
             ax.annotate(text, (i, bottom + height), xytext=(0, 2), textcoords="offset points", ha="center",
                         va="bottom", fontsize=7)
             if i < len(bars) - 1:
                 ax.plot([i + 0.31, i + 0.69], [level, level], color=st.GREY, lw=0.7, ls=":")
         ax.set_xticks(range(len(bars)), names)
-        ax.set_ylabel(f"{st.role_name(t, role)}\n({unit})")
+        ax.set_ylabel(textwrap.fill(f"{st.role_name(t, role)} ({unit})", 34))
         ax.yaxis.set_major_formatter(st.THOUSANDS)
-        ax.set_ylim(0, top * 1.1 if top > 0 else 1)
+        ax.set_ylim(low * 1.1, top * 1.1 if top > 0 else 1)  # never clips a bar
         ax.grid(axis="x", visible=False)
         where = (region_label(t, st.resolve_region(t, region)) if region is not None
                  else "England" if is_england(t) else "all areas")

@@ -20,21 +20,39 @@ def _rates(wf: pd.DataFrame) -> pd.Series:
     return (wf["shortfall"] / wf["demand"].where(wf["demand"] > 0)).fillna(0.0)
 
 
-def _year(t: PlanTables, year: int | None) -> int:
+def worst_year(t: PlanTables, role: str) -> int:
+    """The year in which the role's national shortfall is the largest share of demand (the
+    first such year on a tie; the first year when there is no shortfall at all)."""
+    by_year = role_table(t, role).groupby(level="year")[["shortfall", "demand"]].sum()
+    rates = _rates(by_year).reindex(t.years).fillna(0.0)
+    return int(rates.idxmax()) if float(rates.max()) > 0 else int(t.years[0])
+
+
+def _year(t: PlanTables, role: str, year: int | None) -> int:
     if year is None:
-        return t.years[-1]
+        return worst_year(t, role)
     st.check_choice("year", year, t.years)
     return int(year)
 
 
-def _norm(values: np.ndarray, vmax: float | None) -> Normalize:
-    """Colour scale from 0 to ``vmax`` (default: the largest rate shown, at least 5%)."""
+def plan_top_rate(t: PlanTables) -> float:
+    """The largest regional shortfall rate of any role in any year: the top of every shortfall
+    colour scale of the plan by default, so that equal colours mean equal rates across roles."""
+    wf = t.workforce
+    rates = _rates(wf)
+    return float(rates.max()) if len(rates) else 0.0
+
+
+def _norm(t: PlanTables, vmax: float | None) -> Normalize:
+    """Colour scale from 0 to ``vmax`` (default: the plan's largest rate, see :func:`plan_top_rate`, at least 5%)."""
     if vmax is not None:
         if not 0 < vmax <= 1:
             raise st.PlotRequestError(f"vmax {vmax!r}: give the top of the colour scale as a share of demand, 0-1")
         return Normalize(vmin=0.0, vmax=vmax)
-    top = float(np.nanmax(values)) if values.size else 0.0
-    return Normalize(vmin=0.0, vmax=max(top, 0.05))
+    return Normalize(vmin=0.0, vmax=max(plan_top_rate(t), 0.05))
+
+
+SCALE_NOTE = "One colour scale for every role's shortfall charts of this plan (0 to {top})."
 
 
 def _text_colour(cmap: Any, norm: Normalize, value: float) -> str:
@@ -45,17 +63,19 @@ def _text_colour(cmap: Any, norm: Normalize, value: float) -> str:
 def shortfall_map(plan: Any, role: str, year: int | None = None, *, n_worst: int = 12,
                   vmax: float | None = None) -> Figure:
     """One tile per region coloured by shortfall as a share of demand in ``year`` (default: the
-    last year), with the rate and the number short printed on it. ``vmax`` fixes the top of the
-    colour scale (e.g. 0.5) so that maps of several years or roles can be compared."""
+    year with the largest national shortfall rate, :func:`worst_year`), with the rate and the
+    number short printed on it. The colour scale runs to the plan's largest rate of any role, so
+    the maps of every role compare; ``vmax`` fixes its top instead (e.g. 0.5)."""
     t = plan_tables(plan)
     wf = role_table(t, role)
-    year = _year(t, year)
+    chosen = year is not None
+    year = _year(t, role, year)
     unit = st.role_unit(t, role)
     yr = wf.xs(year, level="year")
     rates = _rates(yr)
     order = worst_regions(t, role) if is_england(t) else list(rates.sort_values(ascending=False).index[:n_worst])
     cmap = mpl.colormaps[st.SEQUENTIAL]
-    norm = _norm(rates.to_numpy(), vmax)
+    norm = _norm(t, vmax)
     national = yr["shortfall"].sum() / yr["demand"].sum() if yr["demand"].sum() > 0 else 0.0
     with st.style():
         fig = st.new_figure(0.9 + 1.2 * grid_rows(t, len(order)))
@@ -92,8 +112,11 @@ def shortfall_map(plan: Any, role: str, year: int | None = None, *, n_worst: int
             cb.set_label("Shortfall (% of demand)", fontsize=7)
             cb.ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
             cb.ax.tick_params(labelsize=6.5)
-        title = f"{st.role_name(t, role)}: shortfall as a share of demand by region in {year}"
+        worst = "" if chosen else (" (the year of the largest national shortfall)" if national > 0
+                                   else " (no shortfall in any year)")
+        title = f"{st.role_name(t, role)}: shortfall as a share of demand by region in {year}{worst}"
         note = f"Shortfall = demand not met by staff in post and flexible supply ({unit}). {st.YEAR_NOTE}"
+        note += " " + SCALE_NOTE.format(top=st.fmt_rate(norm.vmax)) if vmax is None else ""
         if len(order) < len(t.regions):
             note += f" The {len(order)} of {len(t.regions)} areas with the largest shortfall in {year}, worst first."
         return st.finish(fig, t, title, note=note)
@@ -115,10 +138,10 @@ def shortfall_heatmap(plan: Any, role: str, *, top: int = 30, vmax: float | None
     rows = [*(region_label(t, r) for r in regions), "England" if is_england(t) else "All areas"]
     values = np.vstack([rates.to_numpy(dtype=float), _rates(total).reindex(years).to_numpy(dtype=float)])
     cmap = mpl.colormaps[st.SEQUENTIAL]
-    norm = _norm(values, vmax)
+    norm = _norm(t, vmax)
     annotate = values.size <= 400
     with st.style():
-        fig, ax, own = st.single_axes(ax, 1.3 + 0.26 * len(rows))
+        fig, ax, own = st.single_axes(ax, 1.8 + 0.26 * len(rows))
         image = ax.imshow(values, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
         ax.grid(False)
         ax.set_xticks(range(len(years)), [str(y) for y in years])
@@ -135,14 +158,15 @@ def shortfall_heatmap(plan: Any, role: str, *, top: int = 30, vmax: float | None
                             color=_text_colour(cmap, norm, v), fontweight="bold" if i == len(rows) - 1 else "normal")
         ax.set_xlabel("Academic year")
         ax.set_ylabel("Region" if is_england(t) or len(t.regions) <= 12 else "Area")
-        cb = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.01)
+        # below the years, so that its end labels never meet the title
+        cb = fig.colorbar(image, ax=ax, location="bottom", shrink=0.5, aspect=40, pad=0.02)
         cb.set_label("Shortfall (% of demand)")
-        cb.ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
+        cb.ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
         title = f"{st.role_name(t, role)}: shortfall as a share of demand by region and year"
-        note = st.YEAR_NOTE
+        note = st.YEAR_NOTE + (" " + SCALE_NOTE.format(top=st.fmt_rate(norm.vmax)) if vmax is None else "")
         if len(regions) < len(t.regions):
             note += f" The {len(regions)} of {len(t.regions)} areas with the largest shortfall over the horizon."
         return st.finish_axes(fig, ax, own, t, title, note=note)
 
 
-__all__ = ["shortfall_heatmap", "shortfall_map"]
+__all__ = ["plan_top_rate", "shortfall_heatmap", "shortfall_map", "worst_year"]

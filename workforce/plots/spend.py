@@ -21,6 +21,8 @@ MAX_PANELS = 8
 MAX_ITEMS = 12
 """Most colours in the stacks (when no streams are chosen): the 11 largest items and the rest."""
 
+LEGEND_WIDTH = 60
+"""Characters per line of a legend entry (two columns at A4 width); longer entries wrap, never cut."""
 TOLERANCE = 1e-6
 """Relative gap between spend and budget below which a year counts as exactly on budget."""
 
@@ -65,12 +67,13 @@ def spend(plan: Any, streams: Sequence[str] | None = None, *, ncols: int = 2) ->
     years = t.years
     detail = t.spend_detail["spent"]
     items = list(dict.fromkeys(detail.index.get_level_values("item")))
-    colours = {item: st.SERIES[i % len(st.SERIES)] for i, item in enumerate(items)}
+    palette = st.colours(t)
+    colours = {item: st.item_colour(t, item, palette) for item in items}
     ncols = max(1, min(ncols, len(chosen)))
     nrows = math.ceil(len(chosen) / ncols)
     flags = {"unspent": False, "overrun": False, "budget": False}
     with st.style():
-        legend_rows = 1 + len(items) // 2
+        legend_rows = 1 + len(items) // 2 + sum(len(item_label(t, i)) > LEGEND_WIDTH for i in items)
         legend_h = 0.2 * legend_rows + 0.1
         fig = st.new_figure(1.2 + 2.25 * nrows + legend_h)
         grid = fig.add_gridspec(nrows + 1, ncols, height_ratios=[2.25] * nrows + [legend_h])
@@ -88,7 +91,7 @@ def spend(plan: Any, streams: Sequence[str] | None = None, *, ncols: int = 2) ->
             elif i >= len(chosen) - ncols:
                 ax.set_xlabel("Academic year")
         used = [i for i in items if any(i in detail.xs(f, level="stream").index.get_level_values("item") for f in chosen)]
-        handles: list[Any] = [Patch(color=colours[i], label=textwrap.shorten(item_label(t, i), 60)) for i in used]
+        handles: list[Any] = [Patch(color=colours[i], label=textwrap.fill(item_label(t, i), LEGEND_WIDTH)) for i in used]
         if flags["budget"]:
             handles.append(Line2D([], [], color="black", lw=1.4, label="Annual budget"))
         if flags["unspent"]:
@@ -101,6 +104,14 @@ def spend(plan: Any, streams: Sequence[str] | None = None, *, ncols: int = 2) ->
         if financial & set(chosen):
             note += " Streams budgeted on financial years are drawn by financial year."
         return st.finish(fig, t, title, note=note)
+
+
+def year_step(ax: Any, n_years: int, label_in: float = 0.42) -> int:
+    """Every how many years a panel can label without the labels touching: a four-digit year
+    at 6.5 pt is about 0.3 in wide, and needs a gap beside it."""
+    width = ax.get_position().width * ax.figure.get_figwidth()
+    per_year = width / (n_years + 0.2)
+    return next((s for s in (1, 2, 5, 10) if s * per_year >= label_in), 10)
 
 
 def _panel(ax: Any, t: PlanTables, f: str, years: list[int], detail: Any, colours: dict[str, str],
@@ -150,7 +161,7 @@ def _panel(ax: Any, t: PlanTables, f: str, years: list[int], detail: Any, colour
     ax.set_ylabel("£k a year")
     ax.yaxis.set_major_formatter(st.THOUSANDS)
     ax.set_xlim(x[0] - 0.6, x[-1] + 0.6)
-    st.year_axis(ax, years, step=1 if len(years) <= 10 else 2)
+    st.year_axis(ax, years, step=year_step(ax, len(years)))
     ax.tick_params(axis="x", labelsize=6.5)
     top = float(np.nanmax(np.concatenate([spent, budget[np.isfinite(budget)]]))) if len(spent) else 0.0
     ax.set_ylim(0, top * 1.12 if top > 0 else 1)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.figure import Figure
 
 from workforce.errors import WorkforceError
@@ -35,6 +36,9 @@ OKABE_ITO = {
 }
 SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 """Colours for categories, in order (Okabe-Ito, the darker ones first)."""
+ROLE_SERIES = ["#332288", "#882255", "#44AA99", "#999933", "#AA4499", "#117733", "#88CCEE", "#DDCC77"]
+"""Colours for roles, in order: Paul Tol's "muted" scheme (https://personal.sron.nl/~pault/, also
+colour-blind safe), apart from :data:`SERIES` so that a role is never confused with a programme."""
 SUPPLY = "#0072B2"
 FLEXIBLE = "#56B4E9"
 DEMAND = "#000000"
@@ -105,12 +109,18 @@ def short_hash(t: PlanTables) -> str:
 
 def finish(fig: Figure, t: PlanTables | Sequence[PlanTables], title: str, note: str | None = None) -> Figure:
     """Title (what is shown) and the footer naming the scenario(s) and hash(es), with an optional note above it."""
-    fig.suptitle(textwrap.fill(title, 75), fontweight="bold", x=0.01, ha="left")
     plans = [t] if isinstance(t, PlanTables) else list(t)
     footer = "\n".join(f"Scenario: {p.scenario_name}  ·  sha256 {short_hash(p)}" for p in plans)
     provisional = [p.scenario_name for p in plans if p.summary.get("status") not in (None, "optimal")]
     if provisional:
         footer += "  ·  provisional (not proven optimal): " + ", ".join(provisional)
+    return finish_with_footer(fig, title, footer, note)
+
+
+def finish_with_footer(fig: Figure, title: str, footer: str, note: str | None = None) -> Figure:
+    """:func:`finish` with the footer's scenario line(s) given as text (for charts of studies,
+    which have a scenario name and hash but no plan)."""
+    fig.suptitle(textwrap.fill(title, 75), fontweight="bold", x=0.01, ha="left")
     if note:
         footer = textwrap.fill(note, int(130 * fig.get_figwidth() / A4_WIDTH_IN)) + "\n" + footer
     fig.text(0.01, 0.004, footer, fontsize=6.5, color=GREY, ha="left", va="bottom", linespacing=1.3)
@@ -119,6 +129,45 @@ def finish(fig: Figure, t: PlanTables | Sequence[PlanTables], title: str, note: 
     bottom = (lines * 0.115 + 0.05) / fig.get_figheight()
     fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
     return fig
+
+
+def _mix(colour: str, other: str, share: float) -> str:
+    """``colour`` moved ``share`` of the way towards ``other`` (white: a tint, black: a shade)."""
+    a, b = np.array(mpl.colors.to_rgb(colour)), np.array(mpl.colors.to_rgb(other))
+    return mpl.colors.to_hex(a + (b - a) * share)
+
+
+def colours(t: PlanTables) -> dict[str, str]:
+    """The one colour of every programme, role and spend item of a plan, used by every chart.
+
+    Keys: each programme id; ``role:<id>`` for each role; and the spend items that are not a
+    programme: ``hiring:<role>`` (the role's colour), ``flexible:<role>.<option>`` (a tint of it),
+    ``exits:<role>`` (a shade of it) and ``cohorts:<programme>`` (a tint of the programme's).
+    Programmes take :data:`SERIES` and roles :data:`ROLE_SERIES` in the scenario's order, so a
+    programme has the same colour in the cohort chart, the spend chart and any other.
+    """
+    out = {p: SERIES[i % len(SERIES)] for i, p in enumerate(t.programmes)}
+    for i, r in enumerate(t.roles):
+        role = ROLE_SERIES[i % len(ROLE_SERIES)]
+        out[f"role:{r}"] = out[f"hiring:{r}"] = role
+        out[f"exits:{r}"] = _mix(role, "#000000", 0.45)
+        for j, option in enumerate(t.labels.roles.get(r, {}).get("flexible", {}) or {}):
+            out[f"flexible:{r}.{option}"] = _mix(role, "#FFFFFF", 0.45 + 0.15 * (j % 3))
+    for p in t.programmes:
+        out[f"cohorts:{p}"] = _mix(out[p], "#FFFFFF", 0.5)
+    return out
+
+
+def item_colour(t: PlanTables, item: str, palette: dict[str, str] | None = None) -> str:
+    """The colour of a spend item (see :func:`colours`); an item the plan does not list is grey."""
+    palette = palette if palette is not None else colours(t)
+    if item in palette:
+        return palette[item]
+    kind, _, rest = item.partition(":")
+    role = rest.partition(".")[0]
+    if kind == "flexible" and f"role:{role}" in palette:
+        return _mix(palette[f"role:{role}"], "#FFFFFF", 0.45)
+    return GREY
 
 
 def check_choice(kind: str, value: Any, allowed: Sequence[Any], labels: dict[Any, str] | None = None) -> None:

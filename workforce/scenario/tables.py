@@ -230,7 +230,10 @@ def resolve(
         region = rkey[0] if rkey else None
         if isinstance(inner, Mapping):
             if not by_year:
-                problems.append((rkey, "this value cannot vary by year"))
+                shown = ", ".join(map(str, sorted(inner, key=str)[:5])) + (", ..." if len(inner) > 5 else "")
+                problems.append((rkey, f"this value cannot vary by year, but it is given by year ({shown}); give "
+                                       "one value per region: in a CSV, columns region,value (a one-year table: "
+                                       "rename its year column to value)"))
                 continue
             bad = sorted(set(inner) - set(years))
             if bad:
