@@ -28,6 +28,11 @@ CHECK_TOLERANCE = 1e-6
 agrees with the recomputed one to rounding (1e-12 or so) when nothing is wrong."""
 
 
+FAULTY_MIP_START = ("1.16.0",)
+"""highspy versions that return a MIP start as optimal below its value (tests/test_stage_check.py
+reproduces it; pyproject.toml excludes them). The re-check above protects every version."""
+
+
 @dataclass(frozen=True)
 class StageBound:
     """An earlier stage's bound row: ``cost @ x + offset <= limit``."""
