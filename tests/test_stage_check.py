@@ -191,3 +191,35 @@ def test_a_disagreement_once_is_re_solved_and_logged(monkeypatch):
     plan = solve(scenario_from_dict(reproducer({"lexicographic": [["shortfall"]]})))
     check_hand_optimum(plan)
     assert any("simulated disagreement" in line for line in plan.summary["solver_log"])
+
+
+def test_counts_whole_only_within_the_integrality_tolerance_are_made_whole():
+    """Demand 35, cohorts of at most 10 at £30k, £1k a starter, penalty 100: the optimum runs 4
+    cohorts for all 35 (35 + 120 = 155). A plan HiGHS would accept with 3.000001 cohorts could
+    carry 30.00001 starters; the count is rounded to 3, fixed, and the rest re-solved: exactly 30
+    starters (3 × 10), shortfall 5, value 30 + 90 + 500 = 620, every row holding to 1e-9."""
+    from test_cohorts import one_region
+
+    from workforce.policy_solve import stage_cost
+    from workforce.scenario.schema import TERMS
+    from workforce.solve import _highs, check_rows
+    from workforce.stage_check import whole_plan
+
+    data = prepare(scenario_from_dict(one_region(35, {"max_size": 10, "fixed_cost": {"dfe": 30}})))
+    _, c = compile_scenario(data)
+    cost, offset, _ = stage_cost(c, data, list(TERMS))
+    h = _highs(c, {"threads": 1}, integer=True)
+    h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+    h.run()
+    x = np.asarray(h.getSolution().col_value)
+    assert float(cost @ x) + offset == pytest.approx(155)
+    ints = np.flatnonzero(c.integrality)
+    assert whole_plan(h, c.integrality, x) is None  # already whole: nothing to do
+    x[ints] = 3.000001
+    solution = whole_plan(h, c.integrality, x)
+    y = np.asarray(solution.col_value)
+    assert np.array_equal(y[ints], np.array([3.0]))
+    assert float(cost @ y) + offset == pytest.approx(620)
+    check_rows(c, y, 1e-9)
+    assert np.array_equal(np.asarray(h.getLp().col_lower_)[ints], c.col_lower[ints])  # bounds restored
+    assert np.array_equal(np.asarray(h.getLp().col_upper_)[ints], c.col_upper[ints])

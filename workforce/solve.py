@@ -34,7 +34,7 @@ from workforce.policy_solve import (
     with_equity,
 )
 from workforce.scenario.schema import TERMS, Scenario
-from workforce.stage_check import StageBound, disagreement, stage_value
+from workforce.stage_check import StageBound, disagreement, stage_value, whole_plan
 
 if TYPE_CHECKING:
     from workforce.results import Plan
@@ -421,8 +421,17 @@ def run(
             earlier.append(StageBound(s + 1, cost, offset, bound + offset))
             nz = np.flatnonzero(cost)
             h.addRow(-INF, bound, len(nz), nz.astype(np.int32), cost[nz])
-    timings["solve"] = solve_time
     solution = h.getSolution()
+    if compiled.integrality is not None and not provisional and h.getInfo().mip_node_count >= 0:
+        t = time.perf_counter()
+        rounded = whole_plan(h, compiled.integrality, np.asarray(solution.col_value))
+        solve_time += time.perf_counter() - t
+        if rounded is not None:  # the last stage's value and gap at the plan with whole counts
+            solution = rounded
+            value = stage_value(cost, offset, np.asarray(solution.col_value))
+            stage_log[-1]["value"] = value
+            gap = max(gap or 0.0, honest_gap(value, bound)) if bound is not None else gap
+    timings["solve"] = solve_time
     x = np.asarray(solution.col_value)
     n_rows = compiled.csc.shape[0]
     term_values = compiled.term_costs @ x + compiled.term_offsets

@@ -67,3 +67,33 @@ def disagreement(h: highspy.Highs, cost: np.ndarray, offset: float, x: np.ndarra
             return (f"HiGHS reported the plan optimal, but its value {value:,.6g} is {100 * gap:.3g}% above "
                     f"the proven bound {bound:,.6g} (mip_gap {100 * mip_gap:.3g}%)")
     return None
+
+
+WHOLE = 1e-9
+"""An integer column this close to a whole number is taken as exactly whole (no re-solve)."""
+
+
+def whole_plan(h: highspy.Highs, integer: np.ndarray, x: np.ndarray) -> highspy.HighsSolution | None:
+    """The plan with every integer column (cohort count) exactly whole: HiGHS accepts a count within
+    its integrality tolerance (1e-6), so 2.000001 cohorts can carry a few millionths of a starter
+    more than 2 whole ones may, which the table re-check (counts rounded) rejects. The counts are
+    fixed at their rounded values and the stage loaded in ``h`` (its cost and earlier bound rows)
+    is re-solved for the rest of the plan; the bounds are then restored. None when the counts are
+    already whole, or when no plan keeps every limit with the rounded counts (the plan is then
+    kept as HiGHS gave it and the re-checks judge it)."""
+    ints = np.flatnonzero(integer).astype(np.int32)
+    whole = np.round(x[ints])
+    if not len(ints) or np.max(np.abs(x[ints] - whole)) <= WHOLE:
+        return None
+    lp = h.getLp()
+    lower = np.asarray(lp.col_lower_)[ints].copy()
+    upper = np.asarray(lp.col_upper_)[ints].copy()
+    h.changeColsBounds(len(ints), ints, whole, whole)
+    try:
+        h.clearSolver()
+        h.run()
+        ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        solution = h.getSolution() if ok else None
+    finally:
+        h.changeColsBounds(len(ints), ints, lower, upper)
+    return solution
