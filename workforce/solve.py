@@ -35,6 +35,7 @@ from workforce.policy_solve import (
     with_equity,
 )
 from workforce.scenario.schema import TERMS, Scenario
+from workforce.stage_check import StageBound, disagreement, stage_value, whole_plan
 
 if TYPE_CHECKING:
     from workforce.results import Plan
@@ -331,13 +332,22 @@ def run(
     bound: float | None = None
     solve_time = 0.0
     start: np.ndarray | None = None
+    earlier: list[StageBound] = []
+    mip_gap = float(options.get("mip_gap", 1e-3))
     for s, group in enumerate(stages):
         cost, offset, tol = stage_cost(compiled, data, group)
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
-        if start is not None and highs is None:
-            give_start(h, start)
+        started = start is not None and highs is None and give_start(h, start)
         t = time.perf_counter()
         status = _run_highs(h)
+        restarted = None
+        if started:
+            restarted = _suspect_start(h, status, cost, offset, earlier, mip_gap)
+            if restarted is not None:  # HiGHS's answer from the start does not hold: solve afresh
+                log.append(f"workforce: stage {s + 1} ({', '.join(group)}): {restarted} when started from "
+                           f"stage {s}'s plan; re-solved without the start\n")
+                h.clearSolver()
+                status = _run_highs(h)
         elapsed = time.perf_counter() - t
         solve_time += elapsed
         has_solution = h.getInfo().primal_solution_status == 2
@@ -386,27 +396,48 @@ def run(
                 "or make the scenario smaller (fewer regions, years or programmes)",
                 elapsed=solve_time,
             )
-        value = float(h.getInfo().objective_function_value) + offset
+        x_stage = np.asarray(h.getSolution().col_value)
+        problem = disagreement(h, cost, offset, x_stage, earlier, not provisional, mip_gap)
+        if problem is not None:
+            raise VerificationError(
+                f"stage {s + 1} of the solve ({', '.join(group)}): {problem}"
+                + (" (also when re-solved without the earlier stage's plan as a start)" if restarted else "")
+                + f"; HiGHS {h.version()} gave an answer that does not hold, so no plan is returned. "
+                "Install a highspy version that pyproject.toml allows, or report the scenario"
+            )
+        value = stage_value(cost, offset, x_stage)  # the plan's own value, not the one HiGHS reports
         if compiled.integrality is not None:
             bound = max(float(h.getInfo().mip_dual_bound), rescued_bound or -INF) + offset
             gap = max(gap or 0.0, honest_gap(value, bound))
-            start = np.asarray(h.getSolution().col_value)  # feasible for the next stage (its bound row has slack)
+            start = x_stage  # feasible for the next stage (its bound row has slack)
         elif provisional:
             from workforce.gap import lp_bound
 
             bound = lp_bound(h, offset)
             gap = (value - bound) / max(1.0, abs(value)) if bound is not None else None
         stage_log.append({"stage": s + 1, "terms": group, "value": value, "status": h.modelStatusToString(status)})
+        if restarted is not None:
+            stage_log[-1]["restarted"] = f"{restarted} when started from the earlier stage's plan; re-solved without it"
         if provisional:
             break
         if on_stage is not None:
             on_stage(s, group, h)
         if s < len(stages) - 1:
             bound = value + tol * max(1.0, abs(value)) - offset
+            earlier.append(StageBound(s + 1, cost, offset, bound + offset))
             nz = np.flatnonzero(cost)
             h.addRow(-INF, bound, len(nz), nz.astype(np.int32), cost[nz])
-    timings["solve"] = solve_time
     solution = h.getSolution()
+    if compiled.integrality is not None and not provisional and h.getInfo().mip_node_count >= 0:
+        t = time.perf_counter()
+        rounded = whole_plan(h, compiled.integrality, np.asarray(solution.col_value))
+        solve_time += time.perf_counter() - t
+        if rounded is not None:  # the last stage's value and gap at the plan with whole counts
+            solution = rounded
+            value = stage_value(cost, offset, np.asarray(solution.col_value))
+            stage_log[-1]["value"] = value
+            gap = max(gap or 0.0, honest_gap(value, bound)) if bound is not None else gap
+    timings["solve"] = solve_time
     x = np.asarray(solution.col_value)
     n_rows = compiled.csc.shape[0]
     term_values = compiled.term_costs @ x + compiled.term_offsets
@@ -431,6 +462,18 @@ def run(
             "highs_options": {name: _option_value(h, name) for name in RECORDED_OPTIONS},
         },
     )
+
+
+def _suspect_start(h: highspy.Highs, status: highspy.HighsModelStatus, cost: np.ndarray, offset: float,
+                   earlier: list[StageBound], mip_gap: float) -> str | None:
+    """Why HiGHS's answer to a stage started from the earlier plan is not to be trusted (the start is
+    feasible, so "no plan" cannot be right either); none when it holds (workforce.stage_check)."""
+    if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        return f"HiGHS reported {h.modelStatusToString(status).lower()}"
+    if h.getInfo().primal_solution_status != 2:
+        return None
+    x = np.asarray(h.getSolution().col_value)
+    return disagreement(h, cost, offset, x, earlier, status == highspy.HighsModelStatus.kOptimal, mip_gap)
 
 
 def _option_value(h: highspy.Highs, name: str) -> Any:

@@ -144,12 +144,16 @@ def _kind(p: dict[str, Any], defs: dict[str, Any]) -> str:
     if kind == "object":
         if "patternProperties" in p:
             (value,) = p["patternProperties"].values()
-            return "mapping id → " + ("entry (section below)" if _ref_name(value) else _kind(value, defs))
+            if _ref_name(value):
+                return "mapping id → entry (section below)"
+            kinds = [_kind(option, defs) for option in _options(value)] or [_kind(value, defs)]
+            return "mapping id → " + " or ".join(dict.fromkeys(kinds))
         keys = p.get("propertyNames", {})
         key = ("one of " + ", ".join(f"`{v}`" for v in keys["enum"])) if "enum" in keys else "year"
         value = p.get("additionalProperties", {})
-        inner = "table by region" if "anyOf" in value else _kind(value, defs)
-        return f"mapping {key} → {inner}"
+        if "anyOf" in value:  # a table: keyed by region (code or name) or by year
+            return "mapping by region or year, or {file: ...}"
+        return f"mapping {key} → {_kind(value, defs)}"
     return str(kind)
 
 

@@ -167,7 +167,9 @@ class DemandForecast(Base):
     """
 
     driver: Table
-    """Observed driver per region and year (e.g. EHC plans in January), usually ``{file: ...}``."""
+    """Observed driver by region, then year (e.g. EHC plans in January): ``{E12000001: {2019: 1200,
+    2020: 1310}, ...}`` or, usually, ``{file: ...}`` with one row per region. One number (the same
+    everywhere, every year) only with method ``flat``; a mapping by year, then region, is refused."""
     driver_name: Name | None = None
     """What the driver counts, e.g. EHC plans (0-25) in January."""
     method: Literal["compound", "linear", "damped", "flat"]
@@ -287,7 +289,8 @@ class Cohorts(Base):
     top of the cost per trainee, e.g. ``{dfe_ep: 40}`` for a provider's viability payment."""
     region_minimum: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
     """Either no cohort in a region and year or at least this many trainees there (trainees);
-    0 means no such rule."""
+    0 means no such rule. Above 0 it must be at least ``min_size``: a smaller value never binds
+    (any cohort already holds ``min_size``), so it is refused as a likely mistake."""
 
     @model_validator(mode="after")
     def _sizes(self) -> Cohorts:
