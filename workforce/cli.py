@@ -119,6 +119,7 @@ def run(scenario: Path | None, out: Path | None, time_limit: float | None, forma
         variants: tuple[Path, ...] = ()) -> None:
     """Solve SCENARIO (default: the bundled England baseline) and write the plan's tables."""
     from workforce.export import check_formats
+    from workforce.output_safety import check_replaceable
     from workforce.report import summary_text
     from workforce.scenario import load_scenario
     from workforce.solve import solve
@@ -126,14 +127,14 @@ def run(scenario: Path | None, out: Path | None, time_limit: float | None, forma
     chosen = check_formats(formats)  # before solving: a missing extra should not cost a solve
     path = scenario or bundled_config()
     s = load_scenario(path, variants=variants)
-    plan = solve(s, time_limit=time_limit)
     out = out or Path("results") / "+".join(p.stem for p in [path, *variants])
-    plan.export(out, chosen)
-    click.echo(summary_text(plan))
-    names = sorted(p.name for p in out.iterdir())
-    click.echo(f"\nWrote {', '.join(names)} to {out}/")
+    check_replaceable(out, "run", s.input_hashes)  # before solving: a refused folder should not cost a solve
+    plan = solve(s, time_limit=time_limit)
     if charts:
-        _draw_charts(plan, out / "charts", ("png", "svg"))
+        _agg()
+    plan.export(out, chosen, charts=("png", "svg") if charts else ())  # tables, charts, manifest: all or nothing
+    click.echo(summary_text(plan))
+    click.echo(f"\n{wrote_text(out)}")
     if plan.status != "optimal":
         gap = plan.summary.get("gap")
         gap_text = f"within {gap:.2%} of the best possible" if gap is not None else "of unknown distance from the best"
@@ -269,8 +270,10 @@ def explain(scenario: Path | None, strict: bool, top: int, what_if: int, out: Pa
     e = plan.explain(what_if=what_if)
     click.echo(e.text(top=top))
     if out is not None:
-        e.to_csv(out)
-        click.echo(f"\nWrote explain_*.csv to {out}/")
+        from workforce.output_safety import write_folder
+
+        write_folder(out, "explain", e.to_csv, protected=s.input_hashes)
+        click.echo(f"\n{wrote_text(out)}")
 
 
 @main.command()
@@ -282,24 +285,34 @@ def explain(scenario: Path | None, strict: bool, top: int, what_if: int, out: Pa
 @_friendly
 def plot(results_dir: Path, out: Path | None, formats: tuple[str, ...]) -> None:
     """Draw every chart of a saved run (the folder `workforce run` wrote) as PNG and SVG."""
+    from workforce.output_safety import write_folder
     from workforce.plan_tables import load_plan
 
     tables = load_plan(results_dir)
-    _draw_charts(tables, out or results_dir / "charts", formats or ("png", "svg"))
+    formats = formats or ("png", "svg")
+    target = out or results_dir / "charts"
+    _agg()
+    from workforce.plots import draw_all
+
+    read = [p for p in results_dir.iterdir() if p.name != "charts"] if results_dir.is_dir() else []
+    written = write_folder(target, "charts", lambda folder: draw_all(tables, folder, formats), protected=read)
+    stems = sorted({Path(name).stem for name in written if name != "manifest.json"})
+    click.echo(f"Drew {len(stems)} charts ({', '.join(formats)}) to {target}/: {', '.join(stems)}")
 
 
-def _draw_charts(plan: Any, out: Path, formats: tuple[str, ...]) -> None:
+def _agg() -> None:
     import matplotlib
 
     matplotlib.use("Agg")  # no display needed, whatever MPLBACKEND says
-    from workforce.plots import draw_all
 
-    try:
-        written = draw_all(plan, out, formats)
-    except OSError as exc:
-        raise WorkforceError(f"cannot write charts to {out}: {exc.strerror or exc}") from None
-    stems = sorted({p.stem for p in written})
-    click.echo(f"Drew {len(stems)} charts ({', '.join(formats)}) to {out}/: {', '.join(stems)}")
+
+def wrote_text(out: Path) -> str:
+    """``Wrote a.csv, b.csv, ... to OUT/``: every file the command wrote, by name."""
+    names = []
+    for p in sorted(out.iterdir()):
+        inner = sum(1 for q in p.rglob("*") if q.is_file()) if p.is_dir() else 0
+        names.append(f"{p.name}/ ({inner} files)" if p.is_dir() else p.name)
+    return f"Wrote {', '.join(names)} to {out}/"
 
 
 from workforce import study_cli  # noqa: E402,F401  (registers compare, sweep and montecarlo)

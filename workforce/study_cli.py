@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from workforce.cli import _friendly, main
+from workforce.cli import _friendly, main, wrote_text
 from workforce.errors import WorkforceError
+from workforce.output_safety import check_replaceable, write_folder
 
 SOME_FAILED = 4
 """Exit code of a study in which some points failed (they are listed in points.csv; rerun to retry)."""
@@ -52,21 +53,28 @@ def compare(scenarios: tuple[Path, ...], out: Path | None) -> None:
 
     if len(scenarios) < 2:
         raise WorkforceError("compare needs at least two scenario files")
-    plans = {}
+    plans, read = {}, []
     for path in scenarios:
         name, n = path.stem, 2
         while name in plans:
             name, n = f"{path.stem} ({n})", n + 1
-        plans[name] = solve(load_scenario(path))
+        scenario = load_scenario(path)
+        read += list(scenario.input_hashes)
+        plans[name] = solve(scenario)
+    if out is not None:  # before printing anything: a refused folder is refused up front
+        check_replaceable(out, "compare", read)
     c = compare_plans(plans)
     click.echo(comparison_text(c))
     if out is not None:
         _agg()
         from workforce.sweep_plots import save_figure
 
-        c.to_csv(out)
-        save_figure(c.chart(), out / "comparison.png")
-        click.echo(f"\nWrote inputs.csv, results.csv and comparison.png to {out}/")
+        def fill(folder: Path) -> None:
+            c.to_csv(folder)
+            save_figure(c.chart(), folder / "comparison.png")
+
+        write_folder(out, "compare", fill, protected=read)
+        click.echo(f"\n{wrote_text(out)}")
 
 
 def _study_options(func: Any) -> Any:

@@ -198,7 +198,7 @@ def sweep(
     store.prepare({
         "name": spec.name, "kind": spec.kind, "spec": spec.model_dump(mode="json"), "spec_sha256": spec.sha256(),
         "scenario": scenario.name, "scenario_sha256": scenario.sha256(), "points": len(table),
-    }, restart=restart)
+    }, restart=restart, protected=_inputs(study, spec, base_dir, scenario))
     done = store.finished()
     pending = [i for i in table.index if i not in done]
     lever_list = [[n, list(lv.path), lv.op] for n, lv in levers.items()]
@@ -216,6 +216,16 @@ def sweep(
 
     write_text_atomic(out / "points.csv", summary.to_csv())
     return StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done))
+
+
+def _inputs(study: Any, spec: StudySpec, base_dir: Path | None, scenario: Scenario) -> list[Path | str]:
+    """Every file the study reads: the study file, the scenario's files and a plan to evaluate."""
+    read: list[Path | str] = list(scenario.input_hashes)
+    if isinstance(study, str | Path):
+        read.append(study)
+    if spec.montecarlo is not None and spec.montecarlo.plan is not None:
+        read.append((base_dir or Path.cwd()) / spec.montecarlo.plan)
+    return read
 
 
 def _resolve(study: str | Path | StudySpec | Mapping[str, Any]) -> tuple[StudySpec, Path | None]:
