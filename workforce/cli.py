@@ -64,7 +64,32 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--debug", is_flag=True, help="Show the full traceback on errors.")(wrapper)
 
 
-@click.group()
+OUTPUT_OPTIONS = ("out", "reference")
+"""Options naming where outputs go: a usage error in one of them exits 4, like any output problem."""
+
+
+class Workforce(click.Group):
+    """The command group, with click's usage errors (exit 2 in click, which here means
+    "infeasible") mapped onto the documented codes: 4 for an output path, 1 for anything else
+    (an unknown option, a bad value, a folder where a file is expected, a missing argument)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.show()
+            param = getattr(exc, "param", None)
+            sys.exit(4 if param is not None and param.name in OUTPUT_OPTIONS else 1)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(1)
+        except click.Abort:
+            click.echo("interrupted: no outputs were written", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=Workforce)
 @click.version_option(package_name="workforce")
 def main() -> None:
     """Plan the training of England's SEND workforce: SENCOs, early-years SENCOs and EPs."""

@@ -164,13 +164,6 @@ def guard_target(target: Path, protected: Iterable[str | Path] = (), *, what: st
     """Refuse (exit 4) a ``target`` file or folder that is, or holds, a file a loaded scenario,
     variant or study reads, or that is the current folder or one of its parents."""
     real = _resolved(target)
-    here = _resolved(Path.cwd())
-    if real == here or real in here.parents:
-        raise ExportError(
-            f"{what} {target} is the current folder{'' if real == here else ' or one of its parents'}: workforce "
-            "writes its outputs into a folder of their own and never replaces the folder you work in; "
-            "give a new folder name, e.g. --out results/mine"
-        )
     for path in protected:
         source = _resolved(path)
         if source == real or real in source.parents:
@@ -178,6 +171,13 @@ def guard_target(target: Path, protected: Iterable[str | Path] = (), *, what: st
                 f"{what} {target} would write over {path}, which the scenario or study reads; "
                 "nothing was written. Choose another output folder"
             )
+    here = _resolved(Path.cwd())
+    if real == here or real in here.parents:
+        raise ExportError(
+            f"{what} {target} is the current folder{'' if real == here else ' or one of its parents'}: workforce "
+            "writes its outputs into a folder of their own and never replaces the folder you work in; "
+            "give a new folder name, e.g. --out results/mine"
+        )
 
 
 def check_replaceable(target: Path, kind: str, protected: Iterable[str | Path] = (), *, what: str = "--out") -> None:

@@ -167,7 +167,7 @@ class StudyStore:
         meta = self.out / "study.json"
         record = _read_json(meta)
         if not isinstance(record, dict) or any(record.get(k) != v for k, v in marker().items()):
-            first = meta if meta.exists() else entries[0]
+            first = next((self.out / n for n in ("study.json", "manifest.json") if (self.out / n).exists()), entries[0])
             raise ExportError(
                 f"cannot write the study to {self.out}: {first} is in the way (workforce did not write it as part "
                 "of a study folder); workforce writes studies only into a new folder or one it made, and nothing "
