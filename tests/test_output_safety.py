@@ -279,11 +279,11 @@ SIGNAL_SCRIPT = """
 import os, signal, sys
 import workforce.plots.style as style
 import workforce.output_safety as safety
-calls = []
+calls, saves = [], []
 real_save, real_write = style.save, safety.atomic_write
 def save(*a, **k):
-    calls.append(1)
-    if {when!r} == "charts" and len(calls) == 2:
+    saves.append(1)
+    if {when!r} == "charts" and len(saves) == 2:
         os.kill(os.getpid(), signal.{sig})
     return real_save(*a, **k)
 def write(target, fn):
