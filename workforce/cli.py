@@ -1,8 +1,10 @@
 """The ``workforce`` command: a thin shell over the library.
 
-Exit codes: 0 solved, 1 invalid input, 2 infeasible (or unbounded), 3 no plan within the time
-limit, 4 outputs could not be written, 5 the plan failed its re-check, 70 internal error (a bug),
-130 interrupted. Errors print as plain messages; ``--debug`` shows the traceback.
+Exit codes (:data:`EXIT_CODES`, the README's table): 0 solved, 1 invalid input (including usage
+errors), 2 infeasible (or unbounded), 3 no plan within the time limit, 4 outputs could not be
+written (or --out names something the tool may not replace), 5 the plan failed its re-check, 6 a
+study finished with failed points, 70 internal error (a bug), 130 interrupted. Errors print as
+plain messages; ``--debug`` shows the traceback.
 """
 
 from __future__ import annotations
@@ -19,6 +21,15 @@ import click
 from workforce.errors import WorkforceError
 
 
+def finite_positive(value: float | None) -> float | None:
+    """A --time-limit: None or a finite number above zero (nan, inf, 0 and negatives are refused)."""
+    import math
+
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise click.BadParameter(f"{value} is not a finite number of seconds above 0 (for example 60)")
+    return value
+
+
 def bundled_config(name: str = "england_baseline.yaml") -> Path:
     """Path of a scenario shipped with the package (configs/ in a source checkout)."""
     here = Path(__file__).resolve().parent
@@ -30,6 +41,19 @@ def bundled_config(name: str = "england_baseline.yaml") -> Path:
                 return candidate
     raise WorkforceError(f"the bundled scenario {name} is missing from this installation")
 
+
+EXIT_CODES = {
+    0: "solved",
+    1: "invalid input (including usage errors: an unknown option, a bad value, a folder for a file)",
+    2: "infeasible or unbounded",
+    3: "time limit",
+    4: "outputs could not be written, or --out names something workforce may not replace",
+    5: "the plan failed its re-check",
+    6: "a study finished with failed points",
+    70: "internal error (a bug)",
+    130: "interrupted",
+}
+"""Every exit code a command can give; the README's exit-code table lists exactly these."""
 
 INTERNAL_ERROR = 70
 """Exit code of an unexpected internal error (EX_SOFTWARE), kept apart from input errors (1)."""
@@ -134,7 +158,8 @@ def validate(scenario: Path | None, variants: tuple[Path, ...] = ()) -> None:
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the outputs (default: results/<scenario name>).")
-@click.option("--time-limit", type=float, default=None, help="Seconds HiGHS may spend (overrides the scenario).")
+@click.option("--time-limit", type=float, default=None, callback=lambda ctx, param, value: finite_positive(value),
+              help="Seconds HiGHS may spend, a finite positive number (overrides the scenario).")
 @click.option("--format", "formats", default="csv", show_default=True, metavar="LIST",
               help="Comma-separated output formats: csv, xlsx, parquet.")
 @click.option("--charts", is_flag=True, help="Also draw every chart (PNG and SVG) into OUT/charts.")

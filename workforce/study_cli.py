@@ -12,8 +12,9 @@ from workforce.cli import _friendly, main, wrote_text
 from workforce.errors import WorkforceError
 from workforce.output_safety import check_replaceable, write_folder
 
-SOME_FAILED = 4
-"""Exit code of a study in which some points failed (they are listed in points.csv; rerun to retry)."""
+SOME_FAILED = 6
+"""Exit code of a study in which some points failed (they are listed in points.csv; rerun to retry),
+kept apart from 4 (outputs could not be written)."""
 
 
 def _agg() -> None:
