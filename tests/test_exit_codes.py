@@ -63,3 +63,14 @@ def test_usage_errors_get_the_documented_codes_never_2(tiny, args, code, says):
     assert says in result.output
     assert "Traceback" not in result.output
     assert sorted(p.name for p in tiny.iterdir()) == ["folder", "s.yaml", "taken.txt"]
+
+
+@pytest.mark.parametrize(("seed", "code"), [(2_147_483_647, 0), (2_147_483_648, 1), (-1, 1)])
+def test_random_seed_accepts_only_what_highs_accepts(tmp_path, seed, code):
+    """HiGHS 1.16 takes random_seed in 0..2**31-1 and refuses 2**31 (kError) and -1."""
+    path = tmp_path / "s.yaml"
+    path.write_text(MINIMAL_YAML + f"solver:\n  random_seed: {seed}\n")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == code, result.output
+    if code:
+        assert "solver.random_seed" in result.output and "Traceback" not in result.output
