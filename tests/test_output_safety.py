@@ -497,3 +497,23 @@ def test_the_sweep_failure_records_are_valid_json(tmp_path):
     text = (tmp_path / "st" / "failures" / "point=000000.json").read_text()
     json.loads(text, parse_constant=lambda c: pytest.fail(f"invalid JSON constant {c}"))
     assert textwrap.dedent(text).strip().startswith("{")
+
+
+def test_a_full_disk_at_the_end_of_a_sweep_keeps_the_finished_points_and_says_so(proj, monkeypatch):
+    import errno
+
+    import workforce.store as store
+
+    real = store.write_text_atomic
+
+    def full(path, text):
+        if path.name == "points.csv":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(path, text)
+
+    monkeypatch.setattr(store, "write_text_atomic", full)
+    result = _sweep("--out", "st")
+    assert result.exit_code == 4, result.output
+    assert "the disk is full" in result.output and "points finished so far are kept" in result.output
+    assert "No outputs were written" not in result.output and "Traceback" not in result.output
+    assert len(list((proj / "st" / "results").glob("point=*"))) == 2

@@ -96,7 +96,6 @@ def _study_options(func: Any) -> Any:
 def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str | None, restart: bool,
                progress: bool | None, monte: bool, draws: int | None = None) -> None:
     from workforce.sweep import monte_carlo, sweep
-    from workforce.sweep_plots import save_figure, sweep_chart
 
     _agg()
     executor, client = None, None
@@ -111,9 +110,31 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
         click.echo("interrupted: the points finished so far are kept; run the same command again to resume",
                    err=True)
         sys.exit(130)
+    except OSError as exc:  # a full disk or a read-only folder after the study folder was prepared
+        raise _study_write_error(exc, out) from None
     finally:
         if client is not None:
             client.close()
+    try:
+        _study_outputs(result)
+    except OSError as exc:
+        raise _study_write_error(exc, result.out) from None
+    if len(result.failed):
+        sys.exit(SOME_FAILED)
+
+
+def _study_write_error(exc: OSError, out: Path | None) -> WorkforceError:
+    from workforce.errors import ExportError
+    from workforce.output_safety import reason
+
+    return ExportError(f"could not write the study to {out or 'its folder'}: {reason(exc)}. The points finished "
+                       "so far are kept; free some space (or choose another --out) and run the same command to resume")
+
+
+def _study_outputs(result: Any) -> None:
+    """Print the study's summary and write its charts and tables beside the points."""
+    from workforce.sweep_plots import save_figure, sweep_chart
+
     click.echo(result.summary())
     ok = int((result.points["status"] == "ok").sum())
     if ok and result.spec.montecarlo is not None:
@@ -130,8 +151,6 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
     elif ok:
         save_figure(sweep_chart(result), result.out / "sweep.png")
         click.echo(f"Wrote points.csv and sweep.png to {result.out}/ (results/ holds the Parquet dataset)")
-    if len(result.failed):
-        sys.exit(SOME_FAILED)
 
 
 def _study_command(name: str, monte: bool, doc: str) -> Any:
