@@ -333,6 +333,7 @@ REASONS = {
     "EPERM": "permission denied (the folder is read-only or belongs to someone else)",
     "ENOENT": "a folder on the way does not exist",
     "ENOTDIR": "a part of the path is a file, not a folder",
+    "EEXIST": "a part of the path is a file, not a folder",  # what mkdir says when a file is in the way
 }
 
 
