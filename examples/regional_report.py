@@ -5,7 +5,8 @@
 
 The report is one self-contained file, ``<out>/report_<region code>.html``, with its charts
 embedded as PNG images (data URIs), so it can be mailed or attached as it is. It is written
-whole or not at all (a temporary file renamed into place). Run from anywhere: the default
+whole or not at all (a temporary file renamed into place), and replaces only a report this script
+wrote (never a file the scenario reads, nor any other file: those are refused with exit 4). Run from anywhere: the default
 scenario is the bundled England baseline.
 """
 
@@ -27,7 +28,10 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from workforce import WorkforceError, load_scenario, solve  # noqa: E402
-from workforce.store import write_text_atomic  # noqa: E402
+from workforce.output_safety import replace_file  # noqa: E402
+
+GENERATOR = '<meta name="generator" content="workforce regional report">'
+"""Marks a report this script wrote: only such a file is ever replaced (``ours``)."""
 
 BASELINE = Path(__file__).resolve().parents[1] / "configs" / "england_baseline.yaml"
 
@@ -189,7 +193,7 @@ def report_html(plan, code: str) -> str:
                      for title, fig in charts)
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(name)}: SEND workforce plan</title>
+<html lang="en"><head><meta charset="utf-8">{GENERATOR}<title>{html.escape(name)}: SEND workforce plan</title>
 <style>{CSS}</style></head><body>
 <h1>{html.escape(name)} ({html.escape(code)}): SEND workforce plan {first}-{last}</h1>
 <p class="meta">Scenario {html.escape(plan.scenario_name)} (sha256 {html.escape(plan.summary["scenario_sha256"][:12])}),
@@ -217,12 +221,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", type=Path, default=BASELINE, help="scenario YAML (default: the England baseline)")
     args = parser.parse_args(argv)
     try:
-        plan = solve(load_scenario(args.scenario))
+        scenario = load_scenario(args.scenario)
+        plan = solve(scenario)
         code = find_region(plan, args.region)
         text = report_html(plan, code)
-        args.out.mkdir(parents=True, exist_ok=True)
         target = args.out / f"report_{code}.html"
-        write_text_atomic(target, text)
+        replace_file(target, text, ours=lambda head: GENERATOR in head, protected=scenario.input_hashes)
     except WorkforceError as err:
         print(f"error: {err}", file=sys.stderr)
         return getattr(err, "exit_code", 1) or 1

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import workforce.export as export_module
+import workforce.output_safety as output_safety
 from workforce import load_scenario, solve
 from workforce.cli import main
 from workforce.errors import ExportError, WorkforceError
@@ -38,7 +39,9 @@ def plan(scenario_path):
 def test_every_format_is_written_and_the_manifest_last(plan, tmp_path, monkeypatch):
     order = []
     real = export_module.atomic_write
-    monkeypatch.setattr(export_module, "atomic_write", lambda target, write: order.append(target.name) or real(target, write))
+    logged = lambda target, write: order.append(target.name) or real(target, write)  # noqa: E731
+    monkeypatch.setattr(export_module, "atomic_write", logged)
+    monkeypatch.setattr(output_safety, "atomic_write", logged)
     out = plan.export(tmp_path / "run", ALL)
     expected = {f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")} | {"plan.xlsx", "summary.json", "manifest.json"}
     assert {p.name for p in out.iterdir()} == expected
@@ -159,7 +162,7 @@ def test_a_new_run_replaces_the_old_run_as_a_whole(plan, tmp_path):
 def test_a_folder_that_is_not_a_run_is_never_replaced(plan, tmp_path):
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep me")
-    with pytest.raises(ExportError, match="not a workforce run folder"):
+    with pytest.raises(ExportError, match="notes.txt is in the way"):
         plan.export(tmp_path / "mine")
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]

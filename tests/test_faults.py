@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -137,7 +138,7 @@ def test_read_only_folder_gives_a_clean_error(earlier_run, scenario_path, monkey
     def refuse(*args, **kwargs):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(export_module.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
     result = CliRunner().invoke(main, ["run", str(scenario_path), "--out", str(out)])
     monkeypatch.undo()
     assert result.exit_code == 4

@@ -90,8 +90,8 @@ def test_run_with_charts_draws_every_chart(tiny, tmp_path):
     charts = sorted(p.name for p in (out / "charts").iterdir())
     stems = ["capacity_map_ep", "cohort_gantt", "flows_waterfall_ep", "shortfall_heatmap_ep", "shortfall_map_ep",
              "spend"]
-    assert charts == sorted(f"{s}.{ext}" for s in stems for ext in ("png", "svg"))
-    assert "Drew 6 charts" in result.output
+    assert charts == sorted([f"{s}.{ext}" for s in stems for ext in ("png", "svg")] + ["manifest.json"])
+    assert "charts/ (13 files)" in result.output  # 6 charts x 2 formats and the charts folder's own manifest
 
 
 def test_plot_draws_from_a_saved_run(tiny, tmp_path):

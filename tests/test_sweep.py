@@ -200,7 +200,7 @@ def test_cli_sweep_and_montecarlo(tmp_path):
     (tmp_path / "mc.yaml").write_text(yaml.safe_dump(MC))
     runner = CliRunner()
     res = runner.invoke(main, ["sweep", str(tmp_path / "grid.yaml"), "--out", str(tmp_path / "g"), "--workers", "1"])
-    assert res.exit_code == 4, res.output  # one infeasible point
+    assert res.exit_code == 6, res.output  # one infeasible point: a failed study point, not an output error
     assert "3 of 4 points solved, 1 failed" in res.output and "point 0 (budget=0.5) failed: the scenario is infeasible; the minimum intake" in res.output
     assert "point/s" not in res.output and "it/s" not in res.output  # no progress bar off a terminal
     assert (tmp_path / "g" / "sweep.png").exists() and (tmp_path / "g" / "points.csv").exists()

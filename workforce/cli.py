@@ -1,8 +1,10 @@
 """The ``workforce`` command: a thin shell over the library.
 
-Exit codes: 0 solved, 1 invalid input, 2 infeasible (or unbounded), 3 no plan within the time
-limit, 4 outputs could not be written, 5 the plan failed its re-check, 70 internal error (a bug),
-130 interrupted. Errors print as plain messages; ``--debug`` shows the traceback.
+Exit codes (:data:`EXIT_CODES`, the README's table): 0 solved, 1 invalid input (including usage
+errors), 2 infeasible (or unbounded), 3 no plan within the time limit, 4 outputs could not be
+written (or --out names something the tool may not replace), 5 the plan failed its re-check, 6 a
+study finished with failed points, 70 internal error (a bug), 130 interrupted. Errors print as
+plain messages; ``--debug`` shows the traceback.
 """
 
 from __future__ import annotations
@@ -19,6 +21,15 @@ import click
 from workforce.errors import WorkforceError
 
 
+def finite_positive(value: float | None) -> float | None:
+    """A --time-limit: None or a finite number above zero (nan, inf, 0 and negatives are refused)."""
+    import math
+
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise click.BadParameter(f"{value} is not a finite number of seconds above 0 (for example 60)")
+    return value
+
+
 def bundled_config(name: str = "england_baseline.yaml") -> Path:
     """Path of a scenario shipped with the package (configs/ in a source checkout)."""
     here = Path(__file__).resolve().parent
@@ -30,6 +41,19 @@ def bundled_config(name: str = "england_baseline.yaml") -> Path:
                 return candidate
     raise WorkforceError(f"the bundled scenario {name} is missing from this installation")
 
+
+EXIT_CODES = {
+    0: "solved",
+    1: "invalid input (including usage errors: an unknown option, a bad value, a folder for a file)",
+    2: "infeasible or unbounded",
+    3: "time limit",
+    4: "outputs could not be written, or --out names something workforce may not replace",
+    5: "the plan failed its re-check",
+    6: "a study finished with failed points",
+    70: "internal error (a bug)",
+    130: "interrupted",
+}
+"""Every exit code a command can give; the README's exit-code table lists exactly these."""
 
 INTERNAL_ERROR = 70
 """Exit code of an unexpected internal error (EX_SOFTWARE), kept apart from input errors (1)."""
@@ -64,7 +88,32 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--debug", is_flag=True, help="Show the full traceback on errors.")(wrapper)
 
 
-@click.group()
+OUTPUT_OPTIONS = ("out", "reference")
+"""Options naming where outputs go: a usage error in one of them exits 4, like any output problem."""
+
+
+class Workforce(click.Group):
+    """The command group, with click's usage errors (exit 2 in click, which here means
+    "infeasible") mapped onto the documented codes: 4 for an output path, 1 for anything else
+    (an unknown option, a bad value, a folder where a file is expected, a missing argument)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.show()
+            param = getattr(exc, "param", None)
+            sys.exit(4 if param is not None and param.name in OUTPUT_OPTIONS else 1)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(1)
+        except click.Abort:
+            click.echo("interrupted: no outputs were written", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=Workforce)
 @click.version_option(package_name="workforce")
 def main() -> None:
     """Plan the training of England's SEND workforce: SENCOs, early-years SENCOs and EPs."""
@@ -109,7 +158,8 @@ def validate(scenario: Path | None, variants: tuple[Path, ...] = ()) -> None:
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the outputs (default: results/<scenario name>).")
-@click.option("--time-limit", type=float, default=None, help="Seconds HiGHS may spend (overrides the scenario).")
+@click.option("--time-limit", type=float, default=None, callback=lambda ctx, param, value: finite_positive(value),
+              help="Seconds HiGHS may spend, a finite positive number (overrides the scenario).")
 @click.option("--format", "formats", default="csv", show_default=True, metavar="LIST",
               help="Comma-separated output formats: csv, xlsx, parquet.")
 @click.option("--charts", is_flag=True, help="Also draw every chart (PNG and SVG) into OUT/charts.")
@@ -119,6 +169,7 @@ def run(scenario: Path | None, out: Path | None, time_limit: float | None, forma
         variants: tuple[Path, ...] = ()) -> None:
     """Solve SCENARIO (default: the bundled England baseline) and write the plan's tables."""
     from workforce.export import check_formats
+    from workforce.output_safety import check_replaceable
     from workforce.report import summary_text
     from workforce.scenario import load_scenario
     from workforce.solve import solve
@@ -126,14 +177,14 @@ def run(scenario: Path | None, out: Path | None, time_limit: float | None, forma
     chosen = check_formats(formats)  # before solving: a missing extra should not cost a solve
     path = scenario or bundled_config()
     s = load_scenario(path, variants=variants)
-    plan = solve(s, time_limit=time_limit)
     out = out or Path("results") / "+".join(p.stem for p in [path, *variants])
-    plan.export(out, chosen)
-    click.echo(summary_text(plan))
-    names = sorted(p.name for p in out.iterdir())
-    click.echo(f"\nWrote {', '.join(names)} to {out}/")
+    check_replaceable(out, "run", s.input_hashes)  # before solving: a refused folder should not cost a solve
+    plan = solve(s, time_limit=time_limit)
     if charts:
-        _draw_charts(plan, out / "charts", ("png", "svg"))
+        _agg()
+    plan.export(out, chosen, charts=("png", "svg") if charts else ())  # tables, charts, manifest: all or nothing
+    click.echo(summary_text(plan))
+    click.echo(f"\n{wrote_text(out)}")
     if plan.status != "optimal":
         gap = plan.summary.get("gap")
         gap_text = f"within {gap:.2%} of the best possible" if gap is not None else "of unknown distance from the best"
@@ -269,8 +320,10 @@ def explain(scenario: Path | None, strict: bool, top: int, what_if: int, out: Pa
     e = plan.explain(what_if=what_if)
     click.echo(e.text(top=top))
     if out is not None:
-        e.to_csv(out)
-        click.echo(f"\nWrote explain_*.csv to {out}/")
+        from workforce.output_safety import write_folder
+
+        write_folder(out, "explain", e.to_csv, protected=s.input_hashes)
+        click.echo(f"\n{wrote_text(out)}")
 
 
 @main.command()
@@ -282,24 +335,34 @@ def explain(scenario: Path | None, strict: bool, top: int, what_if: int, out: Pa
 @_friendly
 def plot(results_dir: Path, out: Path | None, formats: tuple[str, ...]) -> None:
     """Draw every chart of a saved run (the folder `workforce run` wrote) as PNG and SVG."""
+    from workforce.output_safety import write_folder
     from workforce.plan_tables import load_plan
 
     tables = load_plan(results_dir)
-    _draw_charts(tables, out or results_dir / "charts", formats or ("png", "svg"))
+    formats = formats or ("png", "svg")
+    target = out or results_dir / "charts"
+    _agg()
+    from workforce.plots import draw_all
+
+    read = [p for p in results_dir.iterdir() if p.name != "charts"] if results_dir.is_dir() else []
+    written = write_folder(target, "charts", lambda folder: draw_all(tables, folder, formats), protected=read)
+    stems = sorted({Path(name).stem for name in written if name != "manifest.json"})
+    click.echo(f"Drew {len(stems)} charts ({', '.join(formats)}) to {target}/: {', '.join(stems)}")
 
 
-def _draw_charts(plan: Any, out: Path, formats: tuple[str, ...]) -> None:
+def _agg() -> None:
     import matplotlib
 
     matplotlib.use("Agg")  # no display needed, whatever MPLBACKEND says
-    from workforce.plots import draw_all
 
-    try:
-        written = draw_all(plan, out, formats)
-    except OSError as exc:
-        raise WorkforceError(f"cannot write charts to {out}: {exc.strerror or exc}") from None
-    stems = sorted({p.stem for p in written})
-    click.echo(f"Drew {len(stems)} charts ({', '.join(formats)}) to {out}/: {', '.join(stems)}")
+
+def wrote_text(out: Path) -> str:
+    """``Wrote a.csv, b.csv, ... to OUT/``: every file the command wrote, by name."""
+    names = []
+    for p in sorted(out.iterdir()):
+        inner = sum(1 for q in p.rglob("*") if q.is_file()) if p.is_dir() else 0
+        names.append(f"{p.name}/ ({inner} files)" if p.is_dir() else p.name)
+    return f"Wrote {', '.join(names)} to {out}/"
 
 
 from workforce import study_cli  # noqa: E402,F401  (registers compare, sweep and montecarlo)

@@ -3,7 +3,8 @@
 A run directory is complete or absent. Every file is written into a staging folder beside the
 run directory (each through :func:`atomic_write`: a temporary file with the real extension in the
 same folder, flushed and fsynced, then renamed over its target), ``manifest.json`` last; the
-staging folder is then renamed into place, replacing an earlier run as a whole. If anything fails
+staging folder is then renamed into place, replacing an earlier run as a whole, and only when
+that earlier run is provably this tool's (:mod:`workforce.output_safety`). If anything fails
 (a full disk, a read-only folder, Ctrl-C) the staging folder is removed and the earlier run is
 left exactly as it was. Staging folders orphaned by a killed process are removed on the next run.
 
@@ -14,16 +15,8 @@ CSV injection guidance); numbers are never touched, and Parquet keeps the raw va
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import errno
-import hashlib
-import json
-import os
-import re
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from workforce.errors import ExportError, WorkforceError
+from workforce.output_safety import atomic_write, json_text, write_folder
 
 if TYPE_CHECKING:
     from workforce.results import Plan
@@ -132,53 +126,34 @@ def check_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def export(plan: Plan, out_dir: str | Path, formats: str | Iterable[str] = ("csv",), *,
-           manifest: bool = True) -> Path:
+           manifest: bool = True, charts: Iterable[str] = ()) -> Path:
     """Write the plan into the run directory ``out_dir``, complete or not at all.
 
     ``formats`` is any of ``csv`` (one file per table), ``xlsx`` (one workbook ``plan.xlsx``, a
     sheet per table plus README and summary sheets) and ``parquet`` (one file per table). Every
-    run also writes ``summary.json`` and, last, ``manifest.json``. An existing run directory (one
-    holding summary.json or manifest.json, or empty) is replaced as a whole; any other existing
-    folder is refused, so that unrelated files are never deleted.
+    run also writes ``summary.json`` and, last, ``manifest.json``; ``charts`` (image formats such
+    as ``("png", "svg")``) also draws every chart into ``charts/`` within the same transaction.
+    An existing folder is replaced only when it is a run folder this tool wrote and nothing in it
+    changed (see :mod:`workforce.output_safety`); anything else is refused with exit 4, and no
+    file the scenario reads is ever written over.
     """
     formats = check_formats(formats)
+    images = tuple(charts)
     out = Path(out_dir)
-    target = out.absolute()
-    parent = target.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _export_error(exc, out) from None
-    remove_orphans(parent, target.name)
-    if target.exists() and not target.is_dir():
-        raise ExportError(f"cannot write the plan to {out}: it is a file, not a folder; choose another --out")
-    if target.is_dir() and not _is_run_directory(target):
-        raise ExportError(
-            f"{out} already exists and is not a workforce run folder (it has no summary.json or manifest.json); "
-            "choose another --out, or empty the folder, so that no unrelated file is replaced"
-        )
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-{os.getpid()}-", dir=parent))
-        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; a run folder is an ordinary folder
-    except OSError as exc:
-        raise _export_error(exc, out) from None
-    try:
-        files = write_outputs(plan, staging, formats)
-        if manifest:
-            from workforce.manifest import build_manifest
 
-            record = build_manifest(plan, formats, {name: sha256_file(staging / name) for name in files})
-            atomic_write(staging / "manifest.json", lambda p: p.write_text(_json(record), encoding="utf-8"))
-        _fsync_dir(staging)
-        _swap_in(staging, target)
-    except OSError as exc:
-        raise _export_error(exc, out) from None
-    except Exception as exc:
-        if _is_file_create_error(exc):
-            raise _export_error(exc, out) from None
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    def fill(staging: Path) -> None:
+        write_outputs(plan, staging, formats)
+        if images:
+            from workforce.plots import draw_all
+
+            write_folder(staging / "charts", "charts", lambda folder: draw_all(plan, folder, images), what="charts")
+
+    def record(files: dict[str, str]) -> dict[str, Any]:
+        from workforce.manifest import build_manifest
+
+        return build_manifest(plan, formats, files) if manifest else {}
+
+    write_folder(out, "run", fill, protected=plan.data.scenario.input_hashes, manifest=record)
     return out
 
 
@@ -198,7 +173,7 @@ def write_outputs(plan: Plan, folder: Path, formats: tuple[str, ...]) -> list[st
     if "xlsx" in formats:
         atomic_write(folder / "plan.xlsx", lambda p: write_workbook(plan, p))
         written.append("plan.xlsx")
-    atomic_write(folder / "summary.json", lambda p: p.write_text(_json(stable_summary(plan.summary)), encoding="utf-8"))
+    atomic_write(folder / "summary.json", lambda p: p.write_text(json_text(stable_summary(plan.summary)), encoding="utf-8"))
     written.append("summary.json")
     return written
 
@@ -206,129 +181,6 @@ def write_outputs(plan: Plan, folder: Path, formats: tuple[str, ...]) -> list[st
 def stable_summary(summary: dict[str, Any]) -> dict[str, Any]:
     """The summary without the entries that differ between identical runs (timings, log)."""
     return {k: v for k, v in summary.items() if k not in VOLATILE_SUMMARY_KEYS}
-
-
-# ----------------------------------------------------------------------------------------------
-# Atomic files and run directories
-# ----------------------------------------------------------------------------------------------
-
-
-def atomic_write(target: Path, write: Callable[[Path], Any]) -> Path:
-    """Write ``target`` through ``write(tmp)``: a temporary file in the same folder with the same
-    extension (pandas and Excel writers choose by extension), fsynced, then renamed over the
-    target. On any error the temporary file is removed and the target is untouched."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.tmp-", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; outputs are ordinary files
-        with open(tmp, "rb+") as fh:
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_dir(target.parent)
-    return target
-
-
-def remove_orphans(parent: Path, name: str) -> list[Path]:
-    """Remove staging and swap folders of ``name`` left by processes that no longer run."""
-    removed = []
-    pattern = re.compile(rf"^\.{re.escape(name)}\.(partial|previous)-(\d+)-")
-    try:
-        entries = list(parent.iterdir())
-    except OSError:
-        return removed
-    for entry in entries:
-        match = pattern.match(entry.name)
-        if match and entry.is_dir() and not _pid_alive(int(match.group(2))):
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
-    return removed
-
-
-def _swap_in(staging: Path, target: Path) -> None:
-    """Rename the finished staging folder to ``target``, replacing an earlier run as a whole."""
-    if not target.exists():
-        os.rename(staging, target)
-    else:
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.previous-{os.getpid()}-", dir=target.parent))
-        os.rmdir(old)
-        os.rename(target, old)
-        try:
-            os.rename(staging, target)
-        except BaseException:
-            os.rename(old, target)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    _fsync_dir(target.parent)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _is_run_directory(folder: Path) -> bool:
-    names = {p.name for p in folder.iterdir()}
-    return not names or bool(names & {"manifest.json", "summary.json"})
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot fsync a folder; the rename is still atomic
-    finally:
-        os.close(fd)
-
-
-_REASONS = {
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is exceeded",
-    errno.EROFS: "the folder is on a read-only file system",
-    errno.EACCES: "permission denied (the folder is read-only or belongs to someone else)",
-    errno.EPERM: "permission denied (the folder is read-only or belongs to someone else)",
-    errno.ENOENT: "a folder on the way does not exist",
-    errno.ENOTDIR: "a part of the path is a file, not a folder",
-}
-
-
-def _export_error(exc: BaseException, out: Path) -> ExportError:
-    code = getattr(exc, "errno", None)
-    if code is None and _is_file_create_error(exc):
-        cause = exc.__context__ or exc.__cause__
-        code = getattr(cause, "errno", None)
-    reason = _REASONS.get(code) or getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return ExportError(
-        f"could not write the plan to {out}: {reason}. Nothing was written and earlier outputs there are "
-        "untouched; free some space or choose another folder with --out"
-    )
-
-
-def _is_file_create_error(exc: BaseException) -> bool:
-    return type(exc).__name__ == "FileCreateError" and type(exc).__module__.startswith("xlsxwriter")
 
 
 def _require(fmt: str) -> None:
@@ -370,30 +222,6 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
         out.index = out.index.map(neutralise)
     out.attrs = dict(df.attrs)
     return out
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, default=_json_default) + "\n"
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, dict):
-        return dict(value)
-    if isinstance(value, tuple | set | frozenset):
-        return list(value)
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def write_workbook(plan: Plan, path: Path) -> None:

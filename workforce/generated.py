@@ -7,11 +7,7 @@ Regenerate both with one command from the repository root (tests fail while eith
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
-
-from workforce.errors import WorkforceError
 
 SCHEMA_PATH = "configs/schema.json"
 VARIANT_SCHEMA_PATH = "configs/schema.variant.json"
@@ -22,23 +18,20 @@ REGENERATE = f"python -m workforce schema --out {SCHEMA_PATH} --reference {REFER
 
 
 def write_generated(path: str | Path, text: str) -> Path:
-    """Write ``text`` to ``path`` whole or not at all (a temporary file beside it, then a rename)."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise WorkforceError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes the file private; a generated file is for everyone to read
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise WorkforceError(f"cannot write {path}: {exc.strerror}; the earlier file is untouched") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    """Write ``text`` to ``path`` whole or not at all (a temporary file beside it, then a rename).
+
+    An existing file is replaced only when it is an earlier generation of the same file (its
+    first lines are this text's first lines): a scenario, a CSV or any other file at ``path`` is
+    refused with exit 4 and left as it is."""
+    from workforce.output_safety import replace_file
+
+    return replace_file(path, text, ours=lambda head: same_header(head, text))
+
+
+HEADER_LINES = 3
+
+
+def same_header(existing: str, text: str) -> bool:
+    """Whether ``existing`` starts with the first lines of ``text`` (the generated file's title)."""
+    head = text.splitlines()[:HEADER_LINES]
+    return existing.splitlines()[:HEADER_LINES] == head

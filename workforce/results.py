@@ -93,12 +93,14 @@ class Plan:
     def tables(self) -> dict[str, pd.DataFrame]:
         return {**{name: getattr(self, name) for name in TABLES}, **self.extra}
 
-    def export(self, out_dir: str | Path, formats: str | tuple[str, ...] | list[str] = ("csv",)) -> Path:
-        """Write the plan (``csv``, ``xlsx``, ``parquet``), summary.json and manifest.json into the
-        run directory ``out_dir``, complete or not at all (see :mod:`workforce.export`)."""
+    def export(self, out_dir: str | Path, formats: str | tuple[str, ...] | list[str] = ("csv",),
+               charts: tuple[str, ...] = ()) -> Path:
+        """Write the plan (``csv``, ``xlsx``, ``parquet``), summary.json and manifest.json (and,
+        with ``charts=("png", "svg")``, every chart into charts/) into the run directory
+        ``out_dir``, complete or not at all (see :mod:`workforce.export`)."""
         from workforce.export import export
 
-        return export(self, out_dir, formats)
+        return export(self, out_dir, formats, charts=charts)
 
     def to_csv(self, out_dir: str | Path) -> Path:
         """Write every table as CSV plus summary.json and manifest.json into ``out_dir``.

@@ -20,14 +20,26 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from workforce.errors import WorkforceError
+from workforce.errors import ExportError, WorkforceError
+from workforce.output_safety import guard_target, json_text, reason
+
+STUDY_FOLDER = "study"
+STUDY_FORMAT = 1
+RESULT_FILES = ("points.csv", "sweep.png", "fan_shortfall.csv", "fan_shortfall.png", "miss_probability.csv")
+"""Files a study writes at its top level besides study.json (rewritten at the end of each run)."""
+TOP_LEVEL = re.compile(r"^(study\.json|points\.csv|sweep\.png|fan_shortfall\.(csv|png)|miss_probability\.csv"
+                       r"|\.(study\.json|points\.csv|fan_shortfall\.csv|miss_probability\.csv|sweep|fan_shortfall)\..+)$")
+PARTITION = re.compile(r"^\.?point=\d{6}(\..+)?$")
+FAILURE = re.compile(r"^\.?point=\d{6}\.json(\..+)?$")
 
 RECORD_KEY = b"workforce.point"
 """Parquet metadata key holding the point's record (how it was solved, seconds, objective)."""
@@ -79,6 +91,28 @@ def write_text_atomic(path: Path, text: str) -> None:
     _fsync_dir(path.parent)
 
 
+def marker() -> dict[str, Any]:
+    """The keys of study.json that mark a study folder this tool made."""
+    return {"tool": "workforce", "folder": STUDY_FOLDER, "folder_format": STUDY_FORMAT}
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 64 << 20:
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _only_parts(entry: Path) -> bool:
+    """A partition folder holds only part-0.parquet (and its temporaries); a failure is a file."""
+    if not entry.is_dir():
+        return entry.is_file()
+    return all(p.is_file() and not p.is_symlink() and (p.name == "part-0.parquet" or p.name.startswith("."))
+               for p in entry.iterdir())
+
+
 def partition_name(point: int) -> str:
     return f"point={point:06d}"
 
@@ -98,30 +132,96 @@ class StudyStore:
         self.damaged: list[int] = []
         """Points whose partition was found damaged by the last :meth:`finished` (and set aside)."""
 
-    def prepare(self, study: dict[str, Any], *, restart: bool) -> None:
-        """Create the folder, or check it holds the same study (resume); clear stale temporaries."""
+    def prepare(self, study: dict[str, Any], *, restart: bool, protected: Iterable[str | Path] = ()) -> None:
+        """Create the folder, or check it holds the same study (resume); clear stale temporaries.
+
+        An existing folder is used only when it is a study folder this tool made (``study.json``
+        carries the marker) holding nothing but the study's own files; ``restart`` then removes
+        those files and nothing else, and only for the same study. Anything else is refused with
+        exit 4, naming the file in the way. No file that ``protected`` names is ever touched."""
         _pyarrow()  # fail before any solving if Parquet cannot be written
+        guard_target(self.out, protected)
+        old = self._existing()
+        if old is not None and not restart and (
+                old.get("spec_sha256") != study["spec_sha256"] or old.get("scenario_sha256") != study["scenario_sha256"]):
+            raise ExportError(
+                f"{self.out} holds results of a different study (its spec or scenario changed); "
+                "choose another output folder, or add --restart to discard them"
+            )
+        if old is not None and restart and old.get("name") != study["name"]:
+            raise ExportError(
+                f"{self.out} holds the study {old.get('name')!r}, not {study['name']!r}; --restart discards only "
+                "a folder made for the same study, so nothing was removed. Choose another output folder"
+            )
         try:
+            for path in self._own_files(temporaries_only=not restart):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
             self.results.mkdir(parents=True, exist_ok=True)
             self.failures.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(self.out / "study.json", json_text({**marker(), **study}))
         except OSError as exc:
-            raise WorkforceError(f"cannot write to {self.out}: {exc.strerror}") from None
+            raise ExportError(f"cannot write the study to {self.out}: {reason(exc)}; "
+                              "finished points there are kept") from None
+
+    def _existing(self) -> dict[str, Any] | None:
+        """The study.json of a study folder this tool made, None for an absent or empty folder;
+        refuses (exit 4) any other folder, naming the file in the way."""
+        if not self.out.exists() and not self.out.is_symlink():
+            return None
+        if self.out.is_symlink() or not self.out.is_dir():
+            raise ExportError(f"cannot write the study to {self.out}: it is a file, not a folder; choose another --out")
+        entries = sorted(self.out.iterdir())
+        if not entries:
+            return None
         meta = self.out / "study.json"
-        if meta.exists() and not restart:
-            old = json.loads(meta.read_text())
-            if old.get("spec_sha256") != study["spec_sha256"] or old.get("scenario_sha256") != study["scenario_sha256"]:
-                raise WorkforceError(
-                    f"{self.out} holds results of a different study (its spec or scenario changed); "
-                    "choose another folder (--out), or pass --restart (restart=True in Python) to discard them"
-                )
-        if restart:
-            for folder in (self.results, self.failures):
-                shutil.rmtree(folder, ignore_errors=True)
-                folder.mkdir(parents=True)
-        for folder in (self.results, self.failures):
-            for stale in folder.glob(".*"):
-                shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
-        write_text_atomic(meta, json.dumps(study, indent=2, default=str) + "\n")
+        record = _read_json(meta)
+        if not isinstance(record, dict) or any(record.get(k) != v for k, v in marker().items()):
+            first = next((self.out / n for n in ("study.json", "manifest.json") if (self.out / n).exists()), entries[0])
+            raise ExportError(
+                f"cannot write the study to {self.out}: {first} is in the way (workforce did not write it as part "
+                "of a study folder); workforce writes studies only into a new folder or one it made, and nothing "
+                "was changed. Choose another --out"
+            )
+        foreign = self._foreign()
+        if foreign is not None:
+            raise ExportError(
+                f"cannot write the study to {self.out}: {foreign} is in the way (a study folder holds only the "
+                "study's own files) and nothing was changed; move it away or choose another --out"
+            )
+        return record
+
+    def _foreign(self) -> Path | None:
+        """The first entry of the study folder that is not one of the study's own files."""
+        for entry in sorted(self.out.iterdir()):
+            if entry.is_symlink():
+                return entry
+            if entry.name == "damaged" and entry.is_dir():
+                # partitions this tool set aside on a resume (see finished()); their contents are
+                # whatever was damaged, so only their names are checked
+                inner = next((i for i in sorted(entry.iterdir()) if i.is_symlink() or not PARTITION.match(i.name)), None)
+                if inner is not None:
+                    return inner
+            elif entry.name in ("results", "failures") and entry.is_dir():
+                pattern = PARTITION if entry.name == "results" else FAILURE
+                for inner in sorted(entry.iterdir()):
+                    if inner.is_symlink() or not pattern.match(inner.name) or not _only_parts(inner):
+                        return inner
+            elif not (TOP_LEVEL.match(entry.name) and entry.is_file()):
+                return entry
+        return None
+
+    def _own_files(self, *, temporaries_only: bool) -> list[Path]:
+        """The study's own files to clear: stale temporaries, or (restart) every result."""
+        if not self.out.is_dir():
+            return []
+        found = []
+        for folder in (self.out, self.results, self.failures):
+            if folder.is_dir():
+                found += [p for p in folder.iterdir() if p.name.startswith(".") and not p.is_symlink()]
+        if not temporaries_only:
+            found += [p for p in (self.results, self.failures, self.out / "damaged") if p.is_dir()]
+            found += [p for p in self.out.iterdir() if p.is_file() and p.name in RESULT_FILES]
+        return found
 
     def finished(self) -> set[int]:
         """Points whose partition is whole. A partition that cannot be read back (its file
@@ -170,7 +270,7 @@ class StudyStore:
         try:
             arrow = pa.Table.from_pandas(table, preserve_index=False, nthreads=1)
             meta = dict(arrow.schema.metadata or {})
-            meta[RECORD_KEY] = json.dumps(record, default=float).encode()
+            meta[RECORD_KEY] = json_text(record, indent=None).encode()
             with open(tmp / "part-0.parquet", "wb") as fh:
                 pq.write_table(arrow.replace_schema_metadata(meta), fh)
                 fh.flush()
@@ -183,7 +283,7 @@ class StudyStore:
         (self.failures / f"{partition_name(point)}.json").unlink(missing_ok=True)
 
     def write_failure(self, point: int, record: dict[str, Any]) -> None:
-        write_text_atomic(self.failures / f"{partition_name(point)}.json", json.dumps(record, default=float) + "\n")
+        write_text_atomic(self.failures / f"{partition_name(point)}.json", json_text(record, indent=None))
 
     def records(self) -> pd.DataFrame:
         """How every point went: from each partition's metadata and each failure file."""

@@ -8,11 +8,13 @@ from typing import Any
 
 import click
 
-from workforce.cli import _friendly, main
+from workforce.cli import _friendly, main, wrote_text
 from workforce.errors import WorkforceError
+from workforce.output_safety import check_replaceable, write_folder
 
-SOME_FAILED = 4
-"""Exit code of a study in which some points failed (they are listed in points.csv; rerun to retry)."""
+SOME_FAILED = 6
+"""Exit code of a study in which some points failed (they are listed in points.csv; rerun to retry),
+kept apart from 4 (outputs could not be written)."""
 
 
 def _agg() -> None:
@@ -47,21 +49,28 @@ def compare(scenarios: tuple[Path, ...], out: Path | None) -> None:
 
     if len(scenarios) < 2:
         raise WorkforceError("compare needs at least two scenario files")
-    plans = {}
+    plans, read = {}, []
     for path in scenarios:
         name, n = path.stem, 2
         while name in plans:
             name, n = f"{path.stem} ({n})", n + 1
-        plans[name] = solve(load_scenario(path))
+        scenario = load_scenario(path)
+        read += list(scenario.input_hashes)
+        plans[name] = solve(scenario)
+    if out is not None:  # before printing anything: a refused folder is refused up front
+        check_replaceable(out, "compare", read)
     c = compare_plans(plans)
     click.echo(comparison_text(c))
     if out is not None:
         _agg()
         from workforce.sweep_plots import save_figure
 
-        c.to_csv(out)
-        save_figure(c.chart(), out / "comparison.png")
-        click.echo(f"\nWrote inputs.csv, results.csv and comparison.png to {out}/")
+        def fill(folder: Path) -> None:
+            c.to_csv(folder)
+            save_figure(c.chart(), folder / "comparison.png")
+
+        write_folder(out, "compare", fill, protected=read)
+        click.echo(f"\n{wrote_text(out)}")
 
 
 def _study_options(func: Any) -> Any:
@@ -86,7 +95,6 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
                progress: bool | None, monte: bool, draws: int | None = None,
                scheduler_timeout: float | None = None) -> None:
     from workforce.sweep import monte_carlo, sweep
-    from workforce.sweep_plots import save_figure, sweep_chart
 
     _agg()
     executor, client = None, None
@@ -101,9 +109,31 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
         click.echo("interrupted: the points finished so far are kept; run the same command again to resume",
                    err=True)
         sys.exit(130)
+    except OSError as exc:  # a full disk or a read-only folder after the study folder was prepared
+        raise _study_write_error(exc, out) from None
     finally:
         if client is not None:
             client.close()
+    try:
+        _study_outputs(result)
+    except OSError as exc:
+        raise _study_write_error(exc, result.out) from None
+    if len(result.failed):
+        sys.exit(SOME_FAILED)
+
+
+def _study_write_error(exc: OSError, out: Path | None) -> WorkforceError:
+    from workforce.errors import ExportError
+    from workforce.output_safety import reason
+
+    return ExportError(f"could not write the study to {out or 'its folder'}: {reason(exc)}. The points finished "
+                       "so far are kept; free some space (or choose another --out) and run the same command to resume")
+
+
+def _study_outputs(result: Any) -> None:
+    """Print the study's summary and write its charts and tables beside the points."""
+    from workforce.sweep_plots import save_figure, sweep_chart
+
     click.echo(result.summary())
     ok = int((result.points["status"] == "ok").sum())
     if ok and result.spec.montecarlo is not None:
@@ -120,8 +150,6 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
     elif ok:
         save_figure(sweep_chart(result), result.out / "sweep.png")
         click.echo(f"Wrote points.csv and sweep.png to {result.out}/ (results/ holds the Parquet dataset)")
-    if len(result.failed):
-        sys.exit(SOME_FAILED)
 
 
 def _study_command(name: str, monte: bool, doc: str) -> Any:

@@ -285,7 +285,7 @@ def sweep(
     store.prepare({
         "name": spec.name, "kind": spec.kind, "spec": spec.model_dump(mode="json"), "spec_sha256": spec.sha256(),
         "scenario": scenario.name, "scenario_sha256": scenario.sha256(), "points": len(table),
-    }, restart=restart)
+    }, restart=restart, protected=_inputs(study, spec, base_dir, scenario))
     done = store.finished()
     damaged = list(store.damaged)
     pending = [i for i in table.index if i not in done]
@@ -327,7 +327,7 @@ class StudyFailedError(WorkforceError):
     """Every point of a study failed: there is no result to chart or summarise. ``result`` holds
     the points (with each one's error) for a closer look; points.csv and failures/ are written."""
 
-    exit_code = 4
+    exit_code = 6
 
     def __init__(self, result: StudyResult):
         self.result = result
@@ -342,6 +342,16 @@ def scenario_labels(scenario: Scenario) -> dict[str, Any]:
         "streams": {k: f.name for k, f in scenario.funding_streams.items()},
         "programmes": {k: p.name for k, p in scenario.programmes.items()},
     }
+
+
+def _inputs(study: Any, spec: StudySpec, base_dir: Path | None, scenario: Scenario) -> list[Path | str]:
+    """Every file the study reads: the study file, the scenario's files and a plan to evaluate."""
+    read: list[Path | str] = list(scenario.input_hashes)
+    if isinstance(study, str | Path):
+        read.append(study)
+    if spec.montecarlo is not None and spec.montecarlo.plan is not None:
+        read.append((base_dir or Path.cwd()) / spec.montecarlo.plan)
+    return read
 
 
 def _resolve(study: str | Path | StudySpec | Mapping[str, Any]) -> tuple[StudySpec, Path | None]:

@@ -508,7 +508,7 @@ class SolverSettings(Base):
     """Seconds HiGHS may spend; none means no limit."""
     threads: int = Field(default=1, ge=0, le=64)
     """HiGHS threads; 1 gives reproducible runs."""
-    random_seed: int = Field(default=0, ge=0)
+    random_seed: int = Field(default=0, ge=0, le=2_147_483_647)  # the range HiGHS accepts (1.16: 2**31 is refused)
     """HiGHS random seed."""
     verify_tolerance: Annotated[float, Field(gt=0, le=1e-2)] = 1e-6
     """Largest relative violation of any limit accepted when the plan is re-checked."""
