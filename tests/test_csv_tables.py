@@ -385,9 +385,13 @@ def test_external_paths_can_be_allowed(tmp_path):
     absolute = edit(WITH_STOCK_CSV, "{file: stock.csv}", f"{{file: '{shared}'}}")
     for name, text in [("rel", relative), ("abs", absolute)]:
         path = write_scenario(tmp_path / name, text)
-        assert_problem(load_problem(tmp_path / name, text), line=14, says="--allow-external-paths")
+        assert_problem(load_problem(tmp_path / name, text), line=14, says="--allow-path DIR")
         scenario = load_scenario(path, allow_external_paths=True)
         assert scenario.roles["ep"].initial_stock == {"E1": 10.0, "E2": 20.0}
+        # Naming the shared folder is enough; naming a sibling folder is not.
+        assert load_scenario(path, allow_paths=[shared.parent]).roles["ep"].initial_stock == {"E1": 10.0, "E2": 20.0}
+        with pytest.raises(ScenarioError):
+            load_scenario(path, allow_paths=[tmp_path / "elsewhere"])
 
 
 def test_csv_in_a_subfolder(tmp_path):

@@ -132,7 +132,7 @@ def test_missing_scenario_file(tmp_path):
 
 def test_scenario_path_is_a_folder(tmp_path):
     p = only_problem(lambda: load_scenario(tmp_path))
-    assert_problem(p, file=tmp_path, says="cannot read the file")
+    assert_problem(p, file=tmp_path, says="is a folder, not a scenario file")
 
 
 def test_yaml_over_one_megabyte_is_refused(tmp_path, yaml_file):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from workforce.errors import Problem, ScenarioError
+from workforce.scenario.fileio import read_capped
 
 MAX_CSV_BYTES = 50_000_000
 IGNORED_COLUMNS = {"source", "note", "notes", "name", "region_name"}
@@ -167,17 +168,7 @@ def read_table_csv(path: Path, display: str) -> tuple[dict[Any, Any], dict[tuple
 
 
 def _read_bytes(path: Path, display: str) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise ScenarioError(Problem(f"the file is {size:,} bytes; the limit is {MAX_CSV_BYTES:,}", file=display))
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(Problem("file not found", file=display)) from None
-    except IsADirectoryError:
-        raise ScenarioError(Problem("is a folder, not a CSV file", file=display)) from None
-    except OSError as exc:
-        raise ScenarioError(Problem(f"cannot read the file: {exc.strerror}", file=display)) from None
+    return read_capped(path, display, MAX_CSV_BYTES, "CSV file")
 
 
 def _line_numbers(text: str) -> list[int]:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from workforce.errors import Problem, ScenarioError
+from workforce.scenario.fileio import read_capped
 
 MAX_YAML_BYTES = 1_000_000
 """Scenario files larger than this are refused: bulk data belongs in CSV files."""
@@ -40,21 +41,8 @@ LineMap = dict[KeyPath, int]
 def read_yaml(path: Path) -> tuple[Any, LineMap]:
     """Return the data in ``path`` and a map from key path to 1-based line number."""
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(Problem("file not found", file=name)) from None
-    except OSError as exc:
-        raise ScenarioError(Problem(f"cannot read the file: {exc.strerror}", file=name)) from None
-    if len(raw) > MAX_YAML_BYTES:
-        raise ScenarioError(
-            Problem(
-                f"the file is {len(raw):,} bytes; scenario files are limited to "
-                f"{MAX_YAML_BYTES:,} bytes. Put large tables in CSV files and reference them "
-                "with `file:`",
-                file=name,
-            )
-        )
+    raw = read_capped(path, name, MAX_YAML_BYTES, "scenario file",
+                      "Put large tables in CSV files and reference them with `file:`")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
