@@ -134,7 +134,9 @@ def test_reading_a_csv_does_not_need_a_scenario(tmp_path):
         ("-", "'-' is missing"),
         ("null", "is missing"),
         ("NaN", "is missing"),
-        ('"1,200"', "'1,200' has a thousands separator; write 1200, not 1,200"),
+        ('"1,200"', "'1,200' has a comma: write 1200 if it is a thousands separator, or 1.200 if it is a decimal comma"),
+        ('"12,345,678"', "'12,345,678' has a thousands separator; write 12345678"),
+        ('"276,1"', "'276,1' uses a decimal comma; write 276.1 with a decimal point"),
         ("9%", "'9%' is a percentage; write it as a fraction (0.09, not 9%)"),
         ("-3", "'-3' is negative; values must be zero or more"),
         ("-0.5", "is negative"),
@@ -145,7 +147,7 @@ def test_reading_a_csv_does_not_need_a_scenario(tmp_path):
         ("=SUM(B2:B3)", "is not a number"),
         ("#REF!", "is not a number"),
     ],
-    ids=["blank", "spaces", "NA", "n/a", "dots", "dash", "null", "NaN", "thousands", "percent", "negative",
+    ids=["blank", "spaces", "NA", "n/a", "dots", "dash", "null", "NaN", "thousands", "thousands-2", "decimal-comma", "percent", "negative",
          "negative-fraction", "word", "currency", "two-dots", "inf", "formula", "excel-error"],
 )
 def test_bad_cell_in_a_wide_table(tmp_path, demand_csv, cell, says):

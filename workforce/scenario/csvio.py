@@ -20,8 +20,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from workforce.errors import Problem, ScenarioError
+from workforce.errors import Problem, ScenarioError, shown
 from workforce.scenario.fileio import read_capped
+from workforce.scenario.tables import number_hint
 
 MAX_CSV_BYTES = 50_000_000
 IGNORED_COLUMNS = {"source", "note", "notes", "name", "region_name"}
@@ -194,7 +195,7 @@ def _region(cell: str, file: str, line: int, problems: list[Problem]) -> str | N
 def _year(cell: str, file: str, line: int, problems: list[Problem]) -> int | None:
     value = cell.strip()
     if not _YEAR.match(value):
-        problems.append(Problem(f"year {cell!r} is not a four-digit year", file=file, line=line))
+        problems.append(Problem(f"year {shown(cell)} is not a four-digit year", file=file, line=line))
         return None
     return int(value)
 
@@ -205,7 +206,7 @@ def _value(cell: str, column: str, file: str, line: int, problems: list[Problem]
     if not value or value.upper() in {"NA", "N/A", "NAN", "NONE", "NULL", "-", ".."}:
         hint = "is missing; every cell needs a number (write 0 for none)"
     elif "," in value:
-        hint = "has a thousands separator; write 1200, not 1,200"
+        hint = number_hint(value) or "has a comma; write the number with digits and a decimal point only"
     elif value.endswith("%"):
         hint = "is a percentage; write it as a fraction (0.09, not 9%)"
     elif value.startswith("-") and _NUMBER.match(value[1:]):
@@ -213,10 +214,10 @@ def _value(cell: str, column: str, file: str, line: int, problems: list[Problem]
     elif not _NUMBER.match(value):
         hint = "is not a number"
     if hint:
-        problems.append(Problem(f"column {column}: {cell!r} {hint}", file=file, line=line))
+        problems.append(Problem(f"column {column}: {shown(cell)} {hint}", file=file, line=line))
         return None
     number = float(value)
     if not math.isfinite(number):
-        problems.append(Problem(f"column {column}: {cell!r} is not finite", file=file, line=line))
+        problems.append(Problem(f"column {column}: {shown(cell)} is not finite", file=file, line=line))
         return None
     return number

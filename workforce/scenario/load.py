@@ -16,15 +16,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from workforce.errors import Problem, ScenarioError
+from workforce.errors import Problem, ScenarioError, shown
 from workforce.scenario.checks import ScenarioCheckError
 from workforce.scenario.compose import _unwrap, merge
 from workforce.scenario.csvio import read_table_csv
 from workforce.scenario.fileio import check_path_text
 from workforce.scenario.forecasts import expand_demand_forecasts
+from workforce.scenario.numbers import plain_numbers
 from workforce.scenario.paths import ALLOW_HINT, allowing, may_read, safe_resolve
-from workforce.scenario.schema import Scenario
-from workforce.scenario.tables import TableValueError, did_you_mean
+from workforce.scenario.schema import Scenario, spoofing_character
+from workforce.scenario.tables import DECIMAL_COMMA, TableValueError, did_you_mean
 from workforce.scenario.yamlio import dotted, read_yaml
 
 Source = tuple[str, int | None]
@@ -179,6 +180,9 @@ def _validate(
     inputs: dict[str, str],
     display: str,
 ) -> Scenario:
+    data, too_large = plain_numbers(data)
+    if too_large:
+        raise ScenarioError([_locate(tuple(p), m, sources, display) for p, m in too_large])
     data, found = expand_demand_forecasts(data)
     if found:
         raise ScenarioError([_locate(tuple(p), m, sources, display) for p, m in found])
@@ -380,28 +384,38 @@ def _message(err: Any, loc: tuple[Any, ...]) -> str:
     if kind == "string_pattern_mismatch":
         return _pattern_message(str((err.get("ctx") or {}).get("pattern", "")), err.get("input"))
     if kind == "dict_type":
-        return f"expected a mapping (indented key: value lines), got {type(err.get('input')).__name__} {err.get('input')!r}"
+        return f"expected a mapping (indented key: value lines), got {type(err.get('input')).__name__} {shown(err.get('input'))}"
     message = err["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
     given = err.get("input")
     if kind not in {"model_type", "dict_type"} and not isinstance(given, dict | list):
-        message += f" (got {given!r})"
+        message += f" (got {shown(given)})"
         if isinstance(given, bool):
-            message += "; YAML reads yes/no/on/off/true/false as true or false: quote text ('no'), write numbers as digits"
+            message += ("; YAML reads unquoted yes/no/on/off/y/n/true/false (in any case, so also NO, the code for "
+                        "Norway) as true or false: quote text ('NO'), write numbers as digits")
+        elif isinstance(given, str) and DECIMAL_COMMA.match(given.strip()):
+            message += "; that is a decimal comma: write the number with a decimal point (0.09, not 0,09)"
     return message
 
 
 def _pattern_message(pattern: str, given: Any) -> str:
     """Say in words what a name or id pattern of the schema requires."""
+    spoof = spoofing_character(given) if isinstance(given, str) else None
+    if spoof is not None:
+        return (f"{shown(given)} holds the invisible character {spoof}, which can make text show differently on "
+                "screen and in spreadsheets from what it is; delete it (retype the text)")
+    if pattern.startswith("^[^\\x00"):
+        return (f"{shown(given)} cannot be used as a description: it may not hold control characters other than "
+                "new lines and tabs (a carriage return can split a row of a CSV file)")
     if pattern.startswith("^[^=+"):
-        return (f"{given!r} cannot be used as a name: a name may not start with =, +, -, @ or a space, which "
+        return (f"{shown(given)} cannot be used as a name: a name may not start with =, +, -, @ or a space, which "
                 "spreadsheets treat as the start of a formula, nor contain control characters")
     if pattern.startswith("^[a-z]"):
-        return f"{given!r} is not a valid id: use lower-case letters, digits and _, starting with a letter (at most 40)"
+        return f"{shown(given)} is not a valid id: use lower-case letters, digits and _, starting with a letter (at most 40)"
     if pattern.startswith("^[A-Za-z0-9]"):
-        return f"{given!r} is not a valid region code: use letters, digits, _ and -, starting with a letter or digit"
-    return f"{given!r} does not match the required pattern {pattern}"
+        return f"{shown(given)} is not a valid region code: use letters, digits, _ and -, starting with a letter or digit"
+    return f"{shown(given)} does not match the required pattern {pattern}"
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:

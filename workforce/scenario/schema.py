@@ -14,11 +14,41 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraint
 
 from workforce.scenario.tables import ReadOnlyDict, ReadOnlyList, Table, freeze
 
+SPOOFING = {
+    "\u061c": "ARABIC LETTER MARK", "\u200b": "ZERO WIDTH SPACE", "\u200c": "ZERO WIDTH NON-JOINER",
+    "\u200d": "ZERO WIDTH JOINER", "\u200e": "LEFT-TO-RIGHT MARK", "\u200f": "RIGHT-TO-LEFT MARK",
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING", "\u202b": "RIGHT-TO-LEFT EMBEDDING", "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE", "\u202e": "RIGHT-TO-LEFT OVERRIDE", "\u2060": "WORD JOINER",
+    "\u2066": "LEFT-TO-RIGHT ISOLATE", "\u2067": "RIGHT-TO-LEFT ISOLATE", "\u2068": "FIRST STRONG ISOLATE",
+    "\u2069": "POP DIRECTIONAL ISOLATE", "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+}
+"""Bidirectional controls and zero-width characters: invisible, they make a name look on screen and in
+a spreadsheet unlike what it is (Trojan Source, CVE-2021-42574), so names may not hold them."""
+
+_NOT_SPOOF = "".join(f"\\u{ord(c):04x}" for c in SPOOFING)
+
 Name = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=120, pattern=r"^[^=+\-@\s\x00-\x1f][^\x00-\x1f]*$"),
+    StringConstraints(min_length=1, max_length=120,
+                      pattern=rf"^[^=+\-@\s\x00-\x1f\x7f{_NOT_SPOOF}][^\x00-\x1f\x7f{_NOT_SPOOF}]*$"),
 ]
-"""Free-text label. It may not start with a character that spreadsheets treat as a formula."""
+"""Free-text label. It may not start with a character that spreadsheets treat as a formula, nor hold
+control characters (a carriage return would split a CSV row) or invisible bidirectional and
+zero-width characters."""
+
+Text = Annotated[
+    str, StringConstraints(max_length=4000, pattern=rf"^[^\x00-\x08\x0b-\x1f\x7f{_NOT_SPOOF}]*$"),
+]
+"""Longer free text (a description): new lines and tabs allowed, other control characters and
+invisible bidirectional or zero-width characters not."""
+
+
+def spoofing_character(text: str) -> str | None:
+    """The first invisible bidirectional or zero-width character in ``text``, named, or None."""
+    for i, ch in enumerate(text):
+        if ch in SPOOFING:
+            return f"U+{ord(ch):04X} ({SPOOFING[ch]}) at character {i + 1}"
+    return None
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 """Identifier used as a key: lower-case letters, digits and underscores, starting with a letter."""
@@ -495,7 +525,7 @@ class SolverSettings(Base):
 class Scenario(Base):
     name: Name
     """Scenario name, shown on outputs."""
-    description: str = ""
+    description: Text = ""
     """What the scenario is for."""
     horizon: Horizon
     """Years to plan for."""

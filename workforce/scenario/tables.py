@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
 from pydantic import PlainValidator, WithJsonSchema
+
+from workforce.errors import shown
 
 _NUMBER_SCHEMA = {"type": "number", "minimum": 0}
 _TABLE_SCHEMA = {
@@ -86,9 +89,30 @@ class TableValueError(ValueError):
         super().__init__(message)
 
 
+DECIMAL_COMMA = re.compile(r"^[-+]?[0-9]+,[0-9]+$")
+"""A number written with a decimal comma (0,09 or 276,1), as many European locales do."""
+
+THOUSANDS = re.compile(r"^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
+"""A number written with thousands separators (1,200 or 12,345.6)."""
+
+
+def number_hint(text: str) -> str:
+    """Why a text that looks like a number is not one, in the planner's words ('' if no idea)."""
+    text = text.strip()
+    if THOUSANDS.match(text) and "." not in text and DECIMAL_COMMA.match(text):
+        return (f"has a comma: write {text.replace(',', '')} if it is a thousands separator, or "
+                f"{text.replace(',', '.')} if it is a decimal comma")
+    if THOUSANDS.match(text):
+        return f"has a thousands separator; write {text.replace(',', '')}"
+    if DECIMAL_COMMA.match(text):
+        return f"uses a decimal comma; write {text.replace(',', '.')} with a decimal point"
+    return ""
+
+
 def _number(value: Any, subpath: tuple[Any, ...]) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TableValueError(f"expected a number, got {value!r}", subpath)
+        hint = number_hint(value) if isinstance(value, str) else ""
+        raise TableValueError(f"expected a number, got {shown(value)}{'; ' + hint if hint else ''}", subpath)
     if not math.isfinite(value):
         raise TableValueError(f"expected a finite number, got {value!r}", subpath)
     if value < 0:
