@@ -171,7 +171,18 @@ def _base_path(ref: Any, path: Path, line: int | None, allow_external: bool, cha
 
 def scenario_from_dict(data: Mapping[str, Any], *, name: str = "<python>") -> Scenario:
     """Validate a scenario given as Python data (the same keys as the YAML)."""
+    if not isinstance(data, Mapping):
+        hint = " (for a YAML file use load_scenario(path))" if isinstance(data, str | Path) else ""
+        raise TypeError(f"scenario_from_dict() needs a mapping (dict) of the scenario's keys (name, horizon, "
+                        f"roles, ...), not {type(data).__name__}{hint}")
     return _validate(dict(data), {}, {}, name)
+
+
+def validate_data(
+    data: dict[str, Any], sources: dict[tuple[Any, ...], Source], inputs: dict[str, str], display: str
+) -> Scenario:
+    """Validate scenario data with the (file, line) of each key path: a Scenario or ScenarioError."""
+    return _validate(data, sources, inputs, display)
 
 
 def _validate(

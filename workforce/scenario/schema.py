@@ -8,10 +8,12 @@ checked in :mod:`workforce.scenario.checks` once the whole scenario is known.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
+from workforce.scenario.derive import IMMUTABLE
 from workforce.scenario.tables import ReadOnlyDict, ReadOnlyList, Table, freeze
 
 SPOOFING = {
@@ -73,8 +75,21 @@ Term = Literal[
 
 class Base(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, strict=True
+        extra="forbid", frozen=True, use_attribute_docstrings=True, strict=True, revalidate_instances="always"
     )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):  # private state the loader sets (sources, inputs, validation)
+            return super().__setattr__(name, value)
+        raise TypeError(f"{type(self).__name__}.{name} cannot be set: {IMMUTABLE}")
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy; with ``update``, validated again (pydantic's own would skip validation)."""
+        if not update:
+            return super().model_copy(deep=deep)
+        if isinstance(self, Scenario):
+            return self.derive(dict(update))
+        return type(self).model_validate({**self.model_dump(exclude_unset=True), **update})
 
     @model_validator(mode="after")
     def _deep_freeze(self) -> Base:
@@ -552,13 +567,24 @@ class Scenario(Base):
     _sources: dict[tuple[Any, ...], tuple[str, int | None]] = PrivateAttr(default_factory=dict)
     _inputs: dict[str, str] = PrivateAttr(default_factory=dict)
     _origin: str = PrivateAttr(default="<python>")
+    _validated: bool = PrivateAttr(default=False)
+    """True once every check has passed; False for ``model_construct``, which the solver refuses."""
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
         from workforce.scenario.checks import check_scenario
 
         check_scenario(self)
+        self._validated = True
         return self
+
+    def derive(self, changes: Mapping[str, Any] | None = None, /, **fields: Any) -> Scenario:
+        """A changed copy, validated like a scenario read from YAML: ``changes`` merges in as a variant
+        file would (mappings key by key, tables and lists replaced, None removes a key), e.g.
+        ``scenario.derive({"roles": {"ep": {"attrition": 0.12}}}, name="Higher EP attrition")``."""
+        from workforce.scenario.derive import derive
+
+        return derive(self, changes, **fields)
 
     @property
     def years(self) -> list[int]:

@@ -23,6 +23,7 @@ from typing import Annotated, Any
 from pydantic import PlainValidator, WithJsonSchema
 
 from workforce.errors import shown
+from workforce.scenario.derive import IMMUTABLE
 
 _NUMBER_SCHEMA = {"type": "number", "minimum": 0}
 _TABLE_SCHEMA = {
@@ -47,7 +48,7 @@ class ReadOnlyDict(dict):
     """A dict that refuses changes, so a validated scenario cannot be edited behind its checks."""
 
     def _refuse(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("a validated scenario is immutable; build a new one with model_copy(update=...)")
+        raise TypeError(IMMUTABLE)
 
     __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse  # type: ignore[assignment]
 
@@ -63,7 +64,7 @@ class ReadOnlyList(list):
     """A list that refuses changes (see :class:`ReadOnlyDict`)."""
 
     def _refuse(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("a validated scenario is immutable; build a new one with model_copy(update=...)")
+        raise TypeError(IMMUTABLE)
 
     __setitem__ = __delitem__ = append = extend = insert = pop = remove = clear = sort = reverse = _refuse  # type: ignore[assignment]
     __iadd__ = __imul__ = _refuse  # type: ignore[assignment]
