@@ -77,7 +77,7 @@ VARIANT_OPTION = click.option(
 
 
 def _allow_paths(ctx: click.Context, _param: click.Parameter, folders: tuple[Path, ...]) -> None:
-    from workforce.scenario.paths import ALLOWED_FOLDERS
+    from workforce.allow import ALLOWED_FOLDERS
 
     for folder in folders:
         if not folder.is_dir():

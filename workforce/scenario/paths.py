@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from contextvars import ContextVar
 from pathlib import Path
 
-ALLOWED_FOLDERS: ContextVar[tuple[Path, ...]] = ContextVar("ALLOWED_FOLDERS", default=())
-"""Folders named by the planner (``--allow-path``) for the scenario being loaded."""
+from workforce.allow import ALLOWED_FOLDERS
 
 ALLOW_HINT = "or name its folder with --allow-path DIR (Python: allow_paths=[DIR])"
 
@@ -46,8 +44,8 @@ def may_read(target: Path, home: Path, allow_external: bool) -> bool:
     if allow_external:
         return True
     resolved = safe_resolve(target)
-    if resolved is None:
-        return False
+    if resolved is None:  # a symlink loop or the like: nothing can be read there, and the read says why
+        return True
     roots = (home, *bundled_folders(), *ALLOWED_FOLDERS.get())
     return any(r is not None and resolved.is_relative_to(r) for r in map(safe_resolve, roots))
 
