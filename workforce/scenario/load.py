@@ -281,7 +281,7 @@ def _read_file_ref(
             Problem(f"{ref!r} is not a .csv file; tables are read from CSV", file=display, line=line, key=dotted(path))
         )
     shown = str(base / rel)
-    if not target.exists() and not target.is_symlink():
+    if not _exists(target):
         raise ScenarioError(
             Problem(f"CSV file {ref!r} not found (looked for {shown})", file=display, line=line, key=dotted(path))
         )
@@ -297,6 +297,15 @@ def _read_file_ref(
         for depth in range(1, len(sub) + 1):
             sources.setdefault((*path, *sub[:depth]), (shown, row_line))
     return table
+
+
+def _exists(path: Path) -> bool:
+    """Whether there is anything at ``path`` (a dangling link counts: the read says it is missing);
+    a path the file system cannot even look up (a name too long) counts too, so the read says why."""
+    try:
+        return path.exists() or path.is_symlink()
+    except OSError:
+        return True
 
 
 def _problems(

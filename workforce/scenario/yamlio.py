@@ -208,7 +208,7 @@ def _scalar(node: yaml.ScalarNode, path: KeyPath, name: str) -> Any:
             )
     try:
         value = _constructor.construct_object(node)
-    except (ValueError, KeyError, TypeError, yaml.YAMLError):
+    except (ValueError, KeyError, TypeError, IndexError, yaml.YAMLError):
         kind = node.tag.replace("tag:yaml.org,2002:", "")
         why = ""
         digits = sum(ch.isdigit() for ch in node.value)
