@@ -330,3 +330,20 @@ def test_ctrl_c_during_imports_is_one_line_and_exit_130(tmp_path):
     assert proc.returncode == 130
     assert "Traceback" not in proc.stderr
     assert proc.stderr == "interrupted while starting: nothing was read or written\n"
+
+
+# ------------------------------------------------------------------ studies
+
+
+def test_grid_whose_product_of_steps_explodes_is_refused_with_its_line(tmp_path):
+    from workforce.study import MAX_POINTS, load_study
+
+    params = "".join(f"    p{i}:\n      path: roles.ep.attrition\n      low: 0.05\n      high: 0.1\n      steps: 1000\n"
+                     for i in range(3))
+    path = tmp_path / "study.yaml"
+    path.write_text(f"name: Big\nscenario: s.yaml\ngrid:\n  parameters:\n{params}")
+    p = only_problem(lambda: load_study(path))
+    assert_problem(p, file=path, line=3, key="grid", says=("1,000,000,000 points (1000 x 1000 x 1000)",
+                                                          f"at most {MAX_POINTS:,}", "Latin hypercube"))
+    path.write_text(f"name: Fine\nscenario: s.yaml\ngrid:\n  parameters:\n{params.replace('steps: 1000', 'steps: 100')}")
+    assert len(load_study(path)[0].grid.parameters) == 3  # 1,000,000 points is allowed
