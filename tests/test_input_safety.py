@@ -347,3 +347,57 @@ def test_grid_whose_product_of_steps_explodes_is_refused_with_its_line(tmp_path)
                                                           f"at most {MAX_POINTS:,}", "Latin hypercube"))
     path.write_text(f"name: Fine\nscenario: s.yaml\ngrid:\n  parameters:\n{params.replace('steps: 1000', 'steps: 100')}")
     assert len(load_study(path)[0].grid.parameters) == 3  # 1,000,000 points is allowed
+
+
+# ------------------------------------------------------------------ workforce plot on a hand-edited run
+
+
+@pytest.fixture(scope="module")
+def saved_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "run"
+    solve(scenario_from_dict(minimal_scenario())).export(out)
+    return out
+
+
+def _edited(saved_run, tmp_path, edit_files):
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(saved_run, folder)
+    edit_files(folder)
+    return folder
+
+
+def _set_labels(path: Path, labels: object) -> None:
+    import json
+
+    summary = json.loads(path.read_text())
+    summary["labels"] = labels
+    path.write_text(json.dumps(summary))
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(("name", "edit_files", "says"), [
+    ("labels", lambda d: _set_labels(d / "summary.json", {"regions": 5, "roles": "x"}),
+     "summary.json [labels]: not in the form"),
+    ("fractional-year", lambda d: _replace(d / "workforce.csv", ",2026,", ",2026.5,"),
+     "workforce.csv:2: column year: 2026.5 is not a year"),
+    ("huge-year", lambda d: _replace(d / "workforce.csv", ",2026,", ",99999999999999999999,"),
+     "workforce.csv:2: column year: 1e+20 is not a year"),
+    ("repeated-row", lambda d: (d / "flows.csv").write_text((d / "flows.csv").read_text()
+                                                          + (d / "flows.csv").read_text().splitlines()[1] + "\n"),
+     "appears twice"),
+    ("fifo", lambda d: ((d / "summary.json").unlink(), os.mkfifo(d / "summary.json")), "named pipe (FIFO)"),
+    ("folder", lambda d: ((d / "spend.csv").unlink(), (d / "spend.csv").mkdir()), "spend.csv: is a folder"),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_plot_on_a_run_edited_into_nonsense_is_a_located_error(saved_run, tmp_path, name, edit_files, says):
+    folder = _edited(saved_run, tmp_path, edit_files)
+    result = CliRunner().invoke(main, ["plot", str(folder), "--format", "png"])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"error: {folder}/") and says in result.output, result.output
+    assert "Traceback" not in result.output and not (folder / "charts").exists()
