@@ -3,6 +3,8 @@ with exit code 1 and one message naming the file, the line and the key, and no t
 
 from __future__ import annotations
 
+import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,9 +27,25 @@ def expected_prefix(case: dict) -> str:
     return f"error: {where}{key}: "
 
 
-def test_corpus_covers_at_least_forty_fault_classes_and_every_folder_is_indexed():
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every entry under ``folder``: a file's sha256, a link's target, or 'folder' (links not followed)."""
+    out = {}
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(root) / name
+            rel = str(path.relative_to(folder))
+            if path.is_symlink():
+                out[rel] = "link -> " + os.readlink(path)
+            elif path.is_dir():
+                out[rel] = "folder"
+            else:
+                out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def test_corpus_covers_at_least_150_fault_classes_and_every_folder_is_indexed():
     names = [c["case"] for c in CASES]
-    assert len(names) == len(set(names)) >= 40
+    assert len(names) == len(set(names)) >= 150
     assert len({c["fault"] for c in CASES}) == len(CASES)
     folders = {p.name for p in CORPUS.iterdir() if p.is_dir()}
     assert folders == set(names)
@@ -50,7 +68,9 @@ def test_validate_refuses_with_one_located_message(case):
 @pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
 def test_run_refuses_before_writing_anything(case, tmp_path):
     out = tmp_path / "out"
+    before = snapshot(CORPUS / case["case"])
     result = CliRunner().invoke(main, ["run", str(CORPUS / case["case"] / "scenario.yaml"), "--out", str(out)])
+    assert snapshot(CORPUS / case["case"]) == before  # every file there before is there after, byte for byte
     assert result.exit_code == 1, result.output
     assert expected_prefix(case) in result.output
     assert "Traceback" not in result.output
@@ -66,7 +86,8 @@ def test_debug_adds_the_traceback():
     assert expected_prefix(case) in result.output
 
 
-@pytest.mark.parametrize("name", ["yaml-python-tag", "csv-not-utf8", "yaml-anchors-billion-laughs"])
+@pytest.mark.parametrize("name", ["yaml-python-tag", "csv-not-utf8", "yaml-anchors-billion-laughs", "tag-int-empty",
+                                  "huge-penalty-1e300", "csv-symlink-loop", "integer-5000-digits", "extends-too-deep"])
 def test_real_process_prints_only_the_message(name, tmp_path):
     case = next(c for c in CASES if c["case"] == name)
     proc = subprocess.run(

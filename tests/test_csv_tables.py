@@ -135,7 +135,9 @@ def test_reading_a_csv_does_not_need_a_scenario(tmp_path):
         ("-", "'-' is missing"),
         ("null", "is missing"),
         ("NaN", "is missing"),
-        ('"1,200"', "'1,200' has a thousands separator; write 1200, not 1,200"),
+        ('"1,200"', "'1,200' has a comma: write 1200 if it is a thousands separator, or 1.200 if it is a decimal comma"),
+        ('"12,345,678"', "'12,345,678' has a thousands separator; write 12345678"),
+        ('"276,1"', "'276,1' uses a decimal comma; write 276.1 with a decimal point"),
         ("9%", "'9%' is a percentage; write it as a fraction (0.09, not 9%)"),
         ("-3", "'-3' is negative; values must be zero or more"),
         ("-0.5", "is negative"),
@@ -146,7 +148,7 @@ def test_reading_a_csv_does_not_need_a_scenario(tmp_path):
         ("=SUM(B2:B3)", "is not a number"),
         ("#REF!", "is not a number"),
     ],
-    ids=["blank", "spaces", "NA", "n/a", "dots", "dash", "null", "NaN", "thousands", "percent", "negative",
+    ids=["blank", "spaces", "NA", "n/a", "dots", "dash", "null", "NaN", "thousands", "thousands-2", "decimal-comma", "percent", "negative",
          "negative-fraction", "word", "currency", "two-dots", "inf", "formula", "excel-error"],
 )
 def test_bad_cell_in_a_wide_table(tmp_path, demand_csv, cell, says):
@@ -386,9 +388,13 @@ def test_external_paths_can_be_allowed(tmp_path):
     absolute = edit(WITH_STOCK_CSV, "{file: stock.csv}", f"{{file: '{shared}'}}")
     for name, text in [("rel", relative), ("abs", absolute)]:
         path = write_scenario(tmp_path / name, text)
-        assert_problem(load_problem(tmp_path / name, text), line=14, says="--allow-external-paths")
+        assert_problem(load_problem(tmp_path / name, text), line=14, says="--allow-path DIR")
         scenario = load_scenario(path, allow_external_paths=True)
         assert scenario.roles["ep"].initial_stock == {"E1": 10.0, "E2": 20.0}
+        # Naming the shared folder is enough; naming a sibling folder is not.
+        assert load_scenario(path, allow_paths=[shared.parent]).roles["ep"].initial_stock == {"E1": 10.0, "E2": 20.0}
+        with pytest.raises(ScenarioError):
+            load_scenario(path, allow_paths=[tmp_path / "elsewhere"])
 
 
 def test_csv_in_a_subfolder(tmp_path):

@@ -1,23 +1,37 @@
 """workforce: plan the training of England's SEND workforce.
 
 Pipeline: ``load_scenario`` → ``prepare`` → ``build_model`` → ``solve`` → ``Plan`` tables.
+
+The names below are imported on first use (PEP 562), so that ``import workforce`` (and the
+``workforce`` command starting up) does not load pandas, Pyomo and HiGHS before it needs them, and
+a Ctrl-C while they load is caught by the command's entry point (:mod:`workforce.entry`).
 """
 
-from workforce.data import ModelData, prepare
-from workforce.errors import (
-    InfeasibleScenarioError,
-    NoSolutionError,
-    ScenarioError,
-    SolveError,
-    UnboundedScenarioError,
-    WorkforceError,
-)
-from workforce.model import build_model
-from workforce.results import Plan
-from workforce.scenario import Scenario, load_scenario, scenario_from_dict
-from workforce.solve import solve
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_HOMES = {
+    "ModelData": "workforce.data",
+    "prepare": "workforce.data",
+    "InfeasibleScenarioError": "workforce.errors",
+    "NoSolutionError": "workforce.errors",
+    "ScenarioError": "workforce.errors",
+    "SolveError": "workforce.errors",
+    "UnboundedScenarioError": "workforce.errors",
+    "WorkforceError": "workforce.errors",
+    "build_model": "workforce.model",
+    "Plan": "workforce.results",
+    "Scenario": "workforce.scenario",
+    "load_scenario": "workforce.scenario",
+    "scenario_from_dict": "workforce.scenario",
+    "solve": "workforce.solve",
+}
 
 __all__ = [
     "InfeasibleScenarioError",
@@ -35,3 +49,44 @@ __all__ = [
     "scenario_from_dict",
     "solve",
 ]
+
+if TYPE_CHECKING:
+    from workforce.data import ModelData, prepare
+    from workforce.errors import (
+        InfeasibleScenarioError,
+        NoSolutionError,
+        ScenarioError,
+        SolveError,
+        UnboundedScenarioError,
+        WorkforceError,
+    )
+    from workforce.model import build_model
+    from workforce.results import Plan
+    from workforce.scenario import Scenario, load_scenario, scenario_from_dict
+    from workforce.solve import solve
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'workforce' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
+
+
+class _Package(types.ModuleType):
+    """Keeps ``workforce.solve`` the function: importing the submodule of the same name would
+    otherwise set the package attribute to the module (as the eager imports used to override)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _HOMES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

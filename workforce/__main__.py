@@ -1,5 +1,5 @@
 """``python -m workforce`` is the ``workforce`` command."""
 
-from workforce.cli import main
+from workforce.entry import main
 
 main()

@@ -125,9 +125,28 @@ VARIANT_OPTION = click.option(
 )
 
 
+def _allow_paths(ctx: click.Context, _param: click.Parameter, folders: tuple[Path, ...]) -> None:
+    from workforce.allow import ALLOWED_FOLDERS
+
+    for folder in folders:
+        if not folder.is_dir():
+            raise click.BadParameter(f"{folder} is not a folder", ctx=ctx, param_hint="--allow-path")
+    token = ALLOWED_FOLDERS.set((*ALLOWED_FOLDERS.get(), *folders))
+    ctx.call_on_close(lambda: ALLOWED_FOLDERS.reset(token))
+
+
+ALLOW_PATH_OPTION = click.option(
+    "--allow-path", multiple=True, expose_value=False, callback=_allow_paths, envvar="WORKFORCE_ALLOW_PATH",
+    type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+    help="A folder the scenario may also read from (extends: and file: paths); repeat for several. "
+         "The bundled scenarios' folder is always allowed.",
+)
+
+
 @main.command()
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @VARIANT_OPTION
+@ALLOW_PATH_OPTION
 @_friendly
 def show(scenario: Path | None, variants: tuple[Path, ...]) -> None:
     """Print SCENARIO fully resolved (extends and variants merged, defaults filled in), each value
@@ -141,6 +160,7 @@ def show(scenario: Path | None, variants: tuple[Path, ...]) -> None:
 @main.command()
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @VARIANT_OPTION
+@ALLOW_PATH_OPTION
 @_friendly
 def validate(scenario: Path | None, variants: tuple[Path, ...] = ()) -> None:
     """Check SCENARIO (YAML and the CSVs it names) without solving it."""
@@ -164,6 +184,7 @@ def validate(scenario: Path | None, variants: tuple[Path, ...] = ()) -> None:
               help="Comma-separated output formats: csv, xlsx, parquet.")
 @click.option("--charts", is_flag=True, help="Also draw every chart (PNG and SVG) into OUT/charts.")
 @VARIANT_OPTION
+@ALLOW_PATH_OPTION
 @_friendly
 def run(scenario: Path | None, out: Path | None, time_limit: float | None, formats: str, charts: bool = False,
         variants: tuple[Path, ...] = ()) -> None:
@@ -203,6 +224,7 @@ def run(scenario: Path | None, out: Path | None, time_limit: float | None, forma
 @click.option("--fit", nargs=2, type=int, default=(2019, 2023), show_default=True, help="Backtest fit window.")
 @click.option("--test", "test_years", nargs=2, type=int, default=(2024, 2026), show_default=True,
               help="Backtest years to forecast and score.")
+@ALLOW_PATH_OPTION
 @_friendly
 def forecast(scenario: Path | None, roles: tuple[str, ...], backtest: bool, fit: tuple[int, int],
              test_years: tuple[int, int]) -> None:
@@ -298,6 +320,7 @@ def schema(out: Path, reference: Path | None) -> None:
               help="How many of the most valuable limits to re-solve loosened by one step.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also write the explanation tables as explain_*.csv into this folder.")
+@ALLOW_PATH_OPTION
 @_friendly
 def explain(scenario: Path | None, strict: bool, top: int, what_if: int, out: Path | None) -> None:
     """Explain SCENARIO: marginal values, binding limits, what £1m or a place buys; or why it is infeasible."""

@@ -135,6 +135,9 @@ class ModelData:
 
 def prepare(scenario: Scenario) -> ModelData:
     """Expand the scenario's tables to dense parameters over the model's sets."""
+    from workforce.scenario.derive import validated
+
+    scenario = validated(scenario, "prepare")
     keys = scenario.region_keys()
     years = scenario.years
     regions = [r.code for r in scenario.regions]

@@ -27,10 +27,28 @@ class Problem:
         return f"{where}{key}: {self.message}"
 
 
+MAX_SHOWN_CHARS = 60
+"""Longest echo of a planner's value in a message; longer values are cut with their length."""
+
+
+def shown(value: object, limit: int = MAX_SHOWN_CHARS) -> str:
+    """``repr(value)``, cut to ``limit`` characters with a note of the full length, so that a
+    message echoing a 10,000-character cell stays one readable line."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    full = f"{len(value):,} characters" if isinstance(value, str | bytes) else f"{len(text):,} characters as text"
+    return f"{text[:limit - 1]}… ({full})"
+
+
 class WorkforceError(Exception):
     """Base class of every error the library raises on purpose."""
 
     exit_code = 1
+
+
+MAX_PRINTED_PROBLEMS = 20
+"""Most problems a :class:`ScenarioError` prints; the rest are counted."""
 
 
 class ScenarioError(WorkforceError, ValueError):
@@ -50,7 +68,10 @@ class ScenarioError(WorkforceError, ValueError):
         if len(self.problems) == 1:
             return str(self.problems[0])
         lines = [f"{len(self.problems)} problems in the scenario:"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines += [f"  - {p}" for p in self.problems[:MAX_PRINTED_PROBLEMS]]
+        rest = len(self.problems) - MAX_PRINTED_PROBLEMS
+        if rest > 0:
+            lines.append(f"  ... and {rest} more (fix these first; every problem is in the error's `problems`)")
         return "\n".join(lines)
 
 

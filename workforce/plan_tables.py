@@ -8,6 +8,7 @@ writes (the CSV tables and ``summary.json``; other files in the folder are ignor
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,14 +167,18 @@ def load_plan(results_dir: str | Path) -> PlanTables:
     if not summary_path.exists():
         raise ResultsError(f"{folder}: summary.json is missing; this is not a folder written by `workforce run`")
     try:
-        summary = json.loads(summary_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        summary = json.loads(_read(summary_path, MAX_SUMMARY_BYTES))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise ResultsError(f"{summary_path}: not valid JSON ({exc})") from None
     if not isinstance(summary, dict):
         raise ResultsError(f"{summary_path}: expected a JSON object")
     tables = {name: _read_table(folder / f"{name}.csv", *cols) for name, cols in REQUIRED.items()}
     raw = summary.get("labels")
-    labels = Labels.from_dict(raw) if isinstance(raw, dict) else _labels_from_tables(tables)
+    try:
+        labels = Labels.from_dict(raw) if isinstance(raw, dict) else _labels_from_tables(tables)
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+        raise ResultsError(f"{summary_path} [labels]: not in the form `workforce run` writes "
+                           f"({type(exc).__name__}: {exc}); restore the file or delete its labels key") from None
     terms = folder / "intake_terms.csv"  # written for plans with calendar programmes
     intake_terms = (_read_table(terms, ["programme", "region", "year", "intake"], ["starters", "qualifies_in"])
                     if terms.exists() else None)
@@ -192,7 +197,8 @@ def _read_table(path: Path, index: list[str], values: list[str]) -> pd.DataFrame
         raise ResultsError(f"{path.parent}: {path.name} is missing; a saved run has "
                            + ", ".join(f"{n}.csv" for n in REQUIRED) + " and summary.json")
     try:
-        df = pd.read_csv(path, dtype={c: str for c in KEY_COLUMNS}, keep_default_na=True)
+        df = pd.read_csv(io.BytesIO(_read(path, MAX_TABLE_BYTES)), dtype={c: str for c in KEY_COLUMNS},
+                         keep_default_na=True)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise ResultsError(f"{path}: cannot be read as CSV ({exc})") from None
     missing = [c for c in [*index, *values] if c not in df.columns]
@@ -209,8 +215,49 @@ def _read_table(path: Path, index: list[str], values: list[str]) -> pd.DataFrame
         df[c] = converted
     if df["year"].isna().any():
         raise ResultsError(f"{path}: column year has empty cells")
+    _check_cells(df, path, values)
     df["year"] = df["year"].astype(int)
-    return df.set_index(index)
+    df = df.set_index(index)
+    repeated = df.index.duplicated()
+    if repeated.any():
+        row = int(repeated.nonzero()[0][0]) + 2
+        raise ResultsError(f"{path}:{row}: row {', '.join(map(str, df.index[repeated][0]))} appears twice; each row of a saved run is unique")
+    return df
+
+
+MAX_SUMMARY_BYTES = 50_000_000
+MAX_TABLE_BYTES = 500_000_000
+"""Largest summary.json and table CSV a saved run may have (far above any run workforce writes)."""
+
+
+def _read(path: Path, limit: int) -> bytes:
+    """A saved run's file: a regular file under ``limit`` bytes (never a FIFO or device)."""
+    from workforce.errors import ScenarioError
+    from workforce.scenario.fileio import read_capped
+
+    try:
+        return read_capped(path, str(path), limit, "saved-run file")
+    except ScenarioError as exc:
+        raise ResultsError(str(exc)) from None
+
+
+def _check_cells(df: pd.DataFrame, path: Path, values: list[str]) -> None:
+    """Years are whole and plausible, and numbers finite: a hand edit that breaks them is located."""
+    import numpy as np
+
+    years = df["year"].to_numpy(dtype=float)
+    bad = (years != np.round(years)) | (years < 1900) | (years > 2200)
+    if bad.any():
+        i = int(bad.nonzero()[0][0])
+        raise ResultsError(f"{path}:{i + 2}: column year: {float(df['year'].iloc[i]):g} is not a year (a whole number "
+                           "from 1900 to 2200)")
+    for c in values:
+        if c in KEY_COLUMNS or c not in df.columns:
+            continue
+        infinite = np.isinf(df[c].to_numpy(dtype=float))
+        if infinite.any():
+            i = int(infinite.nonzero()[0][0])
+            raise ResultsError(f"{path}:{i + 2}: column {c}: {float(df[c].iloc[i]):g} is not a finite number")
 
 
 def _labels_from_tables(tables: dict[str, pd.DataFrame]) -> Labels:

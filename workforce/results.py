@@ -36,6 +36,17 @@ if TYPE_CHECKING:
 TABLES = ("intake", "workforce", "flows", "spend", "spend_detail")
 
 
+def tables_fingerprint(plan: Plan) -> str:
+    """sha256 of every table of ``plan`` (index, columns and values): changes when a table is edited."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name, df in sorted(plan.tables().items()):
+        digest.update(f"{name}\0{list(df.columns)}\0{list(df.index.names)}\0{df.shape}\0".encode())
+        digest.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
 class Solved:
     """The (Compiled, SolveInfo) pair a plan came from, unpacked as ``compiled, info = plan.solved``.
 
@@ -74,6 +85,8 @@ class Plan:
     """Tables only some scenarios have, e.g. ``tenure`` (roles with a tenure profile)."""
     solved: Solved | None = field(default=None, repr=False, compare=False)
     """The compiled model and SolveInfo the plan came from: what ``explain`` re-solves."""
+    verified_tables: str | None = field(default=None, repr=False, compare=False)
+    """:func:`tables_fingerprint` of the tables the re-check passed on (None: not re-checked)."""
 
     @property
     def status(self) -> str:
@@ -100,7 +113,21 @@ class Plan:
         ``out_dir``, complete or not at all (see :mod:`workforce.export`)."""
         from workforce.export import export
 
+        self.recheck_if_edited()
         return export(self, out_dir, formats, charts=charts)
+
+    def recheck_if_edited(self) -> None:
+        """If the tables changed since the plan passed its re-check, re-check them now: raise
+        :class:`~workforce.errors.VerificationError` if they no longer hold, and mark the summary
+        ``edited_after_solve`` either way, so no edited plan is written as the solver's verified one."""
+        if self.verified_tables is None or tables_fingerprint(self) == self.verified_tables:
+            return
+        from workforce.verify import verify_plan
+
+        self.summary["edited_after_solve"] = True
+        self.summary.pop("verification", None)  # never left claiming a pass for tables it did not check
+        self.summary["verification"] = verify_plan(self, self.data.scenario.solver.verify_tolerance)
+        self.verified_tables = tables_fingerprint(self)
 
     def to_csv(self, out_dir: str | Path) -> Path:
         """Write every table as CSV plus summary.json and manifest.json into ``out_dir``.

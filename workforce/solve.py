@@ -34,6 +34,7 @@ from workforce.policy_solve import (
     stage_cost,
     with_equity,
 )
+from workforce.scenario.derive import validated
 from workforce.scenario.schema import TERMS, Scenario
 from workforce.stage_check import StageBound, disagreement, stage_value, whole_plan
 
@@ -185,11 +186,12 @@ def solve(
     Raises :class:`InfeasibleScenarioError` (with the conflicting limits in scenario terms),
     :class:`UnboundedScenarioError` or :class:`NoSolutionError` instead of returning a failed plan.
     """
-    from workforce.results import make_plan
+    from workforce.results import make_plan, tables_fingerprint
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    data = scenario if isinstance(scenario, ModelData) else prepare(scenario)
+    data = scenario if isinstance(scenario, ModelData) else prepare(validated(scenario, "solve"))
+    time_limit, threads = _python_number(time_limit), _python_number(threads)
     timings["prepare"] = time.perf_counter() - t0
     m, compiled = compile_scenario(data, timings)
     settings = data.scenario.solver
@@ -217,10 +219,16 @@ def solve(
 
         t4 = time.perf_counter()
         plan.summary["verification"] = verify_plan(plan, settings.verify_tolerance)
+        plan.verified_tables = tables_fingerprint(plan)
         timings["verify"] = time.perf_counter() - t4
     timings["total"] = time.perf_counter() - t0
     plan.summary["timings_seconds"] = dict(timings)
     return plan
+
+
+def _python_number(value: Any) -> Any:
+    """A numpy scalar (np.float64(60), np.int64(2)) as the Python number HiGHS's options take."""
+    return value.item() if hasattr(value, "item") and getattr(value, "ndim", None) == 0 else value
 
 
 _BANNER_SHOWN = False

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -106,6 +107,10 @@ def check_parameters(parameters: dict[str, Parameter]) -> None:
         seen[path] = name
 
 
+MAX_POINTS = 1_000_000
+"""Most points a grid may have (the product of its parameters' steps), as for Latin hypercube samples."""
+
+
 class Grid(_Base):
     parameters: dict[str, Parameter] = Field(min_length=1)
     """Every combination of the parameters' values is a point."""
@@ -118,6 +123,10 @@ class Grid(_Base):
                 raise ParameterError(name, f"parameter {name}: give `values: [...]` or `low`, `high` and `steps`")
             if p.distribution is not None:
                 raise ParameterError(name, f"parameter {name}: a grid takes values, not a distribution")
+        sizes = [len(p.values) if p.values is not None else int(p.steps or 1) for p in self.parameters.values()]
+        if math.prod(sizes) > MAX_POINTS:
+            raise ValueError(f"the grid has {math.prod(sizes):,} points ({' x '.join(map(str, sizes))}); a study may have "
+                             f"at most {MAX_POINTS:,}: use fewer steps, or a Latin hypercube (samples:) over the same box")
         return self
 
 

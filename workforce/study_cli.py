@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from workforce.cli import _friendly, main, wrote_text
+from workforce.cli import ALLOW_PATH_OPTION, _friendly, main, wrote_text
 from workforce.errors import WorkforceError
 from workforce.output_safety import check_replaceable, write_folder
 
@@ -39,6 +39,7 @@ def dask_threads(client: Any) -> int:
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for inputs.csv, results.csv and comparison.png.")
+@ALLOW_PATH_OPTION
 @_friendly
 def compare(scenarios: tuple[Path, ...], out: Path | None) -> None:
     """Solve two or more SCENARIOS and compare their inputs and key results."""

@@ -20,7 +20,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from workforce.errors import Problem, ScenarioError
+from workforce.errors import Problem, ScenarioError, shown
+from workforce.scenario.fileio import read_capped
+from workforce.scenario.tables import number_hint
 
 MAX_CSV_BYTES = 50_000_000
 IGNORED_COLUMNS = {"source", "note", "notes", "name", "region_name"}
@@ -180,17 +182,7 @@ def _refuse_case_twins(header: list[str], display: str) -> None:
 
 
 def _read_bytes(path: Path, display: str) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise ScenarioError(Problem(f"the file is {size:,} bytes; the limit is {MAX_CSV_BYTES:,}", file=display))
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(Problem("file not found", file=display)) from None
-    except IsADirectoryError:
-        raise ScenarioError(Problem("is a folder, not a CSV file", file=display)) from None
-    except OSError as exc:
-        raise ScenarioError(Problem(f"cannot read the file: {exc.strerror}", file=display)) from None
+    return read_capped(path, display, MAX_CSV_BYTES, "CSV file")
 
 
 def _line_numbers(text: str) -> list[int]:
@@ -216,7 +208,7 @@ def _region(cell: str, file: str, line: int, problems: list[Problem]) -> str | N
 def _year(cell: str, file: str, line: int, problems: list[Problem]) -> int | None:
     value = cell.strip()
     if not _YEAR.match(value):
-        problems.append(Problem(f"year {cell!r} is not a four-digit year", file=file, line=line))
+        problems.append(Problem(f"year {shown(cell)} is not a four-digit year", file=file, line=line))
         return None
     return int(value)
 
@@ -227,7 +219,7 @@ def _value(cell: str, column: str, file: str, line: int, problems: list[Problem]
     if not value or value.upper() in {"NA", "N/A", "NAN", "NONE", "NULL", "-", ".."}:
         hint = "is missing; every cell needs a number (write 0 for none)"
     elif "," in value:
-        hint = "has a thousands separator; write 1200, not 1,200"
+        hint = number_hint(value) or "has a comma; write the number with digits and a decimal point only"
     elif value.endswith("%"):
         hint = "is a percentage; write it as a fraction (0.09, not 9%)"
     elif value.startswith("-") and _NUMBER.match(value[1:]):
@@ -235,10 +227,10 @@ def _value(cell: str, column: str, file: str, line: int, problems: list[Problem]
     elif not _NUMBER.match(value):
         hint = "is not a number"
     if hint:
-        problems.append(Problem(f"column {column}: {cell!r} {hint}", file=file, line=line))
+        problems.append(Problem(f"column {column}: {shown(cell)} {hint}", file=file, line=line))
         return None
     number = float(value)
     if not math.isfinite(number):
-        problems.append(Problem(f"column {column}: {cell!r} is not finite", file=file, line=line))
+        problems.append(Problem(f"column {column}: {shown(cell)} is not finite", file=file, line=line))
         return None
     return number

@@ -10,42 +10,66 @@ import dataclasses
 import difflib
 import hashlib
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from workforce.errors import Problem, ScenarioError
+from workforce.errors import Problem, ScenarioError, shown
 from workforce.scenario.checks import ScenarioCheckError
 from workforce.scenario.compose import _unwrap, merge
 from workforce.scenario.csvio import read_table_csv
+from workforce.scenario.fileio import check_path_text
 from workforce.scenario.forecasts import expand_demand_forecasts
-from workforce.scenario.schema import Scenario
-from workforce.scenario.tables import TableValueError, did_you_mean
+from workforce.scenario.numbers import plain_numbers
+from workforce.scenario.paths import ALLOW_HINT, allowing, may_read, safe_resolve
+from workforce.scenario.schema import Scenario, spoofing_character
+from workforce.scenario.tables import DECIMAL_COMMA, TableValueError, did_you_mean
 from workforce.scenario.yamlio import dotted, read_yaml
 
 Source = tuple[str, int | None]
 
+MAX_EXTENDS_DEPTH = 8
+"""Most files in one ``extends:`` chain (the scenario itself included); a variant of a variant of
+the baseline needs 3."""
+
 
 def load_scenario(
-    path: str | Path, *, variants: tuple[str | Path, ...] | list[str | Path] = (), allow_external_paths: bool = False
+    path: str | Path,
+    *,
+    variants: tuple[str | Path, ...] | list[str | Path] = (),
+    allow_external_paths: bool = False,
+    allow_paths: Sequence[str | Path] = (),
 ) -> Scenario:
     """Read, validate and freeze the scenario in ``path``.
 
     CSV files named with ``{file: ...}`` are read relative to the YAML file that names them; paths
-    that leave that file's folder are refused unless ``allow_external_paths`` is true. A scenario
+    that leave that file's folder are refused unless they lead into the bundled scenarios' folder or
+    a folder in ``allow_paths``, or ``allow_external_paths`` is true (:mod:`workforce.scenario.paths`). A scenario
     may start from another with ``extends: <path>`` (merge rules in :mod:`workforce.scenario.compose`).
 
     ``variants`` combines named overrides: each variant file's own keys are merged, in the order
     given, on top of ``path`` (a variant's ``extends:``, if any, must name ``path`` or a file that
     ``path`` itself extends, so that a variant is never applied to a base it was not written for).
     """
-    path = Path(path)
+    path = _path_argument(path, "load_scenario")
+    with allowing(allow_paths):
+        return _load(path, tuple(map(Path, variants)), allow_external_paths)
+
+
+def _path_argument(path: Any, function: str) -> Path:
+    if isinstance(path, str | Path):
+        return Path(path)
+    raise TypeError(f"{function}() needs the path of a scenario YAML file (a str or pathlib.Path), "
+                    f"not {type(path).__name__}; for a scenario held in Python data use scenario_from_dict()")
+
+
+def _load(path: Path, variants: tuple[Path, ...], allow_external_paths: bool) -> Scenario:
     display = " + ".join([str(path), *map(str, variants)])
     data, sources, inputs = _load_tree(path, allow_external_paths, ())
     chain = _extends_chain(path, allow_external_paths)
-    for variant in map(Path, variants):
+    for variant in variants:
         layer, layer_sources, layer_inputs, base, extends_line = _load_layer(variant, allow_external_paths)
         if base is not None and base.resolve() not in chain:
             raise ScenarioError(
@@ -66,8 +90,8 @@ def _extends_chain(path: Path, allow_external: bool) -> set[Path]:
     """``path`` and every file it extends, directly or not."""
     chain: set[Path] = set()
     current: Path | None = path
-    while current is not None and current.resolve() not in chain:
-        chain.add(current.resolve())
+    while current is not None and safe_resolve(current) not in chain:
+        chain.add(safe_resolve(current) or current)
         current = _load_layer(current, allow_external)[3]
     return chain
 
@@ -94,12 +118,13 @@ def _load_layer(
 
 
 def read_scenario_data(
-    path: str | Path, *, allow_external_paths: bool = False
+    path: str | Path, *, allow_external_paths: bool = False, allow_paths: Sequence[str | Path] = ()
 ) -> tuple[dict[str, Any], dict[tuple[Any, ...], Source], dict[str, str]]:
     """The unvalidated data of ``path`` after ``extends:`` merging and table reading, with the
     (file, line) of every key path and the sha256 of every file read. For tools that compose
     scenarios further (merge with :func:`workforce.scenario.compose.merge`, then validate)."""
-    return _load_tree(Path(path), allow_external_paths, ())
+    with allowing(allow_paths):
+        return _load_tree(_path_argument(path, "read_scenario_data"), allow_external_paths, ())
 
 
 def _load_tree(
@@ -109,7 +134,7 @@ def _load_tree(
     data, sources, inputs, base, _ = _load_layer(path, allow_external, chain)
     if base is None:
         return data, sources, inputs
-    base_data, base_sources, base_inputs = _load_tree(base, allow_external, (*chain, path.resolve()))
+    base_data, base_sources, base_inputs = _load_tree(base, allow_external, (*chain, safe_resolve(path) or path))
     merged, merged_sources = merge(base_data, base_sources, data, sources)
     return merged, merged_sources, {**base_inputs, **inputs}
 
@@ -122,25 +147,42 @@ def _base_path(ref: Any, path: Path, line: int | None, allow_external: bool, cha
 
     if not isinstance(ref, str) or not ref.strip():
         raise fail("`extends:` needs the path of the scenario this one starts from")
+    check_path_text(ref, display, line=line, key="extends")
     rel = Path(ref)
     base = path.parent / rel
-    if not allow_external and (rel.is_absolute() or not base.resolve().is_relative_to(path.parent.resolve())):
-        raise fail(f"path {ref!r} leaves the folder of {display}; keep a variant beside its base "
-                   "(or pass --allow-external-paths)")
+    if not may_read(base, path.parent, allow_external):
+        raise fail(f"path {ref!r} leaves the folder of {display}; keep a variant beside its base, {ALLOW_HINT}")
+    if base.is_dir():
+        raise fail(f"{ref!r} is a folder; `extends:` names a scenario file (.yaml) in it")
     if base.suffix.lower() not in {".yaml", ".yml"}:
         raise fail(f"{ref!r} is not a .yaml file; a scenario extends another scenario file")
-    if not base.is_file():
+    if not base.exists():
         raise fail(f"base scenario {ref!r} not found (looked for {base})")
-    seen = (*chain, path.resolve())
-    if base.resolve() in seen:
-        cycle = " -> ".join(p.name for p in (*seen[seen.index(base.resolve()):], base.resolve()))
+    seen = (*chain, safe_resolve(path) or path)
+    here = safe_resolve(base) or base
+    if here in seen:
+        cycle = " -> ".join(p.name for p in (*seen[seen.index(here):], here))
         raise fail(f"`extends:` makes a cycle: {cycle}")
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise fail(f"`extends:` chains are limited to {MAX_EXTENDS_DEPTH} files (this would be file "
+                   f"{len(seen) + 1}); extend the base directly rather than a variant of a variant")
     return base
 
 
 def scenario_from_dict(data: Mapping[str, Any], *, name: str = "<python>") -> Scenario:
     """Validate a scenario given as Python data (the same keys as the YAML)."""
+    if not isinstance(data, Mapping):
+        hint = " (for a YAML file use load_scenario(path))" if isinstance(data, str | Path) else ""
+        raise TypeError(f"scenario_from_dict() needs a mapping (dict) of the scenario's keys (name, horizon, "
+                        f"roles, ...), not {type(data).__name__}{hint}")
     return _validate(dict(data), {}, {}, name)
+
+
+def validate_data(
+    data: dict[str, Any], sources: dict[tuple[Any, ...], Source], inputs: dict[str, str], display: str
+) -> Scenario:
+    """Validate scenario data with the (file, line) of each key path: a Scenario or ScenarioError."""
+    return _validate(data, sources, inputs, display)
 
 
 def _validate(
@@ -149,6 +191,9 @@ def _validate(
     inputs: dict[str, str],
     display: str,
 ) -> Scenario:
+    data, too_large = plain_numbers(data)
+    if too_large:
+        raise ScenarioError([_locate(tuple(p), m, sources, display) for p, m in too_large])
     data, found = expand_demand_forecasts(data)
     if found:
         raise ScenarioError([_locate(tuple(p), m, sources, display) for p, m in found])
@@ -208,24 +253,24 @@ def _read_file_ref(
     line = sources.get((*path, "file"), (display, None))[1]
     if not isinstance(ref, str) or not ref.strip():
         raise ScenarioError(Problem("`file:` needs a path to a CSV file", file=display, line=line, key=dotted(path)))
+    check_path_text(ref, display, line=line, key=dotted(path))
     rel = Path(ref)
-    if rel.is_absolute() and not allow_external:
+    permitted = may_read(base / rel, base, allow_external)
+    if rel.is_absolute() and not permitted:
         raise ScenarioError(
             Problem(
-                f"absolute path {ref!r} refused; give a path relative to the scenario file "
-                "(or pass --allow-external-paths)",
+                f"absolute path {ref!r} refused; give a path relative to the scenario file, {ALLOW_HINT}",
                 file=display,
                 line=line,
                 key=dotted(path),
             )
         )
-    target = (base / rel).resolve()
-    root = base.resolve()
-    if not allow_external and not target.is_relative_to(root):
+    target = base / rel
+    if not permitted:
         raise ScenarioError(
             Problem(
                 f"path {ref!r} leaves the scenario's folder {str(base) or '.'}; keep data files "
-                "beside the scenario (or pass --allow-external-paths)",
+                f"beside the scenario, {ALLOW_HINT}",
                 file=display,
                 line=line,
                 key=dotted(path),
@@ -236,7 +281,7 @@ def _read_file_ref(
             Problem(f"{ref!r} is not a .csv file; tables are read from CSV", file=display, line=line, key=dotted(path))
         )
     shown = str(base / rel)
-    if not target.exists():
+    if not _exists(target):
         raise ScenarioError(
             Problem(f"CSV file {ref!r} not found (looked for {shown})", file=display, line=line, key=dotted(path))
         )
@@ -252,6 +297,15 @@ def _read_file_ref(
         for depth in range(1, len(sub) + 1):
             sources.setdefault((*path, *sub[:depth]), (shown, row_line))
     return table
+
+
+def _exists(path: Path) -> bool:
+    """Whether there is anything at ``path`` (a dangling link counts: the read says it is missing);
+    a path the file system cannot even look up (a name too long) counts too, so the read says why."""
+    try:
+        return path.exists() or path.is_symlink()
+    except OSError:
+        return True
 
 
 def _problems(
@@ -353,28 +407,38 @@ def _message(err: Any, loc: tuple[Any, ...]) -> str:
     if kind == "string_pattern_mismatch":
         return _pattern_message(str((err.get("ctx") or {}).get("pattern", "")), err.get("input"))
     if kind == "dict_type":
-        return f"expected a mapping (indented key: value lines), got {type(err.get('input')).__name__} {err.get('input')!r}"
+        return f"expected a mapping (indented key: value lines), got {type(err.get('input')).__name__} {shown(err.get('input'))}"
     message = err["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
     given = err.get("input")
     if kind not in {"model_type", "dict_type"} and not isinstance(given, dict | list):
-        message += f" (got {given!r})"
+        message += f" (got {shown(given)})"
         if isinstance(given, bool):
-            message += "; YAML reads yes/no/on/off/true/false as true or false: quote text ('no'), write numbers as digits"
+            message += ("; YAML reads unquoted yes/no/on/off/y/n/true/false (in any case, so also NO, the code for "
+                        "Norway) as true or false: quote text ('NO'), write numbers as digits")
+        elif isinstance(given, str) and DECIMAL_COMMA.match(given.strip()):
+            message += "; that is a decimal comma: write the number with a decimal point (0.09, not 0,09)"
     return message
 
 
 def _pattern_message(pattern: str, given: Any) -> str:
     """Say in words what a name or id pattern of the schema requires."""
+    spoof = spoofing_character(given) if isinstance(given, str) else None
+    if spoof is not None:
+        return (f"{shown(given)} holds the invisible character {spoof}, which can make text show differently on "
+                "screen and in spreadsheets from what it is; delete it (retype the text)")
+    if pattern.startswith("^[^\\x00"):
+        return (f"{shown(given)} cannot be used as a description: it may not hold control characters other than "
+                "new lines and tabs (a carriage return can split a row of a CSV file)")
     if pattern.startswith("^[^=+"):
-        return (f"{given!r} cannot be used as a name: a name may not start with =, +, -, @ or a space, which "
+        return (f"{shown(given)} cannot be used as a name: a name may not start with =, +, -, @ or a space, which "
                 "spreadsheets treat as the start of a formula, nor contain control characters")
     if pattern.startswith("^[a-z]"):
-        return f"{given!r} is not a valid id: use lower-case letters, digits and _, starting with a letter (at most 40)"
+        return f"{shown(given)} is not a valid id: use lower-case letters, digits and _, starting with a letter (at most 40)"
     if pattern.startswith("^[A-Za-z0-9]"):
-        return f"{given!r} is not a valid region code: use letters, digits, _ and -, starting with a letter or digit"
-    return f"{given!r} does not match the required pattern {pattern}"
+        return f"{shown(given)} is not a valid region code: use letters, digits, _ and -, starting with a letter or digit"
+    return f"{shown(given)} does not match the required pattern {pattern}"
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:

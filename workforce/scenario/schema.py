@@ -8,17 +8,49 @@ checked in :mod:`workforce.scenario.checks` once the whole scenario is known.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
+from workforce.scenario.derive import IMMUTABLE
 from workforce.scenario.tables import ReadOnlyDict, ReadOnlyList, Table, freeze
+
+SPOOFING = {
+    "\u061c": "ARABIC LETTER MARK", "\u200b": "ZERO WIDTH SPACE", "\u200c": "ZERO WIDTH NON-JOINER",
+    "\u200d": "ZERO WIDTH JOINER", "\u200e": "LEFT-TO-RIGHT MARK", "\u200f": "RIGHT-TO-LEFT MARK",
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING", "\u202b": "RIGHT-TO-LEFT EMBEDDING", "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE", "\u202e": "RIGHT-TO-LEFT OVERRIDE", "\u2060": "WORD JOINER",
+    "\u2066": "LEFT-TO-RIGHT ISOLATE", "\u2067": "RIGHT-TO-LEFT ISOLATE", "\u2068": "FIRST STRONG ISOLATE",
+    "\u2069": "POP DIRECTIONAL ISOLATE", "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+}
+"""Bidirectional controls and zero-width characters: invisible, they make a name look on screen and in
+a spreadsheet unlike what it is (Trojan Source, CVE-2021-42574), so names may not hold them."""
+
+_NOT_SPOOF = "".join(f"\\u{ord(c):04x}" for c in SPOOFING)
 
 Name = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=120, pattern=r"^[^=+\-@\s\x00-\x1f][^\x00-\x1f]*$"),
+    StringConstraints(min_length=1, max_length=120,
+                      pattern=rf"^[^=+\-@\s\x00-\x1f\x7f{_NOT_SPOOF}][^\x00-\x1f\x7f{_NOT_SPOOF}]*$"),
 ]
-"""Free-text label. It may not start with a character that spreadsheets treat as a formula."""
+"""Free-text label. It may not start with a character that spreadsheets treat as a formula, nor hold
+control characters (a carriage return would split a CSV row) or invisible bidirectional and
+zero-width characters."""
+
+Text = Annotated[
+    str, StringConstraints(max_length=4000, pattern=rf"^[^\x00-\x08\x0b-\x1f\x7f{_NOT_SPOOF}]*$"),
+]
+"""Longer free text (a description): new lines and tabs allowed, other control characters and
+invisible bidirectional or zero-width characters not."""
+
+
+def spoofing_character(text: str) -> str | None:
+    """The first invisible bidirectional or zero-width character in ``text``, named, or None."""
+    for i, ch in enumerate(text):
+        if ch in SPOOFING:
+            return f"U+{ord(ch):04X} ({SPOOFING[ch]}) at character {i + 1}"
+    return None
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 """Identifier used as a key: lower-case letters, digits and underscores, starting with a letter."""
@@ -43,8 +75,21 @@ Term = Literal[
 
 class Base(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, strict=True
+        extra="forbid", frozen=True, use_attribute_docstrings=True, strict=True, revalidate_instances="always"
     )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):  # private state the loader sets (sources, inputs, validation)
+            return super().__setattr__(name, value)
+        raise TypeError(f"{type(self).__name__}.{name} cannot be set: {IMMUTABLE}")
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy; with ``update``, validated again (pydantic's own would skip validation)."""
+        if not update:
+            return super().model_copy(deep=deep)
+        if isinstance(self, Scenario):
+            return self.derive(dict(update))
+        return type(self).model_validate({**self.model_dump(exclude_unset=True), **update})
 
     @model_validator(mode="after")
     def _deep_freeze(self) -> Base:
@@ -520,7 +565,7 @@ class SolverSettings(Base):
 class Scenario(Base):
     name: Name
     """Scenario name, shown on outputs."""
-    description: str = ""
+    description: Text = ""
     """What the scenario is for."""
     horizon: Horizon
     """Years to plan for."""
@@ -547,13 +592,24 @@ class Scenario(Base):
     _sources: dict[tuple[Any, ...], tuple[str, int | None]] = PrivateAttr(default_factory=dict)
     _inputs: dict[str, str] = PrivateAttr(default_factory=dict)
     _origin: str = PrivateAttr(default="<python>")
+    _validated: bool = PrivateAttr(default=False)
+    """True once every check has passed; False for ``model_construct``, which the solver refuses."""
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
         from workforce.scenario.checks import check_scenario
 
         check_scenario(self)
+        self._validated = True
         return self
+
+    def derive(self, changes: Mapping[str, Any] | None = None, /, **fields: Any) -> Scenario:
+        """A changed copy, validated like a scenario read from YAML: ``changes`` merges in as a variant
+        file would (mappings key by key, tables and lists replaced, None removes a key), e.g.
+        ``scenario.derive({"roles": {"ep": {"attrition": 0.12}}}, name="Higher EP attrition")``."""
+        from workforce.scenario.derive import derive
+
+        return derive(self, changes, **fields)
 
     @property
     def years(self) -> list[int]:

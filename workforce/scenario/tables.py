@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
 from pydantic import PlainValidator, WithJsonSchema
+
+from workforce.errors import shown
+from workforce.scenario.derive import IMMUTABLE
 
 _NUMBER_SCHEMA = {"type": "number", "minimum": 0}
 _TABLE_SCHEMA = {
@@ -44,7 +48,7 @@ class ReadOnlyDict(dict):
     """A dict that refuses changes, so a validated scenario cannot be edited behind its checks."""
 
     def _refuse(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("a validated scenario is immutable; build a new one with model_copy(update=...)")
+        raise TypeError(IMMUTABLE)
 
     __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse  # type: ignore[assignment]
 
@@ -60,7 +64,7 @@ class ReadOnlyList(list):
     """A list that refuses changes (see :class:`ReadOnlyDict`)."""
 
     def _refuse(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("a validated scenario is immutable; build a new one with model_copy(update=...)")
+        raise TypeError(IMMUTABLE)
 
     __setitem__ = __delitem__ = append = extend = insert = pop = remove = clear = sort = reverse = _refuse  # type: ignore[assignment]
     __iadd__ = __imul__ = _refuse  # type: ignore[assignment]
@@ -86,9 +90,30 @@ class TableValueError(ValueError):
         super().__init__(message)
 
 
+DECIMAL_COMMA = re.compile(r"^[-+]?[0-9]+,[0-9]+$")
+"""A number written with a decimal comma (0,09 or 276,1), as many European locales do."""
+
+THOUSANDS = re.compile(r"^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
+"""A number written with thousands separators (1,200 or 12,345.6)."""
+
+
+def number_hint(text: str) -> str:
+    """Why a text that looks like a number is not one, in the planner's words ('' if no idea)."""
+    text = text.strip()
+    if THOUSANDS.match(text) and "." not in text and DECIMAL_COMMA.match(text):
+        return (f"has a comma: write {text.replace(',', '')} if it is a thousands separator, or "
+                f"{text.replace(',', '.')} if it is a decimal comma")
+    if THOUSANDS.match(text):
+        return f"has a thousands separator; write {text.replace(',', '')}"
+    if DECIMAL_COMMA.match(text):
+        return f"uses a decimal comma; write {text.replace(',', '.')} with a decimal point"
+    return ""
+
+
 def _number(value: Any, subpath: tuple[Any, ...]) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TableValueError(f"expected a number, got {value!r}", subpath)
+        hint = number_hint(value) if isinstance(value, str) else ""
+        raise TableValueError(f"expected a number, got {shown(value)}{'; ' + hint if hint else ''}", subpath)
     if not math.isfinite(value):
         raise TableValueError(f"expected a finite number, got {value!r}", subpath)
     if value < 0:

@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from workforce.errors import Problem, ScenarioError
+from workforce.errors import Problem, ScenarioError, shown
+from workforce.scenario.fileio import read_capped
 
 MAX_YAML_BYTES = 1_000_000
 """Scenario files larger than this are refused: bulk data belongs in CSV files."""
@@ -40,21 +41,8 @@ LineMap = dict[KeyPath, int]
 def read_yaml(path: Path) -> tuple[Any, LineMap]:
     """Return the data in ``path`` and a map from key path to 1-based line number."""
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(Problem("file not found", file=name)) from None
-    except OSError as exc:
-        raise ScenarioError(Problem(f"cannot read the file: {exc.strerror}", file=name)) from None
-    if len(raw) > MAX_YAML_BYTES:
-        raise ScenarioError(
-            Problem(
-                f"the file is {len(raw):,} bytes; scenario files are limited to "
-                f"{MAX_YAML_BYTES:,} bytes. Put large tables in CSV files and reference them "
-                "with `file:`",
-                file=name,
-            )
-        )
+    raw = read_capped(path, name, MAX_YAML_BYTES, "scenario file",
+                      "Put large tables in CSV files and reference them with `file:`")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -67,6 +55,7 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
 
 def parse_yaml(text: str, name: str = "<scenario>") -> tuple[Any, LineMap]:
     """Parse YAML text (see :func:`read_yaml`)."""
+    _refuse_unprintable(text, name)
     _refuse_anchors(text, name)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -79,6 +68,21 @@ def parse_yaml(text: str, name: str = "<scenario>") -> tuple[Any, LineMap]:
     if node is None:
         return {}, lines
     return _build(node, (), lines, name), lines
+
+
+def _refuse_unprintable(text: str, name: str) -> None:
+    """A NUL byte or another character YAML refuses, located by line (PyYAML gives only an offset)."""
+    bad = _UNPRINTABLE.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise ScenarioError(Problem(f"the file holds the control character U+{ord(bad.group()):04X}"
+                                    f"{' (a NUL byte)' if bad.group() == chr(0) else ''}, which YAML does not "
+                                    "allow; delete it (it is often left by a copy from another program)",
+                                    file=name, line=line))
+
+
+_UNPRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+"""Characters outside YAML's printable set (YAML 1.1, section 5.1)."""
 
 
 def _refuse_anchors(text: str, name: str) -> None:
@@ -132,6 +136,8 @@ def _build(node: yaml.Node, path: KeyPath, lines: LineMap, name: str) -> Any:
                     )
                 )
             key = _scalar(key_node, path, name)
+            if key is None or isinstance(key, bool):
+                raise ScenarioError(_odd_key(key_node, path, name))
             if key == "<<":
                 raise ScenarioError(
                     Problem("YAML merge keys (<<) are not allowed", file=name, line=line)
@@ -164,9 +170,24 @@ _PLAIN_NUMBER = re.compile(r"^[-+]?(0|[1-9][0-9]*)(\.[0-9]*)?([eE][-+]?[0-9]+)?$
 _SPECIAL_FLOATS = {".inf", "-.inf", "+.inf", ".Inf", "-.Inf", ".INF", "-.INF", ".nan", ".NaN", ".NAN"}
 
 
+def _odd_key(node: yaml.ScalarNode, path: KeyPath, name: str) -> Problem:
+    if node.value in {"", "~", "null", "Null", "NULL"}:
+        what = f"the key {node.value or '(empty)'!r} is read by YAML as nothing (null)"
+    else:
+        what = f"the key {node.value!r} is read by YAML as {'true' if node.value.lower() in _TRUE else 'false'}"
+    return Problem(f"{what}; write a name, quoted if it is a code such as 'NO' or 'ON'", file=name,
+                   line=node.start_mark.line + 1, key=_dotted(path) or None)
+
+
+_TRUE = {"true", "yes", "y", "on"}
+
+
 def _scalar(node: yaml.ScalarNode, path: KeyPath, name: str) -> Any:
     if node.tag not in _PLAIN_TAGS:
         raise _tag_error(node, path, name)
+    if node.tag == "tag:yaml.org,2002:str" and node.style is None and _EXPONENT_NUMBER.match(node.value):
+        # YAML 1.1 reads 1e6 (no dot, or no sign in the exponent) as text; a planner means a number.
+        return _finite(float(node.value), node, path, name)
     if node.tag in {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"} and node.style is None:
         text = node.value
         if text not in _SPECIAL_FLOATS and not _PLAIN_NUMBER.match(text):
@@ -185,7 +206,27 @@ def _scalar(node: yaml.ScalarNode, path: KeyPath, name: str) -> Any:
                     key=_dotted(path),
                 )
             )
-    value = _constructor.construct_object(node)
+    try:
+        value = _constructor.construct_object(node)
+    except (ValueError, KeyError, TypeError, IndexError, yaml.YAMLError):
+        kind = node.tag.replace("tag:yaml.org,2002:", "")
+        why = ""
+        digits = sum(ch.isdigit() for ch in node.value)
+        if kind == "int" and digits > 18:
+            why = f" (it has {digits:,} digits)"
+        raise ScenarioError(
+            Problem(f"{shown(node.value)} cannot be read as {_KIND_WORDS.get(kind, kind)}"
+                    f"{why}; write a plain decimal number, true or false, or quoted text",
+                    file=name, line=node.start_mark.line + 1, key=_dotted(path))
+        ) from None
+    return _finite(value, node, path, name)
+
+
+_KIND_WORDS = {"int": "a whole number", "float": "a number", "bool": "true or false", "null": "null"}
+_EXPONENT_NUMBER = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$")
+
+
+def _finite(value: Any, node: yaml.ScalarNode, path: KeyPath, name: str) -> Any:
     if isinstance(value, float) and value != value:  # .nan
         raise ScenarioError(
             Problem(
