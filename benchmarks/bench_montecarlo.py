@@ -16,9 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from workforce.montecarlo import describe, fan_data  # noqa: E402
-from workforce.study import load_study  # noqa: E402
-from workforce.sweep import sweep  # noqa: E402
+from workforce.studies.montecarlo import describe, fan_data  # noqa: E402
+from workforce.studies.spec import load_study  # noqa: E402
+from workforce.studies.sweep import sweep  # noqa: E402
 
 
 def main() -> None:

@@ -29,15 +29,15 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from workforce.data import prepare  # noqa: E402
-from workforce.levers import value_at  # noqa: E402
+from workforce.model.data import prepare  # noqa: E402
 from workforce.scenario import load_scenario  # noqa: E402
-from workforce.stochastic import measures as ms  # noqa: E402
-from workforce.stochastic.model import extensive_form  # noqa: E402
-from workforce.stochastic.plan import _result  # noqa: E402
-from workforce.stochastic.scenarios import WarmCompiler, compile_block, mean_data  # noqa: E402
-from workforce.stochastic.solve import solve_extensive  # noqa: E402
-from workforce.stochastic.spec import draw_table, load_stochastic_study  # noqa: E402
+from workforce.solver.levers import value_at  # noqa: E402
+from workforce.studies.stochastic import measures as ms  # noqa: E402
+from workforce.studies.stochastic.model import extensive_form  # noqa: E402
+from workforce.studies.stochastic.plan import _result  # noqa: E402
+from workforce.studies.stochastic.scenarios import WarmCompiler, compile_block, mean_data  # noqa: E402
+from workforce.studies.stochastic.solve import solve_extensive  # noqa: E402
+from workforce.studies.stochastic.spec import draw_table, load_stochastic_study  # noqa: E402
 
 
 def cpu() -> float:
@@ -57,7 +57,7 @@ def main() -> None:
     workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     spec, base_dir = load_stochastic_study(ROOT / "configs" / "studies" / "stochastic" / "ep_places.yaml")
     if len(sys.argv) > 4 and sys.argv[4] == "wide":
-        from workforce.study import load_study
+        from workforce.studies.spec import load_study
 
         wide, _ = load_study(ROOT / "configs" / "studies" / "ep_montecarlo.yaml")
         spec = spec.model_copy(update={"name": "wider uncertainty", "montecarlo": spec.montecarlo.model_copy(

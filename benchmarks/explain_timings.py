@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 from workforce import InfeasibleScenarioError, load_scenario, prepare, solve
-from workforce.diagnose import irreducible_conflict
 from workforce.model import build_model
-from workforce.solve import compile_model
+from workforce.solver.core import compile_model
+from workforce.solver.diagnose import irreducible_conflict
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -252,9 +252,9 @@ def floor_lp(scenario: Any) -> dict[str, Any]:
     """The scenario's LP as plain arrays (weighted-sum cost), compiled once by the library.
 
     Only arrays are kept, so the Pyomo model they came from is freed before anything is timed."""
-    from workforce.data import prepare
+    from workforce.model.data import prepare
     from workforce.scenario.schema import TERMS
-    from workforce.solve import compile_scenario
+    from workforce.solver.core import compile_scenario
 
     data = prepare(scenario)
     _, compiled = compile_scenario(data)  # as workforce.solve makes it (same column order)
@@ -274,7 +274,7 @@ def floor_solve(lp_arrays: dict[str, Any], options: dict[str, Any]) -> tuple[flo
     options as the library (threads, seed, silent; time limit and gap for a MILP)."""
     import highspy
 
-    from workforce.solve import new_highs
+    from workforce.solver.core import new_highs
 
     a = lp_arrays
     h = new_highs()
@@ -311,10 +311,10 @@ def floor_solve(lp_arrays: dict[str, Any], options: dict[str, Any]) -> tuple[flo
 
 def staged_memory(scenario: Any) -> dict[str, float]:
     """Peak traced Python memory (MB) of each stage, run one by one under tracemalloc."""
-    from workforce.data import prepare
-    from workforce.results import make_plan
-    from workforce.solve import check_rows, compile_scenario, run
-    from workforce.verify import verify_plan
+    from workforce.model.data import prepare
+    from workforce.plan.results import make_plan
+    from workforce.plan.verify import verify_plan
+    from workforce.solver.core import check_rows, compile_scenario, run
 
     peaks: dict[str, float] = {}
     tracemalloc.start()
@@ -440,7 +440,7 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    from workforce.solve import new_highs
+    from workforce.solver.core import new_highs
 
     return {
         "cpu": cpu,

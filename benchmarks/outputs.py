@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 from workforce import load_scenario, solve
-from workforce.cli import bundled_config
-from workforce.verify import verify_plan
+from workforce.cli.commands import bundled_config
+from workforce.plan.verify import verify_plan
 
 
 def best_of(action, repeat: int = 5) -> float:

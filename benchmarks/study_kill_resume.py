@@ -82,7 +82,7 @@ def partitions(out: Path) -> int:
 
 def canonical(out: Path) -> tuple[bytes, bytes]:
     """The results table and points.csv without timings, as bytes."""
-    from workforce.store import StudyStore
+    from workforce.studies.store import StudyStore
 
     df = StudyStore(out).read().sort_values(["point", "measure", "item", "region", "year"], kind="stable")
     buf = io.StringIO()

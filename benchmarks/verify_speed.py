@@ -1,4 +1,4 @@
-"""Time the pandas re-check (``workforce.verify.verify_plan``) at local-authority scale.
+"""Time the pandas re-check (``workforce.plan.verify.verify_plan``) at local-authority scale.
 
 Run from the repository root: ``python benchmarks/verify_speed.py`` (medium: 153 areas x 3 roles x
 20 years, medium with three intake terms, the England baseline), ``--sizes medium,large_terms`` to
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from national_scale import synthetic_scenario  # noqa: E402
 
 from workforce import load_scenario, scenario_from_dict, solve  # noqa: E402
-from workforce.verify import verify_plan  # noqa: E402
+from workforce.plan.verify import verify_plan  # noqa: E402
 
 SIZES = {
     "medium": lambda: scenario_from_dict(synthetic_scenario(153, 3, 20)),

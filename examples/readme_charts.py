@@ -12,10 +12,10 @@ import matplotlib
 matplotlib.use("Agg")
 
 from workforce import load_scenario, solve  # noqa: E402
-from workforce.montecarlo import fan_data  # noqa: E402
+from workforce.plots.studies import fan_chart, save_figure, sweep_chart  # noqa: E402
 from workforce.plots.style import save  # noqa: E402
-from workforce.sweep import monte_carlo, sweep  # noqa: E402
-from workforce.sweep_plots import fan_chart, save_figure, sweep_chart  # noqa: E402
+from workforce.studies.montecarlo import fan_data  # noqa: E402
+from workforce.studies.sweep import monte_carlo, sweep  # noqa: E402
 
 OUT = Path("docs/images")
 

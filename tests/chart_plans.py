@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from workforce import load_scenario, scenario_from_dict, solve
-from workforce.cli import bundled_config
+from workforce.cli.commands import bundled_config
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workforce import InfeasibleScenarioError, scenario_from_dict, solve
-from workforce.data import prepare
 from workforce.model import arrays, build_model
-from workforce.solve import compile_model, compile_scenario
+from workforce.model.data import prepare
+from workforce.solver.core import compile_model, compile_scenario
 
 from scenarios import minimal_scenario  # isort: skip
 
@@ -253,7 +253,7 @@ def test_which_scenarios_are_generated_as_arrays():
         assert arrays.applies(prepare(scenario_from_dict(spec)))
         spec["funding_streams"]["la"]["year"] = "financial"
         assert arrays.applies(prepare(scenario_from_dict(spec)))
-    from workforce.cli import bundled_config
+    from workforce.cli.commands import bundled_config
     from workforce.scenario.load import load_scenario
 
     data = prepare(load_scenario(bundled_config()))
@@ -321,7 +321,7 @@ def test_every_family_of_build_model_is_generated_or_declared_pyomo_only():
 
 def test_scenarios_with_pyomo_only_rules_are_not_generated():
     """The England baseline has a statutory deadline and tenure."""
-    from workforce.cli import bundled_config
+    from workforce.cli.commands import bundled_config
     from workforce.scenario.load import load_scenario
 
     d = prepare(load_scenario(bundled_config()))

@@ -6,7 +6,14 @@ import dataclasses
 
 import pytest
 
-from workforce.backcast import EP_OBSERVATIONS, History, Observation, backcast, ep_funded_intakes, implied_attrition
+from workforce.studies.backcast import (
+    EP_OBSERVATIONS,
+    History,
+    Observation,
+    backcast,
+    ep_funded_intakes,
+    implied_attrition,
+)
 
 TINY = History(start_year=2020, end_year=2022, start_stock=100, intakes={2019: 10, 2020: 20, 2021: 0, 2022: 0},
                duration=1, completion_rate=0.5, attrition_new=None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from workforce import load_scenario, solve
-from workforce.cli import bundled_config
+from workforce.cli.commands import bundled_config
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from matplotlib.text import Text
 
 from tests.chart_plans import baseline_plan, extra_role_scenario, national_scale_scenario
 from workforce import solve
-from workforce.plan_tables import plan_tables
+from workforce.plan.tables import plan_tables
 from workforce.plots import chart_requests, cohort_gantt, flows_waterfall, spend
 from workforce.plots import style as st
 from workforce.plots.flows import waterfall_steps

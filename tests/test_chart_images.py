@@ -22,11 +22,11 @@ import pytest
 from tests.chart_plans import baseline_plan, extra_role_scenario
 from tests.test_sweep import GRID, HAND, MC
 from workforce import scenario_from_dict, solve
-from workforce.compare import compare
-from workforce.montecarlo import fan_data
 from workforce.plots import chart_requests
-from workforce.sweep import monte_carlo, sweep
-from workforce.sweep_plots import fan_chart, sweep_chart
+from workforce.plots.studies import fan_chart, sweep_chart
+from workforce.studies.compare import compare
+from workforce.studies.montecarlo import fan_data
+from workforce.studies.sweep import monte_carlo, sweep
 
 matplotlib.use("Agg")
 

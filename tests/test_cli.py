@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from workforce.cli import bundled_config, main
+from workforce.cli.commands import bundled_config, main
 
 TINY = textwrap.dedent(
     """\
@@ -128,7 +128,7 @@ def test_an_internal_error_is_reported_without_a_traceback(tiny: Path, tmp_path:
         raise RuntimeError("simulated bug")
 
     # `workforce.solve` is also the name of the function the package exports: reach the module itself.
-    monkeypatch.setattr(sys.modules["workforce.solve"], "compile_scenario", broken)
+    monkeypatch.setattr(sys.modules["workforce.solver.core"], "compile_scenario", broken)
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", str(tiny), "--out", str(out)])
     assert result.exit_code == 70

@@ -8,7 +8,7 @@ import pytest
 from scenarios import only_problem
 
 from workforce import InfeasibleScenarioError, build_model, prepare, scenario_from_dict, solve
-from workforce.solve import compile_model
+from workforce.solver.core import compile_model
 
 
 def one_region(demand, cohorts: dict, stock=0, regions=("A",), **prog) -> dict:
@@ -119,7 +119,7 @@ def test_a_plan_stopped_at_the_time_limit_is_provisional_with_its_gap(monkeypatc
 
     import highspy
 
-    solve_module = sys.modules["workforce.solve"]  # the package re-exports the solve function under this name
+    solve_module = sys.modules["workforce.solver.core"]  # the package re-exports the solve function under this name
     real = solve_module._run_highs
 
     def stopped(h):

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from tests.test_sweep import HAND
 from workforce import scenario_from_dict, solve
-from workforce.cli import main
-from workforce.compare import compare, flatten
+from workforce.cli.commands import main
+from workforce.studies.compare import compare, flatten
 
 
 def _plan(budget: float, name: str):
@@ -76,7 +76,7 @@ def test_inputs_csv_neutralises_formula_like_text(tmp_path):
 def test_a_key_set_to_null_prints_as_none():
     """A key one scenario sets to null (e.g. a variant that removes intake_min) is None in the inputs
     table; pandas 3's astype(str) kept it as NaN and the terminal text crashed."""
-    from workforce.compare import Comparison, comparison_text
+    from workforce.studies.compare import Comparison, comparison_text
 
     inputs = pd.DataFrame({"key": ["programmes.p.intake_min"], "a": ["(not set)"], "b": [None]}).set_index("key")
     results = pd.DataFrame({"a": [1.0], "b": [2.0]},
@@ -92,7 +92,7 @@ def test_a_scalar_budget_against_a_by_year_budget_shows_both_values():
 
     from tests.test_sweep import HAND
     from workforce import scenario_from_dict
-    from workforce.compare import input_differences
+    from workforce.studies.compare import input_differences
 
     by_year = copy.deepcopy(HAND)
     by_year["funding_streams"]["f"]["budget"] = {2026: 5}

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from workforce.cli import main
+from workforce.cli.commands import main
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = yaml.safe_load((CORPUS / "index.yaml").read_text(encoding="utf-8"))

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from tests.test_sweep import GRID, HAND, _objective
 from workforce import scenario_from_dict
-from workforce.cli import main
-from workforce.store import StudyStore
-from workforce.sweep import sweep
+from workforce.cli.commands import main
+from workforce.studies.store import StudyStore
+from workforce.studies.sweep import sweep
 
 distributed = pytest.importorskip("distributed", reason="needs the distributed extra")
 

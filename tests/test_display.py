@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from workforce import scenario_from_dict, solve
-from workforce.display import plan_warnings, shortfall_table
+from workforce.output.display import plan_warnings, shortfall_table
 
 from scenarios import minimal_scenario  # isort: skip
 
@@ -127,7 +127,7 @@ def test_to_xarray_holds_the_tables_only_some_plans_have():
 
 @pytest.fixture(scope="module")
 def comparison(plan):
-    from workforce.compare import compare
+    from workforce.studies.compare import compare
 
     fewer = minimal_scenario()
     fewer["name"] = "Fewer <SENCOs>"
@@ -166,7 +166,7 @@ def test_comparison_html_shows_changes_and_escapes_names(comparison):
 
 
 def test_a_comparison_with_a_provisional_plan_or_no_differences_warns(comparison, plan):
-    from workforce.compare import compare
+    from workforce.studies.compare import compare
 
     provisional = dataclasses.replace(comparison, status={"tiny": "optimal", "fewer <SENCOs>": "provisional"})
     assert "warning: fewer <SENCOs>: provisional, not proven optimal" in repr(provisional)

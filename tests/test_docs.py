@@ -12,7 +12,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from workforce.cli import main
+from workforce.cli.commands import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

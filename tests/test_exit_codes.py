@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from workforce import errors
-from workforce.cli import EXIT_CODES, INTERNAL_ERROR, main
-from workforce.study_cli import SOME_FAILED
+from workforce.cli.commands import EXIT_CODES, INTERNAL_ERROR, main
+from workforce.cli.studies import SOME_FAILED
 
 from scenarios import MINIMAL_YAML  # isort: skip
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from workforce import load_scenario, scenario_from_dict, solve
-from workforce.solve import run
+from workforce.solver.core import run
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "configs" / "england_baseline.yaml"
@@ -355,7 +355,7 @@ def test_every_limit_row_matches_a_finite_difference():
 def test_cli_explain_prints_and_writes_the_tables(tmp_path: Path):
     from click.testing import CliRunner
 
-    from workforce.cli import main
+    from workforce.cli.commands import main
 
     result = CliRunner().invoke(main, ["explain", "--top", "3", "--what-if", "1", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output

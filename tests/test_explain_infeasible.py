@@ -19,11 +19,11 @@ import yaml
 from click.testing import CliRunner
 
 from workforce import InfeasibleScenarioError, load_scenario, prepare, scenario_from_dict, solve
-from workforce.cli import main
-from workforce.diagnose import explain_infeasible, integer_columns, irreducible_conflict
+from workforce.cli.commands import main
 from workforce.model import build_model
-from workforce.results import make_plan
-from workforce.solve import _highs, _run_highs, compile_model, run
+from workforce.plan.results import make_plan
+from workforce.solver.core import _highs, _run_highs, compile_model, run
+from workforce.solver.diagnose import explain_infeasible, integer_columns, irreducible_conflict
 
 DATA = Path(__file__).resolve().parent / "data"
 ROOT = Path(__file__).resolve().parents[1]

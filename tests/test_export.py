@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import workforce.export as export_module
+import workforce.output.export as export_module
 import workforce.output_safety as output_safety
 from workforce import load_scenario, solve
-from workforce.cli import main
+from workforce.cli.commands import main
 from workforce.errors import ExportError, WorkforceError
-from workforce.results import TABLES
+from workforce.plan.results import TABLES
 
 from scenarios import MINIMAL_YAML, write_scenario  # isort: skip
 

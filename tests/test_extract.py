@@ -1,4 +1,4 @@
-"""The array-based extraction (workforce.extract) gives the same tables as evaluating the model's
+"""The array-based extraction (workforce.plan.extract) gives the same tables as evaluating the model's
 expressions element by element (results.reference_tables), on scenarios that exercise every
 column: retraining, exits, flexible supply that adds and removes hours, supervision, prior
 intake, duration 0, several course years and streams, roles without programmes, no programmes."""
@@ -12,12 +12,12 @@ import pyomo.environ as pyo
 import pytest
 
 from workforce import load_scenario, scenario_from_dict
-from workforce.cli import bundled_config
-from workforce.data import prepare
+from workforce.cli.commands import bundled_config
 from workforce.model import arrays, build_model, horizon
-from workforce.policy_results import extra_tables
-from workforce.results import array_extraction_applies, make_plan, reference_tables
-from workforce.solve import compile_model, compile_scenario, run
+from workforce.model.data import prepare
+from workforce.plan.policy import extra_tables
+from workforce.plan.results import array_extraction_applies, make_plan, reference_tables
+from workforce.solver.core import compile_model, compile_scenario, run
 
 from scenarios import minimal_scenario  # isort: skip
 

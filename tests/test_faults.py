@@ -24,17 +24,17 @@ import xlsxwriter.exceptions
 from click.testing import CliRunner
 from scipy.sparse import csc_array
 
-import workforce.export as export_module
+import workforce.output.export as export_module
 from workforce import load_scenario, solve
-from workforce.cli import main
+from workforce.cli.commands import main
 from workforce.errors import ExportError, NoSolutionError, VerificationError
-from workforce.gap import lagrangian_bound
+from workforce.solver.gap import lagrangian_bound
 
 from scenarios import MINIMAL_YAML, write_scenario  # isort: skip
 
 ROOT = Path(__file__).resolve().parents[1]
-solve_module = importlib.import_module("workforce.solve")
-results_module = importlib.import_module("workforce.results")
+solve_module = importlib.import_module("workforce.solver.core")
+results_module = importlib.import_module("workforce.plan.results")
 ALL = "csv,xlsx,parquet"
 
 
@@ -182,7 +182,7 @@ SLOW_RUN = textwrap.dedent(
     # whole EP cohorts make it a MILP, whose interrupt callback HiGHS calls only a few times: the
     # first call stands for a long branch-and-bound and returns after 30 s or once highspy cancels.
     import importlib, sys, threading, time
-    solve_module = importlib.import_module("workforce.solve")
+    solve_module = importlib.import_module("workforce.solver.core")
     original = solve_module._highs
     marker = sys.argv[1]
 
@@ -212,7 +212,7 @@ SLOW_RUN = textwrap.dedent(
         return h
 
     solve_module._highs = slow_highs
-    from workforce.cli import main
+    from workforce.cli.commands import main
     main(sys.argv[2:])
     """
 )
@@ -334,7 +334,7 @@ def test_a_plan_that_breaks_a_limit_fails_loudly_whatever_the_solver_said(scenar
         table.loc[("dedpsy", "E1", 2026), "intake"] = table.loc[("dedpsy", "E1", 2026), "intake"] + 6
         return table
 
-    def wrong_arrays(d, m, compiled, x):  # the array path (workforce.extract) used for plain LPs
+    def wrong_arrays(d, m, compiled, x):  # the array path (workforce.plan.extract) used for plain LPs
         tables = real_arrays(d, m, compiled, x)
         tables["intake"].loc[("dedpsy", "E1", 2026), "intake"] += 6
         return tables

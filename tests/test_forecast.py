@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workforce import load_scenario, prepare, scenario_from_dict
-from workforce.forecast import (
+from workforce.scenario.projection import (
     ForecastError,
     backtest,
     convert,
@@ -256,7 +256,7 @@ def test_baseline_demand_comes_from_its_drivers():
 def test_forecast_command_prints_the_backtest_and_the_forecast():
     from click.testing import CliRunner
 
-    from workforce.cli import main
+    from workforce.cli.commands import main
 
     result = CliRunner().invoke(main, ["forecast", "--backtest", "--role", "ep"])
     assert result.exit_code == 0, result.output

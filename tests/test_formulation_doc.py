@@ -58,7 +58,7 @@ def test_every_model_component_is_in_the_formulation_document():
 def test_every_parameter_of_model_data_is_in_the_formulation_document():
     import dataclasses
 
-    from workforce.data import ModelData
+    from workforce.model.data import ModelData
 
     text = DOC.read_text()
     skip = {"scenario", "region_names", "rows", "weights"}

@@ -137,7 +137,7 @@ def test_the_recheck_rejects_a_wrong_post_horizon_table(column, delta):
     """The re-check recomputes the projected supply from the end stock and the starters, and needs
     shortfall ≥ demand − supply: less shortfall than that, or another supply, is a violation."""
     from workforce.errors import VerificationError
-    from workforce.verify import verify_plan
+    from workforce.plan.verify import verify_plan
 
     plan = solve_with({"years": 1})
     assert verify_plan(plan)["passed"]

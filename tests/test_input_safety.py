@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from workforce import Scenario, ScenarioError, load_scenario, scenario_from_dict, solve
-from workforce.cli import main
+from workforce.cli.commands import main
 from workforce.errors import VerificationError
 from workforce.scenario import fileio
 from workforce.scenario.load import MAX_EXTENDS_DEPTH
@@ -336,7 +336,7 @@ def test_ctrl_c_during_imports_is_one_line_and_exit_130(tmp_path):
 
 
 def test_grid_whose_product_of_steps_explodes_is_refused_with_its_line(tmp_path):
-    from workforce.study import MAX_POINTS, load_study
+    from workforce.studies.spec import MAX_POINTS, load_study
 
     params = "".join(f"    p{i}:\n      path: roles.{role}.attrition\n      low: 0.05\n      high: 0.1\n      steps: 1000\n"
                      for i, role in enumerate(("ep", "senco", "ey_senco")))  # three values: one parameter each

@@ -9,10 +9,10 @@ import pytest
 from test_cohorts import one_region
 
 from workforce import build_model, prepare, scenario_from_dict, solve
-from workforce.mip_start import honest_gap, start_solution
-from workforce.policy_solve import stage_cost
 from workforce.scenario.schema import TERMS
-from workforce.solve import check_rows, compile_model
+from workforce.solver.core import check_rows, compile_model
+from workforce.solver.mip_start import honest_gap, start_solution
+from workforce.solver.policy import stage_cost
 
 
 def start_of(spec: dict):

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 import workforce.output_safety as safety
 from workforce import load_scenario, solve
-from workforce.cli import main
+from workforce.cli.commands import main
 from workforce.errors import ExportError
 
 from scenarios import MINIMAL_YAML, edit  # isort: skip
@@ -292,9 +292,9 @@ def write(target, fn):
         os.kill(os.getpid(), signal.{sig})
     return real_write(target, fn)
 style.save, safety.atomic_write = save, write
-import workforce.export
-workforce.export.atomic_write = write
-from workforce.cli import main
+import workforce.output.export
+workforce.output.export.atomic_write = write
+from workforce.cli.commands import main
 sys.argv = ["workforce", "run", "s.yaml", "--out", "out", "--charts"]
 main()
 """
@@ -489,7 +489,7 @@ def test_every_json_the_tool_writes_is_valid_json():
 
 
 def test_the_sweep_failure_records_are_valid_json(tmp_path):
-    from workforce.store import StudyStore
+    from workforce.studies.store import StudyStore
 
     store = StudyStore(tmp_path / "st")
     store.prepare({"name": "x", "spec_sha256": "a", "scenario_sha256": "b"}, restart=False)
@@ -502,7 +502,7 @@ def test_the_sweep_failure_records_are_valid_json(tmp_path):
 def test_a_full_disk_at_the_end_of_a_sweep_keeps_the_finished_points_and_says_so(proj, monkeypatch):
     import errno
 
-    import workforce.store as store
+    import workforce.studies.store as store
 
     real = store.write_text_atomic
 

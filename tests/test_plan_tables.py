@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from workforce import load_scenario, solve
-from workforce.cli import bundled_config, main
-from workforce.plan_tables import REQUIRED, ResultsError, load_plan, plan_tables
+from workforce.cli.commands import bundled_config, main
+from workforce.plan.tables import REQUIRED, ResultsError, load_plan, plan_tables
 
 import test_cli  # isort: skip
 

@@ -15,8 +15,8 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import Rectangle
 
 from workforce import load_scenario, scenario_from_dict, solve
-from workforce.cli import bundled_config
-from workforce.plan_tables import PlanTables, load_plan, plan_tables
+from workforce.cli.commands import bundled_config
+from workforce.plan.tables import PlanTables, load_plan, plan_tables
 from workforce.plots import (
     capacity_map,
     chart_requests,

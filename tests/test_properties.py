@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workforce import Scenario, ScenarioError, load_scenario, scenario_from_dict, solve
-from workforce.verify import verify_plan
+from workforce.plan.verify import verify_plan
 
 from scenarios import MINIMAL_YAML, minimal_scenario  # isort: skip
 from test_invariants import scenarios  # isort: skip

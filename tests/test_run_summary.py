@@ -4,7 +4,7 @@ terms in words with their unit, the horizon said once."""
 from __future__ import annotations
 
 from tests.chart_plans import baseline_plan
-from workforce.report import summary_text
+from workforce.output.report import summary_text
 
 
 def test_the_run_summary_names_everything_in_full_with_year_headings():

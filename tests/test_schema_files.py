@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from pydantic import BaseModel
 
 from workforce import scenario_from_dict
-from workforce.cli import main
-from workforce.generated import REFERENCE_PATH, REGENERATE, SCHEMA_PATH, VARIANT_SCHEMA_PATH
+from workforce.cli.commands import main
+from workforce.output.generated import REFERENCE_PATH, REGENERATE, SCHEMA_PATH, VARIANT_SCHEMA_PATH
 from workforce.scenario import jsonschema as js
 from workforce.scenario.checks import table_fields
 from workforce.scenario.load import _unwrap

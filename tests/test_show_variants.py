@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from workforce import ScenarioError, load_scenario
-from workforce.cli import main
+from workforce.cli.commands import main
 
 BASE = textwrap.dedent(
     """\

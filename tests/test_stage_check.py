@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 
 from workforce import scenario_from_dict, solve
-from workforce.data import prepare
 from workforce.errors import VerificationError
-from workforce.policy_solve import stage_cost
-from workforce.solve import compile_scenario
-from workforce.stage_check import FAULTY_MIP_START, StageBound, disagreement
+from workforce.model.data import prepare
+from workforce.solver.core import compile_scenario
+from workforce.solver.policy import stage_cost
+from workforce.solver.stage_check import FAULTY_MIP_START, StageBound, disagreement
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -159,7 +159,7 @@ def test_disagreement_names_what_does_not_hold():
 
 def test_an_answer_that_still_disagrees_after_the_re_solve_stops_with_exit_5(monkeypatch):
     """If the re-check still fails after the re-solve without the start, no plan is returned."""
-    solve_module = sys.modules["workforce.solve"]
+    solve_module = sys.modules["workforce.solver.core"]
     calls = []
 
     def always_wrong(h, cost, offset, x, earlier, optimal, mip_gap):
@@ -177,7 +177,7 @@ def test_an_answer_that_still_disagrees_after_the_re_solve_stops_with_exit_5(mon
 def test_a_disagreement_once_is_re_solved_and_logged(monkeypatch):
     """The first answer to stage 2 is declared wrong: the stage is re-solved without the start, the
     plan is the hand-solved optimum and the solver log says what happened."""
-    solve_module = sys.modules["workforce.solve"]
+    solve_module = sys.modules["workforce.solver.core"]
     real = solve_module.disagreement
     seen = {"n": 0}
 
@@ -200,10 +200,10 @@ def test_counts_whole_only_within_the_integrality_tolerance_are_made_whole():
     starters (3 × 10), shortfall 5, value 30 + 90 + 500 = 620, every row holding to 1e-9."""
     from test_cohorts import one_region
 
-    from workforce.policy_solve import stage_cost
     from workforce.scenario.schema import TERMS
-    from workforce.solve import _highs, check_rows
-    from workforce.stage_check import whole_plan
+    from workforce.solver.core import _highs, check_rows
+    from workforce.solver.policy import stage_cost
+    from workforce.solver.stage_check import whole_plan
 
     data = prepare(scenario_from_dict(one_region(35, {"max_size": 10, "fixed_cost": {"dfe": 30}})))
     _, c = compile_scenario(data)

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from test_stage_check import reproducer
 
 from workforce import prepare, scenario_from_dict
-from workforce.policy_solve import stage_cost
 from workforce.scenario.schema import TERMS
-from workforce.solve import _highs, compile_scenario, run
+from workforce.solver.core import _highs, compile_scenario, run
+from workforce.solver.policy import stage_cost
 
 REPRODUCER = {**reproducer({"lexicographic": [["shortfall"]]}), "solver": {"mip_gap": 0.0, "threads": 1}}
 """The hand-solved case of tests/test_stage_check.py, always among the examples."""

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from workforce import scenario_from_dict, solve
 from workforce.errors import ScenarioError
-from workforce.stochastic import Risk, stochastic_plan
+from workforce.studies.stochastic import Risk, stochastic_plan
 
 
 def newsvendor(d27: float, penalty: float = 3.0, course: float = 1.0, cohorts: dict | None = None,
@@ -184,18 +184,18 @@ def test_the_formulation_names_exist_in_the_code():
     import re
     from pathlib import Path
 
-    import workforce.stochastic.measures as measures
-    import workforce.stochastic.model as model
-    import workforce.stochastic.plan as plan
-    import workforce.stochastic.scenarios as scenarios
-    import workforce.stochastic.solve as solve_mod
+    import workforce.studies.stochastic.measures as measures
+    import workforce.studies.stochastic.model as model
+    import workforce.studies.stochastic.plan as plan
+    import workforce.studies.stochastic.scenarios as scenarios
+    import workforce.studies.stochastic.solve as solve_mod
 
     text = (Path(__file__).resolve().parents[1] / "models" / "stochastic.md").read_text(encoding="utf-8")
     names = set(re.findall(r"`([a-z_]+)`", text))
     known = set()
     import importlib
 
-    plan_solve = importlib.import_module("workforce.solve")
+    plan_solve = importlib.import_module("workforce.solver.core")
 
     for mod in (measures, model, plan, scenarios, solve_mod, plan_solve):
         known |= set(dir(mod))

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from workforce.cli import main
+from workforce.cli.commands import main
 
 SCENARIO = {
     "name": "Newsvendor", "horizon": {"first_year": 2026, "last_year": 2027},
@@ -115,7 +115,7 @@ def test_draws_compiled_in_place_equal_draws_compiled_one_by_one(study):
     when each draw is compiled from scratch."""
     import numpy as np
 
-    from workforce.stochastic.spec import load_stochastic_study, run_stochastic_study
+    from workforce.studies.stochastic.spec import load_stochastic_study, run_stochastic_study
 
     study.write_text(NAMED.replace(
         "  scenarios:\n",
@@ -144,7 +144,7 @@ def test_draws_compiled_in_place_equal_draws_compiled_one_by_one(study):
 def test_bundled_stochastic_studies_are_valid():
     from pathlib import Path
 
-    from workforce.stochastic.spec import draw_table, load_stochastic_study
+    from workforce.studies.stochastic.spec import draw_table, load_stochastic_study
 
     folder = Path(__file__).resolve().parents[1] / "configs" / "studies" / "stochastic"
     specs = sorted(folder.glob("*.yaml"))

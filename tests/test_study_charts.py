@@ -17,10 +17,10 @@ from tests.chart_plans import baseline_plan, extra_role_scenario
 from tests.test_chart_checks import overlaps, texts
 from tests.test_sweep import GRID, HAND, MC
 from workforce import scenario_from_dict, solve
-from workforce.compare import compare, comparison_text
-from workforce.montecarlo import fan_data
-from workforce.sweep import sweep
-from workforce.sweep_plots import compare_chart, fan_chart, sweep_chart
+from workforce.plots.studies import compare_chart, fan_chart, sweep_chart
+from workforce.studies.compare import compare, comparison_text
+from workforce.studies.montecarlo import fan_data
+from workforce.studies.sweep import sweep
 
 matplotlib.use("Agg")
 
@@ -73,7 +73,7 @@ def test_a_two_parameter_grid_draws_a_line_per_value_of_the_other(tmp_path):
 
 
 def test_fan_chart_uses_the_scenarios_names(tmp_path):
-    from workforce.sweep import monte_carlo
+    from workforce.studies.sweep import monte_carlo
 
     r = monte_carlo(MC, scenario=scenario_from_dict(copy.deepcopy(HAND)), out=tmp_path / "m", workers=1,
                     progress=False)

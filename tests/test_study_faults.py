@@ -22,7 +22,7 @@ import yaml
 from tests.test_sweep import HAND, MC
 from workforce import scenario_from_dict
 from workforce.errors import ScenarioError
-from workforce.sweep import sweep
+from workforce.studies.sweep import sweep
 
 TIE = {
     "name": "tie",
@@ -119,7 +119,7 @@ def test_an_evaluate_plan_with_a_repeated_row_or_no_intake_column_is_refused(tmp
 # ------------------------------------------------------------------------------ study files
 
 def _load(tmp_path, text):
-    from workforce.study import load_study
+    from workforce.studies.spec import load_study
 
     path = tmp_path / "study.yaml"
     path.write_text(text)
@@ -171,7 +171,7 @@ def test_careless_study_files_are_refused_at_the_parameters_line(tmp_path, text,
 
 def test_truncated_draws_stay_inside_narrow_but_possible_bounds():
     """A narrow window far into the tail (about 0.2% of the mass) is drawn, not refused or hung."""
-    from workforce.study import points, study_from_dict
+    from workforce.studies.spec import points, study_from_dict
 
     spec = study_from_dict({"name": "x", "scenario": "s", "montecarlo": {"draws": 200, "seed": 3, "parameters": {
         "a": {"path": "x.y", "distribution": "normal", "mean": 0, "sd": 1, "low": 2.9, "high": 4}}}})
@@ -209,7 +209,7 @@ def test_compare_leaves_a_region_one_scenario_lacks_absent_not_zero(tmp_path):
     """The second scenario adds region B with no demand (0 short; all 4 starts go to A). Region
     B's shortfall is 0 in the second and absent (NaN, blank in results.csv) in the first, where
     it used to read 0 too, as if the first scenario planned region B."""
-    from workforce.compare import compare, comparison_text
+    from workforce.studies.compare import compare, comparison_text
 
     two = copy.deepcopy(HAND["regions"]) + [{"code": "B", "name": "Area B"}]
     roles = copy.deepcopy(HAND["roles"])
@@ -229,8 +229,8 @@ def test_compare_of_unequal_horizons_uses_the_common_years_and_says_so():
     """Budget 4 a year, demand 10, one region: 2026 alone is 6 short and spends 4; over
     2026-2027 the plan may start 4 in each year (2026 short 6, 2027 short 2). On the common year
     2026 both are 6 short and spend 4 whatever their other years."""
-    from workforce.compare import compare, comparison_text
     from workforce.errors import WorkforceError
+    from workforce.studies.compare import compare, comparison_text
 
     short = _hand_plan("short")
     long = _hand_plan("long", horizon={"first_year": 2026, "last_year": 2027})
@@ -254,8 +254,8 @@ def test_a_time_limit_that_stops_highs_before_any_plan_behaves_alike_in_run_and_
     point. Both now rescue it and say how long the rescue ran beyond the limit."""
     from tests.test_cohorts import one_region
     from workforce import solve
-    from workforce.display import plan_warnings
-    from workforce.report import summary_text
+    from workforce.output.display import plan_warnings
+    from workforce.output.report import summary_text
 
     spec = one_region(25, {"min_size": 8, "max_size": 10, "fixed_cost": {"dfe": 30}})
     plan = solve(scenario_from_dict(copy.deepcopy(spec)), time_limit=1e-9)
@@ -324,7 +324,7 @@ def _cli_sweep(tmp_path, *extra):
     from click.testing import CliRunner
 
     from tests.test_sweep import GRID
-    from workforce.cli import main
+    from workforce.cli.commands import main
 
     (tmp_path / "hand.yaml").write_text(yaml.safe_dump(HAND))
     (tmp_path / "grid.yaml").write_text(yaml.safe_dump(GRID))
@@ -461,9 +461,9 @@ def test_a_plan_with_hundreds_of_funding_streams_is_charted_as_the_largest_plus_
     "other" holds the 293 others, which spend 1 + 2 + ... + 293 = 43,071 a year. The 300
     courses become the 11 largest and "Other spending (289 items)"."""
     from workforce import solve
-    from workforce.plan_tables import plan_tables
+    from workforce.plan.tables import plan_tables
     from workforce.plots.spend import MAX_ITEMS, MAX_PANELS, spend
-    from workforce.top_streams import largest_items, largest_streams
+    from workforce.plots.top_streams import largest_items, largest_streams
 
     n = 300
     spec = copy.deepcopy(HAND)
@@ -507,7 +507,7 @@ def test_montecarlo_draws_0_is_an_input_error_with_exit_1(tmp_path):
     """Click's range check gave exit 2, which the README reserves for infeasible scenarios."""
     from click.testing import CliRunner
 
-    from workforce.cli import main
+    from workforce.cli.commands import main
 
     (tmp_path / "hand.yaml").write_text(yaml.safe_dump(HAND))
     (tmp_path / "mc.yaml").write_text(yaml.safe_dump(MC))
@@ -523,9 +523,9 @@ def test_a_point_stopped_by_the_time_limit_gives_study_advice_not_run_options():
     import importlib
     import inspect
 
-    from workforce.sweep import _RUN_ADVICE, point_message
+    from workforce.studies.sweep import _RUN_ADVICE, point_message
 
-    source = inspect.getsource(importlib.import_module("workforce.solve"))
+    source = inspect.getsource(importlib.import_module("workforce.solver.core"))
     assert all(words.split(" (")[0] in source for words in _RUN_ADVICE)  # the advice still reads so
     text = ("HiGHS stopped (Time limit reached) after 0.01 s without a feasible plan (time limit 0.01 s); nothing "
             "was written. Raise the limit (--time-limit, or solver.time_limit in the scenario), or make the "
@@ -540,7 +540,7 @@ def test_plot_of_a_parquet_only_run_says_how_to_get_the_tables(tmp_path):
     pytest.importorskip("pyarrow")
     from click.testing import CliRunner
 
-    from workforce.cli import main
+    from workforce.cli.commands import main
 
     (tmp_path / "hand.yaml").write_text(yaml.safe_dump(HAND))
     run = CliRunner().invoke(main, ["run", str(tmp_path / "hand.yaml"), "--out", str(tmp_path / "run"),
@@ -594,8 +594,8 @@ def test_a_warm_milp_point_after_another_is_as_good_as_a_cold_solve():
     0.85% above the true optimum a cold solve finds (3,607,684.0). Each point now starts from
     the same cleared state, so it gets the cold solve's optimum."""
     from workforce import load_scenario, solve
-    from workforce.levers import Lever, scenario_with
-    from workforce.warm import WarmModel
+    from workforce.solver.levers import Lever, scenario_with
+    from workforce.solver.warm import WarmModel
 
     base = load_scenario("configs/england_baseline.yaml")
     levers = {"b": Lever("b", ("funding_streams", "dfe_ep", "budget"), "scale")}

@@ -22,12 +22,12 @@ import yaml
 from click.testing import CliRunner
 
 from workforce import scenario_from_dict
-from workforce.cli import main
+from workforce.cli.commands import main
 from workforce.errors import ScenarioError, WorkforceError
-from workforce.montecarlo import fan_data, miss_probability, shortfall_distribution
-from workforce.store import StudyStore
-from workforce.study import load_study, points, study_from_dict
-from workforce.sweep import sweep
+from workforce.studies.montecarlo import fan_data, miss_probability, shortfall_distribution
+from workforce.studies.spec import load_study, points, study_from_dict
+from workforce.studies.store import StudyStore
+from workforce.studies.sweep import sweep
 
 HAND = {
     "name": "hand",

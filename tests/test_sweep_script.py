@@ -18,8 +18,8 @@ import yaml
 
 from tests.test_sweep import GRID, HAND
 from workforce import scenario_from_dict
-from workforce.main_guard import guarded_lines
-from workforce.sweep import StudyFailedError, sweep
+from workforce.studies.main_guard import guarded_lines
+from workforce.studies.sweep import StudyFailedError, sweep
 
 
 def test_a_study_in_which_every_point_fails_raises_with_each_reason(tmp_path):
@@ -51,7 +51,7 @@ def test_the_top_level_if_main_block_is_found():
 
 SCRIPT = """\
 from workforce import scenario_from_dict
-from workforce.sweep import sweep
+from workforce.studies.sweep import sweep
 GRID = {grid!r}
 HAND = {hand!r}
 def go():

@@ -17,7 +17,7 @@ from scenarios import minimal_scenario
 
 from workforce import load_scenario, scenario_from_dict, solve
 from workforce.errors import VerificationError
-from workforce.verify import verify_plan
+from workforce.plan.verify import verify_plan
 
 
 @pytest.fixture(scope="module")

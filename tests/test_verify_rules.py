@@ -18,8 +18,8 @@ from test_policy import _equity_spec, two_regions
 
 from workforce import load_scenario, scenario_from_dict, solve
 from workforce.errors import VerificationError
-from workforce.verify import verify_plan
-from workforce.verify_rules import academic_from_financial, financial_years
+from workforce.plan.verify import verify_plan
+from workforce.plan.verify_rules import academic_from_financial, financial_years
 
 BASELINE = Path(__file__).resolve().parents[1] / "configs" / "england_baseline.yaml"
 LONDON = "E12000007"

@@ -10,10 +10,10 @@ import pytest
 from tests.scenarios import minimal_scenario
 from workforce import prepare, scenario_from_dict
 from workforce.errors import InfeasibleScenarioError, ScenarioError
-from workforce.levers import Lever, apply_levers, entry_value, parse_path, probe, scenario_with
 from workforce.model import build_model
-from workforce.solve import compile_model, run
-from workforce.warm import WarmModel
+from workforce.solver.core import compile_model, run
+from workforce.solver.levers import Lever, apply_levers, entry_value, parse_path, probe, scenario_with
+from workforce.solver.warm import WarmModel
 
 # Every constraint family and every parameter family, in a model small enough to solve in ms.
 RICH = {
@@ -223,7 +223,7 @@ def test_fixed_intake_holds_the_plan_and_re_optimises_the_rest():
 def test_a_change_that_fails_half_way_leaves_the_model_as_the_base(monkeypatch):
     """If an in-place change breaks off after touching the model, the model is reset to the base
     scenario, so the next point is still exact."""
-    import workforce.warm as warm
+    import workforce.solver.warm as warm
 
     model = WarmModel(scenario_from_dict(copy.deepcopy(RICH)))
     base_objective = model.solve().objective

@@ -14,7 +14,7 @@ import pytest
 from test_warm import _assert_same_arrays, _cold, _lever
 
 from workforce import scenario_from_dict
-from workforce.warm import WarmModel
+from workforce.solver.warm import WarmModel
 
 POLICY = {
     "name": "policy rules",

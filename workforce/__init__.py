@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _HOMES = {
-    "ModelData": "workforce.data",
-    "prepare": "workforce.data",
+    "ModelData": "workforce.model.data",
+    "prepare": "workforce.model.data",
     "InfeasibleScenarioError": "workforce.errors",
     "NoSolutionError": "workforce.errors",
     "ScenarioError": "workforce.errors",
@@ -26,11 +26,11 @@ _HOMES = {
     "UnboundedScenarioError": "workforce.errors",
     "WorkforceError": "workforce.errors",
     "build_model": "workforce.model",
-    "Plan": "workforce.results",
+    "Plan": "workforce.plan.results",
     "Scenario": "workforce.scenario",
     "load_scenario": "workforce.scenario",
     "scenario_from_dict": "workforce.scenario",
-    "solve": "workforce.solve",
+    "solve": "workforce.solver.core",
 }
 
 __all__ = [
@@ -51,7 +51,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from workforce.data import ModelData, prepare
     from workforce.errors import (
         InfeasibleScenarioError,
         NoSolutionError,
@@ -61,9 +60,10 @@ if TYPE_CHECKING:
         WorkforceError,
     )
     from workforce.model import build_model
-    from workforce.results import Plan
+    from workforce.model.data import ModelData, prepare
+    from workforce.plan.results import Plan
     from workforce.scenario import Scenario, load_scenario, scenario_from_dict
-    from workforce.solve import solve
+    from workforce.solver.core import solve
 
 
 def __getattr__(name: str) -> Any:

@@ -9,7 +9,7 @@ import sys
 
 def main() -> None:
     try:
-        from workforce.cli import main as cli_main
+        from workforce.cli.commands import main as cli_main
     except KeyboardInterrupt:
         sys.stderr.write("interrupted while starting: nothing was read or written\n")
         sys.exit(130)

@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from workforce.data import ModelData
 from workforce.model.calendar import FY_START, intakes_of, month_profile
+from workforce.model.data import ModelData
 from workforce.model.horizon import post_keys, post_weight
 from workforce.scenario.schema import TERMS
 
@@ -651,7 +651,7 @@ class CSC:
 
 @dataclass
 class ArrayCompiled:
-    """The LP as arrays, as :class:`workforce.solve.Compiled`, built without Pyomo expressions.
+    """The LP as arrays, as :class:`workforce.solver.core.Compiled`, built without Pyomo expressions.
 
     ``rows``, ``columns``, ``col_position`` and ``model`` are the Pyomo views of the same LP: the
     model is built (and the solution, once attached, loaded into it) the first time one is asked for.
@@ -682,7 +682,7 @@ class ArrayCompiled:
 
     @property
     def A(self) -> Any:
-        """The constraint matrix as a scipy.sparse.csc_array (as :class:`workforce.solve.Compiled` has it)."""
+        """The constraint matrix as a scipy.sparse.csc_array (as :class:`workforce.solver.core.Compiled` has it)."""
         if "A" not in self._pyomo:
             self._pyomo["A"] = self.csc.to_scipy()
         return self._pyomo["A"]
@@ -699,7 +699,7 @@ class ArrayCompiled:
     def model(self) -> Any:
         if "model" not in self._pyomo:
             from workforce.model.build import build_model
-            from workforce.results import _load_values
+            from workforce.plan.results import _load_values
 
             m = build_model(self.data)
             self._pyomo["model"] = m

@@ -13,8 +13,8 @@ from typing import Any
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from workforce.data import ModelData
 from workforce.model.calendar import add_calendar_variables, add_fy_budget_limit, add_intake_split
+from workforce.model.data import ModelData
 from workforce.model.deadline import add_deadline_variables, add_deadlines
 from workforce.model.expressions import entrants, leavers, retraining, spend, stock_prev, terms
 from workforce.model.horizon import add_post_horizon

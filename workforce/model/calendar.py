@@ -14,7 +14,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from workforce.data import ModelData
+from workforce.model.data import ModelData
 from workforce.model.expressions import other_spend, starters
 
 Expr = Any

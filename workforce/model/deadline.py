@@ -12,7 +12,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from workforce.data import ModelData
+from workforce.model.data import ModelData
 from workforce.model.expressions import entrants
 
 Expr = Any

@@ -7,7 +7,7 @@ from typing import Any
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
-from workforce.data import ModelData
+from workforce.model.data import ModelData
 
 Expr = Any
 

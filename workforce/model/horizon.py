@@ -12,7 +12,7 @@ demand there, discounted from T:
 
 ``u`` is the starter's year of qualifying. The rows are built from :func:`post_rows` by both
 constructions (Pyomo here, the arrays in workforce.model.arrays) and re-checked by
-workforce.verify_rules.check_post_horizon.
+workforce.plan.verify_rules.check_post_horizon.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from workforce.data import ModelData
+from workforce.model.data import ModelData
 
 
 def enabled(d: ModelData) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from workforce.data import ModelData
 from workforce.model.arrays import INF, Columns, Family, Lin, _stack
+from workforce.model.data import ModelData
 from workforce.model.horizon import post_rows
 
 

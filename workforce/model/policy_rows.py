@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from workforce.data import ModelData
+from workforce.model.data import ModelData
+from workforce.model.policy_data import NATIONAL
 from workforce.model.rows import RowMeaning
-from workforce.policy_data import NATIONAL
 
 KIND = {"unqualified_balance": "unqualified holders by years since appointment",
         "unqualified_total": "posts held by unqualified appointees",

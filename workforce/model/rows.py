@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from workforce.data import ModelData
+from workforce.model.data import ModelData
 
 
 @dataclass(frozen=True)

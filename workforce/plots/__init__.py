@@ -1,8 +1,8 @@
 """Charts of a plan, ready to paste into a report (matplotlib only, no geodata).
 
-Every chart function takes a :class:`~workforce.results.Plan` or a
-:class:`~workforce.plan_tables.PlanTables` (a saved run read with
-:func:`~workforce.plan_tables.load_plan`) and returns a matplotlib ``Figure``. In a notebook use
+Every chart function takes a :class:`~workforce.plan.results.Plan` or a
+:class:`~workforce.plan.tables.PlanTables` (a saved run read with
+:func:`~workforce.plan.tables.load_plan`) and returns a matplotlib ``Figure``. In a notebook use
 ``plan.plot.<chart>(...)``; :func:`draw_all` writes every chart as PNG and SVG.
 """
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from workforce.plan_tables import PlanTables, plan_tables
+from workforce.plan.tables import PlanTables, plan_tables
 from workforce.plots import style as st
 from workforce.plots.capacity import capacity_map
 from workforce.plots.cohorts import MIN_STARTERS, cohort_gantt

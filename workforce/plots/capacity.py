@@ -11,7 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from workforce.plan_tables import PlanTables, plan_tables
+from workforce.plan.tables import PlanTables, plan_tables
 from workforce.plots import style as st
 from workforce.plots.tiles import (
     INFO,

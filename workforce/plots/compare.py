@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from workforce.plan_tables import PlanTables, plan_tables
+from workforce.plan.tables import PlanTables, plan_tables
 from workforce.plots import style as st
 from workforce.plots.tiles import region_label
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from workforce.plan_tables import plan_tables
+from workforce.plan.tables import plan_tables
 from workforce.plots import style as st
 from workforce.plots.tiles import is_england, region_label
 

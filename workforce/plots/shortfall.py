@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from workforce.plan_tables import PlanTables, plan_tables
+from workforce.plan.tables import PlanTables, plan_tables
 from workforce.plots import style as st
 from workforce.plots.capacity import role_table, worst_regions
 from workforce.plots.tiles import INFO, KEY, TOTAL, grid_rows, is_england, region_label, region_tiles

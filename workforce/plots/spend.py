@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from workforce.plan_tables import PlanTables, plan_tables
+from workforce.plan.tables import PlanTables, plan_tables
 from workforce.plots import style as st
 
 MAX_PANELS = 8
@@ -55,8 +55,8 @@ def spend(plan: Any, streams: Sequence[str] | None = None, *, ncols: int = 2) ->
     vermillion and labelled. Streams with no annual budget say so in their panel title.
     """
     t = plan_tables(plan)
-    if streams is None:  # thousands of streams: the largest, the rest combined (workforce.top_streams)
-        from workforce.top_streams import largest_items, largest_streams
+    if streams is None:  # thousands of streams: the largest, the rest combined (workforce.plots.top_streams)
+        from workforce.plots.top_streams import largest_items, largest_streams
 
         t = largest_items(largest_streams(t, MAX_PANELS), MAX_ITEMS)
     chosen = list(streams) if streams is not None else t.streams

@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from workforce.errors import WorkforceError
-from workforce.plan_tables import PlanTables
+from workforce.plan.tables import PlanTables
 
 OKABE_ITO = {
     "orange": "#E69F00",

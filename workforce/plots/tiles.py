@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from workforce.plan_tables import PlanTables
+from workforce.plan.tables import PlanTables
 from workforce.plots.style import PlotRequestError
 
 # ONS region codes laid out roughly where the regions lie: NE top centre, London bottom centre.

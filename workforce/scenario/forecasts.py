@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workforce.forecast import ForecastError, convert, project
 from workforce.scenario.checks import REGION
+from workforce.scenario.projection import ForecastError, convert, project
 from workforce.scenario.schema import ENGLAND_REGIONS, DemandForecast, Horizon, Region
 from workforce.scenario.tables import did_you_mean, resolve
 

@@ -205,7 +205,7 @@ class FlexibleOption(Base):
 
 
 class DemandForecast(Base):
-    """Demand computed from a projected driver series (see :mod:`workforce.forecast`).
+    """Demand computed from a projected driver series (see :mod:`workforce.scenario.projection`).
 
     demand[r, t] = driver projected to year t + driver_year_offset, x each ``multiply`` ratio,
     / each ``divide`` ratio. The loader computes the role's ``demand`` table from this spec.
@@ -634,14 +634,14 @@ class Scenario(Base):
         return dict(self._inputs)
 
     def __repr__(self) -> str:
-        from workforce.display import scenario_text
+        from workforce.output.display import scenario_text
 
         return scenario_text(self)
 
     __str__ = __repr__  # print(scenario) gives the summary too, not pydantic's dump of every field
 
     def _repr_html_(self) -> str:
-        from workforce.display import scenario_html
+        from workforce.output.display import scenario_html
 
         return scenario_html(self)
 

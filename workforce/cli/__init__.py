@@ -1,0 +1,5 @@
+"""Command line."""
+
+from workforce.cli.commands import main
+
+__all__ = ["main"]

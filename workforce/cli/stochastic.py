@@ -1,0 +1,42 @@
+"""``workforce stochastic STUDY --out DIR`` (registered on the CLI group)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from workforce.cli.commands import _friendly, main
+
+
+@main.command(name="stochastic")
+@click.argument("study", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Run folder for the tables, summary.json, manifest.json and stochastic.png "
+                   "(default: results/stochastic/<study file name>).")
+@click.option("--draws", type=int, default=None, help="Number of scenarios to draw (default: the study's montecarlo.draws).")
+@click.option("--threads", type=int, default=0, help="HiGHS threads (default 0: HiGHS decides).")
+@click.option("--workers", type=int, default=1,
+              help="Processes that compile the draws (default 1: in this process, changing one model in place).")
+@_friendly
+def stochastic(study: Path, out: Path | None, draws: int | None, threads: int, workers: int) -> None:
+    """Solve the two-stage stochastic plan of STUDY (a study file with a `stochastic:` section):
+    what to commit now, VSS, EVPI and both plans' outcomes across the scenarios."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from workforce.errors import WorkforceError
+    from workforce.output.stochastic import write_result
+    from workforce.studies.stochastic.spec import load_stochastic_study, run_stochastic_study
+
+    if draws is not None and draws < 1:
+        raise WorkforceError(f"--draws must be at least 1 (got {draws})")
+    if workers < 1:
+        raise WorkforceError(f"--workers must be at least 1 (got {workers})")
+    spec, base_dir = load_stochastic_study(study)
+    result = run_stochastic_study(spec, base_dir=base_dir, draws=draws, threads=threads, workers=workers)
+    click.echo(result.summary_text())
+    out = out if out is not None else Path("results") / "stochastic" / study.stem
+    write_result(result, out)
+    click.echo(f"Wrote first_stage.csv, scenarios.csv, shortfall.csv, spend.csv, scenario_plans.csv, summary.json, "
+               f"manifest.json and stochastic.png to {out}/")

@@ -1,0 +1,1 @@
+"""Explain stage: marginal values, what-ifs and their text."""

@@ -1,0 +1,94 @@
+"""Short plain-text summaries of a plan for the terminal."""
+
+from __future__ import annotations
+
+from workforce.plan.results import Plan
+
+TERM_WORDS = {
+    "shortfall": "shortfall penalty",
+    "training_cost": "training",
+    "hiring_cost": "hiring",
+    "surplus_cost": "surplus",
+    "flexible_cost": "flexible supply",
+    "exit_cost": "exits",
+}
+"""The objective's terms in words (their codes are in summary.json and the formulation)."""
+
+
+def objective_line(summary: dict) -> str:
+    """The objective and each non-zero term, in words, with the unit (money in £k; the shortfall
+    term is penalty × unit-years, in £k-equivalent)."""
+    terms = ", ".join(f"{TERM_WORDS.get(t, t)} {v:,.1f}" for t, v in summary["terms"].items() if abs(v) > 1e-9)
+    return f"  objective {summary['objective']:,.1f} (£k-equivalent)" + (f" = {terms}" if terms else "")
+
+
+def year_table(title: str, rows: list[tuple[str, list[float]]], years: list[int], indent: str = "  ") -> list[str]:
+    """A table with one column per year (headed by the year) and names at their full length."""
+    width = max([len(title) - len(indent), *(len(name) for name, _ in rows)])
+    lines = [f"{title:<{width + len(indent)}} " + " ".join(f"{t:>7}" for t in years)]
+    lines += [f"{indent}{name:<{width}} " + " ".join(f"{v:>7,.0f}" for v in values) for name, values in rows]
+    return lines
+
+
+def rescue_note(summary: dict) -> str | None:  # type: ignore[type-arg]
+    """Say so when the time limit ended without a plan and the rescue step ran beyond it."""
+    seconds = (summary.get("timings_seconds") or {}).get("mip_start")
+    if seconds is None:
+        return None
+    limit = (summary.get("solver_options") or {}).get("time_limit")
+    return (f"the time limit{f' ({limit:g} s)' if limit is not None else ''} stopped HiGHS before it had any "
+            f"whole-cohort plan; a rounded plan was built and improved for {seconds:.2f} s beyond the limit "
+            "(see the README, 'Time limits')")
+
+
+def summary_text(plan: Plan) -> str:
+    """A summary a planner can read in a terminal: status, cost, shortfall by role, intake."""
+    s = plan.summary
+    d = plan.data
+    sc = d.scenario
+    span = f"{d.YEARS[0]}-{d.YEARS[-1]}"
+    years = "" if span in sc.name else f", {span}"
+    lines = [
+        f"{sc.name}: {s['status']} plan for {len(d.REGIONS)} regions{years} "
+        f"(solved in {s['timings_seconds']['total']:.2f} s)",
+    ]
+    if s["status"] != "optimal":
+        lines.append("  PROVISIONAL: a solver limit stopped the search; the plan is feasible but may not be the best.")
+    rescue = rescue_note(s)
+    if rescue:
+        lines.append(f"  Note: {rescue}")
+    lines.append(objective_line(s))
+    lines.append("")
+    names = {k: f"{sc.roles[k].name} ({sc.roles[k].unit})" for k in d.ROLES}
+    width = max(len(n) for n in names.values()) if names else 0
+    head = "Workforce (first and last year, all regions)"
+    width = max(width, len(head) - 2)
+    lines.append(f"{head:<{width + 2}}  year   in post  flexible    demand  shortfall")
+    wf = plan.workforce
+    first, last = d.YEARS[0], d.YEARS[-1]
+    for k in d.ROLES:
+        role = wf.xs(k, level="role")
+        for t in (first, last) if first != last else (first,):
+            yr = role.xs(t, level="year")
+            lines.append(
+                f"  {names[k]:<{width}}  {t}  {yr['supply'].sum():>8,.0f} {yr['flexible'].sum():>9,.0f} "
+                f"{yr['demand'].sum():>9,.0f} {yr['shortfall'].sum():>10,.0f}"
+            )
+    if d.PROGRAMMES:
+        lines.append("")
+        by_year = plan.intake["intake"].groupby(level=["programme", "year"]).sum()
+        rows = [(sc.programmes[p].name, [by_year[p, t] for t in d.YEARS]) for p in d.PROGRAMMES]
+        lines += year_table("Training starters by programme (all regions)", rows, d.YEARS)
+    if d.STREAMS:
+        lines.append("")
+        lines.append("Spend against budget (£k, whole horizon)")
+        sp = plan.spend.groupby(level="stream")[["spent", "budget"]].sum(min_count=1)
+        width = max(len(sc.funding_streams[f].name) for f in d.STREAMS)
+        for f in d.STREAMS:
+            budget = sp.loc[f, "budget"]
+            btxt = "no annual limit" if budget != budget else f"of {budget:,.0f}"
+            lines.append(f"  {sc.funding_streams[f].name:<{width}} {sp.loc[f, 'spent']:>10,.0f} {btxt}")
+    from workforce.plan.policy import policy_lines
+
+    lines += policy_lines(plan)
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Solver stage: the HiGHS hand-off, integer support, infeasibility, warm re-solves, gap."""

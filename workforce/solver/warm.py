@@ -1,0 +1,525 @@
+"""A model built once and changed in place: the engine of sweeps and Monte Carlo.
+
+:class:`WarmModel` builds, compiles and hands the scenario to HiGHS once. Each point then changes
+only what its levers change, in the HiGHS model that already holds the last optimal basis:
+
+* limits that are a whole right-hand side (budgets, envelopes, places, caps, minimum and maximum
+  intakes, demand) move the row bound by the change (``changeRowBounds``);
+* parameters inside a constraint (attrition, completion rates, starting stock, supervision
+  ratios, course and other costs in the budget rows, cohorts already in training) re-evaluate the
+  affected rows with the model's own constraint rules and push the coefficients that differ
+  (``changeCoeff``) and the new bounds;
+* objective weights, penalties and costs recompute the objective terms (``changeColsCost``).
+
+Then HiGHS re-solves warm. A change that alters the model's structure (a duration, a new limit, a
+minimum intake where there was none) cannot be applied in place: that point is solved on a model
+rebuilt for it, and its record says so and why.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import highspy
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+from pyomo.repn.standard_repn import generate_standard_repn
+from scipy import sparse
+
+from workforce.model import build_model
+from workforce.model.calendar import fy_spend
+from workforce.model.data import prepare
+from workforce.model.expressions import spend, terms
+from workforce.scenario import Scenario
+from workforce.scenario.schema import TERMS
+from workforce.solver.core import SolveInfo, _highs, check_rows, compile_model, run
+from workforce.solver.levers import Effect, Lever, entry_value, probe, raw_key, scenario_with
+from workforce.solver.policy import check_integral
+from workforce.solver.warm_rules import AT_SOLVE, OBJECTIVE, RHS, ROWS, SPEND, candidate_rows
+
+INF = float("inf")
+
+
+class NeedsRebuild(Exception):
+    """The change cannot be applied to the compiled model in place."""
+
+
+def _tuple(index: Any) -> tuple[Any, ...]:
+    return index if isinstance(index, tuple) else (index,)
+
+
+class WarmModel:
+    """A scenario's model, compiled and loaded into HiGHS once, re-solved warm after each change."""
+
+    def __init__(self, scenario: Scenario, *, threads: int = 1, time_limit: float | None = None):
+        t0 = time.perf_counter()
+        self.scenario = scenario
+        self.base = scenario.model_dump()
+        self.data = prepare(scenario)
+        self.model = build_model(self.data)
+        self.compiled = compile_model(self.model)
+        settings = scenario.solver
+        self.options = {
+            "time_limit": time_limit if time_limit is not None else settings.time_limit,
+            "threads": threads,
+            "random_seed": settings.random_seed,
+        }
+        if self.compiled.integrality is not None:  # whole cohorts: re-solved as a MILP, as by solve()
+            self.options["mip_gap"] = settings.mip_gap
+        self.h = _highs(self.compiled, self.options, integer=True)
+        self.row_of = {
+            (con.parent_component().name, _tuple(con.index())): i for i, con in enumerate(self.compiled.rows)
+        }
+        self._groups: dict[str, dict[Any, list[tuple[Any, ...]]]] = {"all": {}, "first": {}, "two": {}, "region": {}}
+        for family in {f for fams in ROWS.values() for f in fams}:
+            for index in getattr(self.model, family, ()):  # issue-4 families exist only when used
+                idx = _tuple(index)
+                self._groups["all"].setdefault(family, []).append(idx)
+                self._groups["first"].setdefault((family, idx[0]), []).append(idx)
+                if len(idx) > 1:
+                    self._groups["two"].setdefault((family, idx[0], idx[1]), []).append(idx)
+                    self._groups["region"].setdefault((family, idx[1]), []).append(idx)
+        self._A = self.compiled.A.tocsr()
+        self._A.sort_indices()
+        self._base_values = {name: dict(getattr(self.data, name)) for name in (*RHS, *ROWS, *OBJECTIVE, *AT_SOLVE)}
+        self._effects: dict[Lever, Effect] = {}
+        self._reasons: dict[frozenset[Lever], str | None] = {}
+        self._touched: dict[str, set[tuple[Any, ...]]] = {}
+        self._fixed: np.ndarray | None = None
+        self._cost: np.ndarray | None = None
+        self._vectors: tuple[np.ndarray, np.ndarray] | None = None
+        self._weights = np.ones(len(TERMS))
+        self._scale: np.ndarray | None = None
+        self._start: highspy.HighsBasis | bool | None = None
+        """The basis every point starts from (the base scenario's optimum), False for a cold
+        start each time (a MILP, or a base with no optimal basis), None until first needed."""
+        self._at_base = True
+        """True while the compiled model still holds the base scenario (no point applied yet)."""
+        self._version = self.h.version()
+        self._init_extraction()
+        self.build_seconds = time.perf_counter() - t0
+
+    # ----------------------------------------------------------------------------------- levers
+    def effect(self, lever: Lever) -> Effect:
+        """What ``lever`` moves in this model (probed once, then cached)."""
+        if lever not in self._effects:
+            self._effects[lever] = probe(self.base, prepare(self.scenario), lever)
+        return self._effects[lever]
+
+    def structural_reason(self, levers: Mapping[str, Lever]) -> str | None:
+        """Why points moving these levers need a rebuild, or None if they can be applied in place."""
+        key = frozenset(levers.values())
+        if key not in self._reasons:
+            self._reasons[key] = self._structural_reason(levers)
+        return self._reasons[key]
+
+    def _structural_reason(self, levers: Mapping[str, Lever]) -> str | None:
+        for lever in levers.values():
+            effect = self.effect(lever)
+            if effect.structural:
+                return effect.structural
+            if not effect.entries:
+                return f"{lever.dotted} moves no model parameter that can be changed in place"
+            missing = [k for k, v in effect.entries.get("intake_min", {}).items()
+                       if v == 0 and lever.op != "scale" and ("intake_minimum", k) not in self.row_of]
+            if missing:
+                return f"{lever.dotted} adds minimum intakes where the model has none (e.g. {missing[0]})"
+        return None
+
+    def targets(self, values: Mapping[str, float], levers: Mapping[str, Lever]) -> dict[str, dict[tuple[Any, ...], float]]:
+        """Value of every parameter entry any lever has touched so far, for this point."""
+        first = self.data.first_year
+        out: dict[str, dict[tuple[Any, ...], float]] = {}
+        for name, keys in self._touched.items():
+            base = self._base_values[name]
+            out[name] = {k: base[raw_key(name, k)] for k in keys}
+        for lname, v in values.items():
+            lever = levers[lname]
+            for name, entries in self.effect(lever).entries.items():
+                table = out.setdefault(name, {})
+                for key, base_value in entries.items():
+                    table[key] = entry_value(lever, table.get(key, base_value), key, v, first)
+        return out
+
+    def apply(self, values: Mapping[str, float], levers: Mapping[str, Lever]) -> dict[str, int]:
+        """Change the compiled model so it is the scenario with ``levers`` at ``values``.
+
+        Returns counts of what changed (row bounds, coefficients, objective). Raises
+        :class:`NeedsRebuild` if the change cannot be applied in place.
+        """
+        reason = self.structural_reason({n: levers[n] for n in values})
+        if reason:
+            raise NeedsRebuild(reason)
+        self._reference()
+        self._at_base = False
+        try:
+            return self._apply(values, levers)
+        except BaseException:
+            # A change that failed half-way would leave the parameters and HiGHS out of step:
+            # start again from the base scenario (the point itself is rebuilt or fails).
+            fixed = self._fixed
+            self.__init__(self.scenario, threads=int(self.options["threads"]),  # type: ignore[misc]
+                          time_limit=self.options["time_limit"])
+            if fixed is not None:
+                self.fix_intake(dict(zip(self._keys["intake"], fixed, strict=True)))
+            raise
+
+    def _apply(self, values: Mapping[str, float], levers: Mapping[str, Lever]) -> dict[str, int]:
+        d = self.data
+        changed: dict[str, dict[tuple[Any, ...], float]] = {}
+        for name, table in self.targets(values, levers).items():
+            self._touched.setdefault(name, set()).update(table)
+            current = getattr(d, name)
+            diff = {k: v for k, v in table.items() if current[raw_key(name, k)] != v}
+            if diff:
+                changed[name] = diff
+        old = {name: {k: getattr(d, name)[raw_key(name, k)] for k in diff} for name, diff in changed.items()}
+        for name, diff in changed.items():
+            table = getattr(d, name)
+            for k, v in diff.items():
+                table[raw_key(name, k)] = v
+        counts = {"bounds": 0, "coefficients": 0, "costs": 0}
+        if "cost_course" in changed:  # calendar courses cache their cost by month (model.calendar._profile)
+            self.model.__dict__.pop("calendar_profiles", None)
+        # entrants and leavers are memoised per model during the build (model/expressions.py); they hold
+        # the old completion rates, attrition and prior cohorts, so re-evaluated rows must not reuse them.
+        self.model.__dict__.pop("_expression_cache", None)
+        redone = self._reevaluate_rows(changed, counts)
+        c = self.compiled
+        moved: list[int] = []
+        for name, diff in changed.items():
+            if name not in RHS:
+                continue
+            family, side = RHS[name]
+            for k, v in diff.items():
+                i = self.row_of.get((family, k))
+                if i is None and name == "budget":  # a stream budgeted on financial years
+                    i = self.row_of.get(("fy_budget_limit", k))
+                if i is None:
+                    raise NeedsRebuild(f"{family}{list(k)} is not in the model")
+                if i in redone:
+                    continue
+                delta = v - old[name][k]
+                if side in ("upper", "both"):
+                    c.row_upper[i] += delta
+                if side in ("lower", "both"):
+                    c.row_lower[i] += delta
+                moved.append(i)
+        if moved:
+            rows = np.array(moved, dtype=np.int32)
+            self.h.changeRowsBounds(len(rows), rows, c.row_lower[rows], c.row_upper[rows])
+            counts["bounds"] += len(rows)
+        if OBJECTIVE & set(changed):
+            self._recompute_objective()
+            counts["costs"] = 1
+        if counts["bounds"]:
+            self._scale = None
+        if (OBJECTIVE | AT_SOLVE) & set(changed):
+            self._cost = None
+        if {"demand", "fte_per_unit"} & set(changed):
+            self._vectors = None
+        if SPEND & set(changed):
+            self._spend_rows()
+        return counts
+
+    def _reevaluate_rows(self, changed: dict[str, dict[tuple[Any, ...], float]], counts: dict[str, int]) -> set[int]:
+        m, d, c = self.model, self.data, self.compiled
+        todo: dict[int, tuple[str, Any]] = {}
+        for name, diff in changed.items():
+            for family in ROWS.get(name, ()):
+                for k in diff:
+                    for idx in candidate_rows(self._groups, d, name, k, family):
+                        i = self.row_of.get((family, idx))
+                        if i is None:
+                            raise NeedsRebuild(f"{family}{list(idx)} has no row in the compiled model")
+                        todo[i] = (family, idx[0] if len(idx) == 1 else idx)
+        if not todo:
+            return set()
+        new_entries: list[tuple[int, int, float]] = []
+        for i, (family, index) in todo.items():
+            con = getattr(m, family)[index]
+            con.set_value(getattr(m, family)._rule(m, index))
+            repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
+            row: dict[int, float] = {}
+            for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+                j = c.col_position.get(id(var))
+                if j is None:
+                    raise NeedsRebuild(f"{family}{list(_tuple(index))} now uses {var.name}, a column the model lacks")
+                row[j] = row.get(j, 0.0) + float(coef)
+            start, end = self._A.indptr[i], self._A.indptr[i + 1]
+            cols = self._A.indices[start:end]
+            for pos, j in enumerate(cols):
+                new = row.pop(int(j), 0.0)
+                if new != self._A.data[start + pos]:
+                    self._A.data[start + pos] = new
+                    self.h.changeCoeff(i, int(j), new)
+                    counts["coefficients"] += 1
+            for j, v in row.items():
+                if v != 0.0:
+                    new_entries.append((i, j, v))
+                    self.h.changeCoeff(i, j, v)
+                    counts["coefficients"] += 1
+            const = float(repn.constant)
+            lo = -INF if con.lower is None else float(pyo.value(con.lower)) - const
+            up = INF if con.upper is None else float(pyo.value(con.upper)) - const
+            if lo != c.row_lower[i] or up != c.row_upper[i]:
+                c.row_lower[i], c.row_upper[i] = lo, up
+                self.h.changeRowBounds(i, lo, up)
+                counts["bounds"] += 1
+        if new_entries:
+            rows, cols, vals = zip(*new_entries, strict=True)
+            self._A = (self._A + sparse.csr_array((vals, (rows, cols)), shape=self._A.shape)).tocsr()
+            self._A.sort_indices()
+        c.A = self._A.tocsc()
+        return set(todo)
+
+    def _recompute_objective(self) -> None:
+        c = self.compiled
+        expressions = terms(self.model, self.data)
+        for j, term in enumerate(TERMS):
+            repn = generate_standard_repn(expressions[term], compute_values=True, quadratic=False)
+            row = np.zeros(len(c.columns))
+            for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+                row[c.col_position[id(var)]] += float(coef)
+            c.term_costs[j] = row
+            c.term_offsets[j] = float(repn.constant)
+
+    # ------------------------------------------------------------------------------ solving
+    def fix_intake(self, intake: Mapping[tuple[str, str, int], float] | None) -> None:
+        """Hold every intake column at the given plan (None releases them)."""
+        c = self.compiled
+        cols = self._cols["intake"]
+        if intake is None:
+            lo, up = np.zeros(len(cols)), np.full(len(cols), INF)
+        else:
+            values = np.array([float(intake.get(key, 0.0)) for key in self._keys["intake"]])
+            lo = up = np.maximum(values, 0.0)
+        present = cols >= 0
+        idx = cols[present]
+        c.col_lower[idx], c.col_upper[idx] = lo[present], up[present]
+        self.h.changeColsBounds(len(idx), idx.astype(np.int32), c.col_lower[idx], c.col_upper[idx])
+        same = (self._fixed is None and intake is None) or (
+            self._fixed is not None and intake is not None and np.array_equal(self._fixed, lo))
+        if not same:  # another base: its reference basis is found again (or points start cold)
+            self._start = None if self._at_base else False
+        self._fixed = None if intake is None else lo
+
+    def _reference(self) -> None:
+        """Find, once and while the model holds the base scenario, the basis each point starts
+        from: the base's own optimum. Every point then starts from the same state whatever the
+        points solved before it, so its plan does not depend on worker count, order or resuming
+        (a warm start from the previous point's basis can land on another of equal optima)."""
+        if self._start is not None:
+            return
+        self._start = False
+        if self._at_base and self.compiled.integrality is None:
+            self.h.clearSolver()
+            self.h.run()
+            if self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal and self.h.getBasis().valid:
+                self._start = self.h.getBasis()
+
+    def _restart(self) -> None:
+        """Put HiGHS in the reference state before a point's solve (see :meth:`_reference`)."""
+        self._reference()
+        self.h.clearSolver()
+        if self._start is not False:
+            self.h.setBasis(self._start)
+
+    def solve(self) -> SolveInfo:
+        """Re-solve warm from the last basis; raises the same errors as :func:`workforce.solve`.
+
+        A weighted-sum objective whose re-solve is optimal takes a short path (costs are pushed
+        only when they changed); anything else (a lexicographic objective, an infeasible or
+        time-limited point) goes through :func:`workforce.solver.core.run`, which explains failures.
+        """
+        c, d = self.compiled, self.data
+        self._restart()
+        if d.scenario.objective.lexicographic or d.equity_basis is not None:  # stages (equity is one)
+            return self._solve_with_run()
+        if self._cost is None:  # costs changed (apply() clears it) or run() set others
+            self._weights = np.array([d.weights[t] for t in TERMS])
+            self._cost = self._weights @ c.term_costs
+            self.h.changeColsCost(len(self._cost), np.arange(len(self._cost), dtype=np.int32), self._cost)
+        t = time.perf_counter()
+        # Highs.run() directly: a warm re-solve takes milliseconds, so Ctrl-C is handled when it
+        # returns; the threaded, interruptible solve of solve.run() costs more than the re-solve.
+        self.h.run()
+        status = self.h.getModelStatus()
+        elapsed = time.perf_counter() - t
+        if status != highspy.HighsModelStatus.kOptimal:
+            return self._solve_with_run()
+        solution = self.h.getSolution()
+        x = np.asarray(solution.col_value)
+        term_values = c.term_costs @ x + c.term_offsets
+        terms_ = {term: float(v) for term, v in zip(TERMS, term_values, strict=True)}
+        objective = float(self._weights @ term_values)
+        info = SolveInfo(
+            status="optimal",
+            objective=objective,
+            terms=terms_,
+            x=x,
+            row_activity=np.empty(0),  # row activities and duals are not collected on the warm
+            row_dual=np.empty(0),  # path (nothing downstream reads them; check_rows recomputes A x)
+            mip_gap=float(self.h.getInfo().mip_gap) if c.integrality is not None else None,
+            stages=[{"stage": 1, "terms": list(TERMS), "value": objective, "status": "Optimal"}],
+            timings={"solve": elapsed},
+            highs_version=self._version,
+            options=self.options,
+        )
+        self._check(x)
+        return info
+
+    def _check(self, x: np.ndarray) -> None:
+        """The same re-check as :func:`workforce.solver.core.check_rows` (which raises on a violation),
+        with the row scales kept between points whose bounds did not change."""
+        c = self.compiled
+        if self._scale is None:
+            finite_upper = np.isfinite(c.row_upper)
+            self._scale = np.maximum(1.0, np.abs(np.where(finite_upper, c.row_upper, c.row_lower)))
+        activity = c.A @ x
+        rows = np.maximum(activity - c.row_upper, c.row_lower - activity) / self._scale
+        cols = np.maximum(c.col_lower - x, x - c.col_upper)
+        tolerance = self.scenario.solver.verify_tolerance
+        if rows.max(initial=0.0) > tolerance or cols.max(initial=0.0) > tolerance:
+            check_rows(c, x, tolerance)  # raises, naming the row or column
+        check_integral(c, x, tolerance)
+
+    def _solve_with_run(self) -> SolveInfo:
+        n0 = self.h.getNumRow()
+        timings: dict[str, float] = {}
+        self._cost = None  # run() sets its own costs
+        try:
+            info = run(self.compiled, self.data, self.options, timings, highs=self.h)
+        finally:
+            extra = self.h.getNumRow() - n0
+            if extra > 0:
+                self.h.deleteRows(extra, np.arange(n0, n0 + extra, dtype=np.int32))
+        check_rows(self.compiled, info.x, self.scenario.solver.verify_tolerance)
+        check_integral(self.compiled, info.x, self.scenario.solver.verify_tolerance)
+        return info
+
+    def solve_point(
+        self, values: Mapping[str, float], levers: Mapping[str, Lever], *, validate: bool = True
+    ) -> tuple[SolveInfo, WarmModel, dict[str, Any]]:
+        """Solve the scenario with ``levers`` at ``values``: in place when possible, else rebuilt.
+
+        Returns the solve, the model that produced it (self, or a rebuilt one) and a note with
+        ``how`` (``in place`` or ``rebuild``), the reason for a rebuild and the change counts.
+        """
+        if validate:
+            scenario_with(self.base, values, levers, name=self.scenario.name)
+        try:
+            counts = self.apply(values, levers)
+        except NeedsRebuild as exc:
+            scenario = scenario_with(self.base, values, levers, name=self.scenario.name)
+            scenario._sources = dict(self.scenario._sources)  # its limits are where the base's are written
+            other = WarmModel(scenario, threads=int(self.options["threads"]), time_limit=self.options["time_limit"])
+            if self._fixed is not None:
+                other.fix_intake(dict(zip(self._keys["intake"], self._fixed, strict=True)))
+            return other.solve(), other, {"how": "rebuild", "reason": str(exc)}
+        return self.solve(), self, {"how": "in place", "reason": "", **counts}
+
+    # ---------------------------------------------------------------------------- results
+    def _init_extraction(self) -> None:
+        m, c = self.model, self.compiled
+        self._cols: dict[str, np.ndarray] = {}
+        self._keys: dict[str, list[tuple[Any, ...]]] = {}
+        for name in ("stock", "shortfall", "intake", "flex"):
+            var = getattr(m, name)
+            keys = [_tuple(k) for k in var]
+            self._keys[name] = keys
+            self._cols[name] = np.array([c.col_position.get(id(var[k]), -1) for k in var], dtype=np.int64)
+        self._complete = {name: bool((cols >= 0).all()) for name, cols in self._cols.items()}
+        self._spend_rows()
+        self._make_template()
+
+    def _spend_rows(self) -> None:
+        m, d, c = self.model, self.data, self.compiled
+        keys = [(f, t) for f in d.STREAMS for t in d.YEARS]
+        rows, cols, vals, const = [], [], [], np.zeros(len(keys))
+        for i, (f, t) in enumerate(keys):
+            expr = fy_spend(m, d, f, t) if f in d.FY_STREAMS else spend(m, d, f, t)  # as plan.spend reports it
+            if not isinstance(expr, int | float):
+                repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
+                for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+                    rows.append(i)
+                    cols.append(c.col_position[id(var)])
+                    vals.append(float(coef))
+                const[i] = float(repn.constant)
+            else:
+                const[i] = float(expr)
+        self._spend = (keys, sparse.csr_array((vals, (rows, cols)), shape=(len(keys), len(c.columns))), const)
+
+    def _values(self, name: str, x: np.ndarray) -> np.ndarray:
+        cols = self._cols[name]
+        out = x[cols] if self._complete[name] else np.where(cols >= 0, x[np.maximum(cols, 0)], 0.0)
+        out[np.abs(out) < 1e-9] = 0.0  # solver noise
+        return out
+
+    def _make_template(self) -> None:
+        keys = {
+            "supply": self._keys["stock"],
+            "flexible": self._keys["stock"],
+            "demand": self._keys["stock"],
+            "shortfall": self._keys["shortfall"],
+            "intake": self._keys["intake"],
+            "spend": self._spend[0],
+            "objective": [("objective", 0)],
+            "term": [(t, 0) for t in TERMS],
+        }
+        measure, item, region, year = [], [], [], []
+        for name, ks in keys.items():
+            measure += [name] * len(ks)
+            item += [k[0] for k in ks]
+            region += [k[-2] if len(k) > 2 else "" for k in ks]
+            year += [int(k[-1]) for k in ks]
+        self._template = pd.DataFrame({"measure": measure, "item": item, "region": region,
+                                       "year": np.array(year, dtype=np.int64)})
+        row_of_role = {k: i for i, k in enumerate(self._keys["stock"])}
+        self._flex_target = np.array([row_of_role[(k, r, t)] for k, _o, r, t in self._keys["flex"]], dtype=np.int64)
+
+    def key_values(self, info: SolveInfo) -> np.ndarray:
+        """The values column of :meth:`key_results`, in the order of :attr:`template`."""
+        x = info.x
+        if self._vectors is None:
+            d = self.data
+            fte = np.array([d.fte_per_unit[k, o] for k, o, _r, _t in self._keys["flex"]], dtype=float)
+            demand = np.array([d.demand[k] for k in self._keys["stock"]], dtype=float)
+            self._vectors = (fte, demand)
+        fte, demand = self._vectors
+        flexible = np.zeros(len(demand))
+        np.add.at(flexible, self._flex_target, fte * self._values("flex", x))
+        _keys, matrix, const = self._spend
+        return np.concatenate([
+            self._values("stock", x),
+            flexible,
+            demand,
+            self._values("shortfall", x),
+            self._values("intake", x),
+            matrix @ x + const,
+            [info.objective],
+            [info.terms[t] for t in TERMS],
+        ])
+
+    @property
+    def template(self) -> pd.DataFrame:
+        """The label columns of :meth:`key_results` (measure, item, region, year)."""
+        return self._template
+
+    def key_results(self, info: SolveInfo) -> pd.DataFrame:
+        """The point's key results as a tidy long table.
+
+        Columns: ``measure`` (supply, flexible, demand, shortfall, intake, spend, objective,
+        term), ``item`` (role, programme, stream or objective term), ``region`` (empty for
+        national figures), ``year`` (0 for whole-horizon figures) and ``value``.
+        """
+        out = self._template.copy()
+        out["value"] = self.key_values(info)
+        return out
+
+    def intake_plan(self, info: SolveInfo) -> dict[tuple[str, str, int], float]:
+        """The solved intake by (programme, region, year), to hold fixed in an evaluation."""
+        return dict(zip(self._keys["intake"], self._values("intake", info.x).tolist(), strict=True))  # type: ignore[arg-type]

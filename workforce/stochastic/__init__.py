@@ -1,6 +1,0 @@
-"""Two-stage stochastic plans: commit now only what must be committed now (models/stochastic.md)."""
-
-from workforce.stochastic.model import FIRST_STAGE, Risk
-from workforce.stochastic.plan import StochasticResult, stochastic_plan
-
-__all__ = ["FIRST_STAGE", "Risk", "StochasticResult", "stochastic_plan"]

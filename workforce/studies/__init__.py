@@ -1,0 +1,1 @@
+"""Studies stage: sweeps, Monte Carlo, stores, comparison, backcasts."""
