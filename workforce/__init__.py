@@ -14,6 +14,8 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
+from workforce import _moved
+
 __version__ = "0.1.0"
 
 _HOMES = {
@@ -90,3 +92,5 @@ class _Package(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _Package
+
+_moved.install()  # old module paths (before the stage packages) import for one release, with a warning
