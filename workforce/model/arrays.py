@@ -699,13 +699,12 @@ class ArrayCompiled:
     def model(self) -> Any:
         if "model" not in self._pyomo:
             from workforce.model.build import build_model
-            from workforce.plan.results import _load_values
 
             m = build_model(self.data)
             self._pyomo["model"] = m
             self._pyomo["columns"] = [getattr(m, name)[key] for name, key in self.layout.column_keys()]
             if self.x is not None:
-                _load_values(m, self, self.x)
+                load_values(m, self, self.x)
         return self._pyomo["model"]
 
     @property
@@ -760,3 +759,20 @@ def compile_arrays(d: ModelData) -> ArrayCompiled:
         col_lower=np.zeros(cols.n), col_upper=col_upper, term_costs=costs, term_offsets=offsets, integrality=integrality,
         row_families=[(fam.name, fam.keys) for fam in fams], layout=cols, expressions=ex,
     )
+
+
+def load_values(m: Any, compiled: Any, x: np.ndarray) -> None:
+    """Load the solution ``x`` into the Pyomo model ``m`` (the columns of ``compiled``, then any variable in no row)."""
+    import pyomo.environ as pyo
+
+    clean = as_loaded(x).tolist()
+    for var, value in zip(compiled.columns, clean, strict=True):
+        var.set_value(value, skip_validation=True)
+    if len(compiled.columns) == sum(len(v) for v in m.component_objects(pyo.Var)):
+        return
+    position = compiled.col_position
+    for var in m.component_data_objects(pyo.Var):
+        j = position.get(id(var))
+        # A variable in no row and no objective term is free within its bounds: take its lower bound.
+        value = float(x[j]) if j is not None else (var.lb or 0.0)
+        var.set_value(max(value, 0.0) if abs(value) < 1e-9 else value, skip_validation=True)

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from workforce.conveniences import provider
 from workforce.model import arrays
 from workforce.model import expressions as ex
 from workforce.model.data import ModelData
@@ -99,9 +99,7 @@ class Plan:
     @property
     def plot(self) -> PlotAccessor:
         """Charts of this plan: ``plan.plot.capacity_map("ep")``, ``plan.plot.spend()``, ... (workforce.plots)."""
-        from workforce.plots import PlotAccessor
-
-        return PlotAccessor(self)
+        return provider("plan.plot")(self)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {**{name: getattr(self, name) for name in TABLES}, **self.extra}
@@ -111,10 +109,8 @@ class Plan:
         """Write the plan (``csv``, ``xlsx``, ``parquet``), summary.json and manifest.json (and,
         with ``charts=("png", "svg")``, every chart into charts/) into the run directory
         ``out_dir``, complete or not at all (see :mod:`workforce.output.export`)."""
-        from workforce.output.export import export
-
         self.recheck_if_edited()
-        return export(self, out_dir, formats, charts=charts)
+        return provider("plan.export")(self, out_dir, formats, charts=charts)
 
     def recheck_if_edited(self) -> None:
         """If the tables changed since the plan passed its re-check, re-check them now: raise
@@ -140,26 +136,18 @@ class Plan:
     def explain(self, **options: Any) -> Any:
         """Marginal values, binding limits and what an extra £1m or place would buy
         (:func:`workforce.explain.marginal.explain_plan`; returns an :class:`~workforce.explain.marginal.Explanation`)."""
-        from workforce.explain.marginal import explain_plan
-
-        return explain_plan(self, **options)
+        return provider("plan.explain")(self, **options)
 
     def __repr__(self) -> str:
-        from workforce.output.display import plan_text
-
-        return plan_text(self)
+        return provider("plan.text")(self)
 
     def _repr_html_(self) -> str:
-        from workforce.output.display import plan_html
-
-        return plan_html(self)
+        return provider("plan.html")(self)
 
     def to_xarray(self) -> Any:
         """The plan's tables as one ``xarray.Dataset`` (needs the ``xarray`` extra); see
         :func:`workforce.output.xarray_view.plan_to_xarray`."""
-        from workforce.output.xarray_view import plan_to_xarray
-
-        return plan_to_xarray(self)
+        return provider("plan.xarray")(self)
 
 
 def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, info: SolveInfo) -> Plan:
@@ -171,7 +159,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
     if m is None and not arrays.applies(d):
         m = compiled.model
     if m is not None:
-        _load_values(m, compiled, info.x)
+        arrays.load_values(m, compiled, info.x)
     scenario = d.scenario
     summary = {
         "status": info.status,
@@ -252,20 +240,6 @@ def reference_tables(d: ModelData, m: pyo.ConcreteModel) -> dict[str, pd.DataFra
     """
     return {"intake": _intake(d, m), "workforce": _workforce(d, m), "flows": _flows(d, m),
             "spend": _spend(d, m), "spend_detail": _spend_detail(d, m)}
-
-
-def _load_values(m: pyo.ConcreteModel, compiled: Compiled, x: np.ndarray) -> None:
-    clean = arrays.as_loaded(x).tolist()
-    for var, value in zip(compiled.columns, clean, strict=True):
-        var.set_value(value, skip_validation=True)
-    if len(compiled.columns) == sum(len(v) for v in m.component_objects(pyo.Var)):
-        return
-    position = compiled.col_position
-    for var in m.component_data_objects(pyo.Var):
-        j = position.get(id(var))
-        # A variable in no row and no objective term is free within its bounds: take its lower bound.
-        value = float(x[j]) if j is not None else (var.lb or 0.0)
-        var.set_value(max(value, 0.0) if abs(value) < 1e-9 else value, skip_validation=True)
 
 
 def _v(expr: Any) -> float:

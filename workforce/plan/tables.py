@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from workforce.conveniences import provider
 from workforce.errors import WorkforceError
 
 if TYPE_CHECKING:
@@ -132,9 +133,7 @@ class PlanTables:
     @property
     def plot(self) -> PlotAccessor:
         """Charts of this plan: ``tables.plot.capacity_map("ep")`` and the rest of :mod:`workforce.plots`."""
-        from workforce.plots import PlotAccessor
-
-        return PlotAccessor(self)
+        return provider("plan.plot")(self)
 
 
 def plan_tables(obj: Plan | PlanTables) -> PlanTables:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
+from workforce.conveniences import provider
 from workforce.scenario.derive import IMMUTABLE
 from workforce.scenario.tables import ReadOnlyDict, ReadOnlyList, Table, freeze
 
@@ -634,16 +635,12 @@ class Scenario(Base):
         return dict(self._inputs)
 
     def __repr__(self) -> str:
-        from workforce.output.display import scenario_text
-
-        return scenario_text(self)
+        return provider("scenario.text")(self)
 
     __str__ = __repr__  # print(scenario) gives the summary too, not pydantic's dump of every field
 
     def _repr_html_(self) -> str:
-        from workforce.output.display import scenario_html
-
-        return scenario_html(self)
+        return provider("scenario.html")(self)
 
     def sha256(self) -> str:
         """Hash of the validated scenario's content (independent of file layout and comments)."""

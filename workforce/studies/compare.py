@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from workforce.conveniences import provider
 from workforce.plan.results import Plan
 
 if TYPE_CHECKING:
@@ -45,14 +46,10 @@ class Comparison:
     wins), and under ``plans`` each plan's own (see :func:`workforce.studies.sweep.scenario_labels`)."""
 
     def __repr__(self) -> str:
-        from workforce.output.display import comparison_repr
-
-        return comparison_repr(self)
+        return provider("comparison.text")(self)
 
     def _repr_html_(self) -> str:
-        from workforce.output.display import comparison_html
-
-        return comparison_html(self)
+        return provider("comparison.html")(self)
 
     def differences(self) -> pd.DataFrame:
         """Each scenario's results minus the first scenario's."""
@@ -60,9 +57,7 @@ class Comparison:
         return self.results[self.names[1:]].sub(first, axis=0)
 
     def chart(self) -> Figure:
-        from workforce.plots.studies import compare_chart
-
-        return compare_chart(self)
+        return provider("comparison.chart")(self)
 
     def to_csv(self, out: str | Path) -> Path:
         """Write inputs.csv and results.csv into ``out`` (each through a temporary file)."""
