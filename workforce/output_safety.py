@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from workforce.errors import ExportError
 
 TOOL = "workforce"
@@ -384,3 +386,34 @@ def replace_file(target: str | Path, text: str, *, ours: Callable[[str], bool],
     except OSError as exc:
         raise write_error(exc, path) from None
     return path
+
+
+# ----------------------------------------------------------------------------------------------
+# Cells: text a spreadsheet would run as a formula
+# ----------------------------------------------------------------------------------------------
+
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+"""First characters that make a spreadsheet treat text as a formula."""
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix text a spreadsheet would run as a formula with an apostrophe; leave the rest alone."""
+    if isinstance(value, str) and value.startswith(TRIGGERS):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text columns and text index levels are neutralised (numbers untouched)."""
+    out = df.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    if isinstance(out.index, pd.MultiIndex):
+        out.index = out.index.set_levels([
+            level.map(neutralise) if not pd.api.types.is_numeric_dtype(level) else level for level in out.index.levels
+        ])
+    elif not pd.api.types.is_numeric_dtype(out.index):
+        out.index = out.index.map(neutralise)
+    out.attrs = dict(df.attrs)
+    return out

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from workforce.cli.commands import _friendly, main
+
+if TYPE_CHECKING:
+    from workforce.studies.stochastic.plan import StochasticResult
+
+FORMATS = ("csv",)
 
 
 @main.command(name="stochastic")
@@ -26,7 +32,6 @@ def stochastic(study: Path, out: Path | None, draws: int | None, threads: int, w
 
     matplotlib.use("Agg")
     from workforce.errors import WorkforceError
-    from workforce.output.stochastic import write_result
     from workforce.studies.stochastic.spec import load_stochastic_study, run_stochastic_study
 
     if draws is not None and draws < 1:
@@ -40,3 +45,19 @@ def stochastic(study: Path, out: Path | None, draws: int | None, threads: int, w
     write_result(result, out)
     click.echo(f"Wrote first_stage.csv, scenarios.csv, shortfall.csv, spend.csv, scenario_plans.csv, summary.json, "
                f"manifest.json and stochastic.png to {out}/")
+
+
+def write_result(result: StochasticResult, out: str | Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    """Write the result's tables, summary.json and manifest.json into the run folder ``out`` (replaced
+    as a whole, never a folder the tool did not write), then ``stochastic.png``."""
+    from workforce.output.export import check_formats, export
+    from workforce.plots.style import save
+
+    formats = check_formats(formats)
+    if "xlsx" in formats:
+        from workforce.errors import WorkforceError
+
+        raise WorkforceError("a stochastic plan is written as csv or parquet tables (xlsx is for single plans)")
+    fig = result.chart()  # drawn before anything is written: a chart that fails leaves no partial run folder
+    folder = export(result, out, formats)  # type: ignore[arg-type]  (a result has tables(), summary and data)
+    return save(fig, Path(folder) / "stochastic", formats=("png",))

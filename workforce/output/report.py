@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workforce.plan.policy import year_table
 from workforce.plan.results import Plan
 
 TERM_WORDS = {
@@ -20,14 +21,6 @@ def objective_line(summary: dict) -> str:
     term is penalty × unit-years, in £k-equivalent)."""
     terms = ", ".join(f"{TERM_WORDS.get(t, t)} {v:,.1f}" for t, v in summary["terms"].items() if abs(v) > 1e-9)
     return f"  objective {summary['objective']:,.1f} (£k-equivalent)" + (f" = {terms}" if terms else "")
-
-
-def year_table(title: str, rows: list[tuple[str, list[float]]], years: list[int], indent: str = "  ") -> list[str]:
-    """A table with one column per year (headed by the year) and names at their full length."""
-    width = max([len(title) - len(indent), *(len(name) for name, _ in rows)])
-    lines = [f"{title:<{width + len(indent)}} " + " ".join(f"{t:>7}" for t in years)]
-    lines += [f"{indent}{name:<{width}} " + " ".join(f"{v:>7,.0f}" for v in values) for name, values in rows]
-    return lines
 
 
 def rescue_note(summary: dict) -> str | None:  # type: ignore[type-arg]

@@ -168,8 +168,14 @@ def policy_lines(plan: Any) -> list[str]:
     compliance = plan.extra.get("compliance")
     if compliance is not None:
         out = compliance["out_of_compliance"].groupby(level=["role", "year"]).sum()
-        from workforce.output.report import year_table
-
         rows = [(d.scenario.roles[k].name, [out[k, t] for t in d.YEARS]) for k in d.DEADLINE_ROLES]
         lines += ["", *year_table("Out of compliance with the statutory deadline (all regions)", rows, d.YEARS)]
+    return lines
+
+
+def year_table(title: str, rows: list[tuple[str, list[float]]], years: list[int], indent: str = "  ") -> list[str]:
+    """A table with one column per year (headed by the year) and names at their full length."""
+    width = max([len(title) - len(indent), *(len(name) for name, _ in rows)])
+    lines = [f"{title:<{width + len(indent)}} " + " ".join(f"{t:>7}" for t in years)]
+    lines += [f"{indent}{name:<{width}} " + " ".join(f"{v:>7,.0f}" for v in values) for name, values in rows]
     return lines

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import highspy
@@ -24,7 +23,9 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from workforce.errors import NoSolutionError, SolveError, UnboundedScenarioError, VerificationError
 from workforce.model import arrays, build_model
+from workforce.model.compiled import Compiled as Compiled
 from workforce.model.data import ModelData, prepare
+from workforce.plan.solution import SolveInfo as SolveInfo
 from workforce.scenario.derive import validated
 from workforce.scenario.schema import TERMS, Scenario
 from workforce.solver.mip_start import give_start, honest_gap, rescue
@@ -41,63 +42,15 @@ from workforce.solver.stage_check import StageBound, disagreement, stage_value, 
 if TYPE_CHECKING:
     from workforce.plan.results import Plan
 
+
 INF = highspy.kHighsInf
 
 RECORDED_OPTIONS = (
     "presolve", "solver", "parallel", "threads", "random_seed", "time_limit", "simplex_strategy",
     "primal_feasibility_tolerance", "dual_feasibility_tolerance", "mip_rel_gap", "mip_abs_gap",
 )
+
 """HiGHS options whose values every run records in its manifest."""
-
-
-@dataclass
-class Compiled:
-    """The LP as arrays: min c·x subject to row_lower ≤ A x ≤ row_upper, col_lower ≤ x ≤ col_upper."""
-
-    A: Any  # scipy.sparse.csc_array
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    term_costs: np.ndarray
-    """One row of objective coefficients per objective term (order of TERMS)."""
-    term_offsets: np.ndarray
-    rows: list[Any]
-    """ConstraintData of each row."""
-    columns: list[Any]
-    """VarData of each column."""
-    col_position: dict[int, int] = field(default_factory=dict)
-    """id(VarData) → column."""
-    integrality: np.ndarray | None = None
-    """True for each integer column (cohorts); none for a plain LP."""
-    model: Any = None
-    """The Pyomo model (rows and columns refer to its components weakly: keep it alive)."""
-
-    @property
-    def csc(self) -> Any:
-        """The constraint matrix in compressed columns (shape, nnz, indptr, indices, data, ``@``)."""
-        return self.A
-
-
-@dataclass
-class SolveInfo:
-    status: str
-    """``optimal`` or ``provisional`` (a limit stopped the solver with a plan in hand)."""
-    objective: float
-    terms: dict[str, float]
-    x: np.ndarray
-    row_activity: np.ndarray
-    row_dual: np.ndarray
-    mip_gap: float | None
-    stages: list[dict[str, Any]]
-    timings: dict[str, float]
-    highs_version: str
-    options: dict[str, Any]
-    log: list[str] = field(default_factory=list)
-    """HiGHS log lines of every stage."""
-    solver: dict[str, Any] = field(default_factory=dict)
-    """HiGHS githash, the values of its main options, the final model status and the objective bound."""
-
 
 def compile_model(m: pyo.ConcreteModel) -> Compiled:
     """Compile the model's constraints and objective terms into arrays (minimisation)."""
@@ -148,7 +101,6 @@ def compile_model(m: pyo.ConcreteModel) -> Compiled:
         model=m,
     )
 
-
 def compile_scenario(
     data: ModelData, timings: dict[str, float] | None = None,
 ) -> tuple[pyo.ConcreteModel | None, Compiled | arrays.ArrayCompiled]:
@@ -172,7 +124,6 @@ def compile_scenario(
     compiled_model = compile_model(m)
     timings["compile"] = time.perf_counter() - t
     return m, compiled_model
-
 
 def solve(
     scenario: Scenario | ModelData,
@@ -225,14 +176,11 @@ def solve(
     plan.summary["timings_seconds"] = dict(timings)
     return plan
 
-
 def _python_number(value: Any) -> Any:
     """A numpy scalar (np.float64(60), np.int64(2)) as the Python number HiGHS's options take."""
     return value.item() if hasattr(value, "item") and getattr(value, "ndim", None) == 0 else value
 
-
 _BANNER_SHOWN = False
-
 
 def new_highs() -> highspy.Highs:
     """A silent HiGHS instance (the first one made in a process prints a banner on stdout)."""
@@ -255,7 +203,6 @@ def new_highs() -> highspy.Highs:
         _BANNER_SHOWN = True
     h.setOptionValue("output_flag", False)
     return h
-
 
 def _highs(compiled: Compiled, options: dict[str, Any], integer: bool = False) -> highspy.Highs:
     """HiGHS holding the compiled model; ``integer`` keeps integer columns integer (otherwise the
@@ -282,7 +229,6 @@ def _highs(compiled: Compiled, options: dict[str, Any], integer: bool = False) -
         raise SolveError("HiGHS refused the model (passModel returned an error)")
     return h
 
-
 def _run_highs(h: highspy.Highs) -> highspy.HighsModelStatus:
     h.HandleKeyboardInterrupt = True
     h.solve()
@@ -290,7 +236,6 @@ def _run_highs(h: highspy.Highs) -> highspy.HighsModelStatus:
     if status == highspy.HighsModelStatus.kInterrupt:
         raise KeyboardInterrupt
     return status
-
 
 def run(
     compiled: Compiled,
@@ -471,7 +416,6 @@ def run(
         },
     )
 
-
 def _suspect_start(h: highspy.Highs, status: highspy.HighsModelStatus, cost: np.ndarray, offset: float,
                    earlier: list[StageBound], mip_gap: float) -> str | None:
     """Why HiGHS's answer to a stage started from the earlier plan is not to be trusted (the start is
@@ -483,12 +427,10 @@ def _suspect_start(h: highspy.Highs, status: highspy.HighsModelStatus, cost: np.
     x = np.asarray(h.getSolution().col_value)
     return disagreement(h, cost, offset, x, earlier, status == highspy.HighsModelStatus.kOptimal, mip_gap)
 
-
 def _option_value(h: highspy.Highs, name: str) -> Any:
     """A HiGHS option's value for JSON (an infinite limit is recorded as null)."""
     value = h.getOptionValue(name)[1]
     return None if isinstance(value, float) and not np.isfinite(value) else value
-
 
 def check_rows(compiled: Compiled, x: np.ndarray, tolerance: float) -> None:
     """Re-check every limit and balance at the solution; HiGHS can report optimal while a row is

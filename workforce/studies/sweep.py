@@ -316,7 +316,7 @@ def sweep(
 def _spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
     """Text cells and column names (parameter names come from the study file) that a spreadsheet
     would run as formulas get a leading apostrophe, as in every other CSV the tool writes."""
-    from workforce.output.export import neutralise, neutralise_frame
+    from workforce.output_safety import neutralise, neutralise_frame
 
     out = neutralise_frame(table)
     out.columns = [neutralise(c) for c in out.columns]

@@ -113,9 +113,9 @@ class StochasticResult:
                 f"{len(self.first_stage)}):</p>{table}")
 
     def chart(self) -> Any:
-        from workforce.plots.stochastic import stochastic_chart
+        from workforce.conveniences import provider
 
-        return stochastic_chart(self)
+        return provider("stochastic.chart")(self)
 
 
 def _fmt(v: Any) -> str:

@@ -1,0 +1,110 @@
+"""Scenario schema, policy and objective: targets, place shares, equity, the objective, the solver."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from workforce.scenario.schema_base import Base, Fraction, Id, Money, Term
+from workforce.scenario.tables import Table
+
+
+class Target(Base):
+    """A policy target on a programme's completions or intake, e.g. at least 5,000 trained by 2030."""
+
+    programme: Id
+    """Programme whose trainees count."""
+    measure: Literal["completions", "intake"] = "completions"
+    """What counts: qualified completers joining the role (people) or starters (trainees)."""
+    from_year: int | None = None
+    """First academic year counted; none means the first planning year."""
+    by_year: int
+    """Last academic year counted (inclusive): 2030 means by the end of 2030/31 (August 2031)."""
+    at_least: Table
+    """Target (people or trainees) for each row: one number, or one per row year (``{2027: 150,
+    2028: 180}``, for an annual target); with scope ``region`` also a value per region, or region ->
+    year -> value. A cumulative target has one row, ``by_year``; an annual one a row per year from
+    ``from_year`` to ``by_year``, and a by-year table must give each of them."""
+    scope: Literal["national", "region"] = "national"
+    """``national``: the sum over ``regions`` must reach ``at_least``; ``region``: each region
+    must reach its own value."""
+    regions: list[str] | None = None
+    """Regions (codes or names) that count; none means all."""
+    annual: bool = False
+    """False: the cumulative count from ``from_year`` to ``by_year`` must reach the target;
+    true: every year from ``from_year`` to ``by_year`` must reach it on its own (e.g. at least
+    200 starters a year from 2026)."""
+
+class PlaceShare(Base):
+    """Bounds on the share of a programme's starters that a group of regions receives."""
+
+    programme: Id
+    """Programme whose starters are shared."""
+    regions: list[str] = Field(min_length=1)
+    """The region group (codes or names), e.g. every region outside London and the South East."""
+    min_share: Fraction | None = None
+    """Least share of the programme's national starters in each year (0-1)."""
+    max_share: Fraction | None = None
+    """Most share of the programme's national starters in each year (0-1)."""
+    from_year: int | None = None
+    """First academic year the bounds apply; none means the first planning year."""
+    to_year: int | None = None
+    """Last academic year the bounds apply; none means the last planning year."""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> PlaceShare:
+        if self.min_share is None and self.max_share is None:
+            raise ValueError("give min_share, max_share or both")
+        if self.min_share is not None and self.max_share is not None and self.min_share > self.max_share:
+            raise ValueError(f"min_share {self.min_share:g} is above max_share {self.max_share:g}")
+        return self
+
+class Equity(Base):
+    """Regional equity: minimise the worst regional shortfall rate (shortfall / demand)."""
+
+    roles: list[Id] | None = None
+    """Roles whose regional shortfall rates count; none means every role."""
+    basis: Literal["horizon", "year"] = "horizon"
+    """``horizon``: a region's rate is its shortfall summed over the horizon over its demand summed
+    over the horizon; ``year``: every region-year's rate counts on its own."""
+    mode: Literal["before_cost", "alone"] = "before_cost"
+    """``before_cost``: minimise the worst rate first, then the usual objective with the worst rate
+    held (lexicographic); ``alone``: minimise the worst rate only."""
+    tolerance: Annotated[float, Field(ge=0, le=0.5)] = 1e-6
+    """Slack allowed on the worst rate (absolute, as a fraction of demand) while the usual
+    objective is optimised after it."""
+
+class SurplusGroup(Base):
+    roles: list[Id] = Field(min_length=1)
+    """Roles whose surplus counts together."""
+    max: Table
+    """Most combined surplus per region and year."""
+
+class Objective(Base):
+    weights: dict[Term, Money] = {}
+    """Weight of each term in the weighted sum; a term not listed has weight 1."""
+    lexicographic: list[list[Term]] | None = None
+    """Optimise groups of terms in order, e.g. ``[[shortfall], [training_cost, hiring_cost]]``:
+    each later group is optimised while the earlier groups keep their optimum."""
+    lexicographic_tolerance: Annotated[float, Field(ge=0, le=0.5)] = 1e-6
+    """Relative slack allowed on an earlier group's optimum when optimising the later ones."""
+    equity: Equity | None = None
+    """Minimise the worst regional shortfall rate, alone or before the terms above; the plan then
+    reports the price of fairness against the efficiency-optimal plan."""
+
+    def weight(self, term: str) -> float:
+        return float(self.weights.get(term, 1.0))  # type: ignore[call-overload]
+
+class SolverSettings(Base):
+    time_limit: Annotated[float, Field(gt=0)] | None = None
+    """Seconds HiGHS may spend; none means no limit."""
+    threads: int = Field(default=1, ge=0, le=64)
+    """HiGHS threads; 1 gives reproducible runs."""
+    random_seed: int = Field(default=0, ge=0, le=2_147_483_647)  # the range HiGHS accepts (1.16: 2**31 is refused)
+    """HiGHS random seed."""
+    verify_tolerance: Annotated[float, Field(gt=0, le=1e-2)] = 1e-6
+    """Largest relative violation of any limit accepted when the plan is re-checked."""
+    mip_gap: Annotated[float, Field(ge=0, le=1)] = 1e-3
+    """Relative optimality gap at which HiGHS stops a mixed-integer solve (0.001 = 0.1%); used only
+    when a programme is delivered in ``cohorts``."""
