@@ -110,3 +110,18 @@ def test_plot_on_a_folder_that_is_not_a_run_fails_cleanly(tmp_path):
     assert result.exit_code == 1
     assert "summary.json is missing" in result.output
     assert "Traceback" not in result.output
+
+
+def test_plan_and_plan_tables_share_one_definition_of_their_table_fields():
+    """Issue 15: the chart view does not repeat the Plan's fields; both take them from PlanFields."""
+    import dataclasses
+
+    from workforce import Plan
+    from workforce.plan.tables import TABLES, PlanFields, PlanTables
+
+    shared = [f.name for f in dataclasses.fields(PlanFields)]
+    assert tuple(f.name for f in dataclasses.fields(PlanFields) if f.type == "pd.DataFrame") == TABLES
+    for cls in (Plan, PlanTables):
+        assert issubclass(cls, PlanFields)
+        assert not set(cls.__dict__.get("__annotations__", {})) & set(shared), f"{cls.__name__} redeclares a field"
+        assert [f.name for f in dataclasses.fields(cls)][: len(shared)] == shared

@@ -27,14 +27,14 @@ from workforce.model import expressions as ex
 from workforce.model.data import ModelData
 from workforce.model.horizon import post_keys
 from workforce.plan.extract import plan_tables
-from workforce.plan.tables import labels_from_data
+from workforce.plan.tables import TABLES as TABLES
+from workforce.plan.tables import PlanFields, labels_from_data
 from workforce.scenario.schema import TERMS
 
 if TYPE_CHECKING:
     from workforce.plots import PlotAccessor
     from workforce.solver.core import Compiled, SolveInfo
 
-TABLES = ("intake", "workforce", "flows", "spend", "spend_detail")
 
 
 def tables_fingerprint(plan: Plan) -> str:
@@ -71,16 +71,9 @@ class Solved:
 
 
 @dataclass
-class Plan:
-    """A solved scenario: the plan's tables and how it was obtained."""
+class Plan(PlanFields):
+    """A solved scenario: the plan's tables (the fields of :class:`PlanFields`) and how it was obtained."""
 
-    scenario_name: str
-    intake: pd.DataFrame
-    workforce: pd.DataFrame
-    flows: pd.DataFrame
-    spend: pd.DataFrame
-    spend_detail: pd.DataFrame
-    summary: dict[str, Any]
     data: ModelData = field(repr=False)
     extra: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     """Tables only some scenarios have, e.g. ``tenure`` (roles with a tenure profile)."""

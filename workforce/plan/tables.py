@@ -93,9 +93,13 @@ def labels_from_data(d: ModelData) -> Labels:
     )
 
 
+TABLES = ("intake", "workforce", "flows", "spend", "spend_detail")
+"""The five tables every plan has, the DataFrame fields of :class:`PlanFields`."""
+
+
 @dataclass
-class PlanTables:
-    """A plan's tables, summary and labels: all a chart needs (see :mod:`workforce.plots`)."""
+class PlanFields:
+    """The fields a live :class:`~workforce.plan.results.Plan` and a :class:`PlanTables` share, defined once."""
 
     scenario_name: str
     intake: pd.DataFrame
@@ -104,6 +108,12 @@ class PlanTables:
     spend: pd.DataFrame
     spend_detail: pd.DataFrame
     summary: dict[str, Any]
+
+
+@dataclass
+class PlanTables(PlanFields):
+    """A plan's tables, summary and labels: all a chart needs (see :mod:`workforce.plots`)."""
+
     labels: Labels = field(repr=False)
     source: str = "<plan>"
     """Where the tables came from: a results folder, or ``<plan>`` for a plan solved in this session."""
@@ -144,8 +154,6 @@ def plan_tables(obj: Plan | PlanTables) -> PlanTables:
     data = getattr(obj, "data", None)
     if tables is None or data is None:
         raise TypeError(f"expected a Plan or PlanTables, not {type(obj).__name__}")
-    from workforce.plan.results import TABLES
-
     # The five core tables; scenario-specific extras (tenure, compliance, ...) are not charted here.
     return PlanTables(scenario_name=obj.scenario_name, summary=obj.summary, labels=labels_from_data(data),
                       intake_terms=getattr(obj, "extra", {}).get("intake_terms"),
