@@ -2,6 +2,12 @@
 
 Pipeline: ``load_scenario`` → ``prepare`` → ``build_model`` → ``solve`` → ``Plan`` tables.
 
+One package per stage, importing only the stages below it (the layers contract in pyproject.toml,
+checked by tests/test_layers.py), from the bottom: ``scenario`` → ``model`` → ``plan`` (what a
+solve produces) → ``solver`` → ``explain`` → ``studies`` → ``output`` and ``plots`` → ``cli``.
+``errors``, ``conveniences``, ``output_safety`` (what may be replaced on disk), ``allow`` (the
+folders a planner allowed) and ``entry`` (the console entry point) serve every stage.
+
 The names below are imported on first use (PEP 562), so that ``import workforce`` (and the
 ``workforce`` command starting up) does not load pandas, Pyomo and HiGHS before it needs them, and
 a Ctrl-C while they load is caught by the command's entry point (:mod:`workforce.entry`).

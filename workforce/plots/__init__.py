@@ -3,7 +3,10 @@
 Every chart function takes a :class:`~workforce.plan.results.Plan` or a
 :class:`~workforce.plan.tables.PlanTables` (a saved run read with
 :func:`~workforce.plan.tables.load_plan`) and returns a matplotlib ``Figure``. In a notebook use
-``plan.plot.<chart>(...)``; :func:`draw_all` writes every chart as PNG and SVG.
+``plan.plot.<chart>(...)``; :func:`draw_all` writes every chart as PNG and SVG. Study charts
+(sweeps, fan charts, comparisons) are in :mod:`.studies`.
+
+A stage beside ``output``: may import ``studies`` down to ``scenario``, never ``output`` or ``cli``.
 """
 
 from workforce.plots.accessor import PlotAccessor, chart_requests, draw_all
