@@ -51,3 +51,11 @@ def test_each_convenience_resolves_and_is_used(name):
     uses = [p for p in (ROOT / "workforce").rglob("*.py")
             if re.search(rf"provider\(\"{re.escape(name)}\"\)", p.read_text())]
     assert uses, f"no module asks for the convenience {name}"
+
+
+def test_no_module_is_over_about_500_lines():
+    """Issue 15: a module that grows past ~500 lines is split by family group or concern."""
+    limit = 520  # "about 500": room for a docstring paragraph, not for another concern
+    long = {str(p.relative_to(ROOT)): n for p in sorted((ROOT / "workforce").rglob("*.py"))
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > limit}
+    assert not long, f"split these by concern: {long}"
