@@ -37,16 +37,23 @@ def test_from_old_path_import_name(monkeypatch):
     assert Plan is workforce.Plan
 
 
-def test_solve_stays_the_function_after_the_old_module_path_is_imported(monkeypatch):
-    function = workforce.solve
+@pytest.mark.parametrize(("name", "new"), [
+    ("solve", "workforce.solver.core"), ("compare", "workforce.studies.compare"), ("sweep", "workforce.studies.sweep"),
+])
+def test_a_public_function_stays_callable_after_its_old_module_path_is_imported(name, new, monkeypatch):
+    """workforce.solve, .compare and .sweep are the functions; each was also a module's path."""
+    function = getattr(workforce, name)
     assert inspect.isfunction(function)
-    monkeypatch.setattr(workforce, "solve", function)
-    monkeypatch.delitem(sys.modules, "workforce.solve", raising=False)
+    assert function is getattr(importlib.import_module(new), name)
+    monkeypatch.setattr(workforce, name, function)
+    monkeypatch.delitem(sys.modules, f"workforce.{name}", raising=False)
     with pytest.warns(DeprecationWarning):
-        import workforce.solve as old  # noqa: F401
-    # the import system rebinds workforce.solve to the old module; calling it still solves
-    assert callable(workforce.solve)
-    assert workforce.solve.compile_model is importlib.import_module("workforce.solver.core").compile_model
+        old = importlib.import_module(f"workforce.{name}")
+    # the import system rebinds workforce.<name> to the old module; calling it still calls the function
+    assert getattr(workforce, name) is old
+    assert getattr(old, name) is function
+    monkeypatch.setattr(importlib.import_module(new), name, lambda *a, **k: ("called", a, k))
+    assert old(1, x=2) == ("called", (1,), {"x": 2})
 
 
 @pytest.mark.parametrize(("package", "name", "new"), [

@@ -39,6 +39,8 @@ _HOMES = {
     "load_scenario": "workforce.scenario",
     "scenario_from_dict": "workforce.scenario",
     "solve": "workforce.solver.core",
+    "compare": "workforce.studies.compare",
+    "sweep": "workforce.studies.sweep",
 }
 
 __all__ = [
@@ -52,10 +54,12 @@ __all__ = [
     "UnboundedScenarioError",
     "WorkforceError",
     "build_model",
+    "compare",
     "load_scenario",
     "prepare",
     "scenario_from_dict",
     "solve",
+    "sweep",
 ]
 
 if TYPE_CHECKING:
@@ -72,6 +76,8 @@ if TYPE_CHECKING:
     from workforce.plan.results import Plan
     from workforce.scenario import Scenario, load_scenario, scenario_from_dict
     from workforce.solver.core import solve
+    from workforce.studies.compare import compare
+    from workforce.studies.sweep import sweep
 
 
 def __getattr__(name: str) -> Any:
