@@ -1,7 +1,7 @@
 """The stages import one way, down the pipeline: the layers contract in pyproject.toml holds.
 
-import-linter (grimp) counts imports made inside functions too, and skips only those under
-``if TYPE_CHECKING:``. A higher stage's convenience on a lower stage's object goes through
+import-linter (grimp) counts imports made inside functions too, and those under
+``if TYPE_CHECKING:`` (exclude_type_checking_imports = false). A higher stage's convenience on a lower stage's object goes through
 :mod:`workforce.conveniences`.
 """
 

@@ -40,8 +40,9 @@ from workforce.model.rows import KIND_NAMES, index_parts, planner_limit
 from workforce.solver.diagnose import CAPACITY, integer_columns, relax_integrality, row_meanings, supervisors
 
 if TYPE_CHECKING:
+    from workforce.model.compiled import Compiled
     from workforce.plan.results import Plan
-    from workforce.solver.core import Compiled, SolveInfo
+    from workforce.plan.solution import SolveInfo
 
 
 STEP = {

@@ -17,7 +17,8 @@ from workforce.solver.diagnose import relax_integrality
 
 if TYPE_CHECKING:
     from workforce.explain.marginal import Stage
-    from workforce.solver.core import Compiled, SolveInfo
+    from workforce.model.compiled import Compiled
+    from workforce.plan.solution import SolveInfo
 
 
 def loosening_values(

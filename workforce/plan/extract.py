@@ -27,7 +27,7 @@ from workforce.model.calendar import FY_START
 from workforce.model.data import ModelData
 
 if TYPE_CHECKING:
-    from workforce.solver.core import Compiled
+    from workforce.model.compiled import Compiled
 
 ROLE_UNIT = "people or FTE (the role's unit)"
 

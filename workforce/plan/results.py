@@ -32,8 +32,8 @@ from workforce.plan.tables import PlanFields, labels_from_data
 from workforce.scenario.schema import TERMS
 
 if TYPE_CHECKING:
-    from workforce.plots import PlotAccessor
-    from workforce.solver.core import Compiled, SolveInfo
+    from workforce.model.compiled import Compiled
+    from workforce.plan.solution import SolveInfo
 
 
 
@@ -91,7 +91,7 @@ class Plan(PlanFields):
         return self.summary["objective"]
 
     @property
-    def plot(self) -> PlotAccessor:
+    def plot(self) -> Any:  # a workforce.plots.PlotAccessor (the plots stage sits above this one)
         """Charts of this plan: ``plan.plot.capacity_map("ep")``, ``plan.plot.spend()``, ... (workforce.plots)."""
         return provider("plan.plot")(self)
 

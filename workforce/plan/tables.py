@@ -22,7 +22,6 @@ from workforce.errors import WorkforceError
 if TYPE_CHECKING:
     from workforce.model.data import ModelData
     from workforce.plan.results import Plan
-    from workforce.plots import PlotAccessor
 
 # Columns each saved table must have: the index levels, then the values the charts read.
 REQUIRED: dict[str, tuple[list[str], list[str]]] = {
@@ -141,7 +140,7 @@ class PlanTables(PlanFields):
         return sorted(int(y) for y in self.workforce.index.unique("year"))
 
     @property
-    def plot(self) -> PlotAccessor:
+    def plot(self) -> Any:  # a workforce.plots.PlotAccessor (the plots stage sits above this one)
         """Charts of this plan: ``tables.plot.capacity_map("ep")`` and the rest of :mod:`workforce.plots`."""
         return provider("plan.plot")(self)
 

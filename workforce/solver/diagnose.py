@@ -27,7 +27,7 @@ from workforce.model.data import ModelData
 from workforce.model.rows import KIND_NAMES, RowMeaning, describe, group_label, index_parts, planner_limit, spans
 
 if TYPE_CHECKING:
-    from workforce.solver.core import Compiled
+    from workforce.model.compiled import Compiled
 
 INF = highspy.kHighsInf
 MONEY = {"budget_limit", "envelope_limit"}

@@ -27,7 +27,7 @@ import highspy
 import numpy as np
 
 if TYPE_CHECKING:
-    from workforce.solver.core import Compiled
+    from workforce.model.compiled import Compiled
 
 EPS = 1e-6
 """A relaxed cohort count this close to a whole number counts as that number."""

@@ -17,7 +17,8 @@ from workforce.model.data import ModelData
 from workforce.scenario.schema import TERMS
 
 if TYPE_CHECKING:
-    from workforce.solver.core import Compiled, SolveInfo
+    from workforce.model.compiled import Compiled
+    from workforce.plan.solution import SolveInfo
 
 EQUITY = "worst_shortfall_rate"
 """Pseudo-term of the equity stage: the variable ``worst_shortfall_rate``."""
