@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from workforce.model.arrays import INF, Columns, Family, Lin, _stack
+from workforce.model.array_families import Family, _stack
+from workforce.model.array_grids import INF, Columns, Lin
 from workforce.model.data import ModelData
 from workforce.model.horizon import post_rows
 
