@@ -32,6 +32,7 @@ def stochastic(study: Path, out: Path | None, draws: int | None, threads: int, w
 
     matplotlib.use("Agg")
     from workforce.errors import WorkforceError
+    from workforce.output_safety import check_replaceable
     from workforce.studies.stochastic.spec import load_stochastic_study, run_stochastic_study
 
     if draws is not None and draws < 1:
@@ -39,9 +40,10 @@ def stochastic(study: Path, out: Path | None, draws: int | None, threads: int, w
     if workers < 1:
         raise WorkforceError(f"--workers must be at least 1 (got {workers})")
     spec, base_dir = load_stochastic_study(study)
+    out = out if out is not None else Path("results") / "stochastic" / study.stem
+    check_replaceable(out, "run", [study])  # before solving: a refused folder costs no solve
     result = run_stochastic_study(spec, base_dir=base_dir, draws=draws, threads=threads, workers=workers)
     click.echo(result.summary_text())
-    out = out if out is not None else Path("results") / "stochastic" / study.stem
     write_result(result, out)
     click.echo(f"Wrote first_stage.csv, scenarios.csv, shortfall.csv, spend.csv, scenario_plans.csv, summary.json, "
                f"manifest.json and stochastic.png to {out}/")
