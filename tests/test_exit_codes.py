@@ -74,3 +74,19 @@ def test_random_seed_accepts_only_what_highs_accepts(tmp_path, seed, code):
     assert result.exit_code == code, result.output
     if code:
         assert "solver.random_seed" in result.output and "Traceback" not in result.output
+
+
+def test_a_closed_standard_output_ends_the_command_with_130_and_no_traceback():
+    """`workforce show ... | head -1`: the reader goes away before the output is written. The
+    command ends with one line on standard error and exit 130 (interrupted), not a BrokenPipeError
+    report (exit 120) or an internal error (exit 70)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "workforce", "show", str(ROOT / "configs" / "england_baseline.yaml")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # no reader left: the first write fails with EPIPE
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 130, err
+    assert "standard output was closed" in err and "Traceback" not in err and "BrokenPipeError" not in err

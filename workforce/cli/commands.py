@@ -73,6 +73,10 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("interrupted: no outputs were written", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # standard output closed by its reader (click would exit 1 for it)
+            from workforce.entry import stdout_closed
+
+            stdout_closed()
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug in workforce, not a problem with the planner's input
