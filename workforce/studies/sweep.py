@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from workforce.errors import ScenarioError, WorkforceError
+from workforce.output_safety import pid_alive
 from workforce.scenario import Scenario, load_scenario
 from workforce.solver.levers import Lever, scenario_with, value_at
 from workforce.studies.main_guard import check_main_guard
@@ -199,21 +200,11 @@ def watch_parent(pid: int) -> None:
             return
 
     def watch() -> None:
-        while _alive(pid):
+        while pid_alive(pid):
             time.sleep(1.0)
         os._exit(1)  # nothing of this worker's is worth keeping: results are written by the parent
 
     threading.Thread(target=watch, name="workforce-parent-watch", daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _fixed_intake(spec: StudySpec, base: Path | None, scenario: Scenario) -> list[list[Any]] | None:
