@@ -22,6 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from workforce.errors import WorkforceError
+from workforce.output_safety import umask
 from workforce.plan.tables import PlanTables
 
 OKABE_ITO = {
@@ -262,19 +263,13 @@ def save(fig: Figure, stem: str | Path, formats: Iterable[str] = FORMATS, dpi: i
                 fig.savefig(fh, format=fmt, dpi=dpi, metadata=_metadata(fig, fmt))
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp, 0o666 & ~_umask())
+            os.chmod(tmp, 0o666 & ~umask())
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
         written.append(target)
     return written
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _metadata(fig: Figure, fmt: str) -> dict[str, Any]:
