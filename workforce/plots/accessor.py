@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from workforce.plan.tables import PlanTables, plan_tables
 from workforce.plots import style as st
+from workforce.plots.authorities import authority_strip, england_regions_of, to_regions
 from workforce.plots.capacity import capacity_map
 from workforce.plots.cohorts import MIN_STARTERS, cohort_gantt
 from workforce.plots.compare import compare
@@ -51,6 +52,10 @@ class PlotAccessor:
     def flows_waterfall(self, role: str, region: str | None = None, **kwargs: Any) -> Figure:
         return flows_waterfall(self.tables, role, region, **kwargs)
 
+    def authority_strip(self, role: str, year: int | None = None) -> Figure:
+        """Every local authority's shortfall rate, sorted, by region (plans of English authorities)."""
+        return authority_strip(self.tables, role, year)
+
     def compare(self, *others: Any, measure: str = "shortfall", key: str | None = None, **kwargs: Any) -> Figure:
         """This plan against ``others`` (plans or saved runs) on one measure."""
         return compare([self._plan, *others], measure, key, **kwargs)
@@ -63,9 +68,13 @@ class PlotAccessor:
 
 
 def chart_requests(plan: Any) -> list[tuple[str, Callable[[], Figure]]]:
-    """Every standard chart of a plan as (file stem, function drawing it)."""
+    """Every standard chart of a plan as (file stem, function drawing it). A plan of English local
+    authorities gets them aggregated to the nine regions, plus one chart of every authority per role."""
     t = plan_tables(plan)
     out: list[tuple[str, Callable[[], Figure]]] = []
+    if england_regions_of(t) is not None:
+        authorities, t = t, to_regions(t)
+        out += [(f"authority_strip_{k}", lambda k=k: authority_strip(authorities, k)) for k in t.roles]
     for k in t.roles:
         out.append((f"capacity_map_{k}", lambda k=k: capacity_map(t, k)))
         out.append((f"shortfall_map_{k}", lambda k=k: shortfall_map(t, k)))
