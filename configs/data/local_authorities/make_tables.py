@@ -130,14 +130,15 @@ def caseload_series(las: list[dict[str, str]]) -> dict[str, dict[int, int]]:
     return series
 
 
-def main() -> None:
+def main(out: Path = HERE) -> None:
+    """Write the tables into ``out`` (default: beside this script)."""
     las = authorities()
     region_of = {r["new_la_code"]: r["region_code"] for r in las}
     name_of = {r["new_la_code"]: r["la_name"] for r in las}
     by_region: dict[str, list[str]] = {}
     for code, reg in region_of.items():
         by_region.setdefault(reg, []).append(code)
-    write(HERE / "authorities.csv", ["code", "name", "region_code", "region_name", "source"],
+    write(out / "authorities.csv", ["code", "name", "region_code", "region_name", "source"],
           [[r["new_la_code"], r["la_name"], r["region_code"], r["region_name"],
             "DfE Education, health and care plans 2025 (SEN2), local authorities with January 2025 caseloads"]
            for r in las])
@@ -164,10 +165,10 @@ def main() -> None:
         rows.append([code, name_of[code], *values,
                      "DfE SEN2 2025 release, EHC plans 0-25 in January 2019-2025 (published); "
                      "January 2026 ASSUMPTION: region's published 2026 total x authority's share of its 2025 caseload"])
-    write(HERE / "ehcp_caseload.csv", ["region", "region_name", *map(str, CASELOAD_YEARS), "2026", "source"], rows)
+    write(out / "ehcp_caseload.csv", ["region", "region_name", *map(str, CASELOAD_YEARS), "2026", "source"], rows)
 
     # New plans per plan: published new plans 2024 / published caseload January 2025.
-    write(HERE / "ep_new_plans_per_plan.csv", ["region", "region_name", "value", "source"],
+    write(out / "ep_new_plans_per_plan.csv", ["region", "region_name", "value", "source"],
           [[c, name_of[c], round(new_plans[c] / series[c][2025], 4),
             "derived: new EHC plans in calendar 2024 / EHC plans in January 2025 (DfE SEN2 2025, published)"]
            for c in region_of])
@@ -175,7 +176,7 @@ def main() -> None:
     for table in sorted(SHARES) + sorted(RATIOS):
         src = read(REGIONAL / table)
         value_col = "value" if "value" in src[0] else next(k for k in src[0] if k.isdigit())
-        out = []
+        rows = []
         for reg_row in src:
             reg = reg_row["region"]
             if table in RATIOS:
@@ -186,10 +187,10 @@ def main() -> None:
                 parts = apportion(float(reg_row[value_col]), {c: weights[share][c] for c in by_region[reg]}, decimals)
                 note = (f"ASSUMPTION: {reg_row['region_name']} {reg_row[value_col]} (regional table, "
                         f"configs/data/{table}) x {SHARE_TEXT[share]}")
-            out += [[c, name_of[c], parts[c], note] for c in by_region[reg]]
+            rows += [[c, name_of[c], parts[c], note] for c in by_region[reg]]
         order = {c: i for i, c in enumerate(region_of)}
-        out.sort(key=lambda row: order[row[0]])
-        write(HERE / table, ["region", "region_name", value_col, "source"], out)
+        rows.sort(key=lambda row: order[row[0]])
+        write(out / table, ["region", "region_name", value_col, "source"], rows)
 
 
 if __name__ == "__main__":
