@@ -163,3 +163,18 @@ def test_plan_gives_the_baselines_national_totals(plans):
         spent = [p.spend.xs(stream, level="stream")["spent"].sum() for p in plans]
         assert spent[0] == pytest.approx(spent[1], rel=1e-6)
     assert la.summary["objective"] == pytest.approx(base.summary["objective"], rel=0.02)
+
+
+def test_every_authority_table_is_logged_with_its_checksum():
+    """models/assumptions.md lists each authority table with the sum of its numbers, so an edited
+    cell shows up there (as tests/test_assumptions.py does for the regional tables)."""
+    from tests.test_assumptions import checksum, logged
+    from workforce.scenario.csvio import read_table_csv
+
+    listed = logged()["Tables (configs/data/local_authorities/)"]
+    files = {p.name: p for p in LA_DATA.glob("*.csv") if p.name != "authorities.csv"}
+    assert sorted(listed) == sorted(files)
+    for name, path in files.items():
+        table, _ = read_table_csv(path, name)
+        assert listed[name][0] == pytest.approx(checksum(table), rel=1e-9), name
+        assert listed[name][1] in {"published", "derived", "assumption"}, name
