@@ -9,6 +9,8 @@ import csv
 import filecmp
 import importlib.util
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -178,3 +180,24 @@ def test_every_authority_table_is_logged_with_its_checksum():
         table, _ = read_table_csv(path, name)
         assert listed[name][0] == pytest.approx(checksum(table), rel=1e-9), name
         assert listed[name][1] in {"published", "derived", "assumption"}, name
+
+
+def test_a_local_authoritys_own_copy_validates_and_solves(tmp_path):
+    """The template use (docs/local_authorities.md): one authority's rows written with ``--only``,
+    the scenario's ``regions:`` cut to that authority, solved. Birmingham's tables are its rows of
+    the 153-authority tables, so its demand is theirs."""
+    data = tmp_path / "data" / "local_authorities"
+    subprocess.run([sys.executable, str(LA_DATA / "make_tables.py"), "--out", str(data), "--only", "E08000025"],
+                   check=True)
+    text = SCENARIO.read_text(encoding="utf-8")
+    start, end = text.index("\nregions:") + 1, text.index("\nroles:")
+    copy = tmp_path / "birmingham.yaml"
+    copy.write_text(text[:start] + 'regions:\n  - {code: E08000025, name: "Birmingham"}\n' + text[end:], encoding="utf-8")
+    plan = solve(load_scenario(copy))
+    assert plan.summary["status"] == "optimal"
+    assert list(plan.workforce.index.unique("region")) == ["E08000025"]
+    schools = pd.read_csv(LA_DATA / "state_funded_schools.csv").set_index("region").loc["E08000025", "2025"]
+    assert plan.workforce.xs(("senco", "E08000025", 2026))["demand"] == pytest.approx(schools)
+    again = subprocess.run([sys.executable, str(LA_DATA / "make_tables.py"), "--out", str(data), "--only", "E08000025"],
+                           capture_output=True, text=True)
+    assert again.returncode != 0 and "never overwrites" in again.stderr

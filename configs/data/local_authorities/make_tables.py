@@ -1,6 +1,8 @@
 """Write the 153-authority tables of configs/england_local_authorities.yaml from the regional ones.
 
-Run from the repository root: ``python configs/data/local_authorities/make_tables.py``. It reads
+Run from the repository root: ``python configs/data/local_authorities/make_tables.py``; with
+``--only E08000025 E08000029 --out my/data`` it writes the rows of those authorities alone into
+another folder, to start a local authority's own copy (docs/local_authorities.md). It reads
 
 * the regional tables in ``configs/data/`` (the baseline's inputs, see ``configs/data/SOURCES.md``);
 * the published authority figures copied into ``published/`` (see ``SOURCES.md`` beside this file):
@@ -17,6 +19,7 @@ need this script.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import math
 from collections.abc import Mapping
@@ -130,9 +133,20 @@ def caseload_series(las: list[dict[str, str]]) -> dict[str, dict[int, int]]:
     return series
 
 
-def main(out: Path = HERE) -> None:
-    """Write the tables into ``out`` (default: beside this script)."""
+def keep_only(out: Path, codes: list[str]) -> None:
+    """Drop every row of the tables in ``out`` but those of ``codes`` (shares stay those of the whole region)."""
+    for path in sorted(out.glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        write(path, rows[0], [r for r in rows[1:] if r[0] in codes])
+
+
+def main(out: Path = HERE, only: list[str] | None = None) -> None:
+    """Write the tables into ``out`` (default: beside this script), all 153 authorities or ``only`` those."""
     las = authorities()
+    unknown = sorted(set(only or []) - {r["new_la_code"] for r in las})
+    if unknown:
+        raise SystemExit(f"unknown authority code(s) {', '.join(unknown)}: see {HERE / 'authorities.csv'} for the 153 codes")
     region_of = {r["new_la_code"]: r["region_code"] for r in las}
     name_of = {r["new_la_code"]: r["la_name"] for r in las}
     by_region: dict[str, list[str]] = {}
@@ -191,7 +205,19 @@ def main(out: Path = HERE) -> None:
         order = {c: i for i, c in enumerate(region_of)}
         rows.sort(key=lambda row: order[row[0]])
         write(out / table, ["region", "region_name", value_col, "source"], rows)
+    if only:
+        keep_only(out, only)
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description="Write the local-authority tables.")
+    parser.add_argument("--out", type=Path, default=HERE, help="folder to write into (default: beside this script)")
+    parser.add_argument("--only", nargs="+", metavar="CODE", help="write only these authorities' rows")
+    args = parser.parse_args()
+    if args.out.resolve() != HERE:
+        taken = sorted(p.name for p in args.out.glob("*.csv")) if args.out.is_dir() else []
+        if taken:
+            raise SystemExit(f"{args.out} already holds {', '.join(taken)}: give an empty or new folder "
+                             "(this script never overwrites tables it did not write)")
+    args.out.mkdir(parents=True, exist_ok=True)
+    main(args.out, args.only)
