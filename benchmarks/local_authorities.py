@@ -10,7 +10,8 @@ Prints, as medians of ``--runs`` runs with the machine's load:
 * validation: ``load_scenario`` of the YAML and its 18 CSV tables, in a warm process (target under 1 s);
 * ``workforce run``: wall time of ``python -m workforce run <scenario> --out <tmp>`` in a fresh
   process, from interpreter start to the written outputs (import, validation, build, solve,
-  verify, writing), and the library's own stage timings from the run's ``summary.json``;
+  verify, writing), and the library's own stage timings of in-process solves
+  (``plan.summary["timings_seconds"]``);
 * HiGHS alone: the same LP (the library's compiled arrays with the weighted cost) passed to a
   fresh ``highspy.Highs``, ``run()`` timed alone, with the same options (see national_scale.py);
 * the ratio ``workforce run`` / HiGHS alone (issue 19 target: at most 2x).
@@ -19,7 +20,6 @@ Prints, as medians of ``--runs`` runs with the machine's load:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -49,9 +49,9 @@ def validation_seconds(runs: int) -> list[float]:
     return times
 
 
-def run_seconds(runs: int) -> tuple[list[float], list[dict[str, float]]]:
-    """Wall seconds of ``workforce run`` in a fresh process, and each run's stage timings."""
-    walls, stages = [], []
+def run_seconds(runs: int) -> list[float]:
+    """Wall seconds of ``workforce run`` in a fresh process, from interpreter start to written files."""
+    walls = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "plan"
@@ -59,9 +59,16 @@ def run_seconds(runs: int) -> tuple[list[float], list[dict[str, float]]]:
             subprocess.run([sys.executable, "-m", "workforce", "run", str(SCENARIO), "--out", str(out)],
                            check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
             walls.append(time.perf_counter() - t)
-            summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-            stages.append(summary.get("timings_seconds", {}))
-    return walls, stages
+            assert (out / "summary.json").exists()
+    return walls
+
+
+def stage_seconds(runs: int) -> list[dict[str, float]]:
+    """The library's own stage timings (``plan.summary["timings_seconds"]``) of in-process solves."""
+    from workforce import load_scenario, solve
+
+    scenario = load_scenario(SCENARIO)
+    return [dict(solve(scenario).summary["timings_seconds"]) for _ in range(runs)]
 
 
 def highs_alone(runs: int) -> tuple[list[float], dict[str, Any]]:
@@ -91,7 +98,8 @@ def main() -> None:
           f"HiGHS {m['highs']}, Python {m['python']}")
     valid = validation_seconds(args.runs)
     floor, size = highs_alone(args.runs)
-    walls, stages = run_seconds(args.runs)
+    walls = run_seconds(args.runs)
+    stages = stage_seconds(args.runs)
     v, f, w = statistics.median(valid), statistics.median(floor), statistics.median(walls)
     print(f"Scenario: {SCENARIO.relative_to(ROOT)} ({size['columns']:,} columns, {size['rows']:,} rows, "
           f"{size['nonzeros']:,} nonzeros, {'MILP' if size['integer'] else 'LP'})")
