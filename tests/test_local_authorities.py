@@ -129,9 +129,11 @@ def national(plan, table: str, by: list[str], column: str) -> pd.Series:
 def test_plan_gives_the_baselines_national_totals(plans):
     """National totals of the authority plan against the regional baseline's.
 
-    * SENCOs and early-years SENCOs: demand, supply and shortfall every year equal the baseline's
-      (to 1e-6): their drivers are flat and sum exactly, and the national NPQ places, the NPQ and
-      early-years budgets and the regional floors bind the same way.
+    * SENCOs and early-years SENCOs: demand and shortfall every year equal the baseline's (to 1e-6):
+      their drivers are flat and sum exactly, and the national NPQ places, the NPQ and early-years
+      budgets and the regional floors bind the same way; early-years supply too (the budget buys the
+      same 1,000 starters a year). SENCO supply is not compared year by year: above demand it depends
+      on which of several equal-cost NPQ timings the solver returns, in both scenarios.
     * EPs: demand is within 1.5% every year. Each authority's caseload forecast is fitted to its own
       2019-2026 series; a sum of compound-growth forecasts grows faster than the forecast of the sum
       (the fast-growing authorities weigh more each year), +0.2% in 2026 and +1.4% by 2035.
@@ -145,8 +147,8 @@ def test_plan_gives_the_baselines_national_totals(plans):
     * The EP grant and the early-years budget are spent in full in both; the objective within 2%.
     """
     la, base = plans
-    for role in ("senco", "ey_senco"):
-        for column in ("demand", "supply", "shortfall"):
+    for role, columns in (("senco", ("demand", "shortfall")), ("ey_senco", ("demand", "supply", "shortfall"))):
+        for column in columns:
             a = national(la, "workforce", ["role", "year"], column).xs(role)
             b = national(base, "workforce", ["role", "year"], column).xs(role)
             pd.testing.assert_series_equal(a, b, rtol=1e-6, atol=1e-6, obj=f"{role} {column}")
