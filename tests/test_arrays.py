@@ -59,9 +59,20 @@ def costs(term_costs: np.ndarray, offsets: np.ndarray, columns: list[Any]) -> li
 
 
 def assert_same_lp(spec: dict[str, Any]) -> None:
-    d = prepare(scenario_from_dict(copy.deepcopy(spec)))
+    assert_same_model(prepare(scenario_from_dict(copy.deepcopy(spec))))
+
+
+def assert_same_model(d: Any) -> None:
+    """Every row (by family and index), bound, coefficient, column bound and objective term of the
+    generated LP equals what Pyomo's compiler makes of build_model(d); a row with no decision in it
+    that cannot hold is refused by both."""
     assert arrays.applies(d)
-    reference = compile_model(build_model(d))
+    try:
+        reference = compile_model(build_model(d))
+    except InfeasibleScenarioError:
+        with pytest.raises(arrays.ConstantRowsInfeasible):
+            arrays.compile_arrays(d)
+        return
     generated = arrays.compile_arrays(d)
     ref_rows = [(con.parent_component().name, con.index()) for con in reference.rows]
     ref_cols = [(v.parent_component().name, v.index()) for v in reference.columns]
@@ -209,6 +220,82 @@ def rich_scenarios(draw) -> dict[str, Any]:
 @given(rich_scenarios())
 def test_generated_lp_equals_the_pyomo_compilation(spec):
     assert_same_lp(spec)
+
+
+@st.composite
+def policy_scenarios(draw) -> dict[str, Any]:
+    """A rich scenario (every family of sections 3-8, cohorts, calendars, financial years, the
+    post-horizon years) with the rules of sections 12-14 together: targets (national and regional,
+    completions and intake, annual or cumulative), place shares (minimum and maximum), equity (both
+    modes and bases), retention by tenure (a role trained by a programme, with or without a first
+    intake year, and roles that retrain or exit) and a statutory deadline (required or penalised)."""
+    spec = draw(rich_scenarios())
+    first = draw(st.sampled_from(YEARS))
+    targets: dict[str, Any] = {}
+    if draw(st.booleans()):
+        targets["national"] = {"programme": draw(st.sampled_from(["doc", "conv", "npq"])),
+                               "by_year": draw(st.sampled_from(YEARS[YEARS.index(first):])), "from_year": first,
+                               "measure": draw(st.sampled_from(["completions", "intake"])),
+                               "annual": draw(st.booleans()), "at_least": draw(st.sampled_from([0.5, 3.0]))}
+    if draw(st.booleans()):
+        targets["regional"] = {"programme": "doc", "by_year": draw(st.sampled_from(YEARS)), "scope": "region",
+                               "regions": draw(st.sampled_from([["Area A"], ["Area A", "Area C"]])),
+                               "at_least": draw(st.sampled_from([1.0, {"A": 1.0, "C": 2.5}])),
+                               "measure": draw(st.sampled_from(["completions", "intake"]))}
+        if isinstance(targets["regional"]["at_least"], dict) and targets["regional"]["regions"] == ["Area A"]:
+            targets["regional"]["at_least"] = 1.0
+    if targets:
+        spec["targets"] = targets
+    if draw(st.booleans()):
+        share: dict[str, Any] = {"programme": draw(st.sampled_from(["doc", "npq"])), "regions": ["Area A", "Area B"][: draw(st.integers(1, 2))]}
+        share[draw(st.sampled_from(["min_share", "max_share"]))] = draw(st.sampled_from([0.2, 0.75]))
+        if draw(st.booleans()):
+            share["from_year"] = YEARS[1]
+        spec["place_shares"] = {"group": share}
+    if draw(st.booleans()):
+        spec["objective"] = {"equity": {"mode": draw(st.sampled_from(["before_cost", "alone"])),
+                                        "basis": draw(st.sampled_from(["horizon", "year"])),
+                                        **draw(st.sampled_from([{}, {"roles": ["ep", "senco"]}]))}}
+    roles = spec["roles"]
+    if draw(st.booleans()):
+        tenure: dict[str, Any] = {"attrition": draw(st.lists(rate, min_size=1, max_size=4))}
+        tenure.update(draw(st.sampled_from([{}, {"programmes": ["doc"]}, {"from_intake_year": 2025},
+                                            {"from_intake_year": 2027, "programmes": ["doc", "conv"]}])))
+        roles["ep"]["tenure"] = tenure
+    if draw(st.booleans()):  # tenure on a role that retrains into EPs and exits (tenure_established)
+        roles["ta"]["tenure"] = {"attrition": draw(st.lists(rate, min_size=1, max_size=3))}
+    if draw(st.booleans()):  # SENCOs trained by the NPQ (a calendar programme when drawn so)
+        roles["senco"]["tenure"] = {"attrition": draw(st.lists(rate, min_size=1, max_size=3))}
+    if draw(st.booleans()):
+        within = draw(st.integers(1, 3))
+        rule: dict[str, Any] = {"within_years": within, "mode": draw(st.sampled_from(["require", "penalise"])),
+                                "initial_shares": draw(st.sampled_from([
+                                    shares for shares in ([1.0], [0.5, 0.5], [0.0, 1.0], [0.25, 0.25, 0.5],
+                                                          [0.0, 0.0, 0.5, 0.5]) if len(shares) <= within + 1]))}
+        if rule["mode"] == "penalise":
+            rule["penalty"] = draw(st.sampled_from([0.0, 20.0]))
+        roles["senco"]["statutory_deadline"] = rule
+    return spec
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(policy_scenarios())
+def test_generated_lp_with_every_rule_equals_the_pyomo_compilation(spec):
+    """Targets, shares, equity, tenure and deadlines, drawn together on top of every other family."""
+    assert_same_lp(spec)
+
+
+def test_the_bundled_scenarios_are_generated_as_the_pyomo_compilation():
+    """The England baseline (tenure and a statutory deadline) and each variant shipped in configs/."""
+    from workforce.scenario.load import load_scenario
+
+    paths = sorted((ROOT / "configs").glob("*.yaml"))
+    assert ROOT / "configs" / "england_baseline.yaml" in paths and len(paths) >= 5
+    for path in paths:
+        d = prepare(load_scenario(path))
+        assert_same_model(d)
+    baseline = prepare(load_scenario(ROOT / "configs" / "england_baseline.yaml"))
+    assert baseline.tenure_bands and baseline.DEADLINE_ROLES
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -150,7 +150,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
     ``m`` is None when the LP was generated as arrays (workforce.model.arrays): the tables are then
     read from the arrays alone, and ``compiled.model`` builds the Pyomo model if anything asks for it.
     """
-    if m is None and not arrays.applies(d):
+    if m is None and not arrays_cover_tables(d):
         m = compiled.model
     if m is not None:
         arrays.load_values(m, compiled, info.x)
@@ -213,6 +213,13 @@ def _post_shortfall(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compile
         return {key: _v(var) for key, var in m.post_shortfall.items()}
     values = compiled.var_values("post_shortfall", x)
     return {key: float(values[n]) for n, key in enumerate(post_keys(d))}
+
+
+def arrays_cover_tables(d: ModelData) -> bool:
+    """Whether every table and summary entry of the plan is read from the generated arrays alone:
+    not yet for tenure bands, statutory deadlines and targets, whose tables (flows, tenure,
+    compliance, targets) are read through the Pyomo model, built after the solve."""
+    return not (d.tenure_bands or d.DEADLINE_ROLES or d.target_min)
 
 
 def array_extraction_applies(d: ModelData) -> bool:
