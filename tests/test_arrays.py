@@ -332,8 +332,8 @@ def test_minimal_and_national_scale_scenarios():
 
 
 def test_which_scenarios_are_generated_as_arrays():
-    """Sections 3-8, whole cohorts, calendars and financial-year budgets; targets, shares, equity,
-    tenure and deadlines go through Pyomo (the England baseline has the last two)."""
+    """Every scenario: the stock-and-flow model, cohorts, calendars and financial years, and the
+    England baseline with its tenure profile and statutory deadline (no Pyomo model is built)."""
     ns = national_scale()
     for kw in ({}, {"terms": 3}, {"integer": True}, {"integer": "all", "terms": 3}):
         spec = ns.synthetic_scenario(areas=3, roles=3, years=4, **kw)
@@ -344,8 +344,27 @@ def test_which_scenarios_are_generated_as_arrays():
     from workforce.scenario.load import load_scenario
 
     data = prepare(load_scenario(bundled_config()))
+    assert data.tenure_bands and data.DEADLINE_ROLES
     m, compiled = compile_scenario(data)
-    assert m is not None and compiled.model is m
+    assert m is None and isinstance(compiled, arrays.ArrayCompiled)
+    assert "model" not in compiled._pyomo
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(policy_scenarios())
+def test_both_paths_reach_the_same_optimum_with_every_rule(spec):
+    """Targets, shares, equity (its own solve stage), tenure and deadlines: the plan solved from the
+    arrays has the Pyomo path's objective, size and tables."""
+    try:
+        fast = solve(scenario_from_dict(copy.deepcopy(spec)))
+    except InfeasibleScenarioError:
+        with pytest.raises(InfeasibleScenarioError):
+            _pyomo_solve(spec)
+        return
+    reference = _pyomo_solve(spec)
+    assert fast.objective == pytest.approx(reference.objective, rel=1e-7, abs=1e-6)
+    assert fast.summary["size"] == reference.summary["size"]
+    assert set(fast.tables()) == set(reference.tables())
 
 
 def test_the_pyomo_model_of_an_array_plan_is_built_on_demand_with_the_solution():
@@ -395,27 +414,21 @@ def test_committed_costs_over_a_budget_are_reported_as_in_the_pyomo_build():
 
 def test_every_family_of_build_model_is_generated_or_declared_pyomo_only():
     """A constraint family or variable added to build_model must be added here too (or declared
-    Pyomo-only, and then excluded by arrays.applies): otherwise this fails."""
-    d = prepare(scenario_from_dict(minimal_scenario()))
+    Pyomo-only, and then excluded by arrays.applies): otherwise this fails. The scenario uses every
+    rule, so that every family and variable of build_model exists."""
+    spec = national_scale().synthetic_scenario(areas=3, roles=3, years=4, policy=True)
+    d = prepare(scenario_from_dict(spec))
     m = build_model(d)
     cols = arrays.Columns(d)
     generated = {fam.name for fam in arrays.families(d, cols, arrays.Expressions(d, cols))}
     built = {c.name for c in m.component_objects(pyo.Constraint)}
+    assert {c.name for c in m.component_objects(pyo.Constraint) if len(c)} >= {
+        "target_minimum", "share_minimum", "share_maximum", "equity_limit", "tenure_established",
+        "unqualified_balance", "unqualified_total", "qualified_in_limit", "statutory_deadline"}
     assert built - arrays.PYOMO_ONLY["constraints"] == generated
     variables = {v.name for v in m.component_objects(pyo.Var)}
     assert variables - arrays.PYOMO_ONLY["variables"] == set(cols.sets)
-
-
-def test_scenarios_with_pyomo_only_rules_are_not_generated():
-    """The England baseline has a statutory deadline and tenure."""
-    from workforce.cli.commands import bundled_config
-    from workforce.scenario.load import load_scenario
-
-    d = prepare(load_scenario(bundled_config()))
-    assert not arrays.applies(d)
-    m = build_model(d)
-    used = {c.name for c in m.component_objects(pyo.Constraint) if len(c)}
-    assert used & arrays.PYOMO_ONLY["constraints"]
+    assert arrays.PYOMO_ONLY == {"constraints": set(), "variables": set()} and arrays.applies(d)
 
 
 @settings(max_examples=60, deadline=None)

@@ -59,16 +59,19 @@ class Columns:
 
     def column_keys(self) -> list[tuple[str, Any]]:
         """(component name, index) of every column, in column order."""
+        return [item for name in self.sets for item in self.column_keys_of(name)]
+
+    def column_keys_of(self, name: str) -> list[tuple[str, Any]]:
+        """(component name, index) of the columns of one component, in column order."""
         out: list[tuple[str, Any]] = []
-        for name, sets in self.sets.items():
-            for key in itertools.product(*sets):
-                if name == "worst_shortfall_rate":  # a scalar variable: Pyomo's index is None
-                    out.append((name, None))
-                elif name == "intake_term":  # block ((p, j), r, t); the variable is indexed (p, r, t, j)
-                    (p, j), r, t = key
-                    out.append((name, (p, r, t, j)))
-                else:
-                    out.append((name, _flat(key)))
+        for key in itertools.product(*self.sets[name]):
+            if name == "worst_shortfall_rate":  # a scalar variable: Pyomo's index is None
+                out.append((name, None))
+            elif name == "intake_term":  # block ((p, j), r, t); the variable is indexed (p, r, t, j)
+                (p, j), r, t = key
+                out.append((name, (p, r, t, j)))
+            else:
+                out.append((name, _flat(key)))
         return out
 
     def lookup(self, name: str, keys: list[tuple[Any, ...]]) -> np.ndarray:

@@ -150,7 +150,7 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
     ``m`` is None when the LP was generated as arrays (workforce.model.arrays): the tables are then
     read from the arrays alone, and ``compiled.model`` builds the Pyomo model if anything asks for it.
     """
-    if m is None and not arrays_cover_tables(d):
+    if m is None and not arrays.applies(d):
         m = compiled.model
     if m is not None:
         arrays.load_values(m, compiled, info.x)
@@ -179,14 +179,18 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
     from workforce.model import horizon
     from workforce.plan.policy import add_cohort_columns, extra_tables, policy_summary
 
-    summary.update(policy_summary(d, m))
     if m is None:  # generated as arrays (workforce.model.arrays): every table is read from them
         from workforce.plan.extract import add_cohort_counts, intake_terms_table
+        from workforce.plan.extract_rules import rule_tables, target_summary
 
+        summary.update(target_summary(d, compiled, info.x))
         tables = plan_tables(d, None, compiled, info.x)
         intake = add_cohort_counts(d, compiled, info.x, tables["intake"])
-        extra = {"intake_terms": intake_terms_table(d, compiled, info.x)} if d.intake_month else {}
+        extra = rule_tables(d, compiled, info.x)  # tenure and compliance, in extra_tables' order
+        if d.intake_month:
+            extra["intake_terms"] = intake_terms_table(d, compiled, info.x)
     else:
+        summary.update(policy_summary(d, m))
         tables = plan_tables(d, m, compiled, info.x) if array_extraction_applies(d) else reference_tables(d, m)
         intake = add_cohort_columns(d, m, tables["intake"])
         extra = extra_tables(d, m)
@@ -213,13 +217,6 @@ def _post_shortfall(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compile
         return {key: _v(var) for key, var in m.post_shortfall.items()}
     values = compiled.var_values("post_shortfall", x)
     return {key: float(values[n]) for n, key in enumerate(post_keys(d))}
-
-
-def arrays_cover_tables(d: ModelData) -> bool:
-    """Whether every table and summary entry of the plan is read from the generated arrays alone:
-    not yet for tenure bands, statutory deadlines and targets, whose tables (flows, tenure,
-    compliance, targets) are read through the Pyomo model, built after the solve."""
-    return not (d.tenure_bands or d.DEADLINE_ROLES or d.target_min)
 
 
 def array_extraction_applies(d: ModelData) -> bool:
