@@ -329,6 +329,7 @@ def test_minimal_and_national_scale_scenarios():
     assert_same_lp(ns.synthetic_scenario(areas=4, roles=10, years=5))
     assert_same_lp(ns.synthetic_scenario(areas=4, roles=10, years=5, terms=3))
     assert_same_lp(ns.synthetic_scenario(areas=4, roles=3, years=5, terms=3, integer="all"))
+    assert_same_lp(ns.synthetic_scenario(areas=4, roles=10, years=5, terms=3, policy=True))  # every policy family
 
 
 def test_which_scenarios_are_generated_as_arrays():
@@ -417,6 +418,7 @@ def test_every_family_of_build_model_is_generated_or_declared_pyomo_only():
     Pyomo-only, and then excluded by arrays.applies): otherwise this fails. The scenario uses every
     rule, so that every family and variable of build_model exists."""
     spec = national_scale().synthetic_scenario(areas=3, roles=3, years=4, policy=True)
+    spec["roles"]["senco"]["statutory_deadline"].update(mode="require", penalty=0.0)  # statutory_deadline rows
     d = prepare(scenario_from_dict(spec))
     m = build_model(d)
     cols = arrays.Columns(d)
