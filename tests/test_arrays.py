@@ -59,9 +59,20 @@ def costs(term_costs: np.ndarray, offsets: np.ndarray, columns: list[Any]) -> li
 
 
 def assert_same_lp(spec: dict[str, Any]) -> None:
-    d = prepare(scenario_from_dict(copy.deepcopy(spec)))
+    assert_same_model(prepare(scenario_from_dict(copy.deepcopy(spec))))
+
+
+def assert_same_model(d: Any) -> None:
+    """Every row (by family and index), bound, coefficient, column bound and objective term of the
+    generated LP equals what Pyomo's compiler makes of build_model(d); a row with no decision in it
+    that cannot hold is refused by both."""
     assert arrays.applies(d)
-    reference = compile_model(build_model(d))
+    try:
+        reference = compile_model(build_model(d))
+    except InfeasibleScenarioError:
+        with pytest.raises(arrays.ConstantRowsInfeasible):
+            arrays.compile_arrays(d)
+        return
     generated = arrays.compile_arrays(d)
     ref_rows = [(con.parent_component().name, con.index()) for con in reference.rows]
     ref_cols = [(v.parent_component().name, v.index()) for v in reference.columns]
@@ -211,6 +222,82 @@ def test_generated_lp_equals_the_pyomo_compilation(spec):
     assert_same_lp(spec)
 
 
+@st.composite
+def policy_scenarios(draw) -> dict[str, Any]:
+    """A rich scenario (every family of sections 3-8, cohorts, calendars, financial years, the
+    post-horizon years) with the rules of sections 12-14 together: targets (national and regional,
+    completions and intake, annual or cumulative), place shares (minimum and maximum), equity (both
+    modes and bases), retention by tenure (a role trained by a programme, with or without a first
+    intake year, and roles that retrain or exit) and a statutory deadline (required or penalised)."""
+    spec = draw(rich_scenarios())
+    first = draw(st.sampled_from(YEARS))
+    targets: dict[str, Any] = {}
+    if draw(st.booleans()):
+        targets["national"] = {"programme": draw(st.sampled_from(["doc", "conv", "npq"])),
+                               "by_year": draw(st.sampled_from(YEARS[YEARS.index(first):])), "from_year": first,
+                               "measure": draw(st.sampled_from(["completions", "intake"])),
+                               "annual": draw(st.booleans()), "at_least": draw(st.sampled_from([0.5, 3.0]))}
+    if draw(st.booleans()):
+        targets["regional"] = {"programme": "doc", "by_year": draw(st.sampled_from(YEARS)), "scope": "region",
+                               "regions": draw(st.sampled_from([["Area A"], ["Area A", "Area C"]])),
+                               "at_least": draw(st.sampled_from([1.0, {"A": 1.0, "C": 2.5}])),
+                               "measure": draw(st.sampled_from(["completions", "intake"]))}
+        if isinstance(targets["regional"]["at_least"], dict) and targets["regional"]["regions"] == ["Area A"]:
+            targets["regional"]["at_least"] = 1.0
+    if targets:
+        spec["targets"] = targets
+    if draw(st.booleans()):
+        share: dict[str, Any] = {"programme": draw(st.sampled_from(["doc", "npq"])), "regions": ["Area A", "Area B"][: draw(st.integers(1, 2))]}
+        share[draw(st.sampled_from(["min_share", "max_share"]))] = draw(st.sampled_from([0.2, 0.75]))
+        if draw(st.booleans()):
+            share["from_year"] = YEARS[1]
+        spec["place_shares"] = {"group": share}
+    if draw(st.booleans()):
+        spec["objective"] = {"equity": {"mode": draw(st.sampled_from(["before_cost", "alone"])),
+                                        "basis": draw(st.sampled_from(["horizon", "year"])),
+                                        **draw(st.sampled_from([{}, {"roles": ["ep", "senco"]}]))}}
+    roles = spec["roles"]
+    if draw(st.booleans()):
+        tenure: dict[str, Any] = {"attrition": draw(st.lists(rate, min_size=1, max_size=4))}
+        tenure.update(draw(st.sampled_from([{}, {"programmes": ["doc"]}, {"from_intake_year": 2025},
+                                            {"from_intake_year": 2027, "programmes": ["doc", "conv"]}])))
+        roles["ep"]["tenure"] = tenure
+    if draw(st.booleans()):  # tenure on a role that retrains into EPs and exits (tenure_established)
+        roles["ta"]["tenure"] = {"attrition": draw(st.lists(rate, min_size=1, max_size=3))}
+    if draw(st.booleans()):  # SENCOs trained by the NPQ (a calendar programme when drawn so)
+        roles["senco"]["tenure"] = {"attrition": draw(st.lists(rate, min_size=1, max_size=3))}
+    if draw(st.booleans()):
+        within = draw(st.integers(1, 3))
+        rule: dict[str, Any] = {"within_years": within, "mode": draw(st.sampled_from(["require", "penalise"])),
+                                "initial_shares": draw(st.sampled_from([
+                                    shares for shares in ([1.0], [0.5, 0.5], [0.0, 1.0], [0.25, 0.25, 0.5],
+                                                          [0.0, 0.0, 0.5, 0.5]) if len(shares) <= within + 1]))}
+        if rule["mode"] == "penalise":
+            rule["penalty"] = draw(st.sampled_from([0.0, 20.0]))
+        roles["senco"]["statutory_deadline"] = rule
+    return spec
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(policy_scenarios())
+def test_generated_lp_with_every_rule_equals_the_pyomo_compilation(spec):
+    """Targets, shares, equity, tenure and deadlines, drawn together on top of every other family."""
+    assert_same_lp(spec)
+
+
+def test_the_bundled_scenarios_are_generated_as_the_pyomo_compilation():
+    """The England baseline (tenure and a statutory deadline) and each variant shipped in configs/."""
+    from workforce.scenario.load import load_scenario
+
+    paths = sorted((ROOT / "configs").glob("*.yaml"))
+    assert ROOT / "configs" / "england_baseline.yaml" in paths and len(paths) >= 5
+    for path in paths:
+        d = prepare(load_scenario(path))
+        assert_same_model(d)
+    baseline = prepare(load_scenario(ROOT / "configs" / "england_baseline.yaml"))
+    assert baseline.tenure_bands and baseline.DEADLINE_ROLES
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rich_scenarios())
 def test_both_paths_reach_the_same_optimum(spec):
@@ -242,11 +329,12 @@ def test_minimal_and_national_scale_scenarios():
     assert_same_lp(ns.synthetic_scenario(areas=4, roles=10, years=5))
     assert_same_lp(ns.synthetic_scenario(areas=4, roles=10, years=5, terms=3))
     assert_same_lp(ns.synthetic_scenario(areas=4, roles=3, years=5, terms=3, integer="all"))
+    assert_same_lp(ns.synthetic_scenario(areas=4, roles=10, years=5, terms=3, policy=True))  # every policy family
 
 
 def test_which_scenarios_are_generated_as_arrays():
-    """Sections 3-8, whole cohorts, calendars and financial-year budgets; targets, shares, equity,
-    tenure and deadlines go through Pyomo (the England baseline has the last two)."""
+    """Every scenario: the stock-and-flow model, cohorts, calendars and financial years, and the
+    England baseline with its tenure profile and statutory deadline (no Pyomo model is built)."""
     ns = national_scale()
     for kw in ({}, {"terms": 3}, {"integer": True}, {"integer": "all", "terms": 3}):
         spec = ns.synthetic_scenario(areas=3, roles=3, years=4, **kw)
@@ -257,8 +345,27 @@ def test_which_scenarios_are_generated_as_arrays():
     from workforce.scenario.load import load_scenario
 
     data = prepare(load_scenario(bundled_config()))
+    assert data.tenure_bands and data.DEADLINE_ROLES
     m, compiled = compile_scenario(data)
-    assert m is not None and compiled.model is m
+    assert m is None and isinstance(compiled, arrays.ArrayCompiled)
+    assert "model" not in compiled._pyomo
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(policy_scenarios())
+def test_both_paths_reach_the_same_optimum_with_every_rule(spec):
+    """Targets, shares, equity (its own solve stage), tenure and deadlines: the plan solved from the
+    arrays has the Pyomo path's objective, size and tables."""
+    try:
+        fast = solve(scenario_from_dict(copy.deepcopy(spec)))
+    except InfeasibleScenarioError:
+        with pytest.raises(InfeasibleScenarioError):
+            _pyomo_solve(spec)
+        return
+    reference = _pyomo_solve(spec)
+    assert fast.objective == pytest.approx(reference.objective, rel=1e-7, abs=1e-6)
+    assert fast.summary["size"] == reference.summary["size"]
+    assert set(fast.tables()) == set(reference.tables())
 
 
 def test_the_pyomo_model_of_an_array_plan_is_built_on_demand_with_the_solution():
@@ -308,27 +415,22 @@ def test_committed_costs_over_a_budget_are_reported_as_in_the_pyomo_build():
 
 def test_every_family_of_build_model_is_generated_or_declared_pyomo_only():
     """A constraint family or variable added to build_model must be added here too (or declared
-    Pyomo-only, and then excluded by arrays.applies): otherwise this fails."""
-    d = prepare(scenario_from_dict(minimal_scenario()))
+    Pyomo-only, and then excluded by arrays.applies): otherwise this fails. The scenario uses every
+    rule, so that every family and variable of build_model exists."""
+    spec = national_scale().synthetic_scenario(areas=3, roles=3, years=4, policy=True)
+    spec["roles"]["senco"]["statutory_deadline"].update(mode="require", penalty=0.0)  # statutory_deadline rows
+    d = prepare(scenario_from_dict(spec))
     m = build_model(d)
     cols = arrays.Columns(d)
     generated = {fam.name for fam in arrays.families(d, cols, arrays.Expressions(d, cols))}
     built = {c.name for c in m.component_objects(pyo.Constraint)}
+    assert {c.name for c in m.component_objects(pyo.Constraint) if len(c)} >= {
+        "target_minimum", "share_minimum", "share_maximum", "equity_limit", "tenure_established",
+        "unqualified_balance", "unqualified_total", "qualified_in_limit", "statutory_deadline"}
     assert built - arrays.PYOMO_ONLY["constraints"] == generated
     variables = {v.name for v in m.component_objects(pyo.Var)}
     assert variables - arrays.PYOMO_ONLY["variables"] == set(cols.sets)
-
-
-def test_scenarios_with_pyomo_only_rules_are_not_generated():
-    """The England baseline has a statutory deadline and tenure."""
-    from workforce.cli.commands import bundled_config
-    from workforce.scenario.load import load_scenario
-
-    d = prepare(load_scenario(bundled_config()))
-    assert not arrays.applies(d)
-    m = build_model(d)
-    used = {c.name for c in m.component_objects(pyo.Constraint) if len(c)}
-    assert used & arrays.PYOMO_ONLY["constraints"]
+    assert not arrays.PYOMO_ONLY["constraints"] and not arrays.PYOMO_ONLY["variables"] and arrays.applies(d)
 
 
 @settings(max_examples=60, deadline=None)

@@ -15,7 +15,7 @@ from workforce import load_scenario, scenario_from_dict
 from workforce.cli.commands import bundled_config
 from workforce.model import arrays, build_model, horizon
 from workforce.model.data import prepare
-from workforce.plan.policy import extra_tables
+from workforce.plan.policy import extra_tables, policy_summary
 from workforce.plan.results import array_extraction_applies, make_plan, reference_tables
 from workforce.solver.core import compile_model, compile_scenario, run
 
@@ -149,7 +149,26 @@ def _financial_years():
     return spec
 
 
+def _rules():
+    """The calendar case with every rule of sections 12-14: EP tenure (doctorate completers from
+    2026, three bands), tenure on assistants who retrain and exit, a penalised NPQ deadline for
+    SENCOs, a national completions target, a regional intake target, a place share and equity."""
+    spec = _calendar()
+    spec["roles"]["ep"]["tenure"] = {"programmes": ["doc"], "from_intake_year": 2026, "attrition": [0.02, 0.03, 0.2]}
+    spec["roles"]["ta"]["tenure"] = {"attrition": [0.05, 0.1]}
+    spec["roles"]["senco"]["statutory_deadline"] = {"within_years": 2, "mode": "penalise", "penalty": 15,
+                                                    "initial_shares": [0.5, 0.3, 0.2]}
+    spec["targets"] = {"eps": {"programme": "doc", "by_year": 2029, "at_least": 3},
+                       "local": {"programme": "npq", "measure": "intake", "scope": "region", "regions": ["A", "B"],
+                                 "annual": True, "from_year": 2027, "by_year": 2028, "at_least": {"A": 1, "B": 0.5}}}
+    spec["place_shares"] = {"north": {"programme": "doc", "regions": ["A"], "max_share": 0.7}}
+    spec["objective"] = {"equity": {"mode": "before_cost", "roles": ["ep", "senco"]}}
+    return spec
+
+
 CASES = {
+    "rules": lambda: scenario_from_dict(_rules()),
+    "england_baseline": lambda: load_scenario(bundled_config()),
     "calendar": lambda: scenario_from_dict(_calendar()),
     "financial_years": lambda: scenario_from_dict(_financial_years()),
     "cohorts": lambda: scenario_from_dict(_cohorts()),
@@ -248,8 +267,8 @@ ARRAY_CASES = [case for case in CASES if arrays.applies(prepare(CASES[case]()))]
 
 
 def test_array_generated_cases():
-    """The cases the arrays generate: all of them (the baseline's rules beyond cohorts and
-    calendars are left out of its case)."""
+    """The cases the arrays generate: all of them, the England baseline with its tenure profile
+    and statutory deadline and a case with every rule of sections 12-14 included."""
     assert set(ARRAY_CASES) == set(CASES)
 
 
@@ -272,3 +291,6 @@ def test_plans_generated_as_arrays_match_expression_evaluation(case):
                                                                reference.get("intake_terms"))
     assert_tables_match(plan, reference)
     assert set(plan.extra) == set(extra_tables(data, model)) | ({"post_horizon"} if horizon.enabled(data) else set())
+    expected = policy_summary(data, model).get("targets", [])
+    assert [{**row, "achieved": pytest.approx(row["achieved"], rel=1e-9, abs=1e-9)} for row in expected] == \
+        plan.summary.get("targets", [])

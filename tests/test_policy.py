@@ -229,3 +229,14 @@ def test_target_at_least_by_year_and_by_region_and_year():
     assert plan.objective == pytest.approx(4.0, abs=1e-6)
     spec["targets"]["nat"]["at_least"] = {2027: 2}  # 2026 has a row too: a by-year table must give it
     assert "2026" in only_problem(lambda: scenario_from_dict(spec)).message
+
+
+def test_a_regional_target_leaves_every_region_to_a_later_place_share():
+    """A regional target that names region A only, then a place share for region B: the share's
+    region is checked against every region, not the target's (the check reused the target's keys)."""
+    spec = two_regions(2)
+    spec["targets"] = {"a": {"programme": "doc", "by_year": 2027, "scope": "region", "regions": ["Area A"],
+                             "at_least": 1}}
+    spec["place_shares"] = {"b": {"programme": "doc", "regions": ["Area B"], "max_share": 0.9}}
+    scenario = scenario_from_dict(spec)
+    assert scenario.place_shares["b"].regions == ["Area B"]

@@ -76,6 +76,10 @@ class Expressions:
 
     def leavers(self, k: str) -> Lin:
         d = self.d
+        if k in d.tenure_bands:  # section 13
+            from workforce.model.array_tenure import tenure_leavers
+
+            return tenure_leavers(self, k)
         a = np.array([d.attrition[k, r] for r in d.REGIONS]).reshape(-1, 1)
         a_new = np.array([d.attrition_new[k, r] for r in d.REGIONS]).reshape(-1, 1)
         return self.stock_prev(k) * a + self.entrants(k).shift() * (a_new - a)

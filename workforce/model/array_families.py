@@ -79,6 +79,9 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
     roles = [k for k in K if k in cols.exit_roles or k in d.source_of.values()]
     parts = [ex.outflow(k) - (ex.stock_prev(k) - ex.leavers(k)) for k in roles]
     out.append(_stack("outflow_limit", grid_keys(roles), parts, -INF, 0.0))
+    from workforce.model import array_policy, array_tenure  # sections 12-14, kept out of this module
+
+    out.append(array_tenure.tenure_established(d, ex, _stack))
     # demand_balance: stock + flexible supply + shortfall − surplus = demand
     parts, demand = [], []
     for i, k in enumerate(K):
@@ -127,6 +130,8 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
     out.append(_money("envelope_limit", d, [(f,) for f in keys], parts, [d.envelope[f] for f in keys], flat_keys=keys))
     # whole cohorts (section 12): cohort_size_minimum, cohort_size_maximum, cohort_open_minimum, cohort_open_limit
     out.extend(cohort_families(d, cols, ex, grid_keys))
+    out.extend(array_policy.policy_families(d, cols, ex, _stack))
+    out.extend(array_tenure.deadline_families(d, cols, ex, _stack))
     # intake_split: Σ_j intake_term = intake, for calendar programmes
     calendar = list(d.duration_months)
     parts = []
@@ -221,6 +226,10 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.nd
     for i, k in enumerate(K):
         add("shortfall", ex.var("shortfall", i) * d.penalty_shortfall[k])
         add("surplus_cost", ex.var("surplus", i) * d.cost_surplus[k])
+    from workforce.model.array_tenure import breach_penalty  # section 14, kept out of this module
+
+    for lin in breach_penalty(d, cols):
+        add("shortfall", lin)
     for i, k in enumerate(cols.hiring_roles):
         add("hiring_cost", ex.var("hires", i) * d.cost_hire[k])
     for i, k in enumerate(cols.exit_roles):

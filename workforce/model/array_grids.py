@@ -17,6 +17,14 @@ INF = float("inf")
 # Columns
 
 
+def deadline_keys(d: ModelData, first_band: int) -> list[tuple[str, str, int, int]]:
+    """Index of ``unqualified`` (first_band 0) or ``qualified_in`` (first_band 1), in build order
+    (deadline.add_deadline_variables)."""
+    return [(k, r, t, a) for k in d.DEADLINE_ROLES for r in d.REGIONS for t in d.YEARS
+            for a in range(first_band, d.deadline_years[k] + 1)]
+
+
+
 class Columns:
     """One block of columns per variable component, in the order of its index sets' product."""
 
@@ -31,6 +39,8 @@ class Columns:
             ("cohorts", [d.COHORT_PROGRAMMES, R, T]),
             ("cohort_open", [[p for p in d.COHORT_PROGRAMMES if d.cohort_region_min[p] > 0], R, T]),
             ("post_shortfall", [post_keys(d)]),
+            ("unqualified", [deadline_keys(d, 0)]), ("qualified_in", [deadline_keys(d, 1)]),
+            ("worst_shortfall_rate", [[None] if d.equity_basis is not None else []]),
         ]
         self.sets: dict[str, list[list[Any]]] = {}
         self.block: dict[str, np.ndarray] = {}
@@ -49,14 +59,19 @@ class Columns:
 
     def column_keys(self) -> list[tuple[str, Any]]:
         """(component name, index) of every column, in column order."""
+        return [item for name in self.sets for item in self.column_keys_of(name)]
+
+    def column_keys_of(self, name: str) -> list[tuple[str, Any]]:
+        """(component name, index) of the columns of one component, in column order."""
         out: list[tuple[str, Any]] = []
-        for name, sets in self.sets.items():
-            for key in itertools.product(*sets):
-                if name == "intake_term":  # block ((p, j), r, t); the variable is indexed (p, r, t, j)
-                    (p, j), r, t = key
-                    out.append((name, (p, r, t, j)))
-                else:
-                    out.append((name, _flat(key)))
+        for key in itertools.product(*self.sets[name]):
+            if name == "worst_shortfall_rate":  # a scalar variable: Pyomo's index is None
+                out.append((name, None))
+            elif name == "intake_term":  # block ((p, j), r, t); the variable is indexed (p, r, t, j)
+                (p, j), r, t = key
+                out.append((name, (p, r, t, j)))
+            else:
+                out.append((name, _flat(key)))
         return out
 
     def lookup(self, name: str, keys: list[tuple[Any, ...]]) -> np.ndarray:
@@ -165,7 +180,7 @@ class Lin:
         out = np.zeros(self.shape, dtype=bool)
         for _coef, col in self.terms:
             has = col >= 0
-            out |= has.reshape(self.shape + (-1,)).any(axis=-1) if has.ndim > len(self.shape) else has
+            out |= has.any(axis=tuple(range(len(self.shape), has.ndim))) if has.ndim > len(self.shape) else has
         return out
 
     def coo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -36,23 +36,17 @@ from workforce.model.array_grids import Columns as Columns
 from workforce.model.array_grids import Lin as Lin
 from workforce.model.data import ModelData
 
-PYOMO_ONLY = {
-    "constraints": {"target_minimum", "share_minimum", "share_maximum", "equity_limit", "unqualified_balance",
-                    "unqualified_total", "qualified_in_limit", "statutory_deadline", "tenure_established"},
-    "variables": {"unqualified", "qualified_in", "worst_shortfall_rate"},
-}
+PYOMO_ONLY: dict[str, set[str]] = {"constraints": set(), "variables": set()}
 
 """Components only ``build_model`` makes: a scenario that gives any of them a row is not generated
-here (:func:`applies`). Every other family and variable of ``build_model`` is generated here."""
+here (:func:`applies`). Every family and variable of ``build_model`` is generated here: targets,
+place shares and equity (workforce.model.array_policy), tenure and statutory deadlines
+(workforce.model.array_tenure) included."""
 
 def applies(d: ModelData) -> bool:
-    """Whether the scenario uses only what this module generates: sections 3-8 of the formulation,
-    whole cohorts (section 12) and calendars with financial-year budgets (section 15).
-
-    Targets, place shares, equity, tenure and statutory deadlines are built through Pyomo
-    (``build_model``) and compiled as before.
-    """
-    return not (d.target_min or d.share_min or d.share_max or d.equity_basis or d.tenure_bands or d.DEADLINE_ROLES)
+    """Whether the scenario uses only what this module generates: every scenario, now that no
+    family is Pyomo-only (kept so that a rule added to build_model alone can be routed to Pyomo)."""
+    return not PYOMO_ONLY["constraints"] and not PYOMO_ONLY["variables"]
 
 # ---------------------------------------------------------------------------------------------
 # The compiled LP
@@ -200,6 +194,13 @@ def compile_arrays(d: ModelData) -> ArrayCompiled:
         lower.append(fam.lower - const)
         upper.append(fam.upper - const)
         offset += len(fam.keys)
+    row_lower, row_upper = np.concatenate(lower), np.concatenate(upper)
+    row_keys = [(fam.name, fam.keys) for fam in fams]
+    constant = ~np.concatenate([np.zeros(0, bool)] + [part.structural().ravel() for fam in fams for part in fam.parts])
+    if constant.any():  # rows with no decision in them, as Pyomo's compiler treats them
+        row = np.concatenate(rows)
+        row_lower, row_upper, row_keys, renumber = drop_constant_rows(d, constant, row_lower, row_upper, row_keys)
+        rows, offset = [renumber[row]], len(row_lower)
     csc = CSC.from_entries(np.concatenate(rows), np.concatenate(colidx), np.concatenate(vals), (offset, cols.n))
     costs, offsets = objective_terms(d, cols, ex)
     col_upper = np.full(cols.n, INF)
@@ -213,10 +214,33 @@ def compile_arrays(d: ModelData) -> ArrayCompiled:
         integrality[cohort_cols.ravel()] = True
         integrality[open_cols.ravel()] = True
     return ArrayCompiled(
-        data=d, csc=csc, row_lower=np.concatenate(lower), row_upper=np.concatenate(upper),
+        data=d, csc=csc, row_lower=row_lower, row_upper=row_upper,
         col_lower=np.zeros(cols.n), col_upper=col_upper, term_costs=costs, term_offsets=offsets, integrality=integrality,
-        row_families=[(fam.name, fam.keys) for fam in fams], layout=cols, expressions=ex,
+        row_families=row_keys, layout=cols, expressions=ex,
     )
+
+class ConstantRowsInfeasible(Exception):
+    """A row with no decision in it does not hold: the solve stage reports it in the scenario's terms
+    (workforce.solver.trivial_rows), as when Pyomo's compiler rejects the row."""
+
+
+def drop_constant_rows(d: ModelData, constant: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                       families: list[tuple[str, list[Any]]]) -> tuple[np.ndarray, np.ndarray, list[Any], np.ndarray]:
+    """Leave out the rows with no decision in them that hold (a completions target only prior cohorts
+    count towards, already met), as Pyomo's compiler does; if one does not hold, raise
+    :class:`ConstantRowsInfeasible`.
+
+    Returns the kept rows' bounds and keys, and each old row's new number."""
+    if (constant & ((lower > 0) | (upper < 0))).any():
+        raise ConstantRowsInfeasible()
+    keep = ~constant
+    renumber = np.cumsum(keep) - 1
+    kept, start = [], 0
+    for name, keys in families:
+        mask = keep[start:start + len(keys)]
+        kept.append((name, [key for key, k in zip(keys, mask, strict=True) if k]))
+        start += len(keys)
+    return lower[keep], upper[keep], kept, renumber
 
 def load_values(m: Any, compiled: Any, x: np.ndarray) -> None:
     """Load the solution ``x`` into the Pyomo model ``m`` (the columns of ``compiled``, then any variable in no row)."""

@@ -221,6 +221,10 @@ def flows_table(s: Solution) -> pd.DataFrame:
         leavers = np.empty(shape)
         leavers[:, :1] = a * s.stock_initial[ki].reshape(-1, 1)
         leavers[:, 1:] = a * (stock[:, :-1] - entrants[:, :-1]) + a_new * entrants[:, :-1]
+        if k in d.tenure_bands and s.ex is not None:  # section 13, from the generated grids
+            from workforce.plan.extract_rules import leavers_of
+
+            leavers = leavers_of(s.ex, k, s.x)
         retraining = sum((s.intake[i] for i, p in enumerate(d.PROGRAMMES) if d.source_of[p] == k), np.zeros(shape))
         cols["stock_start"].append(_zero_small(s.stock_prev(ki)))
         cols["leavers"].append(_zero_small(leavers))

@@ -179,14 +179,18 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
     from workforce.model import horizon
     from workforce.plan.policy import add_cohort_columns, extra_tables, policy_summary
 
-    summary.update(policy_summary(d, m))
     if m is None:  # generated as arrays (workforce.model.arrays): every table is read from them
         from workforce.plan.extract import add_cohort_counts, intake_terms_table
+        from workforce.plan.extract_rules import rule_tables, target_summary
 
+        summary.update(target_summary(d, compiled, info.x))
         tables = plan_tables(d, None, compiled, info.x)
         intake = add_cohort_counts(d, compiled, info.x, tables["intake"])
-        extra = {"intake_terms": intake_terms_table(d, compiled, info.x)} if d.intake_month else {}
+        extra = rule_tables(d, compiled, info.x)  # tenure and compliance, in extra_tables' order
+        if d.intake_month:
+            extra["intake_terms"] = intake_terms_table(d, compiled, info.x)
     else:
+        summary.update(policy_summary(d, m))
         tables = plan_tables(d, m, compiled, info.x) if array_extraction_applies(d) else reference_tables(d, m)
         intake = add_cohort_columns(d, m, tables["intake"])
         extra = extra_tables(d, m)

@@ -86,8 +86,8 @@ def check_policy(scenario: Scenario) -> list[tuple[Path, str]]:
         elif not problems:
             rows = target_row_years(t, years)
             if t.scope == "region":
-                keys = target_region_keys(scenario, t.regions) if t.regions is not None else scenario.region_keys()
-                _, found = resolve(t.at_least, REGION_YEAR, keys, rows)
+                scope_keys = target_region_keys(scenario, t.regions) if t.regions is not None else scenario.region_keys()
+                _, found = resolve(t.at_least, REGION_YEAR, scope_keys, rows)
             else:
                 _, found = resolve(t.at_least, YEAR, scenario.region_keys(), rows)
             problems += [((*base, "at_least", *sub), msg) for sub, msg in found]

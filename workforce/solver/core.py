@@ -114,8 +114,13 @@ def compile_scenario(
     timings = {} if timings is None else timings
     t = time.perf_counter()
     if arrays.applies(data):
-        with PauseGC():
-            compiled = arrays.compile_arrays(data)
+        try:
+            with PauseGC():
+                compiled = arrays.compile_arrays(data)
+        except arrays.ConstantRowsInfeasible:
+            from workforce.solver.trivial_rows import infeasible_constant_rows
+
+            raise infeasible_constant_rows(build_model(data)) from None
         timings["build"] = time.perf_counter() - t
         return None, compiled
     m = build_model(data)

@@ -55,16 +55,24 @@ def with_equity(data: ModelData, stages: list[list[str]], compiled: Compiled) ->
 
 def equity_column(compiled: Compiled) -> int | None:
     """Column of ``worst_shortfall_rate``; none when no row uses it."""
-    for j, v in enumerate(compiled.columns):
-        if v.parent_component().name == EQUITY:
-            return j
+    for j, _ in columns_of(compiled, EQUITY):
+        return j if getattr(compiled, "layout", None) is None or compiled.csc.indptr[j + 1] > compiled.csc.indptr[j] else None
     return None
+
+
+def columns_of(compiled: Compiled, name: str) -> list[tuple[int, Any]]:
+    """(column, index) of each column of variable ``name``: from the layout of an LP generated as
+    arrays (no Pyomo model is built for it), else from the compiled Pyomo variables."""
+    layout = getattr(compiled, "layout", None)
+    if layout is None:
+        return [(j, v.index()) for j, v in enumerate(compiled.columns) if v.parent_component().name == name]
+    return [(int(j), key) for j, (_, key) in zip(layout[name].ravel(), layout.column_keys_of(name), strict=True)]
 
 
 def stage_cost(compiled: Compiled, data: ModelData, group: list[str]) -> tuple[np.ndarray, float, float]:
     """Cost vector, constant offset and tolerance (relative to max(1, |optimum|)) of a stage."""
     if group == [EQUITY]:
-        cost = np.zeros(len(compiled.columns))
+        cost = np.zeros(len(compiled.col_lower))  # (the columns' Pyomo variables are not needed)
         column = equity_column(compiled)
         assert column is not None  # with_equity adds the stage only when the column exists
         cost[column] = 1.0
@@ -76,10 +84,7 @@ def stage_cost(compiled: Compiled, data: ModelData, group: list[str]) -> tuple[n
 
 def shortfall_rates(compiled: Compiled, data: ModelData, x: np.ndarray) -> dict[tuple[str, ...], float]:
     """Regional shortfall rate of every (role, region) or (role, region, year) that the equity rule covers."""
-    shortfall: dict[tuple[Any, ...], float] = {}
-    for j, v in enumerate(compiled.columns):
-        if v.parent_component().name == "shortfall":
-            shortfall[v.index()] = float(x[j])
+    shortfall = {index: float(x[j]) for j, index in columns_of(compiled, "shortfall")}
     rates: dict[tuple[str, ...], float] = {}
     for k in data.equity_roles:
         for r in data.REGIONS:
@@ -96,7 +101,7 @@ def shortfall_rates(compiled: Compiled, data: ModelData, x: np.ndarray) -> dict[
 
 def _summary_of(compiled: Compiled, data: ModelData, info: SolveInfo) -> dict[str, float]:
     rates = shortfall_rates(compiled, data, info.x)
-    total = sum(float(info.x[j]) for j, v in enumerate(compiled.columns) if v.parent_component().name == "shortfall")
+    total = sum(float(info.x[j]) for j, _ in columns_of(compiled, "shortfall"))
     return {
         "worst_shortfall_rate": max(rates.values(), default=0.0),
         "total_shortfall": total,
