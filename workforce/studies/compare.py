@@ -239,6 +239,7 @@ def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
     national["region"] = "all"
     national = national.set_index("region", append=True)
     table = pd.concat([national, rest]).map(lambda v: ABSENT if pd.isna(v) else f"{v:,.1f}")
+    table.index = named_items(table.index, c.labels)
     lines.append(table.to_string())
     if (table == ABSENT).any().any():
         lines.append(f"{ABSENT}: the scenario has no such role, funding stream or programme.")
@@ -247,3 +248,15 @@ def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
 
 
 ABSENT = "absent"
+
+
+def named_items(index: pd.MultiIndex, labels: dict[str, Any]) -> pd.MultiIndex:
+    """The printed table's items in the scenario's names: a role as its name and unit, a stream or
+    a programme as its name, an objective term in words (results.csv keeps the ids)."""
+    from workforce.explain.text import TERM_WORDS
+
+    roles = {k: f"{r['name']} ({r['unit']})" for k, r in labels.get("roles", {}).items()}
+    kinds = {"shortfall": roles, "shortfall_last_year": roles, "spend": labels.get("streams", {}),
+             "intake": labels.get("programmes", {}), "objective": TERM_WORDS}
+    return pd.MultiIndex.from_tuples(
+        [(m, kinds.get(m, {}).get(i, i), r) for m, i, r in index], names=index.names)
