@@ -120,6 +120,12 @@ def test_every_examples_readme_command_runs(scratch):
     assert (scratch / "reports" / "report_E12000001.html").is_file()
 
 
+def test_the_examples_readme_lists_every_notebook():
+    text = (ROOT / "examples" / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `(\w+\.ipynb)` \|", text, flags=re.M))
+    assert listed == {p.name for p in (ROOT / "examples").glob("*.ipynb")}
+
+
 def test_the_tutorial_runs_as_written(tmp_path):
     """Each file the tutorial says to save is saved, in order, and each `$ ` command runs; the lines
     shown under a command appear in its output."""
