@@ -25,10 +25,29 @@ def test_the_printed_key_results_use_the_scenarios_names():
     for name in ("Educational psychologists (FTE)", "DfE EP grant", "Doctorate", "training cost"):
         assert name in text
     rows = text.split("Key results")[1]
-    for code in (" ep ", "dfe_ep", "dedpsy", "training_cost"):
+    assert "shortfall, last year" in rows
+    for code in (" ep ", "dfe_ep", "dedpsy", "training_cost", "shortfall_last_year"):
         assert code not in rows
 
 
 def test_an_id_without_a_label_is_kept():
     names = named_items(table().index, {})
     assert [i for _, i, _ in names] == ["ep", "ep", "dfe_ep", "dedpsy", "objective", "training cost"]
+
+
+def test_the_notebook_view_uses_the_scenarios_names_too():
+    from workforce.output.display import comparison_html
+
+    inputs = pd.DataFrame({"a": [], "b": []}, index=pd.Index([], name="key"))
+    page = comparison_html(Comparison(names=["a", "b"], inputs=inputs, results=table(), labels=LABELS))
+    assert "Educational psychologists (FTE)" in page and "DfE EP grant" in page and "Doctorate" in page
+    assert "dfe_ep" not in page and "dedpsy" not in page
+
+
+def test_the_plain_repr_uses_whole_names():
+    from workforce.output.display import comparison_repr
+
+    inputs = pd.DataFrame({"a": [], "b": []}, index=pd.Index([], name="key"))
+    text = comparison_repr(Comparison(names=["a", "b"], inputs=inputs, results=table(), labels=LABELS))
+    assert "Educational psychologists (FTE)" in text and "DfE EP grant" in text
+    assert "dfe_ep" not in text and "dedpsy" not in text

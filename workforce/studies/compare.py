@@ -259,4 +259,8 @@ def named_items(index: pd.MultiIndex, labels: dict[str, Any]) -> pd.MultiIndex:
     kinds = {"shortfall": roles, "shortfall_last_year": roles, "spend": labels.get("streams", {}),
              "intake": labels.get("programmes", {}), "objective": TERM_WORDS}
     return pd.MultiIndex.from_tuples(
-        [(m, kinds.get(m, {}).get(i, i), r) for m, i, r in index], names=index.names)
+        [(MEASURE_WORDS.get(m, m), kinds.get(m, {}).get(i, i), r) for m, i, r in index], names=index.names)
+
+
+MEASURE_WORDS = {"shortfall_last_year": "shortfall, last year"}
+"""Measures printed in words (results.csv keeps ``shortfall_last_year``)."""
