@@ -176,3 +176,12 @@ def _commands(block: str) -> list[tuple[str, list[str]]]:
             assert out, f"output before any command: {line!r}"
             out[-1][1].append(line)
     return out
+
+
+def test_the_exit_code_table_is_the_same_on_the_front_page_and_the_outputs_page():
+    def table(path: Path) -> str:
+        text = path.read_text(encoding="utf-8")
+        start = text.index("| code | meaning |")
+        return text[start:text.index("\n\n", start)]
+
+    assert table(ROOT / "README.md") == table(ROOT / "docs" / "outputs.md")
