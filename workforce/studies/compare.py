@@ -167,13 +167,15 @@ def compare(plans: Sequence[Plan] | Mapping[str, Plan]) -> Comparison:
     years, period, notes = common_years(plans)
     results = side_by_side({n: key_results(p, years) for n, p in plans.items()})  # absent stays NaN
     absent = results.isna().any(axis=1)
+    labels = merged_labels([p.data.scenario for p in plans.values()])
     if absent.any():
-        rows = [f"{m} {i}" + (f" {r}" if r else "") for m, i, r in results.index[absent]]
-        notes.append(f"{len(rows)} result row(s) exist in only some scenarios and are left blank (absent, "
-                     f"not 0) in the others: {', '.join(dict.fromkeys(rows[:6]))}" + (" ..." if len(rows) > 6 else ""))
+        named = named_items(results.index[absent], labels)
+        items = list(dict.fromkeys(i for _, i, _ in named))  # a role, stream or programme once, not per region
+        notes.append(f"{len(named)} result row(s) exist in only some scenarios and are left blank (absent, "
+                     f"not 0) in the others: {', '.join(items[:6])}" + (" ..." if len(items) > 6 else ""))
     return Comparison(names=names, inputs=inputs, results=results,
                       status={n: p.summary["status"] for n, p in plans.items()}, period=period, notes=notes,
-                      labels=merged_labels([p.data.scenario for p in plans.values()]))
+                      labels=labels)
 
 
 def common_years(plans: Mapping[str, Plan]) -> tuple[list[int] | None, str, list[str]]:
