@@ -170,7 +170,8 @@ def compare(plans: Sequence[Plan] | Mapping[str, Plan]) -> Comparison:
     labels = merged_labels([p.data.scenario for p in plans.values()])
     if absent.any():
         named = named_items(results.index[absent], labels)
-        items = list(dict.fromkeys(i for _, i, _ in named))  # a role, stream or programme once, not per region
+        regions = {r.code: r.name for p in plans.values() for r in p.data.scenario.regions}
+        items = list(dict.fromkeys(f"{m} of {i}" + (f" in {regions.get(r, r)}" if r else "") for m, i, r in named))
         notes.append(f"{len(named)} result row(s) exist in only some scenarios and are left blank (absent, "
                      f"not 0) in the others: {', '.join(items[:6])}" + (" ..." if len(items) > 6 else ""))
     return Comparison(names=names, inputs=inputs, results=results,
