@@ -148,7 +148,7 @@ def test_comparison_repr_shows_inputs_and_national_results(comparison):
     lines = text.splitlines()
     assert lines[0] == "Comparison of 2 plans: tiny, fewer <SENCOs>"
     assert lines[1] == "  2 inputs differ: name, roles.senco.initial_stock"
-    row = next(line for line in lines if "shortfall over the horizon senco" in line)
+    row = next(line for line in lines if "shortfall over the horizon SENCOs (people)" in line)  # the name, not the id
     assert row.split()[-2:] == [f"{senco_shortfall(50):,.0f}", f"{senco_shortfall(45):,.0f}"] == ["29", "56"]
     assert "warning" not in text and "c.differences()" in text
     assert len(lines) <= 25

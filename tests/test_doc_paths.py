@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCUMENTS = ["models/cohort_planning.md", "README.md", "docs/howto.md", "docs/index.md", "examples/README.md"]
+DOCUMENTS = ["models/cohort_planning.md", "README.md", "docs/howto.md", "docs/index.md", "examples/README.md",
+             "docs/tutorial.md", "docs/guide.md", "docs/studies.md", "docs/outputs.md", "docs/performance.md",
+             "docs/development.md"]
 PATH = re.compile(r"(?<![\w/.])((?:workforce|tests|benchmarks|examples|models)/[\w/.-]*\w)")
 DOTTED = re.compile(r"`(workforce(?:\.\w+)+)(?!\.\w)")
 FILE_SUFFIXES = ("csv", "json", "yaml", "xlsx", "parquet", "py", "md", "png", "svg")

@@ -218,7 +218,7 @@ def test_compare_leaves_a_region_one_scenario_lacks_absent_not_zero(tmp_path):
     row = c.results.loc[("shortfall", "ep", "B")]
     assert pd.isna(row["one"]) and row["two"] == pytest.approx(0)
     assert c.results.loc[("shortfall", "ep", "A")].tolist() == pytest.approx([6, 6])
-    assert "absent" in comparison_text(c) and "shortfall ep B" in " ".join(c.notes)
+    assert "absent" in comparison_text(c) and "shortfall of EPs (people) in Area B" in " ".join(c.notes)  # names, not ids
     c.to_csv(tmp_path)
     line = next(ln for ln in (tmp_path / "results.csv").read_text().splitlines() if ln.startswith("shortfall,ep,B"))
     assert line == "shortfall,ep,B,,0"

@@ -106,6 +106,8 @@ class Explanation:
     post_horizon: pd.DataFrame = field(default_factory=pd.DataFrame)
     """[stage, role, region, year]: value of one more unit of supply in a post-horizon year
     (the dual of post_demand_balance, section 10.1); empty without horizon.terminal_value."""
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The scenario's names by id, for the text: ``roles``, ``regions``, ``streams``, ``programmes``."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         names = ("limits", "budgets", "capacity", "places", "ratios", "binding", "by_region", "what_if")
@@ -191,7 +193,8 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
     whatif = what_if_table(compiled, data, final, stages[0], binding, what_if, meanings)
     if not binding.empty and (binding["marginal_value"] > 0).any() and len(stages) == 1:
         weights = ", ".join(
-            f"{k} {data.penalty_shortfall[k] * data.weights['shortfall']:g} per {data.scenario.roles[k].unit}-year"
+            f"{data.scenario.roles[k].name} {data.penalty_shortfall[k] * data.weights['shortfall']:g} per "
+            f"{data.scenario.roles[k].unit}-year"
             for k in data.ROLES
         )
         notes.append(
@@ -201,6 +204,7 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
         )
     return Explanation(
         scenario_name=data.scenario.name,
+        names=scenario_names(data.scenario),
         limits=limits,
         budgets=_budgets(limits),
         capacity=_capacity(limits),
@@ -475,3 +479,11 @@ def _ratios(compiled: Compiled, data: ModelData, stages: list[Stage], limits: pd
 
 
 __all__ = ["Explanation", "explain_plan", "fix_integers"]
+
+
+def scenario_names(scenario: Any) -> dict[str, dict[str, str]]:
+    """Roles, regions, funding streams and programmes by id, as the scenario names them."""
+    return {"roles": {k: r.name for k, r in scenario.roles.items()},
+            "regions": {r.code: r.name for r in scenario.regions},
+            "streams": {k: f.name for k, f in scenario.funding_streams.items()},
+            "programmes": {k: p.name for k, p in scenario.programmes.items()}}

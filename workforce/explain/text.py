@@ -24,6 +24,12 @@ def _num(v: float) -> str:
     return f"{v:.3g}"
 
 
+def _name(e: Explanation, kind: str, key: object) -> str:
+    """The scenario's name for an id (``kind``: roles, regions, streams or programmes); the id when
+    the explanation carries no names (one made before names were recorded)."""
+    return e.names.get(kind, {}).get(str(key), str(key))
+
+
 def _holds(v: float, unit: str) -> str:
     if isinstance(v, float) and math.isnan(v):
         return "-"
@@ -108,8 +114,10 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
         first_year = br.index.get_level_values("year").min()
         first_stage = int(e.by_region.index.get_level_values("stage").min())
         lines += ["", f"By region in {first_year}{_stage(e, first_stage)}: the most valuable regional limit that binds"]
-        for (region, _), r in br.xs(first_year, level="year", drop_level=False).iterrows():
-            lines.append(f"  {str(region)[:10]:<10} {_num(r['value_per_step']):>9}  {r['step']:<22} {r['most_valuable']} "
+        rows = br.xs(first_year, level="year", drop_level=False)
+        width = max(len(_name(e, "regions", region)) for region, _ in rows.index)
+        for (region, _), r in rows.iterrows():
+            lines.append(f"  {_name(e, 'regions', region):<{width}} {_num(r['value_per_step']):>9}  {r['step']:<22} {r['most_valuable']} "
                          f"({r['binding_with_value']} bind with a value: {r['kinds']})")
     if not e.what_if.empty:
         what = " (in the stage 1 objective)" if len(e.stages) > 1 else ""
@@ -120,7 +128,8 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
             parts = [f"objective {w['change']:+,.1f} (first-order estimate {w['predicted']:+,.1f})"]
             for col in e.what_if.columns:
                 if col.startswith("shortfall:") and abs(w[col]) > 1e-6:
-                    parts.append(f"{col.split(':', 1)[1]} shortfall {w[col]:+,.2f} {units.get(col, '')}")
+                    parts.append(f"shortfall of {_name(e, 'roles', col.split(':', 1)[1])} {w[col]:+,.2f} "
+                                 f"{units.get(col, '')}")
                 elif col.endswith("_cost") and abs(w[col]) > 1e-6:
                     parts.append(f"{col.replace('_', ' ')} {'+' if w[col] > 0 else '-'}{amount_text(abs(w[col]), '£k')}")
             lines.append("    " + "; ".join(parts))
@@ -132,14 +141,14 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
         years = [y for y in first["year"].unique() if y != "all"]
         lines += ["", f"Budgets{_stage(e, int(bud['stage'].min()))}: what £1m more gains, net of its own cost, by year "
                   "('-' = no budget; envelope = whole horizon)"]
-        width = max(6, *(len(str(f)) for f in first["stream"].unique()))
+        width = max(6, *(len(_name(e, "streams", f)) for f in first["stream"].unique()))
         lines.append(f"  {'stream':<{width}} " + " ".join(f"{str(y):>7}" for y in years) + f" {'envelope':>9}")
         tighter = False
         for stream, grp in first.groupby("stream", sort=False):
             vals = dict(zip(grp["year"], grp["value_of_1m"], strict=True))
             if "value_of_1m_less" in grp:
                 tighter |= bool((grp["value_of_1m_less"] > grp["value_of_1m"] + 1e-9).any())
-            lines.append(f"  {str(stream):<{width}} " + " ".join(f"{_num(vals.get(y, math.nan)):>7}" for y in years)
+            lines.append(f"  {_name(e, 'streams', stream):<{width}} " + " ".join(f"{_num(vals.get(y, math.nan)):>7}" for y in years)
                          + f" {_num(vals.get('all', math.nan)):>9}")
         if tighter:
             lines.append("  (some budgets are degenerate: £1m less would cost more than £1m more gains; "
@@ -149,7 +158,7 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
         stage = int(e.ratios.index.get_level_values("stage").min())
         lines += ["", f"Supervision ratios{_stage(e, stage)}: value of +0.01 on the ratio (first-order estimate)"]
         for prog, r in first.iterrows():
-            lines.append(f"  {prog}: ratio {r['ratio']:g}, +0.01 is worth {_num(r['value_of_0.01'])} "
+            lines.append(f"  {_name(e, 'programmes', prog)}: ratio {r['ratio']:g}, +0.01 is worth {_num(r['value_of_0.01'])} "
                          f"({r['binding_rows']} region-years bind; {_where(r['file'], r['line'])})")
     pl = e.places
     if not pl.empty:
@@ -161,13 +170,14 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
         for prog, grp in first.groupby(level="programme", sort=False):
             v = grp["value_of_one_more_starter"].droplevel("programme").unstack("year")
             if not (v.fillna(0) > 0).to_numpy().any():
-                quiet.append(str(prog))
+                quiet.append(_name(e, "programmes", prog))
                 continue
             limited = sorted({x for s in grp["limited_by"] for x in s.split(", ") if x})
-            lines.append(f"  {prog} (binding: {', '.join(limited)})")
-            lines.append(f"    {'region':<10} " + " ".join(f"{y:>6}" for y in v.columns))
+            lines.append(f"  {_name(e, 'programmes', prog)} (binding: {', '.join(limited)})")
+            width = max(6, *(len(_name(e, "regions", r)) for r in v.index))
+            lines.append(f"    {'region':<{width}} " + " ".join(f"{y:>6}" for y in v.columns))
             for region, vals in v.iterrows():
-                lines.append(f"    {str(region)[:10]:<10} " + " ".join(f"{_num(x):>6}" for x in vals))
+                lines.append(f"    {_name(e, 'regions', region):<{width}} " + " ".join(f"{_num(x):>6}" for x in vals))
         if quiet:
             lines.append(f"  {', '.join(quiet)}: 0 everywhere (one more place alone buys nothing: no capacity limit binds"
                          " with a value, e.g. because money binds first)")
@@ -185,6 +195,7 @@ def _post_horizon_lines(e: Explanation) -> list[str]:
     lines = ["", "After the horizon (terminal_value): value of one more unit of projected supply"
              + (" (in the stage 1 objective)" if len(e.stages) > 1 else ""),
              "  (the weighted post-horizon penalty where the year is short against the last year's demand, else 0)"]
+    width = max(12, *(len(_name(e, "roles", role)) for role, _ in table.index))
     for (role, year), (top, short) in table.iterrows():
-        lines.append(f"  {role:<12} {year}: up to {_num(top)} a unit; short in {int(short)} region(s)")
+        lines.append(f"  {_name(e, 'roles', role):<{width}} {year}: up to {_num(top)} a unit; short in {int(short)} region(s)")
     return lines

@@ -202,9 +202,13 @@ def comparison_repr(c: Comparison) -> str:
     lines = [f"Comparison of {_count(len(c.names), 'plan')}: {', '.join(c.names)}", f"  {_input_keys(c)}"]
     table = comparison_table(c)
     width = min(18, max(9, *(len(n) for n in c.names)))  # long names are cut here, whole on the first line
-    lines.append("  key results, all regions".ljust(45) + "".join(f" {n[:width]:>{width}}" for n in c.names))
-    for (measure, item), row in table.iterrows():
-        label = f"    {_COMPARISON_ROWS.get(measure, measure)[:26]:<26} {str(item)[:14]:<14}"
+    from workforce.studies.compare import named_items
+
+    items = [n[1] for n in named_items(pd.MultiIndex.from_tuples([(m, i, "") for m, i in table.index]), c.labels)]
+    item_width = max(14, *(len(str(i)) for i in items))  # the scenario's names, whole
+    lines.append("  key results, all regions".ljust(31 + item_width) + "".join(f" {n[:width]:>{width}}" for n in c.names))
+    for ((measure, _), row), item in zip(table.iterrows(), items, strict=True):
+        label = f"    {_COMPARISON_ROWS.get(measure, measure)[:26]:<26} {str(item):<{item_width}}"
         lines.append(label + "".join(f" {'absent' if pd.isna(v) else format(v, ',.0f'):>{width}}" for v in row))
     for w in comparison_warnings(c):
         lines.append(f"  warning: {w}")
@@ -228,8 +232,12 @@ def comparison_html(c: Comparison) -> str:
     table = comparison_table(c)
     changes = table[c.names[1:]].sub(table[first], axis=0).add_prefix("change: ")
     results = table.join(changes)
-    results.index = pd.MultiIndex.from_tuples([(_COMPARISON_ROWS.get(m, m), i) for m, i in results.index],
-                                              names=["measure", "item"])
+    from workforce.studies.compare import named_items
+
+    named = named_items(pd.MultiIndex.from_tuples([(m, i, "") for m, i in results.index]), c.labels)
+    results.index = pd.MultiIndex.from_tuples(
+        [(_COMPARISON_ROWS.get(m, m), n[1]) for (m, _), n in zip(results.index, named, strict=True)],
+        names=["measure", "item"])
     parts.append('<div style="display:flex;gap:1.5em;align-items:flex-start;flex-wrap:wrap">')
     parts.append("<div><b>Key results, all regions</b>"
                  + _html_table(results, lambda v: f"{v:,.0f}", missing="absent") + "</div>")

@@ -57,7 +57,7 @@ def _section(
     nested: list[tuple[str, str, dict[str, Any]]] = []
     for field, prop in node.get("properties", {}).items():
         key = f"{prefix}{field}"
-        default = "required" if field in required else _default(prop)
+        default = "required" if field in required else _either(field, node) or _default(prop)
         rows.append(
             f"| `{key}` | {_type(prop, defs)} | {_cell(prop.get('unit', ''))} | {default} | "
             f"{_cell(_meaning(prop))} |"
@@ -79,6 +79,15 @@ def _section(
         if child_title not in seen:
             seen.add(child_title)
             _section(child_title, child_prefix, defs[ref], defs, out, seen, {**ancestors, ref: child_title})
+
+
+def _either(field: str, node: dict[str, Any]) -> str | None:
+    """"required unless `x` is given" for a key of a one-of-these-keys requirement (``anyOf``)."""
+    alternatives = [k for option in node.get("anyOf", []) for k in option.get("required", [])]
+    if field not in alternatives:
+        return None
+    others = " or ".join(f"`{k}`" for k in alternatives if k != field)
+    return f"required unless {others} is given"
 
 
 def _ref_name(prop: dict[str, Any]) -> str | None:
@@ -178,8 +187,8 @@ def _num(value: Any) -> str:
 
 
 def _default(prop: dict[str, Any]) -> str:
-    if "default" not in prop:
-        return "required"
+    if "default" not in prop:  # optional without a default (the caller marks required keys)
+        return "none"
     value = prop["default"]
     if value is None:
         return "none"

@@ -167,13 +167,16 @@ def compare(plans: Sequence[Plan] | Mapping[str, Plan]) -> Comparison:
     years, period, notes = common_years(plans)
     results = side_by_side({n: key_results(p, years) for n, p in plans.items()})  # absent stays NaN
     absent = results.isna().any(axis=1)
+    labels = merged_labels([p.data.scenario for p in plans.values()])
     if absent.any():
-        rows = [f"{m} {i}" + (f" {r}" if r else "") for m, i, r in results.index[absent]]
-        notes.append(f"{len(rows)} result row(s) exist in only some scenarios and are left blank (absent, "
-                     f"not 0) in the others: {', '.join(dict.fromkeys(rows[:6]))}" + (" ..." if len(rows) > 6 else ""))
+        named = named_items(results.index[absent], labels)
+        regions = {r.code: r.name for p in plans.values() for r in p.data.scenario.regions}
+        items = list(dict.fromkeys(f"{m} of {i}" + (f" in {regions.get(r, r)}" if r else "") for m, i, r in named))
+        notes.append(f"{len(named)} result row(s) exist in only some scenarios and are left blank (absent, "
+                     f"not 0) in the others: {', '.join(items[:6])}" + (" ..." if len(items) > 6 else ""))
     return Comparison(names=names, inputs=inputs, results=results,
                       status={n: p.summary["status"] for n, p in plans.items()}, period=period, notes=notes,
-                      labels=merged_labels([p.data.scenario for p in plans.values()]))
+                      labels=labels)
 
 
 def common_years(plans: Mapping[str, Plan]) -> tuple[list[int] | None, str, list[str]]:
@@ -239,6 +242,7 @@ def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
     national["region"] = "all"
     national = national.set_index("region", append=True)
     table = pd.concat([national, rest]).map(lambda v: ABSENT if pd.isna(v) else f"{v:,.1f}")
+    table.index = named_items(table.index, c.labels)
     lines.append(table.to_string())
     if (table == ABSENT).any().any():
         lines.append(f"{ABSENT}: the scenario has no such role, funding stream or programme.")
@@ -247,3 +251,19 @@ def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
 
 
 ABSENT = "absent"
+
+
+def named_items(index: pd.MultiIndex, labels: dict[str, Any]) -> pd.MultiIndex:
+    """The printed table's items in the scenario's names: a role as its name and unit, a stream or
+    a programme as its name, an objective term in words (results.csv keeps the ids)."""
+    from workforce.explain.text import TERM_WORDS
+
+    roles = {k: f"{r['name']} ({r['unit']})" for k, r in labels.get("roles", {}).items()}
+    kinds = {"shortfall": roles, "shortfall_last_year": roles, "spend": labels.get("streams", {}),
+             "intake": labels.get("programmes", {}), "objective": TERM_WORDS}
+    return pd.MultiIndex.from_tuples(
+        [(MEASURE_WORDS.get(m, m), kinds.get(m, {}).get(i, i), r) for m, i, r in index], names=index.names)
+
+
+MEASURE_WORDS = {"shortfall_last_year": "shortfall, last year"}
+"""Measures printed in words (results.csv keeps ``shortfall_last_year``)."""
