@@ -144,6 +144,9 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
     from workforce.model.horizon_arrays import post_demand_balance  # section 10.1, kept out of this module
 
     out.append(post_demand_balance(d, cols))
+    from workforce.model.tiebreak_arrays import intake_change_rows  # section 8.5
+
+    out.extend(intake_change_rows(d, cols))
     return out
 
 def cohort_families(d: ModelData, cols: Columns, ex: Expressions, grid_keys: Any) -> list[Family]:

@@ -10,6 +10,7 @@ import numpy as np
 
 from workforce.model.data import ModelData
 from workforce.model.horizon import post_keys
+from workforce.model.tiebreak import change_keys
 
 INF = float("inf")
 
@@ -31,6 +32,7 @@ class Columns:
             ("cohorts", [d.COHORT_PROGRAMMES, R, T]),
             ("cohort_open", [[p for p in d.COHORT_PROGRAMMES if d.cohort_region_min[p] > 0], R, T]),
             ("post_shortfall", [post_keys(d)]),
+            ("intake_change", [change_keys(d)]),
         ]
         self.sets: dict[str, list[list[Any]]] = {}
         self.block: dict[str, np.ndarray] = {}

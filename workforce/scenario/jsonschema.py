@@ -75,6 +75,7 @@ UNITS: dict[str, str] = {
     "DemandForecast.multiply": "ratio (demand units per driver unit, or a dimensionless factor)",
     "DemandForecast.divide": "ratio (driver units per demand unit, or a dimensionless factor)",
     "Equity.tolerance": "fraction of the equitable optimum",
+    "TieBreak.tolerance": "fraction of the optimum before the tie-break",
     "PlaceShare.min_share": "fraction of national starters (0-1)",
     "PlaceShare.max_share": "fraction of national starters (0-1)",
     "PlaceShare.from_year": "academic year",

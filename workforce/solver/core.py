@@ -25,6 +25,7 @@ from workforce.errors import NoSolutionError, SolveError, UnboundedScenarioError
 from workforce.model import arrays, build_model
 from workforce.model.compiled import Compiled as Compiled
 from workforce.model.data import ModelData, prepare
+from workforce.model.tiebreak import TIE_BREAK
 from workforce.plan.solution import SolveInfo as SolveInfo
 from workforce.scenario.derive import validated
 from workforce.scenario.schema import TERMS, Scenario
@@ -38,6 +39,7 @@ from workforce.solver.policy import (
     with_equity,
 )
 from workforce.solver.stage_check import StageBound, disagreement, stage_value, whole_plan
+from workforce.solver.tiebreak import bound_tolerance, tie_break_cost, with_tie_break
 
 if TYPE_CHECKING:
     from workforce.plan.results import Plan
@@ -278,6 +280,7 @@ def run(
         stages = [list(TERMS)]
     if equity:
         stages = with_equity(data, stages, compiled)
+    stages = with_tie_break(data, stages)
     index = {term: j for j, term in enumerate(TERMS)}
     stage_log: list[dict[str, Any]] = []
     provisional = False
@@ -288,7 +291,7 @@ def run(
     earlier: list[StageBound] = []
     mip_gap = float(options.get("mip_gap", 1e-3))
     for s, group in enumerate(stages):
-        cost, offset, tol = stage_cost(compiled, data, group)
+        cost, offset, tol = tie_break_cost(compiled, data) if group == [TIE_BREAK] else stage_cost(compiled, data, group)
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         started = start is not None and highs is None and give_start(h, start)
         t = time.perf_counter()
@@ -376,6 +379,7 @@ def run(
         if on_stage is not None:
             on_stage(s, group, h)
         if s < len(stages) - 1:
+            tol = bound_tolerance(data, stages, s, tol)
             bound = value + tol * max(1.0, abs(value)) - offset
             earlier.append(StageBound(s + 1, cost, offset, bound + offset))
             nz = np.flatnonzero(cost)

@@ -1,0 +1,25 @@
+"""The tie-break rows of section 8.5 (models/cohort_planning.md) in the array construction of
+workforce.model.arrays: the same rows as ``add_tie_break``, over the same keys (``change_keys``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from workforce.model.array_families import Family, _stack
+from workforce.model.array_grids import INF, Columns, Lin
+from workforce.model.data import ModelData
+from workforce.model.tiebreak import change_keys
+
+
+def intake_change_rows(d: ModelData, cols: Columns) -> list[Family]:
+    """intake_change ∓ (intake[p,r,t] − intake[p,r,t−1]) ≥ 0 (intake_change_up, intake_change_down)."""
+    keys = change_keys(d)
+    change = cols.lookup("intake_change", keys)
+    now = cols.lookup("intake", keys)
+    before = cols.lookup("intake", [(p, r, t - 1) for p, r, t in keys])
+    out = []
+    for name, sign in (("intake_change_up", -1.0), ("intake_change_down", 1.0)):
+        coef = np.tile(np.array([1.0, sign, -sign]), (len(keys), 1))
+        body = Lin((len(keys),), [(coef[:, 0], change), (coef[:, 1], now), (coef[:, 2], before)])
+        out.append(_stack(name, keys, [body], 0.0, INF))
+    return out
