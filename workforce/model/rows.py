@@ -38,6 +38,8 @@ KIND_NAMES = {
     "stock_balance": "stock balance",
     "demand_balance": "demand balance",
     "post_demand_balance": "post-horizon demand balance",
+    "intake_change_up": "tie-break intake change",
+    "intake_change_down": "tie-break intake change",
 }
 
 POLICY_KINDS = {

@@ -1,0 +1,32 @@
+"""Re-check of the tie-break stage (models/cohort_planning.md, section 8.5) from the plan's tables:
+the stage's reported value is the plan's Σ |intake[p,r,t] − intake[p,r,t−1]|, and the stages before
+it (their weighted terms recomputed from the tables) stay within the tie-break's tolerance of their
+optimum."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from workforce.model.data import ModelData
+from workforce.model.tiebreak import TIE_BREAK, total_change
+
+
+def check_tie_break(c: Any, plan: Any, d: ModelData, terms: dict[str, float]) -> None:
+    """``tie-break`` checks: the last stage's value against the intake table, and the stage before it
+    (its group of terms, weighted, from ``terms`` recomputed by the re-check) within tolerance."""
+    spec = d.scenario.objective.tie_break
+    stages = plan.summary.get("lexicographic_stages") or []
+    if spec is None or not stages or stages[-1]["terms"] != [TIE_BREAK]:
+        return
+    change = total_change(plan.intake, d.PROGRAMMES, d.REGIONS, d.YEARS)
+    c.eq("tie-break", "year-to-year intake change of", pd.Series([stages[-1]["value"]], index=["plan"]),
+         pd.Series([change], index=["plan"]))
+    if len(stages) < 2 or any(t not in terms for t in stages[-2]["terms"]):
+        return
+    optimum = float(stages[-2]["value"])
+    held = sum(d.weights[t] * terms[t] for t in stages[-2]["terms"])
+    c.le("tie-break", "objective before the tie-break, optimum plus tolerance, of",
+         pd.Series([held], index=["stage " + str(stages[-2]["stage"])]),
+         pd.Series([optimum + spec.tolerance * max(1.0, abs(optimum))], index=["stage " + str(stages[-2]["stage"])]))
