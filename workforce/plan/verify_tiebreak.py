@@ -1,5 +1,5 @@
 """Re-check of the tie-break stage (models/cohort_planning.md, section 8.5) from the plan's tables:
-the stage's reported value is the plan's Σ |intake[p,r,t] − intake[p,r,t−1]|, and the stages before
+the stage's reported intake change is the plan's Σ |intake[p,r,t] − intake[p,r,t−1]|, and the stages before
 it (their weighted terms recomputed from the tables) stay within the tie-break's tolerance of their
 optimum."""
 
@@ -21,7 +21,7 @@ def check_tie_break(c: Any, plan: Any, d: ModelData, terms: dict[str, float]) ->
     if spec is None or not stages or stages[-1]["terms"] != [TIE_BREAK]:
         return
     change = total_change(plan.intake, d.PROGRAMMES, d.REGIONS, d.YEARS)
-    c.eq("tie-break", "year-to-year intake change of", pd.Series([stages[-1]["value"]], index=["plan"]),
+    c.eq("tie-break", "year-to-year intake change of", pd.Series([stages[-1]["intake_change"]], index=["plan"]),
          pd.Series([change], index=["plan"]))
     if len(stages) < 2 or any(t not in terms for t in stages[-2]["terms"]):
         return

@@ -78,11 +78,14 @@ class Equity(Base):
 class TieBreak(Base):
     """A last stage that picks one plan among equally good ones: with the optimum of the stages
     before it held to within ``tolerance`` (relative), it minimises the year-to-year changes in
-    every programme's intake in every region (models/cohort_planning.md, section 8.5)."""
+    every programme's intake in every region, and then settles what remains open by small costs
+    fixed by the columns' names (models/cohort_planning.md, section 8.5)."""
 
-    tolerance: Annotated[float, Field(ge=0, le=0.01)] = 1e-6
-    """Relative slack on the optimum of the stages before it: the plan's objective stays within
-    tolerance x max(1, |optimum|) of the optimum."""
+    tolerance: Annotated[float, Field(ge=0, le=0.01)] = 0.0
+    """Relative slack on the optimum of the stage before it: that stage's objective stays within
+    tolerance x max(1, |optimum|) of its optimum. 0 (the default) keeps the optimum exactly, so an
+    unrelated role added to the scenario changes nothing else in the plan; a positive value lets the
+    tie-break trade up to that fraction of the optimum for smoother intake."""
 
 class SurplusGroup(Base):
     roles: list[Id] = Field(min_length=1)

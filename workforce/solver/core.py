@@ -39,7 +39,7 @@ from workforce.solver.policy import (
     with_equity,
 )
 from workforce.solver.stage_check import StageBound, disagreement, stage_value, whole_plan
-from workforce.solver.tiebreak import bound_tolerance, tie_break_cost, with_tie_break
+from workforce.solver.tiebreak import bound_tolerance, change_columns, tie_break_cost, with_tie_break
 
 if TYPE_CHECKING:
     from workforce.plan.results import Plan
@@ -372,6 +372,8 @@ def run(
             bound = lp_bound(h, offset)
             gap = (value - bound) / max(1.0, abs(value)) if bound is not None else None
         stage_log.append({"stage": s + 1, "terms": group, "value": value, "status": h.modelStatusToString(status)})
+        if group == [TIE_BREAK]:
+            stage_log[-1]["intake_change"] = float(x_stage[change_columns(compiled)].sum())
         if restarted is not None:
             stage_log[-1]["restarted"] = f"{restarted} when started from the earlier stage's plan; re-solved without it"
         if provisional:

@@ -5,6 +5,8 @@ workforce.model.tiebreak; this module gives the stage its cost vector."""
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 from workforce.model.compiled import Compiled
@@ -26,9 +28,31 @@ def change_columns(compiled: Compiled) -> np.ndarray:
                     dtype=np.int64)
 
 
+EPSILON = 1e-3
+"""Scale of the name-derived costs that settle what the intake changes leave open."""
+
+
+def column_keys(compiled: Compiled) -> list[tuple[str, object]]:
+    """(component name, index) of every column, in column order (array or Pyomo compilation)."""
+    layout = getattr(compiled, "layout", None)
+    if layout is not None:
+        return layout.column_keys()
+    return [(v.parent_component().name, v.index()) for v in compiled.columns]
+
+
+def name_weight(name: str, key: object) -> float:
+    """A number in [1, 2) fixed by the column's name and index alone (not by its position, so
+    listing regions or roles in another order, or adding unrelated ones, leaves it unchanged)."""
+    digest = hashlib.sha256(repr((name, key)).encode()).digest()
+    return 1.0 + int.from_bytes(digest[:8], "big") / 2.0**64
+
+
 def tie_break_cost(compiled: Compiled, data: ModelData) -> tuple[np.ndarray, float, float]:
-    """Cost vector (1 on every intake_change column), offset 0 and the stage's tolerance."""
-    cost = np.zeros(compiled.csc.shape[1])
+    """Cost vector, offset 0 and the stage's tolerance: 1 on every intake_change column, and
+    EPSILON × name_weight on every other column, so that among the smoothest plans one is picked by
+    the scenario's names alone (a cost vector in general position has a single optimum)."""
+    keys = column_keys(compiled)
+    cost = np.array([EPSILON * name_weight(name, key) for name, key in keys])
     cost[change_columns(compiled)] = 1.0
     spec = data.scenario.objective.tie_break
     return cost, 0.0, spec.tolerance if spec is not None else 0.0
