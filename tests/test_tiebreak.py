@@ -165,3 +165,43 @@ def test_regions_listed_in_another_order_give_the_same_baseline_plan():
     reference = solve(scenario_from_dict(copy.deepcopy(spec)))
     spec["regions"] = list(reversed(spec["regions"]))
     assert_same_tables(reference, solve(scenario_from_dict(spec)))
+
+
+def test_a_limit_on_the_year_on_year_change_spreads_a_late_need():
+    """Section 8.6. TIMING with demand 100, 100, 120 and a surplus cost of 1 a unit-year: 20 starters
+    are needed by 2028 and early ones sit in surplus, so without a limit i = (0, 0, 20), objective
+    10 × 20 = 200. With max_intake_change 8: i_2027 ≤ i_2026 + 8 and i_2028 ≤ i_2027 + 8 with
+    i_2026 + i_2027 + i_2028 = 20. Surplus costs 2 i_2026 + i_2027 (2026 starters sit two years);
+    i_2027 + i_2028 = 20 − a with i_2028 ≤ i_2027 + 8 needs i_2027 ≥ 6 − a/2, so the surplus cost
+    6 + 1.5 a is least at a = 0: i = (0, 6, 14), objective 200 + 6 = 206."""
+    spec = copy.deepcopy(TIMING)
+    spec["roles"]["ep"]["demand"] = {"NE": {2026: 100, 2027: 100, 2028: 120}}
+    spec["roles"]["ep"]["surplus_cost"] = 1
+    plain = solve(scenario_from_dict(copy.deepcopy(spec)))
+    assert intakes(plain) == pytest.approx([0, 0, 20], abs=1e-6)
+    assert plain.objective == pytest.approx(200, abs=1e-6)
+    spec["programmes"]["course"]["max_intake_change"] = 8
+    plan = solve(scenario_from_dict(spec))
+    assert intakes(plan) == pytest.approx([0, 6, 14], abs=1e-6)
+    assert plan.objective == pytest.approx(206, abs=1e-6)
+    assert plan.summary["verification"]["checks"]["intake change limit"] == 4
+
+
+def test_an_unreachable_intake_change_limit_is_diagnosed_by_name():
+    """An intake_min of 10 in 2028 and 0 places before it: the national intake must rise by 10 in
+    one year, which a limit of 4 forbids; the diagnosis names the limit."""
+    from workforce import InfeasibleScenarioError
+
+    spec = copy.deepcopy(TIMING)
+    spec["programmes"]["course"].update(max_intake_change=4, places={"NE": {2026: 0, 2027: 0, 2028: 20}},
+                                        intake_min={"NE": {2026: 0, 2027: 0, 2028: 10}})
+    with pytest.raises(InfeasibleScenarioError, match="national intake"):
+        solve(scenario_from_dict(spec))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rich_scenarios(), st.sampled_from([0.0, 1.0, 5.0]))
+def test_generated_lp_with_an_intake_change_limit_equals_the_pyomo_compilation(spec, limit):
+    for programme in spec["programmes"].values():
+        programme["max_intake_change"] = limit
+    assert_same_lp(spec)

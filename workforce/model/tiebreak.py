@@ -50,6 +50,27 @@ def add_tie_break(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     m.intake_change_up = pyo.Constraint(m.CHANGE_KEYS, rule=up)
     m.intake_change_down = pyo.Constraint(m.CHANGE_KEYS, rule=down)
+    add_intake_change_limit(m, d)
+
+
+def limit_keys(d: ModelData) -> list[tuple[str, int]]:
+    """(p, t) for every programme with ``max_intake_change`` and every year after the first."""
+    return [(p, t) for p in d.PROGRAMMES if change_limit(d, p) is not None for t in d.YEARS[1:]]
+
+
+def change_limit(d: ModelData, p: str) -> float | None:
+    return d.scenario.programmes[p].max_intake_change
+
+
+def add_intake_change_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Σ_r intake[p,r,t] − Σ_r intake[p,r,t−1] ≤ max (intake_change_rise) and ≥ −max
+    (intake_change_fall), section 8.6."""
+
+    def change(m: pyo.ConcreteModel, p: str, t: int) -> Any:
+        return sum(m.intake[p, r, t] for r in d.REGIONS) - sum(m.intake[p, r, t - 1] for r in d.REGIONS)
+
+    m.intake_change_rise = pyo.Constraint(limit_keys(d), rule=lambda m, p, t: change(m, p, t) <= change_limit(d, p))
+    m.intake_change_fall = pyo.Constraint(limit_keys(d), rule=lambda m, p, t: change(m, p, t) >= -change_limit(d, p))
 
 
 def total_change(intake: Any, programmes: list[str], regions: list[str], years: list[int]) -> float:

@@ -8,7 +8,7 @@ import numpy as np
 from workforce.model.array_families import Family, _stack
 from workforce.model.array_grids import INF, Columns, Lin
 from workforce.model.data import ModelData
-from workforce.model.tiebreak import change_keys
+from workforce.model.tiebreak import change_keys, change_limit, limit_keys
 
 
 def intake_change_rows(d: ModelData, cols: Columns) -> list[Family]:
@@ -22,4 +22,18 @@ def intake_change_rows(d: ModelData, cols: Columns) -> list[Family]:
         coef = np.tile(np.array([1.0, sign, -sign]), (len(keys), 1))
         body = Lin((len(keys),), [(coef[:, 0], change), (coef[:, 1], now), (coef[:, 2], before)])
         out.append(_stack(name, keys, [body], 0.0, INF))
-    return out
+    return out + intake_change_limit(d, cols)
+
+
+def intake_change_limit(d: ModelData, cols: Columns) -> list[Family]:
+    """Σ_r intake[p,r,t] − Σ_r intake[p,r,t−1] ≤ max (intake_change_rise), ≥ −max
+    (intake_change_fall), section 8.6."""
+    keys = limit_keys(d)
+    R = d.REGIONS
+    now = cols.lookup("intake", [(p, r, t) for p, t in keys for r in R]).reshape(len(keys), len(R))
+    before = cols.lookup("intake", [(p, r, t - 1) for p, t in keys for r in R]).reshape(len(keys), len(R))
+    ones = np.ones((len(keys), len(R)))
+    body = Lin((len(keys),), [(ones, now), (-ones, before)])
+    limit = np.array([change_limit(d, p) for p, _ in keys], dtype=float)
+    return [_stack("intake_change_rise", keys, [body], -INF, limit),
+            _stack("intake_change_fall", keys, [body], -limit, INF)]

@@ -30,3 +30,18 @@ def check_tie_break(c: Any, plan: Any, d: ModelData, terms: dict[str, float]) ->
     c.le("tie-break", "objective before the tie-break, optimum plus tolerance, of",
          pd.Series([held], index=["stage " + str(stages[-2]["stage"])]),
          pd.Series([optimum + spec.tolerance * max(1.0, abs(optimum))], index=["stage " + str(stages[-2]["stage"])]))
+
+
+def check_intake_change_limit(c: Any, plan: Any, d: ModelData) -> None:
+    """``intake change limit`` (section 8.6): each limited programme's national intake rises or
+    falls by at most ``max_intake_change`` from one horizon year to the next, from the intake table."""
+    limited = [p for p in d.PROGRAMMES if d.scenario.programmes[p].max_intake_change is not None]
+    if not limited:
+        return
+    national = plan.intake["intake"].groupby(level=["programme", "year"]).sum()
+    keys = [(p, t) for p in limited for t in d.YEARS[1:]]
+    index = pd.MultiIndex.from_tuples(keys, names=["programme", "year"])
+    change = pd.Series([national.get((p, t), 0.0) - national.get((p, t - 1), 0.0) for p, t in keys], index=index)
+    limit = pd.Series([d.scenario.programmes[p].max_intake_change for p, _ in keys], index=index)
+    c.le("intake change limit", "rise in national intake of", change, limit)
+    c.le("intake change limit", "fall in national intake of", -change, limit)

@@ -76,6 +76,7 @@ UNITS: dict[str, str] = {
     "DemandForecast.divide": "ratio (driver units per demand unit, or a dimensionless factor)",
     "Equity.tolerance": "fraction of the equitable optimum",
     "TieBreak.tolerance": "fraction of the optimum before the tie-break",
+    "Programme.max_intake_change": "starters a year",
     "PlaceShare.min_share": "fraction of national starters (0-1)",
     "PlaceShare.max_share": "fraction of national starters (0-1)",
     "PlaceShare.from_year": "academic year",
