@@ -42,6 +42,7 @@ KIND_NAMES = {
     "intake_change_down": "tie-break intake change",
     "intake_change_rise": "year-on-year rise in national intake",
     "intake_change_fall": "year-on-year fall in national intake",
+    "steady_state_pipeline": "steady-state pipeline at the end of the horizon",
 }
 
 POLICY_KINDS = {
@@ -104,6 +105,10 @@ def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
         what = "rise" if name == "intake_change_rise" else "fall"
         return RowMeaning(name, f"the largest {what} in {prog(p)}'s national intake from {t - 1} to {t}",
                           ("programmes", p, "max_intake_change"), "trainees", True)
+    if name == "steady_state_pipeline":
+        k, r, v = idx
+        return RowMeaning(name, f"the steady-state pipeline of {role(k)} in {region(r)} arriving in {v}",
+                          ("horizon", "steady_state", "share"), unit(k), True)
     if name == "supervision_limit":
         p, r, t = idx
         return RowMeaning(name, f"supervision capacity for {prog(p)} in {region(r)} in {t}", ("programmes", p, "supervision_ratio"), "trainees", True)

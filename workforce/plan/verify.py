@@ -25,7 +25,7 @@ from pyomo.common.gc_manager import PauseGC
 
 from workforce.errors import VerificationError
 from workforce.plan import verify_rules as vr
-from workforce.plan.verify_tiebreak import check_intake_change_limit, check_tie_break
+from workforce.plan.verify_tiebreak import check_intake_change_limit, check_steady_state, check_tie_break
 from workforce.scenario.schema import TERMS
 
 if TYPE_CHECKING:
@@ -441,6 +441,7 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
                              "costed funding stream are not priced in the tables")
     check_tie_break(c, plan, d, terms)  # section 8.5
     check_intake_change_limit(c, plan, d)  # section 8.6
+    check_steady_state(c, plan, d)  # section 10.2
     reported = plan.summary["terms"]
     names = list(terms)
     c.eq("objective terms", "term", pd.Series([reported[t] for t in names], index=names),

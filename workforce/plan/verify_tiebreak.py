@@ -45,3 +45,19 @@ def check_intake_change_limit(c: Any, plan: Any, d: ModelData) -> None:
     limit = pd.Series([d.scenario.programmes[p].max_intake_change for p, _ in keys], index=index)
     c.le("intake change limit", "rise in national intake of", change, limit)
     c.le("intake change limit", "fall in national intake of", -change, limit)
+
+
+def check_steady_state(c: Any, plan: Any, d: ModelData) -> None:
+    """``steady-state pipeline`` (section 10.2): the completers arriving after the horizon, from
+    the plan's starters, are at least share × attrition × the last year's demand."""
+    from workforce.model.horizon import plan_starters
+    from workforce.model.steady_state import arrivals, pipeline_rows
+
+    rows = pipeline_rows(d)
+    if not rows:
+        return
+    starters = plan_starters(plan.intake, plan.extra.get("intake_terms"))
+    index = pd.MultiIndex.from_tuples([row.key for row in rows], names=["role", "region", "year"])
+    got = pd.Series([arrivals(row, starters) for row in rows], index=index)
+    need = pd.Series([row.need for row in rows], index=index)
+    c.le("steady-state pipeline", "replacement need against pipeline arrivals of", need, got)
