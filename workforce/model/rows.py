@@ -181,7 +181,8 @@ def index_parts(name: str, index: Any) -> dict[str, Any]:
         cols["programme"], cols["region"], cols["year"] = idx
     elif name in ("national_places_limit", "intake_change_rise", "intake_change_fall"):
         cols["programme"], cols["year"] = idx
-    elif name in ("hires_limit", "exits_limit", "surplus_limit", "outflow_limit", "stock_balance", "demand_balance"):
+    elif name in ("hires_limit", "exits_limit", "surplus_limit", "outflow_limit", "stock_balance", "demand_balance",
+                  "steady_state_pipeline"):
         cols["role"], cols["region"], cols["year"] = idx
     elif name == "flex_limit":
         cols["role"], _, cols["region"], cols["year"] = idx
@@ -202,6 +203,7 @@ GROUP_LABELS = {
     "fy_budget_limit": "the financial-year budgets of {stream}",
     "places_limit": "the training places of {programme}",
     "national_places_limit": "the national places of {programme}",
+    "steady_state_pipeline": "the steady-state pipelines of {role} after the horizon",
     "intake_change_rise": "the limits on year-on-year rises in {programme}'s national intake",
     "intake_change_fall": "the limits on year-on-year falls in {programme}'s national intake",
     "supervision_limit": "supervision capacity for {programme}",
