@@ -205,3 +205,11 @@ def test_generated_lp_with_an_intake_change_limit_equals_the_pyomo_compilation(s
     for programme in spec["programmes"].values():
         programme["max_intake_change"] = limit
     assert_same_lp(spec)
+
+
+def test_explain_names_the_tie_break_stage_in_its_own_units():
+    spec = copy.deepcopy(TIMING)
+    spec["objective"] = {"tie_break": {}}
+    text = str(solve(scenario_from_dict(spec)).explain())
+    assert "stage 2 of 2 minimises the year-to-year change in intake (the tie-break, section 8.5)" in text
+    assert "tie-break: year-to-year change in intake (starters)" in text
