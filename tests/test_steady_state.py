@@ -61,3 +61,60 @@ def test_national_scale_scenarios_with_the_steady_state_rows_have_equal_lps():
         spec = ns.synthetic_scenario(areas=3, roles=3, years=4, **kw)
         spec["horizon"]["steady_state"] = {}
         assert_same_lp(spec)
+
+
+def solve_valued(values: dict, **programme):
+    spec = copy.deepcopy(WORKED)
+    spec["horizon"]["completer_value"] = values
+    spec["programmes"]["dedpsy"].update(programme)
+    return solve(scenario_from_dict(spec))
+
+
+def test_a_declared_value_per_completer_buys_late_starters_up_to_the_budget():
+    """Section 10.3, completer_value {ep: 20}: a 2028 starter qualifies in 2029 and is credited
+    0.8 × 20 = 16 against a £10k cost in 2028, so 2028 intake grows until a limit binds: the 2028
+    budget 10 i_2028 + 5 × 14.075 ≤ 250 gives i_2028 = 179.625 / 10 = 17.9625 (below the 20 places).
+    Cutting i_2027 to free budget would cost 0.8 × 100 = 80 of 2028 shortfall per starter for a
+    credit of 0.5 × 6 = 3: no. objective = 697.375 + (10 − 16) × 17.9625 = 589.6; the shortfall term
+    is 200 − 16 × 17.9625 = −87.4."""
+    plan = solve_valued({"ep": 20})
+    assert intakes(plan) == pytest.approx([15.75, 14.075, 17.9625], abs=1e-6)
+    assert plan.objective == pytest.approx(589.6, abs=1e-6)
+    assert plan.summary["terms"]["shortfall"] == pytest.approx(-87.4, abs=1e-6)
+
+
+def test_a_value_below_the_course_cost_buys_nothing():
+    """{ep: 12}: 0.8 × 12 = 9.6 < 10, so i_2028 stays 0 and the plan is that of section 11."""
+    plan = solve_valued({"ep": 12})
+    assert intakes(plan) == pytest.approx([15.75, 14.075, 0.0], abs=1e-6)
+    assert plan.objective == pytest.approx(697.375, abs=1e-6)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(budget=st.sampled_from([120.0, 200.0, 250.0]), penalty=st.sampled_from([1.0, 20.0, 100.0]),
+       duration=st.integers(1, 3))
+def test_a_zero_value_per_completer_is_todays_model(budget, penalty, duration):
+    """Section 7 invariant: completer_value 0 for the role is the model without it."""
+    spec = copy.deepcopy(WORKED)
+    spec["funding_streams"]["dfe"]["budget"] = budget
+    spec["roles"]["ep"]["shortfall_penalty"] = penalty
+    spec["programmes"]["dedpsy"].update(duration=duration, course_costs=[{"dfe": 10}] * (duration + 1))
+    plain = solve(scenario_from_dict(copy.deepcopy(spec)))
+    spec["horizon"]["completer_value"] = {"ep": 0.0}
+    valued = solve(scenario_from_dict(spec))
+    assert valued.objective == pytest.approx(plain.objective, rel=1e-9, abs=1e-9)
+    assert valued.summary["terms"] == pytest.approx(plain.summary["terms"], rel=1e-9, abs=1e-9)
+
+
+def test_an_unknown_role_in_completer_value_is_a_located_error():
+    from workforce import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"horizon\.completer_value\.epp.*unknown role 'epp'"):
+        solve_valued({"epp": 5})
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rich_scenarios(), st.sampled_from([0.0, 7.5, 40.0]))
+def test_generated_lp_with_a_completer_value_equals_the_pyomo_compilation(spec, value):
+    spec["horizon"]["completer_value"] = {k: value for k in spec["roles"]}
+    assert_same_lp(spec)

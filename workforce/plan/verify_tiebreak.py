@@ -61,3 +61,13 @@ def check_steady_state(c: Any, plan: Any, d: ModelData) -> None:
     got = pd.Series([arrivals(row, starters) for row in rows], index=index)
     need = pd.Series([row.need for row in rows], index=index)
     c.le("steady-state pipeline", "replacement need against pipeline arrivals of", need, got)
+
+
+def completer_credit_of(plan: Any, d: ModelData) -> float:
+    """The declared value of post-horizon completers (section 10.3) at the plan's starters."""
+    if not d.scenario.horizon.completer_value:
+        return 0.0
+    from workforce.model.completer_value import plan_credit
+    from workforce.model.horizon import plan_starters
+
+    return plan_credit(d, plan_starters(plan.intake, plan.extra.get("intake_terms")))

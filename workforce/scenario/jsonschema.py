@@ -77,6 +77,7 @@ UNITS: dict[str, str] = {
     "Equity.tolerance": "fraction of the equitable optimum",
     "TieBreak.tolerance": "fraction of the optimum before the tie-break",
     "Programme.max_intake_change": "starters a year",
+    "Horizon.completer_value": "£k-equivalent per completer qualifying after the last year",
     "SteadyState.share": "fraction of attrition x last year's demand (0-1)",
     "PlaceShare.min_share": "fraction of national starters (0-1)",
     "PlaceShare.max_share": "fraction of national starters (0-1)",

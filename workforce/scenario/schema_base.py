@@ -112,6 +112,10 @@ class Horizon(Base):
     """First planning year (academic year: 2026 means 2026/27)."""
     last_year: int = Field(ge=2000, le=2100)
     """Last planning year, inclusive."""
+    completer_value: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = {}
+    """Declared value (£k-equivalent) of each completer of a horizon starter who qualifies into the
+    role after the last year, by role, e.g. ``{ep: 60}``: an alternative terminal valuation that
+    credits the pipeline whether or not the role will be short (models/cohort_planning.md, 10.3)."""
     steady_state: SteadyState | None = None
     """Require the pipeline at the end of the horizon to replace the last year's demand as it leaves
     (see SteadyState); none means no such row."""
