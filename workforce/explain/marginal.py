@@ -241,6 +241,8 @@ def fix_integers(compiled: Compiled, x: np.ndarray, ints: np.ndarray) -> Compile
 
 
 def objective_words(terms: list[str], lexicographic: bool) -> str:
+    if terms == ["intake_change"]:  # the tie-break stage (section 8.5)
+        return "tie-break: year-to-year change in intake (starters)"
     if not lexicographic:
         return "objective (£k-equivalent)"
     if terms == ["shortfall"]:

@@ -47,7 +47,8 @@ def _where(file: str | None, line: float | None) -> str:
 
 
 TERM_WORDS = {"shortfall": "shortfall penalty", "training_cost": "training cost", "hiring_cost": "hiring cost",
-              "surplus_cost": "surplus cost", "flexible_cost": "flexible-supply cost", "exit_cost": "exit cost"}
+              "surplus_cost": "surplus cost", "flexible_cost": "flexible-supply cost", "exit_cost": "exit cost",
+              "intake_change": "the year-to-year change in intake (the tie-break, section 8.5)"}
 
 GLOSSARY = [
     "Words used below:",

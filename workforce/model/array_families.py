@@ -149,6 +149,9 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
     from workforce.model.horizon_arrays import post_demand_balance  # section 10.1, kept out of this module
 
     out.append(post_demand_balance(d, cols))
+    from workforce.model.tiebreak_arrays import intake_change_rows  # section 8.5
+
+    out.extend(intake_change_rows(d, cols))
     return out
 
 def cohort_families(d: ModelData, cols: Columns, ex: Expressions, grid_keys: Any) -> list[Family]:
@@ -223,6 +226,11 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.nd
             add("training_cost", ex.cohort_cost(p, f))
     for n, (k, _r, v) in enumerate(post_keys(d)):
         add("shortfall", Lin.var(cols["post_shortfall"][n:n + 1]) * post_weight(d, k, v))
+    from workforce.model.completer_value import credits  # section 10.3
+
+    for (var, key), c in credits(d).items():
+        block_key = (key[0], key[3], key[1], key[2]) if var == "intake_term" else key  # block (p, j, r, t)
+        add("shortfall", Lin.var(cols.lookup(var, [block_key])) * -c)
     for i, k in enumerate(K):
         add("shortfall", ex.var("shortfall", i) * d.penalty_shortfall[k])
         add("surplus_cost", ex.var("surplus", i) * d.cost_surplus[k])

@@ -10,6 +10,7 @@ import numpy as np
 
 from workforce.model.data import ModelData
 from workforce.model.horizon import post_keys
+from workforce.model.tiebreak import change_keys
 
 INF = float("inf")
 
@@ -41,6 +42,7 @@ class Columns:
             ("post_shortfall", [post_keys(d)]),
             ("unqualified", [deadline_keys(d, 0)]), ("qualified_in", [deadline_keys(d, 1)]),
             ("worst_shortfall_rate", [[None] if d.equity_basis is not None else []]),
+            ("intake_change", [change_keys(d)]),
         ]
         self.sets: dict[str, list[list[Any]]] = {}
         self.block: dict[str, np.ndarray] = {}

@@ -19,7 +19,9 @@ from workforce.model.deadline import add_deadline_variables, add_deadlines
 from workforce.model.expressions import entrants, leavers, retraining, spend, stock_prev, terms
 from workforce.model.horizon import add_post_horizon
 from workforce.model.policy import add_cohort_variables, add_policy
+from workforce.model.steady_state import add_steady_state
 from workforce.model.tenure import add_tenure_established
+from workforce.model.tiebreak import add_tie_break
 from workforce.scenario.schema import TERMS
 
 
@@ -54,6 +56,8 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         add_intake_split(m, data)
         add_fy_budget_limit(m, data)
         add_post_horizon(m, data)
+        add_tie_break(m, data)
+        add_steady_state(m, data)
         add_objective(m, data)
     return m
 

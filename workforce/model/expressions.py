@@ -176,6 +176,10 @@ def terms(m: pyo.ConcreteModel, d: ModelData) -> dict[str, Expr]:
         from workforce.model.horizon import post_penalty
 
         shortfall = shortfall + post_penalty(m, d)
+    if d.scenario.horizon.completer_value:
+        from workforce.model.completer_value import completer_credit
+
+        shortfall = shortfall - completer_credit(m, d)
     return {
         "shortfall": shortfall,
         "training_cost": training,

@@ -38,6 +38,11 @@ KIND_NAMES = {
     "stock_balance": "stock balance",
     "demand_balance": "demand balance",
     "post_demand_balance": "post-horizon demand balance",
+    "intake_change_up": "tie-break intake change",
+    "intake_change_down": "tie-break intake change",
+    "intake_change_rise": "year-on-year rise in national intake",
+    "intake_change_fall": "year-on-year fall in national intake",
+    "steady_state_pipeline": "steady-state pipeline at the end of the horizon",
 }
 
 POLICY_KINDS = {
@@ -95,6 +100,15 @@ def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
     if name == "national_places_limit":
         p, t = idx
         return RowMeaning(name, f"the national places of {prog(p)} in {t}", ("programmes", p, "national_places", t), "trainees", True)
+    if name in {"intake_change_rise", "intake_change_fall"}:
+        p, t = idx
+        what = "rise" if name == "intake_change_rise" else "fall"
+        return RowMeaning(name, f"the largest {what} in {prog(p)}'s national intake from {t - 1} to {t}",
+                          ("programmes", p, "max_intake_change"), "trainees", True)
+    if name == "steady_state_pipeline":
+        k, r, v = idx
+        return RowMeaning(name, f"the steady-state pipeline of {role(k)} in {region(r)} arriving in {v}",
+                          ("horizon", "steady_state", "share"), unit(k), True)
     if name == "supervision_limit":
         p, r, t = idx
         return RowMeaning(name, f"supervision capacity for {prog(p)} in {region(r)} in {t}", ("programmes", p, "supervision_ratio"), "trainees", True)
@@ -165,9 +179,10 @@ def index_parts(name: str, index: Any) -> dict[str, Any]:
         cols["stream"] = idx[0]
     elif name in ("places_limit", "supervision_limit", "intake_minimum", "intake_maximum"):
         cols["programme"], cols["region"], cols["year"] = idx
-    elif name == "national_places_limit":
+    elif name in ("national_places_limit", "intake_change_rise", "intake_change_fall"):
         cols["programme"], cols["year"] = idx
-    elif name in ("hires_limit", "exits_limit", "surplus_limit", "outflow_limit", "stock_balance", "demand_balance"):
+    elif name in ("hires_limit", "exits_limit", "surplus_limit", "outflow_limit", "stock_balance", "demand_balance",
+                  "steady_state_pipeline"):
         cols["role"], cols["region"], cols["year"] = idx
     elif name == "flex_limit":
         cols["role"], _, cols["region"], cols["year"] = idx
@@ -188,6 +203,9 @@ GROUP_LABELS = {
     "fy_budget_limit": "the financial-year budgets of {stream}",
     "places_limit": "the training places of {programme}",
     "national_places_limit": "the national places of {programme}",
+    "steady_state_pipeline": "the steady-state pipelines of {role} after the horizon",
+    "intake_change_rise": "the limits on year-on-year rises in {programme}'s national intake",
+    "intake_change_fall": "the limits on year-on-year falls in {programme}'s national intake",
     "supervision_limit": "supervision capacity for {programme}",
     "intake_minimum": "the minimum intakes of {programme}",
     "intake_maximum": "the maximum intakes of {programme}",

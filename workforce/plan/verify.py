@@ -25,6 +25,12 @@ from pyomo.common.gc_manager import PauseGC
 
 from workforce.errors import VerificationError
 from workforce.plan import verify_rules as vr
+from workforce.plan.verify_tiebreak import (
+    check_intake_change_limit,
+    check_steady_state,
+    check_tie_break,
+    completer_credit_of,
+)
 from workforce.scenario.schema import TERMS
 
 if TYPE_CHECKING:
@@ -425,7 +431,8 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
         return float(np.nansum(table[column].to_numpy(dtype=float) * sets.param(table.index, price, ["role"])[0]))
 
     terms = {
-        "shortfall": priced(w, "shortfall", d.penalty_shortfall) + breach + vr.check_post_horizon(c, plan, d, starts),
+        "shortfall": priced(w, "shortfall", d.penalty_shortfall) + breach + vr.check_post_horizon(c, plan, d, starts)
+        - completer_credit_of(plan, d),  # section 10.3
         "training_cost": float(academic_course["spent"].sum())
         + float(other.loc[other["item"].str.startswith("cohorts:"), "spent"].sum()),
         "hiring_cost": priced(f, "hires", d.cost_hire),
@@ -438,6 +445,9 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
     else:
         not_rechecked.append("objective term flexible_cost and the objective: flexible-supply options without a "
                              "costed funding stream are not priced in the tables")
+    check_tie_break(c, plan, d, terms)  # section 8.5
+    check_intake_change_limit(c, plan, d)  # section 8.6
+    check_steady_state(c, plan, d)  # section 10.2
     reported = plan.summary["terms"]
     names = list(terms)
     c.eq("objective terms", "term", pd.Series([reported[t] for t in names], index=names),

@@ -127,6 +127,8 @@ def _check_references(scenario: Scenario) -> list[tuple[Path, str]]:
              f"streams: {', '.join(streams) or '(none declared under funding_streams)'}")
         )
 
+    for k in scenario.horizon.completer_value:  # section 10.3
+        need_role(("horizon", "completer_value", k), k)
     for k, role in roles.items():
         if role.hiring is not None:
             need_stream(("roles", k, "hiring", "stream"), role.hiring.stream)

@@ -98,11 +98,27 @@ class TerminalValue(Base):
     """Multiplies each role's shortfall_penalty in the post-horizon years (0: they count for nothing,
     the plan is that without a terminal value)."""
 
+class SteadyState(Base):
+    """End the plan with a pipeline that replaces the last year's demand as it leaves: in each
+    post-horizon year a role's horizon starters can reach, the completers arriving then are at least
+    ``share`` × attrition × the last year's demand, per region (models/cohort_planning.md, section
+    10.2). A hard limit: when places or budgets cannot meet it the diagnosis names it."""
+
+    share: Annotated[float, Field(ge=0, le=1)] = 1.0
+    """Fraction of the replacement need (attrition x last year's demand) the pipeline must deliver."""
+
 class Horizon(Base):
     first_year: int = Field(ge=2000, le=2100)
     """First planning year (academic year: 2026 means 2026/27)."""
     last_year: int = Field(ge=2000, le=2100)
     """Last planning year, inclusive."""
+    completer_value: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = {}
+    """Declared value (£k-equivalent) of each completer of a horizon starter who qualifies into the
+    role after the last year, by role, e.g. ``{ep: 60}``: an alternative terminal valuation that
+    credits the pipeline whether or not the role will be short (models/cohort_planning.md, 10.3)."""
+    steady_state: SteadyState | None = None
+    """Require the pipeline at the end of the horizon to replace the last year's demand as it leaves
+    (see SteadyState); none means no such row."""
     terminal_value: TerminalValue | None = None
     """Penalise the shortfall of the first years after the last one, given the end-of-horizon stock
     and the pipeline; none means completers after the last year count for nothing and intake falls

@@ -75,6 +75,18 @@ class Equity(Base):
     """Slack allowed on the worst rate (absolute, as a fraction of demand) while the usual
     objective is optimised after it."""
 
+class TieBreak(Base):
+    """A last stage that picks one plan among equally good ones: with the optimum of the stages
+    before it held to within ``tolerance`` (relative), it minimises the year-to-year changes in
+    every programme's intake in every region, and then settles what remains open by small costs
+    fixed by the columns' names (models/cohort_planning.md, section 8.5)."""
+
+    tolerance: Annotated[float, Field(ge=0, le=0.01)] = 0.0
+    """Relative slack on the optimum of the stage before it: that stage's objective stays within
+    tolerance x max(1, |optimum|) of its optimum. 0 (the default) keeps the optimum exactly, so an
+    unrelated role added to the scenario changes nothing else in the plan; a positive value lets the
+    tie-break trade up to that fraction of the optimum for smoother intake."""
+
 class SurplusGroup(Base):
     roles: list[Id] = Field(min_length=1)
     """Roles whose surplus counts together."""
@@ -92,6 +104,9 @@ class Objective(Base):
     equity: Equity | None = None
     """Minimise the worst regional shortfall rate, alone or before the terms above; the plan then
     reports the price of fairness against the efficiency-optimal plan."""
+    tie_break: TieBreak | None = None
+    """Pick one plan among equally good ones by a last stage that smooths intake year to year
+    (none: HiGHS returns whichever optimal plan it finds first)."""
 
     def weight(self, term: str) -> float:
         return float(self.weights.get(term, 1.0))  # type: ignore[call-overload]

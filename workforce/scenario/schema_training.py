@@ -85,6 +85,10 @@ class Programme(Base):
     cohorts: Cohorts | None = None
     """Deliver the programme in whole cohorts (makes the model a mixed-integer programme);
     none means intake is a continuous number of trainees."""
+    max_intake_change: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    """Most the national intake (starters across all regions) may rise or fall from one horizon
+    year to the next, e.g. 50: providers cannot double a course in one year
+    (models/cohort_planning.md, section 8.6); none means no limit."""
 
     @model_validator(mode="before")
     @classmethod

@@ -25,6 +25,7 @@ from workforce.errors import NoSolutionError, SolveError, UnboundedScenarioError
 from workforce.model import arrays, build_model
 from workforce.model.compiled import Compiled as Compiled
 from workforce.model.data import ModelData, prepare
+from workforce.model.tiebreak import TIE_BREAK
 from workforce.plan.solution import SolveInfo as SolveInfo
 from workforce.scenario.derive import validated
 from workforce.scenario.schema import TERMS, Scenario
@@ -38,6 +39,7 @@ from workforce.solver.policy import (
     with_equity,
 )
 from workforce.solver.stage_check import StageBound, disagreement, stage_value, whole_plan
+from workforce.solver.tiebreak import bound_tolerance, change_columns, tie_break_cost, with_tie_break
 
 if TYPE_CHECKING:
     from workforce.plan.results import Plan
@@ -283,6 +285,7 @@ def run(
         stages = [list(TERMS)]
     if equity:
         stages = with_equity(data, stages, compiled)
+    stages = with_tie_break(data, stages)
     index = {term: j for j, term in enumerate(TERMS)}
     stage_log: list[dict[str, Any]] = []
     provisional = False
@@ -293,7 +296,7 @@ def run(
     earlier: list[StageBound] = []
     mip_gap = float(options.get("mip_gap", 1e-3))
     for s, group in enumerate(stages):
-        cost, offset, tol = stage_cost(compiled, data, group)
+        cost, offset, tol = tie_break_cost(compiled, data) if group == [TIE_BREAK] else stage_cost(compiled, data, group)
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         started = start is not None and highs is None and give_start(h, start)
         t = time.perf_counter()
@@ -374,6 +377,8 @@ def run(
             bound = lp_bound(h, offset)
             gap = (value - bound) / max(1.0, abs(value)) if bound is not None else None
         stage_log.append({"stage": s + 1, "terms": group, "value": value, "status": h.modelStatusToString(status)})
+        if group == [TIE_BREAK]:
+            stage_log[-1]["intake_change"] = float(x_stage[change_columns(compiled)].sum())
         if restarted is not None:
             stage_log[-1]["restarted"] = f"{restarted} when started from the earlier stage's plan; re-solved without it"
         if provisional:
@@ -381,6 +386,7 @@ def run(
         if on_stage is not None:
             on_stage(s, group, h)
         if s < len(stages) - 1:
+            tol = bound_tolerance(data, stages, s, tol)
             bound = value + tol * max(1.0, abs(value)) - offset
             earlier.append(StageBound(s + 1, cost, offset, bound + offset))
             nz = np.flatnonzero(cost)
