@@ -427,11 +427,17 @@ def check_post_horizon(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFram
     last, spec = d.YEARS[-1], d.scenario.horizon.terminal_value
     late = starts[starts["year"].between(d.first_year, last) & (starts["year"] + starts["delay"] > last)]
     supply, demand, weight = {}, {}, {}
+    # One pass over the late starters per region, not one filter of the whole table per row: at 153
+    # areas the per-row filter took about 3 s of the re-check.
+    by_region: dict[str, list[tuple]] = {}
+    for r, *row in zip(*(late[c].tolist() for c in ("region", "programme", "year", "starters", "delay"))):
+        by_region.setdefault(r, []).append(tuple(row))
+    flows = plan.flows["stock_end"]
+    end_stock = dict(zip(flows.index, flows.to_numpy(dtype=float)))  # .at per row cost 1 s at 153 areas
     for k, r, v in table.index:
-        stock = (1.0 - d.attrition[k, r]) ** (v - last) * float(plan.flows.at[(k, r, last), "stock_end"])
-        mine = late[(late["region"] == r) & (late["year"] + late["delay"] <= v)]
-        for p, s, n, delay in mine[["programme", "year", "starters", "delay"]].itertuples(index=False):
-            if d.role_of[p] == k:
+        stock = (1.0 - d.attrition[k, r]) ** (v - last) * end_stock[k, r, last]
+        for p, s, n, delay in by_region.get(r, ()):
+            if d.role_of[p] == k and s + delay <= v:
                 tied = horizon.is_tied(d, k, p, int(s))
                 stock += d.completion_rate[p] * horizon.survival(d, k, r, int(v - s - delay), tied) * n
         supply[k, r, v], demand[k, r, v] = stock, d.demand[k, r, last]
