@@ -59,9 +59,10 @@ class Programme(Base):
     """Years from intake to joining the role; 0 means trainees qualify in the year they start."""
     completion_rate: Fraction
     """Share of starters who qualify."""
-    course_costs: list[dict[Id, Money]] = Field(min_length=1)
+    course_costs: list[dict[Id, Money]] = []
     """Cost per starter for each course year, by funding stream (£k), e.g.
-    ``[{dfe: 30}, {dfe: 11.25, la: 17}]``. At most ``duration + 1`` course years."""
+    ``[{dfe: 30}, {dfe: 11.25, la: 17}]``. At most ``duration + 1`` course years. Left out or
+    ``[]``: the course costs nothing (training paid outside the scenario)."""
     places: Table | None = None
     """Most starters per region and year (training places)."""
     national_places: Table | None = None
