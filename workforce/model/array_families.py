@@ -14,6 +14,7 @@ from workforce.model.array_grids import INF, Columns, Lin
 from workforce.model.calendar import intakes_of
 from workforce.model.data import ModelData
 from workforce.model.horizon import post_keys, post_weight
+from workforce.model.requirement import requirement_bounds
 from workforce.scenario.schema import TERMS
 
 # ---------------------------------------------------------------------------------------------
@@ -90,6 +91,7 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
         demand.extend(d.demand[k, r, t] for r in R for t in T)
     out.append(_stack("demand_balance", grid_keys(K), parts, np.array(demand), np.array(demand)))
     out.append(_single("surplus_limit", cols, "surplus", d.surplus_max, "<="))
+    out.append(_single("requirement_limit", cols, "shortfall", requirement_bounds(d), "<="))
     # surplus_group_limit: Σ_{k in group} surplus ≤ cap
     keys, parts, caps = [], [], []
     for g, (group, cap) in d.surplus_groups.items():

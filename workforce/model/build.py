@@ -19,6 +19,7 @@ from workforce.model.deadline import add_deadline_variables, add_deadlines
 from workforce.model.expressions import entrants, leavers, retraining, spend, stock_prev, terms
 from workforce.model.horizon import add_post_horizon
 from workforce.model.policy import add_cohort_variables, add_policy
+from workforce.model.requirement import add_requirement_limit
 from workforce.model.tenure import add_tenure_established
 from workforce.scenario.schema import TERMS
 
@@ -38,6 +39,7 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         add_tenure_established(m, data)
         add_demand_balance(m, data)
         add_surplus_limit(m, data)
+        add_requirement_limit(m, data)
         add_surplus_group_limit(m, data)
         add_hires_limit(m, data)
         add_exits_limit(m, data)

@@ -353,6 +353,9 @@ def _check_limits(c: _Checks, plan: Plan, d: ModelData, sets: _Sets) -> None:
     surplus = w["surplus"].to_numpy(dtype=float)
     wkrt = sets.positions(widx, KRT)
     c.le_at("surplus cap", "surplus of", widx, surplus, *sets.param(widx, d.surplus_max, KRT, wkrt))
+    shortfall = w["shortfall"].to_numpy(dtype=float)
+    allowed = {key: (1.0 - share) * d.demand[key] for key, share in d.required_share.items()}
+    c.le_at("hard requirement", "shortfall of", widx, shortfall, *sets.param(widx, allowed, KRT, wkrt))
     for g, (members, cap) in d.surplus_groups.items():
         combined = w["surplus"][w.index.get_level_values("role").isin(members)].groupby(level=["region", "year"]).sum()
         c.le("group surplus cap", f"combined surplus of group {g} in", combined, _series(cap, ["region", "year"]))
