@@ -98,3 +98,54 @@ def test_requirement_rows_are_the_same_in_both_constructions():
     spec = minimal_scenario()
     spec["roles"]["ep"]["required_share"] = {"E1": 0.8, "E2": {2026: 0.5, 2027: 0.9, 2028: 1}}
     assert_same_lp(spec)
+
+
+def test_fewest_redundancies_first_then_least_cost():
+    """Stock 12, demand 10, surplus costs 10 a year, exits cost 3 each, reduced hours remove 0.5
+    FTE a unit at 4 a unit (cap 100).
+    Least cost alone: 2 exits (6) beat 4 units of reduced hours (16) and 2 of surplus (20): objective 6.
+    Fewest exits first (stage 1: exit_count = 0), then least cost: 4 units of reduced hours
+    (16 < 20), no exit; the money terms are 16. Stage 1 keeps its optimum within the
+    lexicographic tolerance (1e-6 of max(1, 0)), so up to 1e-6 exits remain possible."""
+    spec = one_role(1, initial_stock=12, surplus_cost=10, exits={"enabled": True, "cost": 3},
+                    flexible_supply={"fewer": {"name": "Reduced hours", "fte_per_unit": -0.5, "cost": 4,
+                                               "max": 100}})
+    plan = run(spec)
+    assert plan.flows.loc[("ep", R, 2026), "exits"] == pytest.approx(2)
+    assert plan.objective == pytest.approx(6)
+    assert plan.summary["terms"]["exit_count"] == pytest.approx(2)  # reported, weight 0
+    assert plan.summary["weights"]["exit_count"] == 0
+    spec["objective"] = {"lexicographic": [["exit_count"], ["exit_cost", "flexible_cost", "surplus_cost",
+                                                            "shortfall"]]}
+    plan = run(spec)
+    assert plan.flows.loc[("ep", R, 2026), "exits"] == pytest.approx(0, abs=1.1e-6)
+    assert plan.workforce.loc[("ep", R, 2026), "flexible"] == pytest.approx(-2, abs=1e-5)
+    assert plan.summary["terms"]["flexible_cost"] == pytest.approx(16, abs=1e-4)
+    assert [s["value"] for s in plan.summary["lexicographic_stages"][:2]] == pytest.approx([0, 16], abs=1e-4)
+
+
+def test_people_counts_in_a_weighted_sum():
+    """Stock 8, demand 10, penalty 100, surplus 1 a unit; hiring costs 5 (cap 5); a same-year free
+    course with 100% completion (cap 5 places). By money alone training is free: 2 starters, no
+    surplus (objective 0). Weighting starter_count 50 and hire_count 1: 2 hires at 5 + 1 each
+    = 12 beat 2 starters at 50 each = 100."""
+    spec = one_role(1, initial_stock=8, surplus_cost=1, hiring={"max": 5, "cost": 5})
+    spec["programmes"] = {"free": {"name": "Free course", "role": "ep", "duration": 0, "completion_rate": 1.0,
+                                   "places": 5}}
+    plan = run(spec)
+    assert plan.intake.loc[("free", R, 2026), "intake"] == pytest.approx(2)
+    assert plan.objective == pytest.approx(0)
+    spec["objective"] = {"weights": {"starter_count": 50, "hire_count": 1}}
+    plan = run(spec)
+    assert plan.flows.loc[("ep", R, 2026), "hires"] == pytest.approx(2)
+    assert plan.intake.loc[("free", R, 2026), "intake"] == pytest.approx(0, abs=1e-7)
+    assert plan.objective == pytest.approx(12)
+    assert plan.summary["terms"]["hire_count"] == pytest.approx(2)
+
+
+def test_count_terms_are_the_same_in_both_constructions():
+    spec = minimal_scenario()
+    spec["roles"]["ep"]["exits"] = {"enabled": True, "cost": 1}
+    spec["roles"]["ep"]["flexible_supply"] = {"agency": {"name": "Agency", "fte_per_unit": 1, "cost": 1, "max": 2}}
+    spec["objective"] = {"lexicographic": [["exit_count", "shortfall"], ["training_cost", "hire_count"]]}
+    assert_same_lp(spec)

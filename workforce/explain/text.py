@@ -41,7 +41,9 @@ def _where(file: str | None, line: float | None) -> str:
 
 
 TERM_WORDS = {"shortfall": "shortfall penalty", "training_cost": "training cost", "hiring_cost": "hiring cost",
-              "surplus_cost": "surplus cost", "flexible_cost": "flexible-supply cost", "exit_cost": "exit cost"}
+              "surplus_cost": "surplus cost", "flexible_cost": "flexible-supply cost", "exit_cost": "exit cost",
+              "exit_count": "exits (people)", "hire_count": "hires (people)", "starter_count": "starters (people)",
+              "flexible_count": "flexible-supply units"}
 
 GLOSSARY = [
     "Words used below:",

@@ -12,6 +12,7 @@ import numpy as np
 from workforce.model.array_expressions import Expressions
 from workforce.model.array_grids import INF, Columns, Lin
 from workforce.model.calendar import intakes_of
+from workforce.model.count_terms import add_count_arrays
 from workforce.model.data import ModelData
 from workforce.model.horizon import post_keys, post_weight
 from workforce.model.requirement import requirement_bounds
@@ -229,4 +230,5 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.nd
         add("exit_cost", ex.var("exits", i) * d.cost_exit[k])
     for i, (k, o) in enumerate(d.FLEX):
         add("flexible_cost", ex.var("flex", i) * d.cost_flex[k, o])
+    add_count_arrays(d, cols, ex, add)
     return costs, offsets

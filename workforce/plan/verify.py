@@ -441,6 +441,7 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
     else:
         not_rechecked.append("objective term flexible_cost and the objective: flexible-supply options without a "
                              "costed funding stream are not priced in the tables")
+    terms.update(vr.people_counts(plan, d))
     reported = plan.summary["terms"]
     names = list(terms)
     c.eq("objective terms", "term", pd.Series([reported[t] for t in names], index=names),
