@@ -149,3 +149,49 @@ def test_count_terms_are_the_same_in_both_constructions():
     spec["roles"]["ep"]["flexible_supply"] = {"agency": {"name": "Agency", "fte_per_unit": 1, "cost": 1, "max": 2}}
     spec["objective"] = {"lexicographic": [["exit_count", "shortfall"], ["training_cost", "hire_count"]]}
     assert_same_lp(spec)
+
+
+def _on_the_job(basis: str) -> dict:
+    """'ta' (stock 10, demand 0, free surplus) retrains on the job into 'ep' (stock 4, demand 10,
+    penalty 100): a same-year course, 100% completion, £1k a starter, supervised by ep at 0.5."""
+    spec = one_role(1, initial_stock=4)
+    spec["roles"]["ta"] = {"name": "Assistants", "initial_stock": 10, "attrition": 0.0, "demand": 0,
+                           "shortfall_penalty": 0}
+    spec["programmes"] = {"conv": {"name": "On the job", "role": "ep", "source": "ta", "duration": 0,
+                                   "completion_rate": 1.0, "course_costs": [{"dfe": 1.0}],
+                                   "supervision_ratio": 0.5, "supervisor_role": "ep", "supervision_basis": basis}}
+    spec["funding_streams"] = {"dfe": {"name": "DfE"}}
+    return spec
+
+
+def test_supervision_by_the_start_of_year_stock():
+    """Start basis: intake ≤ 0.5 · 4 = 2; ep ends at 6, 4 short. Objective = 2 + 100 · 4 = 402."""
+    plan = run(_on_the_job("start"))
+    assert plan.intake.loc[("conv", R, 2026), "intake"] == pytest.approx(2)
+    assert plan.objective == pytest.approx(402)
+
+
+def test_supervision_by_the_same_years_end_stock():
+    """End basis: intake ≤ 0.5 · stock_end(ep) = 0.5 · (4 + intake), so intake ≤ 4; ep ends at 8,
+    2 short. Objective = 4 + 100 · 2 = 204."""
+    plan = run(_on_the_job("end"))
+    assert plan.intake.loc[("conv", R, 2026), "intake"] == pytest.approx(4)
+    assert plan.flows.loc[("ep", R, 2026), "stock_end"] == pytest.approx(8)
+    assert plan.objective == pytest.approx(204)
+
+
+def test_supervision_basis_rows_are_the_same_in_both_constructions():
+    spec = minimal_scenario()
+    spec["programmes"]["dedpsy"].update(supervision_ratio=0.2, supervision_basis="end")
+    assert_same_lp(spec)
+
+
+def test_a_supervision_basis_without_a_ratio_is_refused():
+    from workforce.errors import ScenarioError
+
+    spec = _on_the_job("end")
+    del spec["programmes"]["conv"]["supervision_ratio"]
+    del spec["programmes"]["conv"]["supervisor_role"]
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(spec)
+    assert "programmes.conv" in str(info.value) and "supervision_basis" in str(info.value)

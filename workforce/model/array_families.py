@@ -16,6 +16,7 @@ from workforce.model.count_terms import add_count_arrays
 from workforce.model.data import ModelData
 from workforce.model.horizon import post_keys, post_weight
 from workforce.model.requirement import requirement_bounds
+from workforce.model.supervision import supervisor_arrays
 from workforce.scenario.schema import TERMS
 
 # ---------------------------------------------------------------------------------------------
@@ -114,7 +115,7 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
                       np.full(len(keys), -INF), np.array([d.national_places_max[k] for k in keys])))
     # supervision_limit: intake ≤ supervision_ratio × stock_prev of the supervising role
     sup = list(d.supervision_ratio)
-    parts = [ex.var("intake", d.PROGRAMMES.index(p)) - ex.stock_prev(d.supervisor_role[p]) * d.supervision_ratio[p]
+    parts = [ex.var("intake", d.PROGRAMMES.index(p)) - supervisor_arrays(d, ex, p) * d.supervision_ratio[p]
              for p in sup]
     out.append(_stack("supervision_limit", grid_keys(sup), parts, -INF, 0.0))
     out.append(_single("intake_minimum", cols, "intake", d.intake_min, ">=",

@@ -20,6 +20,7 @@ from workforce.model.expressions import entrants, leavers, retraining, spend, st
 from workforce.model.horizon import add_post_horizon
 from workforce.model.policy import add_cohort_variables, add_policy
 from workforce.model.requirement import add_requirement_limit
+from workforce.model.supervision import supervisors
 from workforce.model.tenure import add_tenure_established
 from workforce.scenario.schema import TERMS
 
@@ -177,7 +178,7 @@ def add_supervision_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     index = [(p, r, t) for p in d.supervision_ratio for r in d.REGIONS for t in d.YEARS]
 
     def rule(m, p, r, t):
-        return m.intake[p, r, t] <= d.supervision_ratio[p] * stock_prev(m, d, d.supervisor_role[p], r, t)
+        return m.intake[p, r, t] <= d.supervision_ratio[p] * supervisors(m, d, p, r, t)
 
     m.supervision_limit = pyo.Constraint(index, rule=rule)
 

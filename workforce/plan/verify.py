@@ -339,7 +339,8 @@ def _check_limits(c: _Checks, plan: Plan, d: ModelData, sets: _Sets) -> None:
     c.le_at("minimum intake", "minus the intake of", pidx, -x, -low, have)
     c.le_at("maximum intake", "intake of", pidx, x, *sets.param(pidx, d.intake_max, PRI, prt))
     for p, ratio in d.supervision_ratio.items():
-        supervisors = f["stock_start"].xs(d.supervisor_role[p], level="role")
+        basis = "stock_end" if p in d.SUPERVISION_END else "stock_start"
+        supervisors = f[basis].xs(d.supervisor_role[p], level="role")
         c.le("supervision capacity", f"intake of {p} in", intake.xs(p, level="programme"), ratio * supervisors)
     hiring = {k for k, _, _ in d.hires_max}
     fidx, widx = f.index, w.index

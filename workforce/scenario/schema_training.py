@@ -72,6 +72,9 @@ class Programme(Base):
     the year, e.g. 0.1 placements per EP."""
     supervisor_role: Id | None = None
     """Role whose stock limits intake through ``supervision_ratio``; defaults to ``role``."""
+    supervision_basis: Literal["start", "end"] = "start"
+    """Which stock of ``supervisor_role`` counts: ``start`` of the year (the end of the previous
+    one) or ``end`` of the same year (training on the job alongside that year's staff)."""
     intake_min: Table | None = None
     """Fewest starters per region and year."""
     intake_max: Table | None = None
@@ -129,6 +132,8 @@ class Programme(Base):
             )
         if self.supervisor_role is not None and self.supervision_ratio is None:
             raise ValueError("supervisor_role is set but supervision_ratio is not")
+        if self.supervision_basis != "start" and self.supervision_ratio is None:
+            raise ValueError("supervision_basis is set but supervision_ratio is not")
         return self
 
 class FundingStream(Base):
