@@ -113,11 +113,12 @@ def test_fewest_redundancies_first_then_least_cost():
     plan = run(spec)
     assert plan.flows.loc[("ep", R, 2026), "exits"] == pytest.approx(2)
     assert plan.objective == pytest.approx(6)
-    assert plan.summary["terms"]["exit_count"] == pytest.approx(2)  # reported, weight 0
+    assert plan.summary["terms"]["exit_count"] == 0  # not named by the objective: not built
     assert plan.summary["weights"]["exit_count"] == 0
     spec["objective"] = {"lexicographic": [["exit_count"], ["exit_cost", "flexible_cost", "surplus_cost",
                                                             "shortfall"]]}
     plan = run(spec)
+    assert plan.summary["terms"]["exit_count"] == pytest.approx(0, abs=1.1e-6)
     assert plan.flows.loc[("ep", R, 2026), "exits"] == pytest.approx(0, abs=1.1e-6)
     assert plan.workforce.loc[("ep", R, 2026), "flexible"] == pytest.approx(-2, abs=1e-5)
     assert plan.summary["terms"]["flexible_cost"] == pytest.approx(16, abs=1e-4)

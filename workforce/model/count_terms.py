@@ -28,21 +28,26 @@ COUNT_TERMS = ("exit_count", "hire_count", "starter_count", "flexible_count")
 def count_terms(m: pyo.ConcreteModel, d: ModelData) -> dict[str, Any]:
     """The count terms as Pyomo expressions."""
     regions, years = d.REGIONS, d.YEARS
-    return {
-        "exit_count": sum(m.exits[k, r, t] for k in m.EXIT_ROLES for r in regions for t in years),
-        "hire_count": sum(m.hires[k, r, t] for k in m.HIRING_ROLES for r in regions for t in years),
-        "starter_count": sum(m.intake[p, r, t] for p in d.PROGRAMMES for r in regions for t in years),
-        "flexible_count": sum(m.flex[k, o, r, t] for k, o in d.FLEX for r in regions for t in years),
+    out = {
+        "exit_count": lambda: sum(m.exits[k, r, t] for k in m.EXIT_ROLES for r in regions for t in years),
+        "hire_count": lambda: sum(m.hires[k, r, t] for k in m.HIRING_ROLES for r in regions for t in years),
+        "starter_count": lambda: sum(m.intake[p, r, t] for p in d.PROGRAMMES for r in regions for t in years),
+        "flexible_count": lambda: sum(m.flex[k, o, r, t] for k, o in d.FLEX for r in regions for t in years),
     }
+    return {term: make() if used(d, term) else 0.0 for term, make in out.items()}
+
+
+def used(d: ModelData, term: str) -> bool:
+    """Whether the objective names the count term (a weight, or a lexicographic stage): only then
+    is it built, and reported non-zero."""
+    return d.weights[term] != 0
 
 
 def add_count_arrays(d: ModelData, cols: Columns, ex: Expressions, add: Callable[[str, Lin], None]) -> None:
     """The count terms in the array construction, column for column as :func:`count_terms`."""
-    for i, _k in enumerate(cols.exit_roles):
-        add("exit_count", ex.var("exits", i))
-    for i, _k in enumerate(cols.hiring_roles):
-        add("hire_count", ex.var("hires", i))
-    for i, _p in enumerate(d.PROGRAMMES):
-        add("starter_count", ex.var("intake", i))
-    for i, _o in enumerate(d.FLEX):
-        add("flexible_count", ex.var("flex", i))
+    blocks = {"exit_count": ("exits", cols.exit_roles), "hire_count": ("hires", cols.hiring_roles),
+              "starter_count": ("intake", d.PROGRAMMES), "flexible_count": ("flex", d.FLEX)}
+    for term, (var, keys) in blocks.items():
+        if used(d, term):
+            for i, _key in enumerate(keys):
+                add(term, ex.var(var, i))

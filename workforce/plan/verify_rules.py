@@ -462,8 +462,8 @@ def people_counts(plan: Any, d: ModelData) -> dict[str, float]:
     for k in d.ROLES:
         options = [key for key in d.FLEX if key[0] == k]
         if len(options) > 1:
-            return out
+            return {t: v if d.weights[t] != 0 else 0.0 for t, v in out.items()}
         if options:
             units += float(flexible.get(k, 0.0)) / d.fte_per_unit[options[0]]
     out["flexible_count"] = units
-    return out
+    return {t: v if d.weights[t] != 0 else 0.0 for t, v in out.items()}  # built only when named
