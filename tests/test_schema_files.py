@@ -196,7 +196,7 @@ def _model_field(path: tuple[Any, ...]) -> str:
 def test_table_dimensions_match_the_loader():
     spec = minimal_scenario()
     ep = spec["roles"]["ep"]
-    ep.update(attrition_new_entrants=0.05, surplus_max=3, exits={"enabled": True, "max": 1},
+    ep.update(attrition_new_entrants=0.05, surplus_max=3, required_share=0.5, exits={"enabled": True, "max": 1},
               flexible_supply={"agency": {"name": "Agency", "fte_per_unit": 1, "cost": 1, "max": 1}})
     spec["programmes"]["dedpsy"].update(national_places=8, intake_min=0, intake_max=5, prior_intake={2025: 1})
     spec["funding_streams"]["dfe"]["budget"] = 100

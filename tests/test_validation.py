@@ -526,12 +526,12 @@ def test_missing_scenario_name(tmp_path, yaml_file):
         ("      - {dfe: 30}\n", "      - {dfe: -30}\n", 37, "programmes.dedpsy.course_costs.0.dfe",
          "greater than or equal to 0"),
         ("      - {dfe: 30}\n", "      - 30\n", 37, "programmes.dedpsy.course_costs.0", "expected a mapping"),
-        ("    course_costs:\n      - {dfe: 30}\n", "    course_costs: []\n\n", 36, "programmes.dedpsy.course_costs",
-         "at least 1 item"),
+        ("    course_costs:\n      - {dfe: 30}\n", "    course_costs: 30\n\n", 36, "programmes.dedpsy.course_costs",
+         "valid list"),
     ],
     ids=["year-text", "year-float", "two-digit-year", "duration-word", "duration-range", "rate-percent-number",
          "rate-percent-text", "negative-penalty", "unit-case", "id-uppercase", "empty-name", "leading-space-name",
-         "negative-course-cost", "course-cost-not-by-stream", "no-course-costs"],
+         "negative-course-cost", "course-cost-not-by-stream", "course-costs-not-a-list"],
 )
 def test_wrong_type_or_range(tmp_path, yaml_file, old, new, line, key, says):
     p = load_problem(tmp_path, edit(T, old, new))

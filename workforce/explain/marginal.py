@@ -59,6 +59,7 @@ STEP = {
     "exits_limit": (1.0, "1 more exit allowed"),
     "flex_limit": (1.0, "1 more unit"),
     "surplus_limit": (1.0, "1 more unit of surplus allowed"),
+    "requirement_limit": (1.0, "1 more unit of shortfall allowed"),
     "surplus_group_limit": (1.0, "1 more unit of surplus allowed"),
     "outflow_limit": (1.0, "1 more person available"),
 }

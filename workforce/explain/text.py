@@ -48,7 +48,9 @@ def _where(file: str | None, line: float | None) -> str:
 
 TERM_WORDS = {"shortfall": "shortfall penalty", "training_cost": "training cost", "hiring_cost": "hiring cost",
               "surplus_cost": "surplus cost", "flexible_cost": "flexible-supply cost", "exit_cost": "exit cost",
-              "intake_change": "the year-to-year change in intake (the tie-break, section 8.5)"}
+              "intake_change": "the year-to-year change in intake (the tie-break, section 8.5)",
+              "exit_count": "exits (people)", "hire_count": "hires (people)", "starter_count": "starters (people)",
+              "flexible_count": "flexible-supply units"}
 
 GLOSSARY = [
     "Words used below:",

@@ -147,6 +147,6 @@ def what_if_table(
     units = {"predicted": f"stage-1 {first.objective}, from the marginal value",
              "change": f"stage-1 {first.objective}, re-solved"}
     units.update({f"shortfall:{k}": f"{data.scenario.roles[k].unit}-years" for k in data.ROLES})
-    units.update({t: "£k" for t in TERMS if t != "shortfall"})
+    units.update({t: "people" if t.endswith("_count") else "£k" for t in TERMS if t != "shortfall"})
     df.attrs["units"] = units
     return df

@@ -12,8 +12,11 @@ import numpy as np
 from workforce.model.array_expressions import Expressions
 from workforce.model.array_grids import INF, Columns, Lin
 from workforce.model.calendar import intakes_of
+from workforce.model.count_terms import add_count_arrays
 from workforce.model.data import ModelData
 from workforce.model.horizon import post_keys, post_weight
+from workforce.model.requirement import requirement_bounds
+from workforce.model.supervision import supervisor_arrays
 from workforce.scenario.schema import TERMS
 
 # ---------------------------------------------------------------------------------------------
@@ -93,6 +96,7 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
         demand.extend(d.demand[k, r, t] for r in R for t in T)
     out.append(_stack("demand_balance", grid_keys(K), parts, np.array(demand), np.array(demand)))
     out.append(_single("surplus_limit", cols, "surplus", d.surplus_max, "<="))
+    out.append(_single("requirement_limit", cols, "shortfall", requirement_bounds(d), "<="))
     # surplus_group_limit: Σ_{k in group} surplus ≤ cap
     keys, parts, caps = [], [], []
     for g, (group, cap) in d.surplus_groups.items():
@@ -114,7 +118,7 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
                       np.full(len(keys), -INF), np.array([d.national_places_max[k] for k in keys])))
     # supervision_limit: intake ≤ supervision_ratio × stock_prev of the supervising role
     sup = list(d.supervision_ratio)
-    parts = [ex.var("intake", d.PROGRAMMES.index(p)) - ex.stock_prev(d.supervisor_role[p]) * d.supervision_ratio[p]
+    parts = [ex.var("intake", d.PROGRAMMES.index(p)) - supervisor_arrays(d, ex, p) * d.supervision_ratio[p]
              for p in sup]
     out.append(_stack("supervision_limit", grid_keys(sup), parts, -INF, 0.0))
     out.append(_single("intake_minimum", cols, "intake", d.intake_min, ">=",
@@ -244,4 +248,5 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.nd
         add("exit_cost", ex.var("exits", i) * d.cost_exit[k])
     for i, (k, o) in enumerate(d.FLEX):
         add("flexible_cost", ex.var("flex", i) * d.cost_flex[k, o])
+    add_count_arrays(d, cols, ex, add)
     return costs, offsets

@@ -20,6 +20,8 @@ from workforce.model.expressions import entrants, leavers, retraining, spend, st
 from workforce.model.horizon import add_post_horizon
 from workforce.model.policy import add_cohort_variables, add_policy
 from workforce.model.steady_state import add_steady_state
+from workforce.model.requirement import add_requirement_limit
+from workforce.model.supervision import supervisors
 from workforce.model.tenure import add_tenure_established
 from workforce.model.tiebreak import add_tie_break
 from workforce.scenario.schema import TERMS
@@ -40,6 +42,7 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         add_tenure_established(m, data)
         add_demand_balance(m, data)
         add_surplus_limit(m, data)
+        add_requirement_limit(m, data)
         add_surplus_group_limit(m, data)
         add_hires_limit(m, data)
         add_exits_limit(m, data)
@@ -179,7 +182,7 @@ def add_supervision_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     index = [(p, r, t) for p in d.supervision_ratio for r in d.REGIONS for t in d.YEARS]
 
     def rule(m, p, r, t):
-        return m.intake[p, r, t] <= d.supervision_ratio[p] * stock_prev(m, d, d.supervisor_role[p], r, t)
+        return m.intake[p, r, t] <= d.supervision_ratio[p] * supervisors(m, d, p, r, t)
 
     m.supervision_limit = pyo.Constraint(index, rule=rule)
 

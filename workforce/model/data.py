@@ -72,6 +72,10 @@ class ModelData:
     weights: dict[str, float]
     # cohorts, targets, place shares, equity (issue 4; see workforce/model/policy_data.py)
     COHORT_PROGRAMMES: list[str] = field(default_factory=list)
+    required_share: dict[Key, float] = field(default_factory=dict)
+    SUPERVISION_END: list[str] = field(default_factory=list)
+    """Programmes whose supervision ratio counts the year-end stock (workforce/model/supervision.py)."""
+    """(role, region, year) → share of demand that must be met (workforce/model/requirement.py)."""
     """Programmes delivered in whole cohorts."""
     cohort_min_size: dict[str, float] = field(default_factory=dict)
     cohort_max_size: dict[str, float] = field(default_factory=dict)
@@ -190,9 +194,13 @@ def prepare(scenario: Scenario) -> ModelData:
     roles = scenario.roles
     progs = scenario.programmes
     from workforce.model.policy_data import prepare_policy
+    from workforce.model.requirement import prepare_requirement
+    from workforce.model.supervision import prepare_supervision
 
     return ModelData(
         **prepare_policy(scenario, d),
+        **prepare_requirement(scenario),
+        **prepare_supervision(scenario),
         scenario=scenario,
         ROLES=list(roles),
         REGIONS=regions,

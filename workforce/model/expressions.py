@@ -154,6 +154,8 @@ def other_spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) -> Expr:
 
 def terms(m: pyo.ConcreteModel, d: ModelData) -> dict[str, Expr]:
     """The objective's named terms (see models/cohort_planning.md, Objective)."""
+    from workforce.model.count_terms import count_terms
+
     years, regions = d.YEARS, d.REGIONS
     training: Expr = 0.0
     for (p, y, _f), cost in d.cost_course.items():
@@ -187,4 +189,5 @@ def terms(m: pyo.ConcreteModel, d: ModelData) -> dict[str, Expr]:
         "surplus_cost": sum(d.cost_surplus[k] * m.surplus[k, r, t] for k in d.ROLES for r in regions for t in years),
         "flexible_cost": sum(d.cost_flex[k, o] * m.flex[k, o, r, t] for k, o in d.FLEX for r in regions for t in years),
         "exit_cost": sum(d.cost_exit[k] * m.exits[k, r, t] for k in m.EXIT_ROLES for r in regions for t in years),
+        **count_terms(m, d),
     }

@@ -33,6 +33,7 @@ KIND_NAMES = {
     "exits_limit": "exit cap",
     "flex_limit": "flexible-supply cap",
     "surplus_limit": "surplus cap",
+    "requirement_limit": "hard requirement",
     "surplus_group_limit": "group surplus cap",
     "outflow_limit": "staff available to retrain or exit",
     "stock_balance": "stock balance",
@@ -125,6 +126,10 @@ def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
     if name == "surplus_limit":
         k, r, t = idx
         return RowMeaning(name, f"the surplus cap for {role(k)} in {region(r)} in {t}", ("roles", k, "surplus_max", r, t), unit(k), True)
+    if name == "requirement_limit":
+        k, r, t = idx
+        return RowMeaning(name, f"the required share of demand for {role(k)} in {region(r)} in {t}",
+                          ("roles", k, "required_share", r, t), unit(k), True)
     if name == "surplus_group_limit":
         g, r, t = idx
         return RowMeaning(name, f"the surplus cap of group {g} in {region(r)} in {t}", ("surplus_groups", g, "max", r, t), "people or FTE", True)
@@ -182,7 +187,7 @@ def index_parts(name: str, index: Any) -> dict[str, Any]:
     elif name in ("national_places_limit", "intake_change_rise", "intake_change_fall"):
         cols["programme"], cols["year"] = idx
     elif name in ("hires_limit", "exits_limit", "surplus_limit", "outflow_limit", "stock_balance", "demand_balance",
-                  "steady_state_pipeline"):
+                  "steady_state_pipeline", "requirement_limit"):
         cols["role"], cols["region"], cols["year"] = idx
     elif name == "flex_limit":
         cols["role"], _, cols["region"], cols["year"] = idx
@@ -213,6 +218,7 @@ GROUP_LABELS = {
     "exits_limit": "the exit caps for {role}",
     "flex_limit": "the flexible-supply caps for {role}",
     "surplus_limit": "the surplus caps for {role}",
+    "requirement_limit": "the required shares of demand for {role}",
     "outflow_limit": "{role} available to retrain or exit",
 }
 

@@ -19,8 +19,12 @@ TERM_WORDS = {
 def objective_line(summary: dict) -> str:
     """The objective and each non-zero term, in words, with the unit (money in £k; the shortfall
     term is penalty × unit-years, in £k-equivalent)."""
-    terms = ", ".join(f"{TERM_WORDS.get(t, t)} {v:,.1f}" for t, v in summary["terms"].items() if abs(v) > 1e-9)
-    return f"  objective {summary['objective']:,.1f} (£k-equivalent)" + (f" = {terms}" if terms else "")
+    money = {t: v for t, v in summary["terms"].items() if not t.endswith("_count")}
+    terms = ", ".join(f"{TERM_WORDS.get(t, t)} {v:,.1f}" for t, v in money.items() if abs(v) > 1e-9)
+    people = ", ".join(f"{t.removesuffix('_count').replace('_', ' ')}s {v:,.1f}"
+                       for t, v in summary["terms"].items() if t.endswith("_count") and abs(v) >= 0.05)
+    return (f"  objective {summary['objective']:,.1f} (£k-equivalent)" + (f" = {terms}" if terms else "")
+            + (f"; people counted: {people}" if people else ""))
 
 
 def rescue_note(summary: dict) -> str | None:  # type: ignore[type-arg]

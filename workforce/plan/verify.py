@@ -345,7 +345,8 @@ def _check_limits(c: _Checks, plan: Plan, d: ModelData, sets: _Sets) -> None:
     c.le_at("minimum intake", "minus the intake of", pidx, -x, -low, have)
     c.le_at("maximum intake", "intake of", pidx, x, *sets.param(pidx, d.intake_max, PRI, prt))
     for p, ratio in d.supervision_ratio.items():
-        supervisors = f["stock_start"].xs(d.supervisor_role[p], level="role")
+        basis = "stock_end" if p in d.SUPERVISION_END else "stock_start"
+        supervisors = f[basis].xs(d.supervisor_role[p], level="role")
         c.le("supervision capacity", f"intake of {p} in", intake.xs(p, level="programme"), ratio * supervisors)
     hiring = {k for k, _, _ in d.hires_max}
     fidx, widx = f.index, w.index
@@ -359,6 +360,9 @@ def _check_limits(c: _Checks, plan: Plan, d: ModelData, sets: _Sets) -> None:
     surplus = w["surplus"].to_numpy(dtype=float)
     wkrt = sets.positions(widx, KRT)
     c.le_at("surplus cap", "surplus of", widx, surplus, *sets.param(widx, d.surplus_max, KRT, wkrt))
+    shortfall = w["shortfall"].to_numpy(dtype=float)
+    allowed = {key: (1.0 - share) * d.demand[key] for key, share in d.required_share.items()}
+    c.le_at("hard requirement", "shortfall of", widx, shortfall, *sets.param(widx, allowed, KRT, wkrt))
     for g, (members, cap) in d.surplus_groups.items():
         combined = w["surplus"][w.index.get_level_values("role").isin(members)].groupby(level=["region", "year"]).sum()
         c.le("group surplus cap", f"combined surplus of group {g} in", combined, _series(cap, ["region", "year"]))
@@ -445,6 +449,7 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
     else:
         not_rechecked.append("objective term flexible_cost and the objective: flexible-supply options without a "
                              "costed funding stream are not priced in the tables")
+    terms.update(vr.people_counts(plan, d))
     check_tie_break(c, plan, d, terms)  # section 8.5
     check_intake_change_limit(c, plan, d)  # section 8.6
     check_steady_state(c, plan, d)  # section 10.2

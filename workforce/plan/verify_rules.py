@@ -404,7 +404,7 @@ def check_equity(c: _Checks, plan: Plan, d: ModelData) -> list[str]:
     fair = eq["equitable"]
     c.eq("equity", "worst shortfall rate", pd.Series([fair["worst_shortfall_rate"]]), worst)
     c.eq("equity", "total shortfall", pd.Series([fair["total_shortfall"]]), float(w["shortfall"].sum()))
-    cost = sum(v for t, v in plan.summary["terms"].items() if t != "shortfall")
+    cost = sum(v for t, v in plan.summary["terms"].items() if t != "shortfall" and not t.endswith("_count"))
     c.eq("equity", "cost", pd.Series([fair["cost"]]), cost)
     eff = eq["efficient"]
     tolerance = d.scenario.objective.equity.tolerance if d.scenario.objective.equity else 0.0
@@ -433,7 +433,7 @@ def check_post_horizon(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFram
     for r, *row in zip(*(late[c].tolist() for c in ("region", "programme", "year", "starters", "delay"))):
         by_region.setdefault(r, []).append(tuple(row))
     flows = plan.flows["stock_end"]
-    end_stock = dict(zip(flows.index, flows.to_numpy(dtype=float)))  # .at per row cost 1 s at 153 areas
+    end_stock = dict(zip(flows.index, flows.to_numpy(dtype=float), strict=True))  # .at per row cost 1 s at 153 areas
     for k, r, v in table.index:
         stock = (1.0 - d.attrition[k, r]) ** (v - last) * end_stock[k, r, last]
         for p, s, n, delay in by_region.get(r, ()):
@@ -454,3 +454,22 @@ def check_post_horizon(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFram
          _keyed(demand, names), _keyed(supply, names) + table["shortfall"])
     c.le("non-negative", "minus the post-horizon shortfall of", -table["shortfall"], 0.0)
     return float((table["shortfall"] * _keyed(weight, names)).sum())
+
+
+def people_counts(plan: Any, d: ModelData) -> dict[str, float]:
+    """The objective's people counts (section 21.2) from the plan's tables: exits and hires from
+    the flows, starters from the intake; flexible units where each role has one option (units =
+    flexible FTE / fte_per_unit), otherwise left out (and the objective is then not re-checked)."""
+    flows = plan.flows
+    out = {"exit_count": float(flows["exits"].sum()), "hire_count": float(flows["hires"].sum()),
+           "starter_count": float(plan.intake["intake"].sum())}
+    flexible = plan.workforce["flexible"].groupby(level="role").sum()
+    units = 0.0
+    for k in d.ROLES:
+        options = [key for key in d.FLEX if key[0] == k]
+        if len(options) > 1:
+            return {t: v if d.weights[t] != 0 else 0.0 for t, v in out.items()}
+        if options:
+            units += float(flexible.get(k, 0.0)) / d.fte_per_unit[options[0]]
+    out["flexible_count"] = units
+    return {t: v if d.weights[t] != 0 else 0.0 for t, v in out.items()}  # built only when named

@@ -43,6 +43,8 @@ def table_fields(scenario: Scenario) -> list[tuple[Path, Any, tuple[str, ...], l
             out.append(((*base, "attrition_new_entrants"), role.attrition_new_entrants, REGION, years))
         if role.surplus_max is not None:
             out.append(((*base, "surplus_max"), role.surplus_max, REGION_YEAR, years))
+        if role.required_share is not None:
+            out.append(((*base, "required_share"), role.required_share, REGION_YEAR, years))
         if role.hiring is not None:
             out.append(((*base, "hiring", "max"), role.hiring.max, REGION_YEAR, years))
         if role.exits.max is not None:
@@ -89,6 +91,9 @@ def check_scenario(scenario: Scenario) -> None:
                     for v in sorted(set(values.values()))
                     if v > 1
                 ][:1]
+            if path[-1] == "required_share":
+                problems += [(path, f"is a share of demand and must be between 0 and 1, got {v:g}")
+                             for v in sorted(set(values.values())) if v > 1][:1]
         problems += _check_limits(scenario)
     if problems:
         raise ScenarioCheckError(problems)

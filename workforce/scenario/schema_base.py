@@ -51,10 +51,16 @@ TERMS = (
     "surplus_cost",
     "flexible_cost",
     "exit_cost",
+    "exit_count",
+    "hire_count",
+    "starter_count",
+    "flexible_count",
 )
+"""Objective terms; the last four count people (workforce/model/count_terms.py)."""
 
 Term = Literal[
-    "shortfall", "training_cost", "hiring_cost", "surplus_cost", "flexible_cost", "exit_cost"
+    "shortfall", "training_cost", "hiring_cost", "surplus_cost", "flexible_cost", "exit_cost",
+    "exit_count", "hire_count", "starter_count", "flexible_count",
 ]
 
 class Base(BaseModel):

@@ -95,7 +95,9 @@ class SurplusGroup(Base):
 
 class Objective(Base):
     weights: dict[Term, Money] = {}
-    """Weight of each term in the weighted sum; a term not listed has weight 1."""
+    """Weight of each term in the weighted sum; a term not listed has weight 1, except the people
+    counts (``exit_count``, ``hire_count``, ``starter_count``, ``flexible_count``), which have weight 0
+    unless ``lexicographic`` lists them."""
     lexicographic: list[list[Term]] | None = None
     """Optimise groups of terms in order, e.g. ``[[shortfall], [training_cost, hiring_cost]]``:
     each later group is optimised while the earlier groups keep their optimum."""
@@ -109,7 +111,13 @@ class Objective(Base):
     (none: HiGHS returns whichever optimal plan it finds first)."""
 
     def weight(self, term: str) -> float:
-        return float(self.weights.get(term, 1.0))  # type: ignore[call-overload]
+        """The term's weight: as given, else 1; a count term (``*_count``) not given a weight
+        counts only where ``lexicographic`` lists it."""
+        if term in self.weights:
+            return float(self.weights[term])  # type: ignore[index]
+        if term.endswith("_count"):
+            return 1.0 if any(term in group for group in self.lexicographic or []) else 0.0
+        return 1.0
 
 class SolverSettings(Base):
     time_limit: Annotated[float, Field(gt=0)] | None = None

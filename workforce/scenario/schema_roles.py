@@ -149,6 +149,9 @@ class Role(Base):
     """Cost of one unit of supply above demand for one year (£k)."""
     surplus_max: Table | None = None
     """Most supply above demand per region and year; none means no cap."""
+    required_share: Table | None = None
+    """Share of demand that must be met (a hard requirement, a constraint rather than a penalty),
+    per region and year between 0 and 1: 1 means in full; none means no requirement."""
     hiring: Hiring | None = None
     """Hiring of already-qualified staff; none means no hiring."""
     exits: Exits = Exits()

@@ -59,9 +59,10 @@ class Programme(Base):
     """Years from intake to joining the role; 0 means trainees qualify in the year they start."""
     completion_rate: Fraction
     """Share of starters who qualify."""
-    course_costs: list[dict[Id, Money]] = Field(min_length=1)
+    course_costs: list[dict[Id, Money]] = []
     """Cost per starter for each course year, by funding stream (£k), e.g.
-    ``[{dfe: 30}, {dfe: 11.25, la: 17}]``. At most ``duration + 1`` course years."""
+    ``[{dfe: 30}, {dfe: 11.25, la: 17}]``. At most ``duration + 1`` course years. Left out or
+    ``[]``: the course costs nothing (training paid outside the scenario)."""
     places: Table | None = None
     """Most starters per region and year (training places)."""
     national_places: Table | None = None
@@ -71,6 +72,9 @@ class Programme(Base):
     the year, e.g. 0.1 placements per EP."""
     supervisor_role: Id | None = None
     """Role whose stock limits intake through ``supervision_ratio``; defaults to ``role``."""
+    supervision_basis: Literal["start", "end"] = "start"
+    """Which stock of ``supervisor_role`` counts: ``start`` of the year (the end of the previous
+    one) or ``end`` of the same year (training on the job alongside that year's staff)."""
     intake_min: Table | None = None
     """Fewest starters per region and year."""
     intake_max: Table | None = None
@@ -132,6 +136,8 @@ class Programme(Base):
             )
         if self.supervisor_role is not None and self.supervision_ratio is None:
             raise ValueError("supervisor_role is set but supervision_ratio is not")
+        if self.supervision_basis != "start" and self.supervision_ratio is None:
+            raise ValueError("supervision_basis is set but supervision_ratio is not")
         return self
 
 class FundingStream(Base):

@@ -278,7 +278,8 @@ def run(
     if objective.lexicographic:
         listed = [term for group in objective.lexicographic for term in group]
         stages = [list(group) for group in objective.lexicographic]
-        rest = [term for term in TERMS if term not in listed]
+        # A people count not listed and not weighted counts for nothing: no stage of its own (section 21.2).
+        rest = [term for term in TERMS if term not in listed and not (term.endswith("_count") and not data.weights[term])]
         if rest:
             stages.append(rest)
     else:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 EQUITY = "worst_shortfall_rate"
 """Pseudo-term of the equity stage: the variable ``worst_shortfall_rate``."""
 
-COST_TERMS = tuple(t for t in TERMS if t != "shortfall")
+COST_TERMS = tuple(t for t in TERMS if t != "shortfall" and not t.endswith("_count"))
 
 
 def integrality(columns: list[Any]) -> np.ndarray | None:

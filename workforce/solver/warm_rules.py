@@ -40,7 +40,7 @@ ROWS: dict[str, tuple[str, ...]] = {
     "intake_prior": ("stock_balance", "outflow_limit", *_MONEY, *_ARRIVALS),
     "supervision_ratio": ("supervision_limit",),
     "fte_per_unit": ("demand_balance",),
-    "demand": ("qualified_in_limit", "equity_limit", _POST),  # posts abolished; the equity rate's denominator
+    "demand": ("qualified_in_limit", "equity_limit", _POST, "requirement_limit"),  # posts abolished; the equity rate's denominator
     "cost_course": _MONEY,
     "cost_hire": _MONEY,
     "cost_exit": _MONEY,
