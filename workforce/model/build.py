@@ -19,8 +19,8 @@ from workforce.model.deadline import add_deadline_variables, add_deadlines
 from workforce.model.expressions import entrants, leavers, retraining, spend, stock_prev, terms
 from workforce.model.horizon import add_post_horizon
 from workforce.model.policy import add_cohort_variables, add_policy
-from workforce.model.steady_state import add_steady_state
 from workforce.model.requirement import add_requirement_limit
+from workforce.model.steady_state import add_steady_state
 from workforce.model.supervision import supervisors
 from workforce.model.tenure import add_tenure_established
 from workforce.model.tiebreak import add_tie_break
