@@ -62,6 +62,19 @@ def test_named_scenarios_end_to_end(study, tmp_path):
     assert "intake,doc,A,2026,20,15,5" in first
 
 
+def test_the_chart_is_in_the_manifest_and_the_folder_replaceable(study, tmp_path):
+    """stochastic.png is written inside the run folder's transaction: the manifest lists its true
+    hash, and so a second run may replace the folder (a file outside the manifest would block it)."""
+    import hashlib
+
+    out = tmp_path / "run"
+    assert run(study, "--out", out).exit_code == 0
+    listed = json.loads((out / "manifest.json").read_text())["outputs"]["sha256"]
+    assert listed["stochastic.png"] == hashlib.sha256((out / "stochastic.png").read_bytes()).hexdigest()
+    again = run(study, "--out", out)
+    assert again.exit_code == 0, again.output
+
+
 def test_identical_inputs_give_identical_tables(study, tmp_path):
     for name in ("a", "b"):
         assert run(study, "--out", tmp_path / name).exit_code == 0

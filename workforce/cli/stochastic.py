@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -51,9 +51,8 @@ def stochastic(study: Path, out: Path | None, draws: int | None, threads: int, w
 
 def write_result(result: StochasticResult, out: str | Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
     """Write the result's tables, summary.json and manifest.json into the run folder ``out`` (replaced
-    as a whole, never a folder the tool did not write), then ``stochastic.png``."""
-    from workforce.output.export import check_formats, export
-    from workforce.plots.style import save
+    as a whole, never a folder the tool did not write), ``stochastic.png`` in the same transaction."""
+    from workforce.output.export import check_formats
 
     formats = check_formats(formats)
     if "xlsx" in formats:
@@ -61,5 +60,22 @@ def write_result(result: StochasticResult, out: str | Path, formats: tuple[str, 
 
         raise WorkforceError("a stochastic plan is written as csv or parquet tables (xlsx is for single plans)")
     fig = result.chart()  # drawn before anything is written: a chart that fails leaves no partial run folder
-    folder = export(result, out, formats)  # type: ignore[arg-type]  (a result has tables(), summary and data)
-    return save(fig, Path(folder) / "stochastic", formats=("png",))
+    return export_with_chart(result, fig, out, formats)
+
+
+def export_with_chart(result: StochasticResult, fig: Any, out: str | Path, formats: tuple[str, ...]) -> list[Path]:
+    """Write the tables, summary.json and ``stochastic.png`` into one staging folder, then the
+    manifest (which lists the chart's hash like every other output) and swap it in: the chart is
+    part of the same all-or-nothing transaction as the tables."""
+    from workforce.output.export import write_outputs
+    from workforce.output.manifest import build_manifest
+    from workforce.output_safety import write_folder
+    from workforce.plots.style import save
+
+    def fill(staging: Path) -> None:
+        write_outputs(result, staging, formats)  # type: ignore[arg-type]  (a result has tables(), summary and data)
+        save(fig, staging / "stochastic", formats=("png",))
+
+    names = write_folder(out, "run", fill, protected=result.data.scenario.input_hashes,
+                         manifest=lambda files: build_manifest(result, formats, files))  # type: ignore[arg-type]
+    return [Path(out) / name for name in names]
