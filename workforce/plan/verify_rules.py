@@ -430,7 +430,7 @@ def check_post_horizon(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFram
     # One pass over the late starters per region, not one filter of the whole table per row: at 153
     # areas the per-row filter took about 3 s of the re-check.
     by_region: dict[str, list[tuple]] = {}
-    for r, *row in zip(*(late[c].tolist() for c in ("region", "programme", "year", "starters", "delay"))):
+    for r, *row in zip(*(late[c].tolist() for c in ("region", "programme", "year", "starters", "delay")), strict=True):
         by_region.setdefault(r, []).append(tuple(row))
     flows = plan.flows["stock_end"]
     end_stock = dict(zip(flows.index, flows.to_numpy(dtype=float), strict=True))  # .at per row cost 1 s at 153 areas
