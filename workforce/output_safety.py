@@ -417,3 +417,42 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
         out.index = out.index.map(neutralise)
     out.attrs = dict(df.attrs)
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Single images saved from Python (plots.style.save, plots.studies.save_figure)
+# ----------------------------------------------------------------------------------------------
+
+IMAGE_MARKS = {
+    ".png": b"tEXtSoftware\x00workforce",
+    ".svg": b"<dc:title>workforce</dc:title>",
+    ".pdf": b"/Creator (workforce)",
+}
+"""The metadata every chart workforce saves carries (plots.style.image_metadata), by extension."""
+
+
+def image_ours(path: Path) -> bool:
+    """Whether the image file at ``path`` carries workforce's own metadata (its head for PNG and
+    SVG, its tail for PDF, where the document information sits)."""
+    mark = IMAGE_MARKS.get(path.suffix.lower())
+    if mark is None:
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+            fh.seek(max(0, os.fstat(fh.fileno()).st_size - (1 << 16)))
+            tail = fh.read(1 << 16)
+    except OSError:
+        return False
+    return mark in head or mark in tail
+
+
+def guard_image(target: Path) -> None:
+    """Refuse (exit 4) to save an image over a file that workforce did not write."""
+    if not target.exists() and not target.is_symlink():
+        return
+    if target.is_symlink() or not target.is_file() or not image_ours(target):
+        raise ExportError(
+            f"cannot save {target}: a file workforce did not write is there, so it is left as it is; "
+            "choose another file name or move that file away"
+        )

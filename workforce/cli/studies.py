@@ -67,7 +67,7 @@ def compare(scenarios: tuple[Path, ...], out: Path | None) -> None:
         from workforce.plots.studies import save_figure
 
         def fill(folder: Path) -> None:
-            c.to_csv(folder)
+            c.write_tables(folder)
             save_figure(c.chart(), folder / "comparison.png")
 
         write_folder(out, "compare", fill, protected=read)

@@ -222,18 +222,26 @@ def compare_chart(comparison: Comparison) -> Figure:
 
 
 def save_figure(fig: Figure, path: str | Path, dpi: int = 110) -> Path:
-    """Save ``fig`` whole or not at all (temporary file, then rename) and close it."""
+    """Save ``fig`` whole or not at all (temporary file, then rename) and close it; never over a
+    file workforce did not write (exit 4)."""
     import os
     import tempfile
 
     import matplotlib.pyplot as plt
 
+    from workforce.output_safety import guard_image
+
     path = Path(path)
+    try:
+        guard_image(path)
+    except BaseException:
+        plt.close(fig)
+        raise
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
-        fig.savefig(tmp, dpi=dpi)
+        fig.savefig(tmp, dpi=dpi, metadata=st._metadata(fig, path.suffix.lstrip(".").lower() or "png"))
         from workforce.studies.store import publish_mode
 
         publish_mode(Path(tmp))
