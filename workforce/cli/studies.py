@@ -86,6 +86,7 @@ def _study_options(func: Any) -> Any:
                                              "(default 30)."),
         click.option("--restart", is_flag=True, help="Discard earlier results in the folder and start again."),
         click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal)."),
+        ALLOW_PATH_OPTION,
     ]
     for option in reversed(options):
         func = option(func)

@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from workforce.allow import ALLOWED_FOLDERS
 from workforce.errors import ScenarioError, WorkforceError
 from workforce.output_safety import pid_alive
 from workforce.scenario import Scenario, load_scenario
@@ -125,7 +126,15 @@ def _warm_model(task: Mapping[str, Any]) -> Any:
 
 
 def run_chunk(task: Mapping[str, Any]) -> dict[str, Any]:
-    """Solve a chunk of points in one worker. Takes and returns plain data only."""
+    """Solve a chunk of points in one worker. Takes and returns plain data only; the folders the
+    planner allowed (``--allow-path``) travel with the task, so a worker reads what the parent may."""
+    from workforce.scenario.paths import allowing
+
+    with allowing(task.get("allow_paths") or ()):
+        return _run_chunk(task)
+
+
+def _run_chunk(task: Mapping[str, Any]) -> dict[str, Any]:
     model = _warm_model(task)
     levers = {name: Lever(name, tuple(path), op) for name, path, op in task["levers"]}
     fixed = task.get("fixed_intake")
@@ -289,6 +298,7 @@ def sweep(
         "fixed_intake": fixed,
         # where each key was written (file, line): a failed point's explanation locates its limits
         "sources": dict(scenario._sources),
+        "allow_paths": [str(p) for p in ALLOWED_FOLDERS.get()],
     }
     _execute(items, common, store, executor, workers, progress, chunks_per_worker)
     records = store.records()
