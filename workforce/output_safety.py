@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from workforce.errors import ExportError
+from workforce.output_recovery import announce, clear_left_behind, legacy_listing, legacy_problem
 
 TOOL = "workforce"
 FOLDER_FORMAT = 1
@@ -126,6 +127,8 @@ def unowned(folder: Path, kind: str | None) -> str | None:
     if not entries:
         return None
     record = read_marker(folder)
+    if record is None and (legacy := legacy_listing(folder)) is not None:  # written before the marker
+        return legacy_problem(folder, kind, _first_foreign(folder, folder, legacy) if kind in (None, "run") else None)
     if record is None:
         first = folder / MANIFEST if (folder / MANIFEST).exists() else entries[0]
         why = "its manifest.json was not written by workforce" if first.name == MANIFEST else "workforce did not write it"
@@ -215,7 +218,7 @@ def write_folder(target: str | Path, kind: str, fill: Callable[[Path], Any], *,
     absolute = out.absolute()
     try:
         absolute.parent.mkdir(parents=True, exist_ok=True)
-        remove_orphans(absolute.parent, absolute.name)
+        announce(clear_left_behind(absolute.parent))  # what killed workforce processes left here
         staging = Path(tempfile.mkdtemp(prefix=f".{absolute.name}.partial-{os.getpid()}-", dir=absolute.parent))
     except OSError as exc:
         raise write_error(exc, out) from None
