@@ -14,9 +14,12 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from tests.test_output_safety import SIGNAL_SCRIPT, assert_same, proj, snapshot  # noqa: F401  (fixture)
+from tests import test_output_safety as safety_tests
+from tests.test_output_safety import SIGNAL_SCRIPT, assert_same, snapshot
 from workforce.cli.commands import main
 from workforce.output_safety import MANIFEST
+
+proj = safety_tests.proj  # the planner's project fixture
 
 
 def _dead_pid() -> int:
