@@ -27,14 +27,14 @@ distributed = pytest.importorskip("distributed", reason="needs the distributed e
 def stopped_cluster():
     """A local Dask cluster whose only worker process is stopped (SIGSTOP) after it joined: the
     scheduler still lists it, and nothing it is sent ever comes back."""
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as client:
-            (pid,) = client.run(os.getpid).values()
-            os.kill(pid, signal.SIGSTOP)
-            try:
-                yield cluster, client
-            finally:
-                os.kill(pid, signal.SIGCONT)
+    with (distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+          distributed.Client(cluster) as client):
+        (pid,) = client.run(os.getpid).values()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            yield cluster, client
+        finally:
+            os.kill(pid, signal.SIGCONT)
 
 
 def _grid(tmp_path):
