@@ -331,16 +331,27 @@ class WarmModel(WarmResults):
 
     def _rows_of(self, entries: Mapping[str, Any]) -> dict[int, tuple[str, Any]]:
         """The rows (position → family and Pyomo index) that the parameter ``entries`` enter."""
-        todo: dict[int, tuple[str, Any]] = {}
+        rows: set[int] = set()
         for name, keys in entries.items():
+            for k in keys:
+                rows.update(self._entry_rows(name, k))
+        return {i: self._row_info[i] for i in sorted(rows)}
+
+    def _entry_rows(self, name: str, key: tuple[Any, ...]) -> tuple[int, ...]:
+        """The rows one parameter entry enters (worked out once: the model's structure is fixed)."""
+        memo = self.__dict__.setdefault("_entry_memo", {})
+        if (name, key) not in memo:
+            info = self.__dict__.setdefault("_row_info", {})
+            found = []
             for family in ROWS.get(name, ()):
-                for k in keys:
-                    for idx in candidate_rows(self._groups, self.data, name, k, family):
-                        i = self.row_of.get((family, idx))
-                        if i is None:
-                            raise NeedsRebuild(f"{family}{list(idx)} has no row in the compiled model")
-                        todo[i] = (family, idx[0] if len(idx) == 1 else idx)
-        return todo
+                for idx in candidate_rows(self._groups, self.data, name, key, family):
+                    i = self.row_of.get((family, idx))
+                    if i is None:
+                        raise NeedsRebuild(f"{family}{list(idx)} has no row in the compiled model")
+                    info[i] = (family, idx[0] if len(idx) == 1 else idx)
+                    found.append(i)
+            memo[name, key] = tuple(found)
+        return memo[name, key]
 
     def _reevaluate(self, todo: Mapping[int, tuple[str, Any]], counts: dict[str, int]) -> None:
         m, c = self.model, self.compiled
