@@ -149,3 +149,23 @@ def test_style_save_never_overwrites_an_svg_workforce_did_not_write(comparison, 
     assert (tmp_path / "c.svg").read_text() == "<svg xmlns='http://www.w3.org/2000/svg'/>"
     save(comparison.chart(), tmp_path / "d", ("svg", "pdf"))
     save(comparison.chart(), tmp_path / "d", ("svg", "pdf"))  # its own: replaced
+
+
+def test_a_study_resumed_over_its_chart_from_an_older_version_replaces_it(tmp_path):
+    """The study store admits only the study's own files into its folder, so its sweep.png is
+    the study's even when an older workforce drew it without the metadata (vouched for)."""
+    from click.testing import CliRunner
+
+    from tests.test_sweep import GRID
+    from workforce.cli.commands import main
+
+    (tmp_path / "hand.yaml").write_text(json.dumps(HAND))
+    grid = copy.deepcopy(GRID)
+    grid["grid"]["parameters"]["budget"]["values"] = [1, 2]
+    (tmp_path / "grid.yaml").write_text(json.dumps(grid))
+    args = ["sweep", str(tmp_path / "grid.yaml"), "--out", str(tmp_path / "s"), "--workers", "1", "--no-progress"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    (tmp_path / "s" / "sweep.png").write_bytes(b"\x89PNG\r\n\x1a\n drawn by an older workforce")
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0, again.output
+    assert b"tEXtSoftware\x00workforce" in (tmp_path / "s" / "sweep.png").read_bytes()

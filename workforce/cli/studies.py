@@ -151,11 +151,12 @@ def _study_outputs(result: Any) -> None:
         fan = mc.fan_data(result)
         write_text_atomic(result.out / "fan_shortfall.csv", fan.to_csv(float_format="%.6g"))
         write_text_atomic(result.out / "miss_probability.csv", mc.miss_probability(result).to_csv(float_format="%.4g"))
-        save_figure(fan_chart(fan, title=f"{result.spec.name}: shortfall across draws"), result.out / "fan_shortfall.png")
+        save_figure(fan_chart(fan, title=f"{result.spec.name}: shortfall across draws"), result.out / "fan_shortfall.png",
+                    vouched=True)  # the study store admits only the study's own files
         click.echo(mc.describe(result))
         click.echo(f"Wrote points.csv, fan_shortfall.csv/.png and miss_probability.csv to {result.out}/")
     elif ok:
-        save_figure(sweep_chart(result), result.out / "sweep.png")
+        save_figure(sweep_chart(result), result.out / "sweep.png", vouched=True)
         click.echo(f"Wrote points.csv and sweep.png to {result.out}/ (results/ holds the Parquet dataset)")
 
 
