@@ -84,10 +84,8 @@ class WarmModel(WarmResults):
         self._A0 = self._A.copy()
         self._bounds0 = (self.compiled.row_lower.copy(), self.compiled.row_upper.copy())
         self._objective0 = (self.compiled.term_costs.copy(), self.compiled.term_offsets.copy())
-        self._dirty: set[int] = set()
-        """Rows re-evaluated away from the base (restored from the base when their parameters return)."""
-        self._repass = False
-        """True when a point changed the matrix's pattern: HiGHS gets the whole matrix again."""
+        self._dirty: set[int] = set()  # rows away from the base (restored when their parameters return)
+        self._repass = False  # a point changed the matrix's pattern: HiGHS gets the whole matrix again
         self._base_values = {name: dict(getattr(self.data, name)) for name in (*RHS, *ROWS, *OBJECTIVE, *AT_SOLVE)}
         self._effects: dict[Lever, Effect] = {}
         self._reasons: dict[frozenset[Lever], str | None] = {}
