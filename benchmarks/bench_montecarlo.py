@@ -3,11 +3,15 @@
 Runs configs/studies/ep_montecarlo.yaml (EP demand growth, EP and SENCO attrition, EP completion,
 early-years demand; each draw optimised and validated) end to end: worker start-up, model build
 per worker, 1,000 warm re-solves, 1,000 Parquet partitions, then the fan-chart percentiles.
-Target: under 2 minutes on 2 cores. Run: python benchmarks/bench_montecarlo.py [draws] [workers]
+Targets: 1,000 draws under 2 minutes on 2 cores; 10,000 draws under 5 minutes on 2 cores (issue
+19). With fewer than 10,000 draws the 10,000-draw figure is extrapolated from the draws per second
+after start-up, and the line says so. The machine's load average is printed beside the figures.
+Run: python benchmarks/bench_montecarlo.py [draws] [workers]
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -38,8 +42,15 @@ def main() -> None:
         summary = time.perf_counter() - t1
         p = result.points
         ok = int((p["status"] == "ok").sum())
-        print(f"{draws} Monte Carlo draws of the England baseline on {workers} worker processes")
-        print(f"  wall time, end to end:            {wall:8.1f} s  (target < 120 s)")
+        load = os.getloadavg()
+        print(f"{draws} Monte Carlo draws of the England baseline on {workers} worker processes "
+              f"(load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} over 1 / 5 / 15 min)")
+        print(f"  wall time, end to end:            {wall:8.1f} s  (target for 1,000 draws < 120 s)")
+        start = float(p["seconds"].sum()) / workers  # the solving share of the wall time, per worker
+        startup = max(wall - start, 0.0)
+        ten_k = wall if draws == 10_000 else startup + start * 10_000 / draws
+        how = "measured" if draws == 10_000 else f"extrapolated from {draws} draws: start-up {startup:.1f} s + draws"
+        print(f"  10,000 draws:                     {ten_k:8.1f} s  (target < 300 s; {how})")
         print(f"  draws solved / failed:            {ok} / {len(p) - ok}  ({', '.join(f'{n} {h}' for h, n in p['how'].value_counts().items())})")
         print(f"  per draw in a worker, median:     {p['seconds'].median() * 1e3:8.1f} ms  (p95 {p['seconds'].quantile(0.95) * 1e3:.1f} ms)")
         print(f"  fan-chart percentiles computed:   {summary:8.2f} s  ({len(fan)} role-years)")

@@ -295,10 +295,11 @@ def test_baseline_what_if_agrees_with_the_marginal_value_inside_its_range(baseli
 
 def test_explanation_tables_write_to_csv(baseline, tmp_path: Path):
     _, e = baseline
-    (tmp_path / "explain_binding.csv").write_text("stale\n")
     e.to_csv(tmp_path)
-    assert {p.name for p in tmp_path.iterdir()} == {f"explain_{name}.csv" for name in e.tables()}
-    assert (tmp_path / "explain_binding.csv").read_text() != "stale\n"  # replaced, no temp folder left
+    names = {f"explain_{name}.csv" for name in e.tables()} | {"manifest.json"}
+    assert {p.name for p in tmp_path.iterdir()} == names
+    e.to_csv(tmp_path)  # its own explanation folder: replaced whole, no temp folder left
+    assert {p.name for p in tmp_path.iterdir()} == names
     import pandas as pd
 
     back = pd.read_csv(tmp_path / "explain_budgets.csv", index_col=[0, 1, 2])

@@ -2,4 +2,5 @@
 
 from workforce.entry import main
 
-main()
+if __name__ == "__main__":  # worker processes import this module again (as __mp_main__): not a second command
+    main()

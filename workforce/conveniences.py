@@ -26,7 +26,7 @@ PROVIDERS: dict[str, str] = {
     "comparison.text": "workforce.output.display:comparison_repr",
     "comparison.html": "workforce.output.display:comparison_html",
     "comparison.chart": "workforce.plots.studies:compare_chart",
-    "plan.charts": "workforce.plots:draw_all",
+    "plan.charts": "workforce.plots:draw_into",
     "stochastic.chart": "workforce.plots.stochastic:stochastic_chart",
 }
 

@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from workforce.errors import ExportError
+from workforce.output_recovery import announce, clear_left_behind, legacy_listing, legacy_problem
 
 TOOL = "workforce"
 FOLDER_FORMAT = 1
@@ -126,6 +127,8 @@ def unowned(folder: Path, kind: str | None) -> str | None:
     if not entries:
         return None
     record = read_marker(folder)
+    if record is None and (legacy := legacy_listing(folder)) is not None:  # written before the marker
+        return legacy_problem(folder, kind, _first_foreign(folder, folder, legacy) if kind in (None, "run") else None)
     if record is None:
         first = folder / MANIFEST if (folder / MANIFEST).exists() else entries[0]
         why = "its manifest.json was not written by workforce" if first.name == MANIFEST else "workforce did not write it"
@@ -215,7 +218,7 @@ def write_folder(target: str | Path, kind: str, fill: Callable[[Path], Any], *,
     absolute = out.absolute()
     try:
         absolute.parent.mkdir(parents=True, exist_ok=True)
-        remove_orphans(absolute.parent, absolute.name)
+        announce(clear_left_behind(absolute.parent))  # what killed workforce processes left here
         staging = Path(tempfile.mkdtemp(prefix=f".{absolute.name}.partial-{os.getpid()}-", dir=absolute.parent))
     except OSError as exc:
         raise write_error(exc, out) from None
@@ -417,3 +420,42 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
         out.index = out.index.map(neutralise)
     out.attrs = dict(df.attrs)
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Single images saved from Python (plots.style.save, plots.studies.save_figure)
+# ----------------------------------------------------------------------------------------------
+
+IMAGE_MARKS = {
+    ".png": b"tEXtSoftware\x00workforce",
+    ".svg": b"<dc:title>workforce</dc:title>",
+    ".pdf": b"/Creator (workforce)",
+}
+"""The metadata every chart workforce saves carries (plots.style.image_metadata), by extension."""
+
+
+def image_ours(path: Path) -> bool:
+    """Whether the image file at ``path`` carries workforce's own metadata (its head for PNG and
+    SVG, its tail for PDF, where the document information sits)."""
+    mark = IMAGE_MARKS.get(path.suffix.lower())
+    if mark is None:
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+            fh.seek(max(0, os.fstat(fh.fileno()).st_size - (1 << 16)))
+            tail = fh.read(1 << 16)
+    except OSError:
+        return False
+    return mark in head or mark in tail
+
+
+def guard_image(target: Path) -> None:
+    """Refuse (exit 4) to save an image over a file that workforce did not write."""
+    if not target.exists() and not target.is_symlink():
+        return
+    if target.is_symlink() or not target.is_file() or not image_ours(target):
+        raise ExportError(
+            f"cannot save {target}: a file workforce did not write is there, so it is left as it is; "
+            "choose another file name or move that file away"
+        )

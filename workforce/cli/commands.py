@@ -349,7 +349,7 @@ def explain(scenario: Path | None, strict: bool, top: int, what_if: int, out: Pa
     if out is not None:
         from workforce.output_safety import write_folder
 
-        write_folder(out, "explain", e.to_csv, protected=s.input_hashes)
+        write_folder(out, "explain", e.write_tables, protected=s.input_hashes)
         click.echo(f"\n{wrote_text(out)}")
 
 
@@ -369,10 +369,10 @@ def plot(results_dir: Path, out: Path | None, formats: tuple[str, ...]) -> None:
     formats = formats or ("png", "svg")
     target = out or results_dir / "charts"
     _agg()
-    from workforce.plots import draw_all
+    from workforce.plots import draw_into
 
     read = [p for p in results_dir.iterdir() if p.name != "charts"] if results_dir.is_dir() else []
-    written = write_folder(target, "charts", lambda folder: draw_all(tables, folder, formats), protected=read)
+    written = write_folder(target, "charts", lambda folder: draw_into(tables, folder, formats), protected=read)
     stems = sorted({Path(name).stem for name in written if name != "manifest.json"})
     click.echo(f"Drew {len(stems)} charts ({', '.join(formats)}) to {target}/: {', '.join(stems)}")
 

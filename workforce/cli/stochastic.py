@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workforce.cli.commands import _friendly, main
+from workforce.cli.commands import ALLOW_PATH_OPTION, _friendly, main
 
 if TYPE_CHECKING:
     from workforce.studies.stochastic.plan import StochasticResult
@@ -24,6 +24,7 @@ FORMATS = ("csv",)
 @click.option("--threads", type=int, default=0, help="HiGHS threads (default 0: HiGHS decides).")
 @click.option("--workers", type=int, default=1,
               help="Processes that compile the draws (default 1: in this process, changing one model in place).")
+@ALLOW_PATH_OPTION
 @_friendly
 def stochastic(study: Path, out: Path | None, draws: int | None, threads: int, workers: int) -> None:
     """Solve the two-stage stochastic plan of STUDY (a study file with a `stochastic:` section):

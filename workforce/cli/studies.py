@@ -67,7 +67,7 @@ def compare(scenarios: tuple[Path, ...], out: Path | None) -> None:
         from workforce.plots.studies import save_figure
 
         def fill(folder: Path) -> None:
-            c.to_csv(folder)
+            c.write_tables(folder)
             save_figure(c.chart(), folder / "comparison.png")
 
         write_folder(out, "compare", fill, protected=read)
@@ -84,8 +84,12 @@ def _study_options(func: Any) -> Any:
         click.option("--scheduler-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
                      metavar="SECONDS", help="Longest wait for the scheduler to answer and for a first worker "
                                              "(default 30)."),
+        click.option("--task-timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+                     help="With --scheduler: longest wait for the next task to come back (default 600, or twice "
+                          "a task's time limit); past it the points still out are recorded as failed (exit 6)."),
         click.option("--restart", is_flag=True, help="Discard earlier results in the folder and start again."),
         click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal)."),
+        ALLOW_PATH_OPTION,
     ]
     for option in reversed(options):
         func = option(func)
@@ -94,7 +98,7 @@ def _study_options(func: Any) -> Any:
 
 def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str | None, restart: bool,
                progress: bool | None, monte: bool, draws: int | None = None,
-               scheduler_timeout: float | None = None) -> None:
+               scheduler_timeout: float | None = None, task_timeout: float | None = None) -> None:
     from workforce.studies.sweep import monte_carlo, sweep
 
     _agg()
@@ -104,7 +108,9 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
         executor, workers = client.get_executor(), dask_threads(client)
     runner = monte_carlo if monte else sweep
     try:
-        more = {"draws": draws} if draws is not None else {}
+        more: dict[str, Any] = {"draws": draws} if draws is not None else {}
+        if task_timeout is not None:
+            more["task_timeout"] = task_timeout
         result = runner(spec, out=out, executor=executor, workers=workers, restart=restart, progress=progress, **more)
     except KeyboardInterrupt:
         click.echo("interrupted: the points finished so far are kept; run the same command again to resume",
@@ -145,11 +151,12 @@ def _study_outputs(result: Any) -> None:
         fan = mc.fan_data(result)
         write_text_atomic(result.out / "fan_shortfall.csv", fan.to_csv(float_format="%.6g"))
         write_text_atomic(result.out / "miss_probability.csv", mc.miss_probability(result).to_csv(float_format="%.4g"))
-        save_figure(fan_chart(fan, title=f"{result.spec.name}: shortfall across draws"), result.out / "fan_shortfall.png")
+        save_figure(fan_chart(fan, title=f"{result.spec.name}: shortfall across draws"), result.out / "fan_shortfall.png",
+                    vouched=True)  # the study store admits only the study's own files
         click.echo(mc.describe(result))
         click.echo(f"Wrote points.csv, fan_shortfall.csv/.png and miss_probability.csv to {result.out}/")
     elif ok:
-        save_figure(sweep_chart(result), result.out / "sweep.png")
+        save_figure(sweep_chart(result), result.out / "sweep.png", vouched=True)
         click.echo(f"Wrote points.csv and sweep.png to {result.out}/ (results/ holds the Parquet dataset)")
 
 
@@ -159,10 +166,10 @@ def _study_command(name: str, monte: bool, doc: str) -> Any:
     @_study_options
     @_friendly
     def command(spec: Path, out: Path | None, workers: int | None, scheduler: str | None,
-                scheduler_timeout: float | None, restart: bool, progress: bool | None,
+                scheduler_timeout: float | None, task_timeout: float | None, restart: bool, progress: bool | None,
                 draws: int | None = None) -> None:
         _run_study(spec, out, workers, scheduler, restart, progress, monte=monte, draws=draws,
-                   scheduler_timeout=scheduler_timeout)
+                   scheduler_timeout=scheduler_timeout, task_timeout=task_timeout)
 
     if monte:
         command = click.option("--draws", type=int, default=None,  # checked by sweep(): an input error, exit 1

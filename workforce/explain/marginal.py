@@ -109,35 +109,26 @@ class Explanation:
     (the dual of post_demand_balance, section 10.1); empty without horizon.terminal_value."""
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     """The scenario's names by id, for the text: ``roles``, ``regions``, ``streams``, ``programmes``."""
+    inputs_read: list[str] = field(default_factory=list)
+    """Every file the scenario read: :meth:`to_csv` never writes over one."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         names = ("limits", "budgets", "capacity", "places", "ratios", "binding", "by_region", "what_if")
         return {name: getattr(self, name) for name in names + (("post_horizon",) if len(self.post_horizon) else ())}
 
     def to_csv(self, out_dir: str | Path) -> Path:
-        """Write every table as explain_<name>.csv into ``out_dir``: all are written to a
-        temporary folder first and moved into place only when every one is complete."""
-        import os
-        import shutil
-        import tempfile
+        """Write every table as explain_<name>.csv into an explanation folder ``out_dir``, whole or
+        not at all, with a manifest; an earlier folder there is replaced only when workforce wrote
+        all of it, and never one that holds a file the scenario reads (ExportError otherwise)."""
+        from workforce.output_safety import write_folder
 
-        from workforce.errors import WorkforceError
+        write_folder(out_dir, "explain", self.write_tables, protected=self.inputs_read, what="the folder")
+        return Path(out_dir)
 
-        out = Path(out_dir)
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=".explain-", dir=out))
-            try:
-                names = [f"explain_{name}.csv" for name in self.tables()]
-                for name, table in zip(names, self.tables().values(), strict=True):
-                    table.to_csv(tmp / name, float_format="%.6g")
-                for name in names:
-                    os.replace(tmp / name, out / name)
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
-        except OSError as exc:
-            raise WorkforceError(f"cannot write the explanation to {out}: {exc.strerror}") from None
-        return out
+    def write_tables(self, folder: Path) -> None:
+        """Every table as explain_<name>.csv into ``folder`` (a fresh staging folder of write_folder)."""
+        for name, table in self.tables().items():
+            table.to_csv(folder / f"explain_{name}.csv", float_format="%.6g")
 
     def text(self, top: int = 12) -> str:
         from workforce.explain.text import explanation_text
@@ -217,6 +208,7 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
         post_horizon=_post_horizon(compiled, stages),
         stages=[{"stage": s.stage, "terms": s.terms, "objective": s.objective, "value": s.value} for s in stages],
         notes=notes,
+        inputs_read=list(data.scenario.input_hashes),
     )
 
 

@@ -61,10 +61,24 @@ COLUMN_DOCS: dict[str, str] = {
 _XLSX_CREATED = datetime(2000, 1, 1)
 
 def write_workbook(plan: Plan, path: Path) -> None:
-    """One workbook: a README sheet, a summary sheet, then one typed sheet per table."""
+    """One workbook: a README sheet, a summary sheet, then one typed sheet per table.
+
+    The workbook is assembled in memory and written to ``path`` by an ordinary file write: on a
+    full disk the write fails with a plain OSError, and xlsxwriter's zip file, never opened on
+    disk, cannot fail again when it is garbage-collected (an "Exception ignored" traceback)."""
+    import io
+
+    buffer = io.BytesIO()
+    _fill_workbook(plan, buffer)
+    with open(path, "wb") as fh:
+        fh.write(buffer.getbuffer())
+
+
+def _fill_workbook(plan: Plan, target: Any) -> None:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {
+    wb = xlsxwriter.Workbook(target, {
+        "in_memory": True,
         "strings_to_formulas": False,
         "strings_to_urls": False,
         "strings_to_numbers": False,

@@ -9,7 +9,7 @@ Every chart function takes a :class:`~workforce.plan.results.Plan` or a
 A stage beside ``output``: may import ``studies`` down to ``scenario``, never ``output`` or ``cli``.
 """
 
-from workforce.plots.accessor import PlotAccessor, chart_requests, draw_all
+from workforce.plots.accessor import PlotAccessor, chart_requests, draw_all, draw_into
 from workforce.plots.capacity import capacity_map
 from workforce.plots.cohorts import cohort_gantt
 from workforce.plots.compare import compare
@@ -24,6 +24,7 @@ __all__ = [
     "cohort_gantt",
     "compare",
     "draw_all",
+    "draw_into",
     "flows_waterfall",
     "shortfall_heatmap",
     "shortfall_map",

@@ -91,10 +91,22 @@ def chart_requests(plan: Any) -> list[tuple[str, Callable[[], Figure]]]:
 
 
 def draw_all(plan: Any, out_dir: str | Path, formats: Sequence[str] = st.FORMATS) -> list[Path]:
-    """Draw every standard chart of ``plan`` into ``out_dir`` (PNG and SVG by default).
+    """Draw every standard chart of ``plan`` as a charts folder ``out_dir`` (PNG and SVG by
+    default), whole or not at all, with a manifest; an earlier folder there is replaced only when
+    workforce wrote all of it, never one holding a file the scenario reads (ExportError otherwise).
+    Returns the charts written, in order."""
+    from workforce.output_safety import write_folder
 
-    Each file is written whole or not at all; returns the files written, in order.
-    """
+    scenario = getattr(getattr(plan, "data", None), "scenario", None)
+    drawn: list[Path] = []
+    write_folder(out_dir, "charts", lambda folder: drawn.extend(draw_into(plan, folder, formats)),
+                 protected=list(getattr(scenario, "input_hashes", ())), what="the folder")
+    return [Path(out_dir) / p.name for p in drawn]
+
+
+def draw_into(plan: Any, out_dir: str | Path, formats: Sequence[str] = st.FORMATS) -> list[Path]:
+    """Draw every standard chart of ``plan`` into the folder ``out_dir`` (a fresh staging folder
+    of write_folder); returns the files written, in order."""
     out = Path(out_dir)
     written: list[Path] = []
     for stem, draw in chart_requests(plan):

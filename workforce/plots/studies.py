@@ -221,19 +221,29 @@ def compare_chart(comparison: Comparison) -> Figure:
                                      note="Shortfall summed over regions and years; money in £ thousands, cash.")
 
 
-def save_figure(fig: Figure, path: str | Path, dpi: int = 110) -> Path:
-    """Save ``fig`` whole or not at all (temporary file, then rename) and close it."""
+def save_figure(fig: Figure, path: str | Path, dpi: int = 110, *, vouched: bool = False) -> Path:
+    """Save ``fig`` whole or not at all (temporary file, then rename) and close it; never over a
+    file workforce did not write (exit 4), unless the caller ``vouched`` for it (the study store,
+    which admits only the study's own files into its folder, charts from older versions included)."""
     import os
     import tempfile
 
     import matplotlib.pyplot as plt
 
+    from workforce.output_safety import guard_image
+
     path = Path(path)
+    try:
+        if not vouched:
+            guard_image(path)
+    except BaseException:
+        plt.close(fig)
+        raise
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
-        fig.savefig(tmp, dpi=dpi)
+        fig.savefig(tmp, dpi=dpi, metadata=st._metadata(fig, path.suffix.lstrip(".").lower() or "png"))
         from workforce.studies.store import publish_mode
 
         publish_mode(Path(tmp))

@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from workforce.errors import WorkforceError
-from workforce.output_safety import umask
+from workforce.output_safety import guard_image, umask
 from workforce.plan.tables import PlanTables
 
 OKABE_ITO = {
@@ -257,6 +257,7 @@ def save(fig: Figure, stem: str | Path, formats: Iterable[str] = FORMATS, dpi: i
         if fmt not in ("png", "svg", "pdf"):
             raise PlotRequestError(f"unknown image format {fmt!r}: use png, svg or pdf")
         target = stem.with_name(f"{stem.name}.{fmt}")
+        guard_image(target)  # never over a file workforce did not write
         fd, tmp = tempfile.mkstemp(prefix=f".{stem.name}-", suffix=f".{fmt}", dir=stem.parent)
         try:
             with os.fdopen(fd, "wb") as fh:

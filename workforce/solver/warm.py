@@ -79,6 +79,13 @@ class WarmModel(WarmResults):
                     self._groups["region"].setdefault((family, idx[1]), []).append(idx)
         self._A = self.compiled.A.tocsr()
         self._A.sort_indices()
+        # The base scenario's rows, bounds and objective: a point is applied to the base, not to
+        # the previous point, so its model (bit for bit) depends on the point alone (issue 21).
+        self._A0 = self._A.copy()
+        self._bounds0 = (self.compiled.row_lower.copy(), self.compiled.row_upper.copy())
+        self._objective0 = (self.compiled.term_costs.copy(), self.compiled.term_offsets.copy())
+        self._dirty: set[int] = set()  # rows away from the base (restored when their parameters return)
+        self._repass = False  # a point changed the matrix's pattern: HiGHS gets the whole matrix again
         self._base_values = {name: dict(getattr(self.data, name)) for name in (*RHS, *ROWS, *OBJECTIVE, *AT_SOLVE)}
         self._effects: dict[Lever, Effect] = {}
         self._reasons: dict[frozenset[Lever], str | None] = {}
@@ -171,7 +178,6 @@ class WarmModel(WarmResults):
             diff = {k: v for k, v in table.items() if current[raw_key(name, k)] != v}
             if diff:
                 changed[name] = diff
-        old = {name: {k: getattr(d, name)[raw_key(name, k)] for k in diff} for name, diff in changed.items()}
         for name, diff in changed.items():
             table = getattr(d, name)
             for k, v in diff.items():
@@ -182,33 +188,11 @@ class WarmModel(WarmResults):
         # entrants and leavers are memoised per model during the build (model/expressions.py); they hold
         # the old completion rates, attrition and prior cohorts, so re-evaluated rows must not reuse them.
         self.model.__dict__.pop("_expression_cache", None)
-        redone = self._reevaluate_rows(changed, counts)
-        c = self.compiled
-        moved: list[int] = []
-        for name, diff in changed.items():
-            if name not in RHS:
-                continue
-            family, side = RHS[name]
-            for k, v in diff.items():
-                i = self.row_of.get((family, k))
-                if i is None and name == "budget":  # a stream budgeted on financial years
-                    i = self.row_of.get(("fy_budget_limit", k))
-                if i is None:
-                    raise NeedsRebuild(f"{family}{list(k)} is not in the model")
-                if i in redone:
-                    continue
-                delta = v - old[name][k]
-                if side in ("upper", "both"):
-                    c.row_upper[i] += delta
-                if side in ("lower", "both"):
-                    c.row_lower[i] += delta
-                moved.append(i)
-        if moved:
-            rows = np.array(moved, dtype=np.int32)
-            self.h.changeRowsBounds(len(rows), rows, c.row_lower[rows], c.row_upper[rows])
-            counts["bounds"] += len(rows)
+        targets = self.targets(values, levers)
+        self._rows_at_point(changed, targets, counts)
+        self._move_bounds(targets, counts)
         if OBJECTIVE & set(changed):
-            self._recompute_objective()
+            self._objective_at_point(values, levers)
             counts["costs"] = 1
         if counts["bounds"]:
             self._scale = None
@@ -220,20 +204,155 @@ class WarmModel(WarmResults):
             self._spend_rows()
         return counts
 
-    def _reevaluate_rows(self, changed: dict[str, dict[tuple[Any, ...], float]], counts: dict[str, int]) -> set[int]:
-        m, d, c = self.model, self.data, self.compiled
-        todo: dict[int, tuple[str, Any]] = {}
-        for name, diff in changed.items():
+    def _base(self, name: str, key: tuple[Any, ...]) -> float:
+        return self._base_values[name][raw_key(name, key)]
+
+    def _rows_at_point(self, changed: Mapping[str, Any], targets: dict[str, dict[tuple[Any, ...], float]],
+                       counts: dict[str, int]) -> set[int]:
+        """Re-evaluate the rows that a changed parameter enters while some parameter of theirs is
+        away from its base value; put the rows whose parameters are all back at the base to their
+        base entries and bounds (a re-evaluation could differ from the compiled base in the last
+        bit); return the rows that now differ from the base."""
+        off = self._rows_of({name: [k for k, v in table.items() if v != self._base(name, k)]
+                             for name, table in targets.items() if name in ROWS})
+        todo = {i: row for i, row in self._rows_of(changed).items() if i in off}
+        for name, diff in changed.items():  # a right-hand side moved in a row away from the base
+            for k in diff if name in RHS else ():
+                i = self._rhs_row(name, k)
+                if i in off:
+                    todo[i] = off[i]
+        self._reevaluate(todo, counts)
+        self._restore_rows(sorted(self._dirty - set(off)), counts)
+        self._dirty = set(off)
+        self._finish_matrix()
+        return set(todo)
+
+    def _restore_rows(self, rows: list[int], counts: dict[str, int]) -> None:
+        c, lower0, upper0 = self.compiled, *self._bounds0
+        for i in rows:
+            start, end = self._A0.indptr[i], self._A0.indptr[i + 1]
+            base = dict(zip(self._A0.indices[start:end].tolist(), self._A0.data[start:end].tolist(), strict=True))
+            self._set_row(i, base, counts)
+            if (lower0[i], upper0[i]) != (c.row_lower[i], c.row_upper[i]):
+                c.row_lower[i], c.row_upper[i] = lower0[i], upper0[i]
+                self.h.changeRowBounds(i, lower0[i], upper0[i])
+                counts["bounds"] += 1
+
+    def _set_row(self, i: int, row: dict[int, float], counts: dict[str, int]) -> None:
+        """Make row ``i`` of the matrix equal ``row`` (column → value); a change of the pattern
+        (an entry that appears or becomes zero) is left to :meth:`_finish_matrix`, which passes the
+        whole matrix again, because HiGHS would append a new entry at another position."""
+        start, end = self._A.indptr[i], self._A.indptr[i + 1]
+        new_entries = []
+        for pos, j in enumerate(self._A.indices[start:end]):
+            old, new = self._A.data[start + pos], row.pop(int(j), 0.0)
+            if new != old:
+                self._A.data[start + pos] = new
+                counts["coefficients"] += 1
+                if old == 0.0 or new == 0.0:
+                    self._repass = True
+                else:
+                    self.h.changeCoeff(i, int(j), new)
+        for j, v in row.items():
+            if v != 0.0:
+                new_entries.append((i, j, v))
+                counts["coefficients"] += 1
+        if new_entries:
+            self._repass = True
+            rows, cols, vals = zip(*new_entries, strict=True)
+            self._A = (self._A + sparse.csr_array((vals, (rows, cols)), shape=self._A.shape)).tocsr()
+            self._A.sort_indices()
+
+    def _finish_matrix(self) -> None:
+        """The compiled matrix in canonical form (sorted, no stored zeros) and, after a change of
+        pattern, HiGHS holding it whole, as a model loaded afresh would (costs pushed again)."""
+        A = self._A.tocsc()
+        A.eliminate_zeros()
+        A.sort_indices()
+        self.compiled.A = A
+        if not self._repass:
+            return
+        self._repass = False
+        c = self.compiled
+        flags = np.zeros(A.shape[1], dtype=np.int32)
+        if c.integrality is not None:
+            flags[c.integrality] = int(highspy.HighsVarType.kInteger)
+        self.h.passModel(
+            A.shape[1], A.shape[0], A.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize), 0.0,
+            np.zeros(A.shape[1]), c.col_lower, c.col_upper, c.row_lower, c.row_upper,
+            A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data, flags,
+        )
+        self._cost = None  # solve() pushes the costs again
+
+    def _rhs_row(self, name: str, key: tuple[Any, ...]) -> int:
+        family = RHS[name][0]
+        i = self.row_of.get((family, key))
+        if i is None and name == "budget":  # a stream budgeted on financial years
+            i = self.row_of.get(("fy_budget_limit", key))
+        if i is None:
+            raise NeedsRebuild(f"{family}{list(key)} is not in the model")
+        return i
+
+    def _move_bounds(self, targets: dict[str, dict[tuple[Any, ...], float]], counts: dict[str, int]) -> None:
+        """Rows whose whole right-hand side a parameter is (unless just re-evaluated): the base bound
+        plus the change from the base (not from the previous point, whose rounding would carry over)."""
+        c, lower0, upper0 = self.compiled, *self._bounds0
+        moved: list[int] = []
+        for name, diff in targets.items():
+            if name not in RHS:
+                continue
+            side = RHS[name][1]
+            for k, v in diff.items():
+                i = self._rhs_row(name, k)
+                if i in self._dirty:  # re-evaluated as a whole, bound included
+                    continue
+                delta = v - self._base(name, k)
+                bounds = (c.row_lower[i], c.row_upper[i])
+                if side in ("upper", "both"):
+                    c.row_upper[i] = upper0[i] + delta if delta else upper0[i]
+                if side in ("lower", "both"):
+                    c.row_lower[i] = lower0[i] + delta if delta else lower0[i]
+                if bounds != (c.row_lower[i], c.row_upper[i]):
+                    moved.append(i)
+        if moved:
+            rows = np.array(moved, dtype=np.int32)
+            self.h.changeRowsBounds(len(rows), rows, c.row_lower[rows], c.row_upper[rows])
+            counts["bounds"] += len(rows)
+
+    def _objective_at_point(self, values: Mapping[str, float], levers: Mapping[str, Lever]) -> None:
+        """The objective terms: the base's own when every objective parameter is at its base value."""
+        targets = self.targets(values, levers)
+        if all(v == self._base(name, k) for name in OBJECTIVE & set(targets) for k, v in targets[name].items()):
+            self.compiled.term_costs[:], self.compiled.term_offsets[:] = self._objective0
+        else:
+            self._recompute_objective()
+
+    def _rows_of(self, entries: Mapping[str, Any]) -> dict[int, tuple[str, Any]]:
+        """The rows (position → family and Pyomo index) that the parameter ``entries`` enter."""
+        rows: set[int] = set()
+        for name, keys in entries.items():
+            for k in keys:
+                rows.update(self._entry_rows(name, k))
+        return {i: self._row_info[i] for i in sorted(rows)}
+
+    def _entry_rows(self, name: str, key: tuple[Any, ...]) -> tuple[int, ...]:
+        """The rows one parameter entry enters (worked out once: the model's structure is fixed)."""
+        memo = self.__dict__.setdefault("_entry_memo", {})
+        if (name, key) not in memo:
+            info = self.__dict__.setdefault("_row_info", {})
+            found = []
             for family in ROWS.get(name, ()):
-                for k in diff:
-                    for idx in candidate_rows(self._groups, d, name, k, family):
-                        i = self.row_of.get((family, idx))
-                        if i is None:
-                            raise NeedsRebuild(f"{family}{list(idx)} has no row in the compiled model")
-                        todo[i] = (family, idx[0] if len(idx) == 1 else idx)
-        if not todo:
-            return set()
-        new_entries: list[tuple[int, int, float]] = []
+                for idx in candidate_rows(self._groups, self.data, name, key, family):
+                    i = self.row_of.get((family, idx))
+                    if i is None:
+                        raise NeedsRebuild(f"{family}{list(idx)} has no row in the compiled model")
+                    info[i] = (family, idx[0] if len(idx) == 1 else idx)
+                    found.append(i)
+            memo[name, key] = tuple(found)
+        return memo[name, key]
+
+    def _reevaluate(self, todo: Mapping[int, tuple[str, Any]], counts: dict[str, int]) -> None:
+        m, c = self.model, self.compiled
         for i, (family, index) in todo.items():
             con = getattr(m, family)[index]
             con.set_value(getattr(m, family)._rule(m, index))
@@ -244,19 +363,7 @@ class WarmModel(WarmResults):
                 if j is None:
                     raise NeedsRebuild(f"{family}{list(_tuple(index))} now uses {var.name}, a column the model lacks")
                 row[j] = row.get(j, 0.0) + float(coef)
-            start, end = self._A.indptr[i], self._A.indptr[i + 1]
-            cols = self._A.indices[start:end]
-            for pos, j in enumerate(cols):
-                new = row.pop(int(j), 0.0)
-                if new != self._A.data[start + pos]:
-                    self._A.data[start + pos] = new
-                    self.h.changeCoeff(i, int(j), new)
-                    counts["coefficients"] += 1
-            for j, v in row.items():
-                if v != 0.0:
-                    new_entries.append((i, j, v))
-                    self.h.changeCoeff(i, j, v)
-                    counts["coefficients"] += 1
+            self._set_row(i, row, counts)
             const = float(repn.constant)
             lo = -INF if con.lower is None else float(pyo.value(con.lower)) - const
             up = INF if con.upper is None else float(pyo.value(con.upper)) - const
@@ -264,12 +371,6 @@ class WarmModel(WarmResults):
                 c.row_lower[i], c.row_upper[i] = lo, up
                 self.h.changeRowBounds(i, lo, up)
                 counts["bounds"] += 1
-        if new_entries:
-            rows, cols, vals = zip(*new_entries, strict=True)
-            self._A = (self._A + sparse.csr_array((vals, (rows, cols)), shape=self._A.shape)).tocsr()
-            self._A.sort_indices()
-        c.A = self._A.tocsc()
-        return set(todo)
 
     def _recompute_objective(self) -> None:
         c = self.compiled

@@ -44,6 +44,8 @@ class Comparison:
     labels: dict[str, Any] = field(default_factory=dict)
     """Names and units of every role, stream and programme of the plans (the first plan's name
     wins), and under ``plans`` each plan's own (see :func:`workforce.studies.sweep.scenario_labels`)."""
+    inputs_read: list[str] = field(default_factory=list)
+    """Every file the compared scenarios read: :meth:`to_csv` never writes over one."""
 
     def __repr__(self) -> str:
         return provider("comparison.text")(self)
@@ -60,14 +62,20 @@ class Comparison:
         return provider("comparison.chart")(self)
 
     def to_csv(self, out: str | Path) -> Path:
-        """Write inputs.csv and results.csv into ``out`` (each through a temporary file)."""
+        """Write inputs.csv and results.csv as a comparison folder ``out``, whole or not at all,
+        with a manifest; an earlier folder there is replaced only when workforce wrote all of it,
+        and never one that holds a file the compared scenarios read (ExportError otherwise)."""
+        from workforce.output_safety import write_folder
+
+        write_folder(out, "compare", self.write_tables, protected=self.inputs_read, what="the folder")
+        return Path(out)
+
+    def write_tables(self, folder: Path) -> None:
+        """inputs.csv and results.csv into ``folder`` (a fresh staging folder of write_folder)."""
         from workforce.studies.store import write_text_atomic
 
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(out / "inputs.csv", self.inputs.map(_cell).to_csv())
-        write_text_atomic(out / "results.csv", self.results.to_csv(float_format="%.6g"))
-        return out
+        write_text_atomic(folder / "inputs.csv", self.inputs.map(_cell).to_csv())
+        write_text_atomic(folder / "results.csv", self.results.to_csv(float_format="%.6g"))
 
 
 def _cell(value: Any) -> Any:
@@ -176,7 +184,8 @@ def compare(plans: Sequence[Plan] | Mapping[str, Plan]) -> Comparison:
                      f"not 0) in the others: {', '.join(items[:6])}" + (" ..." if len(items) > 6 else ""))
     return Comparison(names=names, inputs=inputs, results=results,
                       status={n: p.summary["status"] for n, p in plans.items()}, period=period, notes=notes,
-                      labels=labels)
+                      labels=labels,
+                      inputs_read=list(dict.fromkeys(f for p in plans.values() for f in p.data.scenario.input_hashes)))
 
 
 def common_years(plans: Mapping[str, Plan]) -> tuple[list[int] | None, str, list[str]]:

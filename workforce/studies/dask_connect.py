@@ -109,3 +109,48 @@ def connect(address: str, timeout: float = TIMEOUT) -> Any:
         raise WorkforceError(f"the Dask scheduler at {address} has no workers (none joined within {timeout:g} s); "
                              f"start some with: dask worker {address} --nthreads 1") from None
     return client
+
+
+# ----------------------------------------------------------------------------------------------
+# Waits after the study started
+# ----------------------------------------------------------------------------------------------
+
+TASK_TIMEOUT = 600.0
+"""Longest wait, in seconds, for the next task of a study on an executor of the caller's (Dask)
+to come back (``--task-timeout``); at least twice a task's time limit (MAX_CHUNK points)."""
+
+
+def task_limit(task_timeout: float | None, time_limit: float | None, points_per_task: int) -> float:
+    """The wait limit for a task: ``task_timeout`` when given, else the default, raised to twice
+    the longest a task may take when the study sets a time limit per point."""
+    if task_timeout is not None:
+        return float(task_timeout)
+    return max(TASK_TIMEOUT, 2.0 * points_per_task * time_limit) if time_limit else TASK_TIMEOUT
+
+
+class Stalled(Exception):
+    """No task came back within the limit: ``futures`` were cancelled and never answered."""
+
+    def __init__(self, futures: set[Any], limit: float):
+        super().__init__(f"no task came back within {limit:g} s")
+        self.futures, self.limit = futures, limit
+
+
+def answered(futures: Any, limit: float | None) -> Any:
+    """The futures as they finish (like ``concurrent.futures.as_completed``), but when none finishes
+    within ``limit`` seconds the rest are cancelled and :class:`Stalled` is raised with them."""
+    import concurrent.futures as cf
+
+    pending = set(futures)
+    while pending:
+        done, pending = cf.wait(pending, timeout=limit, return_when=cf.FIRST_COMPLETED)
+        if not done:
+            for future in pending:
+                future.cancel()
+            raise Stalled(pending, float(limit or 0))
+        yield from done
+
+
+def stalled_message(limit: float) -> str:
+    return (f"no answer from the workers within {limit:g} s (--task-timeout): a worker stopped answering or "
+            "the cluster lost its workers; run the same command again to retry these points")

@@ -28,10 +28,12 @@ from typing import Any
 
 import pandas as pd
 
+from workforce.allow import ALLOWED_FOLDERS
 from workforce.errors import ScenarioError, WorkforceError
 from workforce.output_safety import pid_alive
 from workforce.scenario import Scenario, load_scenario
 from workforce.solver.levers import Lever, scenario_with, value_at
+from workforce.studies.dask_connect import Stalled, answered, stalled_message, task_limit
 from workforce.studies.main_guard import check_main_guard
 from workforce.studies.spec import StudySpec, box, load_study, points, study_from_dict
 from workforce.studies.store import StudyStore
@@ -125,7 +127,15 @@ def _warm_model(task: Mapping[str, Any]) -> Any:
 
 
 def run_chunk(task: Mapping[str, Any]) -> dict[str, Any]:
-    """Solve a chunk of points in one worker. Takes and returns plain data only."""
+    """Solve a chunk of points in one worker. Takes and returns plain data only; the folders the
+    planner allowed (``--allow-path``) travel with the task, so a worker reads what the parent may."""
+    from workforce.scenario.paths import allowing
+
+    with allowing(task.get("allow_paths") or ()):
+        return _run_chunk(task)
+
+
+def _run_chunk(task: Mapping[str, Any]) -> dict[str, Any]:
     model = _warm_model(task)
     levers = {name: Lever(name, tuple(path), op) for name, path, op in task["levers"]}
     fixed = task.get("fixed_intake")
@@ -233,6 +243,7 @@ def sweep(
     progress: bool | None = None,
     chunks_per_worker: int = 4,
     draws: int | None = None,
+    task_timeout: float | None = None,
 ) -> StudyResult:
     """Run a sweep (grid or Latin hypercube) or a Monte Carlo study and return its result.
 
@@ -242,6 +253,8 @@ def sweep(
     process pool with ``workers`` processes, or this process alone when ``workers=1``. Points
     already in ``out`` are skipped unless ``restart``. ``progress`` None shows a bar on terminals.
     ``draws`` overrides a Monte Carlo study's number of draws (e.g. a quick look with 50).
+    ``task_timeout`` limits the wait for each task on ``executor`` (default 600 s): past it the
+    points still out are recorded as failed (a worker stopped answering) and the study ends.
     """
     t0 = time.perf_counter()
     if executor is None and (workers or os.cpu_count() or 1) > 1:
@@ -289,8 +302,9 @@ def sweep(
         "fixed_intake": fixed,
         # where each key was written (file, line): a failed point's explanation locates its limits
         "sources": dict(scenario._sources),
+        "allow_paths": [str(p) for p in ALLOWED_FOLDERS.get()],
     }
-    _execute(items, common, store, executor, workers, progress, chunks_per_worker)
+    _execute(items, common, store, executor, workers, progress, chunks_per_worker, task_timeout)
     records = store.records()
     summary = table.join(records, how="left")
     summary["status"] = summary["status"].fillna("not run")
@@ -372,7 +386,8 @@ def _validation_plan(spec: StudySpec, table: pd.DataFrame, base: dict[str, Any],
 
 
 def _execute(items: list[Any], common: dict[str, Any], store: StudyStore, executor: cf.Executor | None,
-             workers: int | None, progress: bool | None, chunks_per_worker: int) -> None:
+             workers: int | None, progress: bool | None, chunks_per_worker: int,
+             task_timeout: float | None = None) -> None:
     """Solve the chunks and write their points; writing (fsync) runs on its own thread so that it
     overlaps the solving."""
     if not items:
@@ -393,7 +408,8 @@ def _execute(items: list[Any], common: dict[str, Any], store: StudyStore, execut
         try:
             futures = {pool.submit(run_chunk, {**common, "points": chunk}): chunk  # type: ignore[union-attr]
                        for chunk in _chunks(items, n_chunks)}
-            for future in cf.as_completed(futures):
+            limit = None if own else task_limit(task_timeout, common["time_limit"], MAX_CHUNK)
+            for future in answered(futures, limit):
                 chunk = futures[future]
                 try:
                     result = future.result()
@@ -403,6 +419,11 @@ def _execute(items: list[Any], common: dict[str, Any], store: StudyStore, execut
                                           for point, _values, _v in chunk]}
                 writes.append(writer.submit(_store, result, store))
                 bar.update(len(chunk))
+        except Stalled as stalled:  # a worker of the caller's executor (Dask) stopped answering
+            for future in stalled.futures:
+                writes.append(writer.submit(_store, {"records": [
+                    {"point": point, "status": "failed", "error_type": "Stalled", "error": stalled_message(stalled.limit)}
+                    for point, _values, _v in futures[future]]}, store))
         except KeyboardInterrupt:
             if own:  # stop now: the chunks in flight are lost (at most MAX_CHUNK points each), the rest kept
                 _terminate(pool)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from workforce.allow import ALLOWED_FOLDERS
 from workforce.model.arrays import CSC
 from workforce.scenario.schema import Scenario
 from workforce.solver.levers import Lever
@@ -25,7 +26,15 @@ def as_lp(compiled: Any) -> LP:
 
 
 def compile_chunk(task: Mapping[str, Any]) -> tuple[list[LP], int]:
-    """Compile a chunk of draws in a worker (takes and returns plain data)."""
+    """Compile a chunk of draws in a worker (takes and returns plain data), reading only where
+    the planner allowed (``--allow-path``, sent with the task)."""
+    from workforce.scenario.paths import allowing
+
+    with allowing(task.get("allow_paths") or ()):
+        return _compile_chunk(task)
+
+
+def _compile_chunk(task: Mapping[str, Any]) -> tuple[list[LP], int]:
     from workforce.scenario import scenario_from_dict
     from workforce.solver.levers import scenario_with
     from workforce.studies.stochastic.scenarios import WarmCompiler
@@ -50,7 +59,8 @@ def compile_in_pool(base: Scenario, levers: Mapping[str, Lever], values: Sequenc
     lever_list = [[n, list(lv.path), lv.op] for n, lv in levers.items()]
     size = -(-len(values) // workers)
     tasks = [{"scenario": data, "scenario_name": base.name, "levers": lever_list,
-              "values": [dict(v) for v in values[i:i + size]], "names": list(names[i:i + size])}
+              "values": [dict(v) for v in values[i:i + size]], "names": list(names[i:i + size]),
+              "allow_paths": [str(p) for p in ALLOWED_FOLDERS.get()]}
              for i in range(0, len(values), size)]
     pool = default_executor(workers)
     try:
