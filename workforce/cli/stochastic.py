@@ -50,9 +50,12 @@ def stochastic(study: Path, out: Path | None, draws: int | None, threads: int, w
 
 
 def write_result(result: StochasticResult, out: str | Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
-    """Write the result's tables, summary.json and manifest.json into the run folder ``out`` (replaced
-    as a whole, never a folder the tool did not write), then ``stochastic.png``."""
-    from workforce.output.export import check_formats, export
+    """Write the result's tables, summary.json, ``stochastic.png`` and, last, manifest.json into the
+    run folder ``out`` in one transaction (replaced as a whole, never a folder the tool did not
+    write; the chart is listed in the manifest with the tables)."""
+    from workforce.output.export import check_formats, write_outputs
+    from workforce.output.manifest import build_manifest
+    from workforce.output_safety import write_folder
     from workforce.plots.style import save
 
     formats = check_formats(formats)
@@ -61,5 +64,13 @@ def write_result(result: StochasticResult, out: str | Path, formats: tuple[str, 
 
         raise WorkforceError("a stochastic plan is written as csv or parquet tables (xlsx is for single plans)")
     fig = result.chart()  # drawn before anything is written: a chart that fails leaves no partial run folder
-    folder = export(result, out, formats)  # type: ignore[arg-type]  (a result has tables(), summary and data)
-    return save(fig, Path(folder) / "stochastic", formats=("png",))
+    folder = Path(out)
+    written: list[Path] = []
+
+    def fill(staging: Path) -> None:
+        write_outputs(result, staging, formats)  # type: ignore[arg-type]  (a result has tables(), summary and data)
+        written.extend(Path(p).name for p in save(fig, staging / "stochastic", formats=("png",)))
+
+    write_folder(folder, "run", fill, protected=result.data.scenario.input_hashes,
+                 manifest=lambda files: build_manifest(result, formats, files))  # type: ignore[arg-type]
+    return [folder / name for name in written]
