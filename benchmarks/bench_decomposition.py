@@ -5,7 +5,7 @@ Prints, for the given number of draws and worker processes: wall and CPU seconds
 (os.getloadavg, the machine is shared), the proven lower bound, the plan's expected cost, the
 certified gap and the iterations, and the process's peak memory.
 
-Run: python benchmarks/bench_decomposition.py [draws] [workers ...] [--extensive]
+Run: python benchmarks/bench_decomposition.py [draws] [workers ...] [--extensive] [--wide]
 """
 
 from __future__ import annotations
@@ -28,8 +28,14 @@ def peak_gb() -> float:
     return max(own, kids) / 1024**2
 
 
-def run(draws: int, workers: int, method: str) -> dict:
+def run(draws: int, workers: int, method: str, wide: bool = False) -> dict:
     spec, base_dir = load_stochastic_study(ROOT / "configs" / "studies" / "stochastic" / "ep_places.yaml")
+    if wide:  # all five distributions of the Monte Carlo study, as bench_stochastic.py's ``wide``
+        from workforce.studies.spec import load_study
+
+        five, _ = load_study(ROOT / "configs" / "studies" / "ep_montecarlo.yaml")
+        spec = spec.model_copy(update={"montecarlo": spec.montecarlo.model_copy(
+            update={"parameters": five.montecarlo.parameters})})
     st = spec.stochastic.model_copy(update={"method": method, "target_gap": 0.01, "wait_and_see": False,
                                           "out_of_sample": None})
     spec = spec.model_copy(update={"stochastic": st})
@@ -38,7 +44,7 @@ def run(draws: int, workers: int, method: str) -> dict:
     r = run_stochastic_study(spec, base_dir=base_dir, draws=draws, workers=workers, threads=workers)
     wall = time.perf_counter() - t
     m = r.measures
-    print(f"{method:13s} draws={draws} workers={workers} wall={wall:7.1f}s load={load:.2f}->{os.getloadavg()[0]:.2f} "
+    print(f"{method:13s} {'wide ' if wide else ''}draws={draws} workers={workers} wall={wall:7.1f}s load={load:.2f}->{os.getloadavg()[0]:.2f} "
           f"objective={m['stochastic_objective']:,.1f} bound={m['stochastic_bound']:,.1f} gap={m['gap']:.3%} "
           f"iterations={m.get('decomposition_iterations')} timings={ {k: round(v, 1) for k, v in r.timings.items()} } "
           f"peak={peak_gb():.2f} GB", flush=True)
@@ -49,10 +55,11 @@ def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     draws = int(args[0]) if args else 20
     workers = [int(a) for a in args[1:]] or [1, 2]
+    wide = "--wide" in sys.argv
     if "--extensive" in sys.argv:
-        run(draws, 2, "extensive")
+        run(draws, 2, "extensive", wide)
     for w in workers:
-        run(draws, w, "decomposition")
+        run(draws, w, "decomposition", wide)
 
 
 if __name__ == "__main__":
