@@ -184,6 +184,7 @@ def test_the_formulation_names_exist_in_the_code():
     import re
     from pathlib import Path
 
+    import workforce.studies.stochastic.decompose as decompose
     import workforce.studies.stochastic.measures as measures
     import workforce.studies.stochastic.model as model
     import workforce.studies.stochastic.plan as plan
@@ -197,7 +198,7 @@ def test_the_formulation_names_exist_in_the_code():
 
     plan_solve = importlib.import_module("workforce.solver.core")
 
-    for mod in (measures, model, plan, scenarios, solve_mod, plan_solve):
+    for mod in (measures, model, plan, scenarios, solve_mod, plan_solve, decompose):
         known |= set(dir(mod))
     known |= {f for cls in (model.Block, model.ExtensiveForm, model.Risk, solve_mod.EFSolution)
               for f in cls.__dataclass_fields__}
@@ -206,7 +207,8 @@ def test_the_formulation_names_exist_in_the_code():
               "EVPI_at_least", "EVPI_at_most"}
     variables = {"intake", "intake_term", "cohorts", "cohort_open", "hires", "exits", "flex", "stock", "shortfall",
                  "surplus", "cvar_eta", "cvar_excess", "budget_limit", "term_costs", "term_offsets", "first_keys",
-                 "fixed", "risk", "first_stage", "commit_years", "of", "weights", "mip_gap"}
+                 "fixed", "risk", "first_stage", "commit_years", "of", "weights", "mip_gap",
+                 "method", "decomposition", "target_gap", "max_iterations", "time_limit", "workers", "prox", "mip_dual_bound"}
     missing = names - known - fields - variables
     assert not missing, f"models/stochastic.md names what the code does not have: {sorted(missing)}"
     m = stochastic_plan([newsvendor(10), newsvendor(20)], commit_years=1, mip_gap=0).measures

@@ -82,6 +82,7 @@ class StochasticResult:
         m = self.measures
         lines = [f"Stochastic plan: {self.name} ({m['scenarios']} scenarios, first {self.commit_years} year(s) committed)",
                  f"  expected cost, stochastic plan    {m['stochastic_objective']:>16,.1f}  (gap {m['gap']:.2%})",
+                 f"  proven lower bound                {m['stochastic_bound']:>16,.1f}  (method: {m.get('method', 'extensive')})",
                  f"  expected cost, deterministic plan {m['deterministic_objective']:>16,.1f}",
                  f"  VSS  {_fmt(m['VSS'])}  (between {_fmt(m['VSS_at_least'])} and {_fmt(m['VSS_at_most'])} given the "
                  f"solver's gaps; {m['scenarios']} scenarios)"]
@@ -159,12 +160,17 @@ def stochastic_plan(
     threads: int = 0,
     seed: int = 0,
     compiler: Callable[[Any, ModelData], Any] | None = None,
+    method: str = "extensive",
+    workers: int = 1,
+    target_gap: float = 0.01,
 ) -> StochasticResult:
     """Solve the two-stage stochastic plan of ``scenarios`` and measure it against the deterministic
     (expected-value) plan and against perfect information.
 
     ``values`` (one row per scenario) is shown beside each scenario's costs. ``compiler(scenario,
     data)`` compiles a scenario's LP (default: as a plan is compiled; see ``WarmCompiler``).
+    ``method="decomposition"`` solves scenario by scenario on ``workers`` processes until the
+    certified gap (Lagrangian bound against a feasible incumbent) is at most ``target_gap``.
     """
     if not scenarios:
         raise ScenarioError("a stochastic plan needs at least one scenario")
@@ -183,7 +189,7 @@ def stochastic_plan(
     options = {"mip_gap": mip_gap, "time_limit": time_limit, "threads": threads, "seed": seed}
     t = time.perf_counter()
     try:
-        rp = solve_blocks(blocks, risk=risk, **options)
+        rp, decomposition = _solve(blocks, risk, method, options, workers, target_gap)
     except InfeasibleScenarioError:
         raise why_infeasible(blocks, commit_years, options) from None
     timings["extensive_form"] = time.perf_counter() - t
@@ -212,7 +218,27 @@ def stochastic_plan(
         timings["out_of_sample"] = time.perf_counter() - t
     result.timings = timings
     result.scenario_data = datas[0]
+    result.measures.update(_method_measures(method, decomposition))
     return result
+
+
+def _solve(blocks: list[Block], risk: Risk | None, method: str, options: dict[str, Any], workers: int,
+           target_gap: float) -> tuple[EFSolution, Any]:
+    """The recourse problem by the extensive form or by scenario decomposition."""
+    if method == "extensive":
+        return solve_blocks(blocks, risk=risk, **options), None
+    if method != "decomposition":
+        raise ScenarioError(f"stochastic method {method!r} is not known (allowed: extensive, decomposition)")
+    from workforce.studies.stochastic.decompose import decompose
+
+    return decompose(blocks, risk=risk, workers=workers, target_gap=target_gap, **options)
+
+
+def _method_measures(method: str, decomposition: Any) -> dict[str, Any]:
+    if decomposition is None:
+        return {"method": method}
+    return {"method": method, "decomposition_iterations": decomposition.iterations,
+            "decomposition_workers": decomposition.workers}
 
 
 def why_infeasible(blocks: Sequence[Block], commit_years: int, options: dict[str, Any]) -> InfeasibleScenarioError:

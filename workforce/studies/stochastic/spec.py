@@ -88,9 +88,17 @@ class Stochastic(_Base):
     mip_gap: float = Field(default=0.005, ge=0, le=0.5)
     time_limit: float | None = Field(default=None, gt=0)
     """Seconds HiGHS may spend on the extensive form."""
+    method: Literal["extensive", "decomposition"] = "extensive"
+    """``extensive``: one HiGHS solve of all scenarios at once; ``decomposition``: scenario by scenario
+    (progressive hedging with a proven Lagrangian bound) until the certified gap is ``target_gap``."""
+    target_gap: float = Field(default=0.01, gt=0, le=0.5)
+    """Relative gap between the decomposition's plan and its proven lower bound at which it stops."""
 
     @model_validator(mode="after")
     def _named(self) -> Stochastic:
+        if self.method == "decomposition" and self.risk is not None and self.risk.weight > 0:
+            raise ValueError("`method: decomposition` minimises expected cost; a `risk` term couples the scenarios "
+                             "(allowed with it: method: extensive)")
         if self.scenarios is None:
             if self.parameters is not None:
                 raise ValueError("`parameters` is for named `scenarios`; draws take theirs from `montecarlo:`")
@@ -188,7 +196,8 @@ def run_stochastic_study(study: str | Path | StochasticStudy | Mapping[str, Any]
         scenarios, probabilities, commit_years=st.commit_years, first_stage=st.first_stage, risk=risk,
         names=[str(i) if st.scenarios is not None else f"draw {i}" for i in table.index],
         values=table.reset_index(drop=True), out_of_sample=fresh, wait_and_see=st.wait_and_see, name=spec.name,
-        mip_gap=st.mip_gap, time_limit=st.time_limit, threads=threads, compiler=compiler)
+        mip_gap=st.mip_gap, time_limit=st.time_limit, threads=threads, compiler=compiler, method=st.method,
+        workers=workers, target_gap=st.target_gap)
     result.base = base
     return result
 
