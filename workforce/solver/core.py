@@ -39,7 +39,7 @@ from workforce.solver.policy import (
     with_equity,
 )
 from workforce.solver.stage_check import StageBound, disagreement, stage_value, whole_plan
-from workforce.solver.tiebreak import bound_tolerance, change_columns, tie_break_cost, with_tie_break
+from workforce.solver.tiebreak import bound_tolerance, change_columns, hold_counts, tie_break_cost, with_tie_break
 
 if TYPE_CHECKING:
     from workforce.plan.results import Plan
@@ -295,10 +295,13 @@ def run(
     solve_time = 0.0
     start: np.ndarray | None = None
     earlier: list[StageBound] = []
+    held: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
     mip_gap = float(options.get("mip_gap", 1e-3))
     for s, group in enumerate(stages):
         cost, offset, tol = tie_break_cost(compiled, data) if group == [TIE_BREAK] else stage_cost(compiled, data, group)
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        if group == [TIE_BREAK] and compiled.integrality is not None and start is not None:
+            held = hold_counts(h, compiled.integrality, start)  # section 8.5: counts kept, the rest settled
         started = start is not None and highs is None and give_start(h, start)
         t = time.perf_counter()
         status = _run_highs(h)
@@ -393,6 +396,8 @@ def run(
             nz = np.flatnonzero(cost)
             h.addRow(-INF, bound, len(nz), nz.astype(np.int32), cost[nz])
     solution = h.getSolution()
+    if held is not None:  # the tie-break's solution is read: give the counts their own bounds back
+        h.changeColsBounds(*held)
     if compiled.integrality is not None and not provisional and h.getInfo().mip_node_count >= 0:
         t = time.perf_counter()
         rounded = whole_plan(h, compiled.integrality, np.asarray(solution.col_value))
