@@ -37,13 +37,23 @@ def national_scale() -> Any:
     return module
 
 
+ROUNDING_ZERO = 1e-15
+"""Coefficients this small are the residue of a cancellation, not a term of the row."""
+
+
 def canonical(A: Any, lower: np.ndarray, upper: np.ndarray, rows: list[Any], columns: list[Any]) -> dict[Any, Any]:
-    """Row key → (sorted (column key, coefficient) pairs, lower, upper), first coefficient positive."""
+    """Row key → (sorted (column key, coefficient) pairs, lower, upper), first coefficient positive.
+
+    A coefficient is left out when it is zero up to rounding (|v| ≤ ROUNDING_ZERO): Pyomo's
+    expressions can leave the residue of a cancellation (for example −1.08e−19 on an intake whose
+    tenure-band and role attrition are both 0.001), where the arrays compute exactly 0; HiGHS drops
+    both (its small_matrix_value is 1e−9), so the LPs it solves are the same."""
     A = A.tocsr()
     out = {}
     for i, key in enumerate(rows):
         lo, hi = A.indptr[i], A.indptr[i + 1]
-        entries = sorted((str(columns[j]), float(v)) for j, v in zip(A.indices[lo:hi], A.data[lo:hi], strict=True) if v)
+        entries = sorted((str(columns[j]), float(v)) for j, v in zip(A.indices[lo:hi], A.data[lo:hi], strict=True)
+                         if abs(v) > ROUNDING_ZERO)
         low, high = float(lower[i]), float(upper[i])
         if entries and entries[0][1] < 0:
             entries = [(c, -v) for c, v in entries]
