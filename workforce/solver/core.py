@@ -38,8 +38,8 @@ from workforce.solver.policy import (
     stage_cost,
     with_equity,
 )
-from workforce.solver.stage_check import StageBound, disagreement, stage_value, whole_plan
-from workforce.solver.tiebreak import bound_tolerance, change_columns, hold_counts, tie_break_cost, with_tie_break
+from workforce.solver.stage_check import StageBound, disagreement, hold_whole_counts, stage_value, whole_plan
+from workforce.solver.tiebreak import bound_tolerance, change_columns, tie_break_cost, with_tie_break
 
 if TYPE_CHECKING:
     from workforce.plan.results import Plan
@@ -301,7 +301,9 @@ def run(
         cost, offset, tol = tie_break_cost(compiled, data) if group == [TIE_BREAK] else stage_cost(compiled, data, group)
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         if group == [TIE_BREAK] and compiled.integrality is not None and start is not None:
-            held = hold_counts(h, compiled.integrality, start)  # section 8.5: counts kept, the rest settled
+            # section 8.5: the tie-break keeps the optimum's cohort counts and settles the rest as an LP
+            # (over the counts as well it is a MIP HiGHS may not close)
+            held = hold_whole_counts(h, compiled.integrality, start)
         started = start is not None and highs is None and give_start(h, start)
         t = time.perf_counter()
         status = _run_highs(h)

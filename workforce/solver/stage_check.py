@@ -81,19 +81,26 @@ def whole_plan(h: highspy.Highs, integer: np.ndarray, x: np.ndarray) -> highspy.
     is re-solved for the rest of the plan; the bounds are then restored. None when the counts are
     already whole, or when no plan keeps every limit with the rounded counts (the plan is then
     kept as HiGHS gave it and the re-checks judge it)."""
-    ints = np.flatnonzero(integer).astype(np.int32)
-    whole = np.round(x[ints])
-    if not len(ints) or np.max(np.abs(x[ints] - whole)) <= WHOLE:
+    ints = np.flatnonzero(integer)
+    if not len(ints) or np.max(np.abs(x[ints] - np.round(x[ints]))) <= WHOLE:
         return None
-    lp = h.getLp()
-    lower = np.asarray(lp.col_lower_)[ints].copy()
-    upper = np.asarray(lp.col_upper_)[ints].copy()
-    h.changeColsBounds(len(ints), ints, whole, whole)
+    held = hold_whole_counts(h, integer, x)
     try:
         h.clearSolver()
         h.run()
         ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         solution = h.getSolution() if ok else None
     finally:
-        h.changeColsBounds(len(ints), ints, lower, upper)
+        h.changeColsBounds(*held)
     return solution
+
+
+def hold_whole_counts(h: highspy.Highs, integer: np.ndarray, x: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """Fix every integer column (cohort count) at its whole value in ``x`` and return what gives
+    the columns their own bounds back: ``h.changeColsBounds(*held)``."""
+    ints = np.flatnonzero(integer).astype(np.int32)
+    lp = h.getLp()
+    held = (len(ints), ints, np.asarray(lp.col_lower_)[ints].copy(), np.asarray(lp.col_upper_)[ints].copy())
+    whole = np.round(x[ints])
+    h.changeColsBounds(len(ints), ints, whole, whole)
+    return held

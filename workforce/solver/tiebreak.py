@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 
-import highspy
 import numpy as np
 
 from workforce.model.compiled import Compiled
@@ -66,19 +65,3 @@ def bound_tolerance(data: ModelData, stages: list[list[str]], s: int, tol: float
         return spec.tolerance
     return tol
 
-
-def hold_counts(h: highspy.Highs, integer: np.ndarray, x: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-    """Fix every integer column (cohort count) at its whole value in the earlier stage's plan ``x``
-    for the tie-break stage, and return what restores its bounds (``h.changeColsBounds(*held)``).
-
-    The tie-break over cohort counts as well is a MIP whose objective (tiny name-derived costs) HiGHS
-    may not close: on the 20% budget cut variant it ran for over a minute. With the counts held the
-    stage is a linear programme in the continuous decisions (intakes within the cohorts, hires,
-    flexible supply), solved to optimality; the counts are those of the optimum HiGHS found
-    (section 8.5)."""
-    ints = np.flatnonzero(integer).astype(np.int32)
-    lp = h.getLp()
-    held = (len(ints), ints, np.asarray(lp.col_lower_)[ints].copy(), np.asarray(lp.col_upper_)[ints].copy())
-    whole = np.round(x[ints])
-    h.changeColsBounds(len(ints), ints, whole, whole)
-    return held
