@@ -10,7 +10,9 @@ two orders of the benchmark's grid (benchmarks/study_kill_resume.py)."""
 
 from __future__ import annotations
 
+import importlib.util
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,15 +22,18 @@ from workforce.solver.levers import scenario_with
 from workforce.solver.warm import WarmModel
 from workforce.studies.spec import points, study_from_dict
 
-TIES = {  # four identical regions share one budget: many regional splits are optimal
-    "name": "ties",
-    "horizon": {"first_year": 2026, "last_year": 2030},
-    "regions": [{"code": c, "name": f"Area {c}"} for c in "ABCD"],
-    "roles": {"ep": {"name": "EPs", "initial_stock": 20, "attrition": 0.05, "demand": 30, "shortfall_penalty": 100}},
-    "programmes": {"course": {"name": "Course", "role": "ep", "duration": 1, "completion_rate": 0.9,
-                              "course_costs": [{"f": 1}, {"f": 0.5}]}},
-    "funding_streams": {"f": {"name": "Fund", "budget": 40}},
-}
+
+def _benchmark_scenario() -> dict:
+    """The scenario of benchmarks/study_kill_resume.py (four identical regions share one budget, so
+    many regional splits are optimal): the test checks the one the benchmark runs."""
+    spec = importlib.util.spec_from_file_location("study_kill_resume", ROOT / "benchmarks" / "study_kill_resume.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SCENARIO
+
+
+ROOT = Path(__file__).resolve().parents[1]
+TIES = _benchmark_scenario()
 GRID = {
     "name": "history", "scenario": "ties.yaml",
     "grid": {"parameters": {
