@@ -373,14 +373,29 @@ def test_which_scenarios_are_generated_as_arrays():
 @given(policy_scenarios())
 def test_both_paths_reach_the_same_optimum_with_every_rule(spec):
     """Targets, shares, equity (its own solve stage), tenure and deadlines: the plan solved from the
-    arrays has the Pyomo path's objective, size and tables."""
+    arrays has the Pyomo path's optimum, size and tables.
+
+    With equity mode `alone` the solve stops after minimising `worst_shortfall_rate` (formulation
+    12.4), so the weighted objective at the plan is not an optimum: plans with the same worst rate
+    may differ in it (a random scenario gave 6,478.48 and 6,434.99, both at rate 0.885775). There the
+    paths must agree on what the stages determine: the worst rate, and the efficient re-solve's
+    objective."""
     plans = _both_paths(spec)
     if plans is None:
         return
     fast, reference = plans
-    assert fast.objective == pytest.approx(reference.objective, rel=1e-7, abs=1e-6)
     assert fast.summary["size"] == reference.summary["size"]
     assert set(fast.tables()) == set(reference.tables())
+    if spec.get("objective", {}).get("equity", {}).get("mode") == "alone":
+        for plan in (fast, reference):  # the reported objective is the weighted sum at the plan
+            assert plan.objective == pytest.approx(sum(plan.summary["terms"][t] * w for t, w in
+                                                       plan.summary["weights"].items()), rel=1e-7, abs=1e-6)
+        fast, reference = fast.summary["equity"], reference.summary["equity"]
+        assert fast["equitable"]["worst_shortfall_rate"] == pytest.approx(
+            reference["equitable"]["worst_shortfall_rate"], rel=1e-7, abs=1e-7)
+        assert fast["efficient"]["objective"] == pytest.approx(reference["efficient"]["objective"], rel=1e-7, abs=1e-6)
+        return
+    assert fast.objective == pytest.approx(reference.objective, rel=1e-7, abs=1e-6)
 
 
 def test_the_pyomo_model_of_an_array_plan_is_built_on_demand_with_the_solution():
