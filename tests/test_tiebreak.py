@@ -207,9 +207,21 @@ def test_generated_lp_with_an_intake_change_limit_equals_the_pyomo_compilation(s
     assert_same_lp(spec)
 
 
-def test_explain_names_the_tie_break_stage_in_its_own_units():
+def test_explain_reports_the_plan_not_the_tie_break_stage():
+    """The explanation reports the main objective only (tests/test_explain_tiebreak.py checks its
+    values by hand) and says in a note that a tie-break picked the plan."""
     spec = copy.deepcopy(TIMING)
     spec["objective"] = {"tie_break": {}}
-    text = str(solve(scenario_from_dict(spec)).explain())
-    assert "stage 2 of 2 minimises the year-to-year change in intake (the tie-break, section 8.5)" in text
-    assert "tie-break: year-to-year change in intake (starters)" in text
+    e = solve(scenario_from_dict(spec)).explain()
+    text = str(e)
+    assert "stage 2 of 2" not in text
+    assert [s["stage"] for s in e.stages] == [1]
+    assert "A tie-break stage (objective.tie_break" in text
+
+
+def test_a_failing_tie_break_stage_names_its_own_tolerance():
+    """The tie-break stage solves under a bound row of tie_break.tolerance, not lexicographic_tolerance."""
+    from workforce.solver.tiebreak import stage_infeasible_message
+
+    assert "raise objective.tie_break.tolerance" in stage_infeasible_message(1, ["intake_change"])
+    assert "raise objective.lexicographic_tolerance" in stage_infeasible_message(1, ["training_cost"])

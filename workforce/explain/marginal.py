@@ -163,6 +163,9 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
     from workforce.explain.whatif import loosening_values, what_if_table
 
     stages, final = stage_duals(compiled, data, info)
+    from workforce.explain.tiebreak import main_stages
+
+    stages, tie_break = main_stages(compiled, data, stages, info.x, final)
     if not stages:
         from workforce.errors import NoSolutionError
 
@@ -173,6 +176,8 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
             "The re-solve for the duals stopped at a solver limit (provisional): the values below come from a plan "
             "that may not be optimal and may not be marginal values at all. Raise solver.time_limit."
         )
+    if tie_break is not None:
+        notes.append(tie_break)
     if len(stages) > 1:
         notes.append(
             "The objective is lexicographic: stage 1's values are in its own terms; a later stage's values "
