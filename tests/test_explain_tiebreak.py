@@ -60,7 +60,7 @@ def test_explain_reports_the_main_objective_only(explained):
     assert "stage 2 of 2" not in text and "intake_change" not in text
     note = [n for n in e.notes if n.startswith("A tie-break stage")]
     assert len(note) == 1
-    assert "9,100 £k-equivalent at this plan, +0 from the optimum" in note[0]
+    assert "9,100.0 £k-equivalent at this plan, +0 from the optimum" in note[0]
     assert "year-to-year change in intake is 0 starters" in note[0]
 
 

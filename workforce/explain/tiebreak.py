@@ -33,22 +33,42 @@ if TYPE_CHECKING:
     from workforce.plan.solution import SolveInfo
 
 
+def without_tie_break(compiled: Compiled, data: ModelData) -> tuple[Compiled, ModelData]:
+    """The LP the main stages solve, for their duals: the tie-break's rows made free (always basic,
+    so they neither bind nor add degenerate vertices where intake is flat) and its columns, which
+    then appear in no row, left at 0 at no cost; and the data without the tie-break stage. The
+    main stages' duals and ranging are then those of the scenario without ``objective.tie_break``.
+    Unchanged without a tie-break."""
+    if data.scenario.objective.tie_break is None:
+        return compiled, data
+    names = (f"{TIE_BREAK}_up", f"{TIE_BREAK}_down")
+    free = np.array([con.parent_component().name in names for con in compiled.rows], dtype=bool)
+    lower, upper = compiled.row_lower.copy(), compiled.row_upper.copy()
+    lower[free], upper[free] = -np.inf, np.inf
+    objective = data.scenario.objective.model_copy(update={"tie_break": None})
+    scenario = data.scenario.model_copy(update={"objective": objective})
+    return (dataclasses.replace(compiled, row_lower=lower, row_upper=upper),
+            dataclasses.replace(data, scenario=scenario))
+
+
 def is_tie_break(stage: Stage) -> bool:
     return stage.terms == [TIE_BREAK]
 
 
 def main_stages(
-    compiled: Compiled, data: ModelData, stages: list[Stage], plan_x: np.ndarray, final: SolveInfo
+    compiled: Compiled, data: ModelData, stages: list[Stage], plan: SolveInfo
 ) -> tuple[list[Stage], str | None]:
-    """The stages without the tie-break, each read at the plan ``plan_x`` (activities and column
-    values), and the note that says so; ``stages`` unchanged and no note without a tie-break."""
-    if not stages or not is_tie_break(stages[-1]):
+    """The main stages (solved by :func:`without_tie_break`'s LP), each read at the plan returned
+    (activities and column values of ``plan.x``), and the note that says a tie-break picked it;
+    ``stages`` unchanged and no note without a tie-break."""
+    if data.scenario.objective.tie_break is None:
         return stages, None
-    x = np.asarray(plan_x, dtype=float)
+    stages = [st for st in stages if not is_tie_break(st)]
+    x = np.asarray(plan.x, dtype=float)
     activity = np.asarray(compiled.csc @ x, dtype=float)[: len(compiled.rows)]
-    kept = [dataclasses.replace(st, x=x.copy(), activity=activity.copy()) for st in stages[:-1]]
+    kept = [dataclasses.replace(st, x=x.copy(), activity=activity.copy()) for st in stages]
     moved = [(st, _value_at(compiled, data, st, x)) for st in kept]
-    return kept, tie_break_note(data, moved, _intake_change(final))
+    return kept, tie_break_note(data, moved, _intake_change(plan))
 
 
 def _value_at(compiled: Compiled, data: ModelData, stage: Stage, x: np.ndarray) -> float:
@@ -81,9 +101,9 @@ def tie_break_note(data: ModelData, moved: list[tuple[Stage, float]], change: fl
 
 
 def _amount(v: float | None, signed: bool = False) -> str:
+    """'4,560,685.0', '+0', '2,093.6': one decimal, thousands separated (what the run summary shows)."""
     if v is None:
         return "-"
-    if abs(v) < 5e-7:
-        return "0" if not signed else "+0"
-    text = f"{v:+,.6g}" if signed else f"{v:,.6g}"
-    return text
+    if abs(v) < 0.05:
+        return "+0" if signed else "0"
+    return f"{v:+,.1f}" if signed else f"{v:,.1f}"
