@@ -23,3 +23,12 @@ def test_validate_and_the_run_summary_say_one_region_and_one_role(tiny, tmp_path
     ran = CliRunner().invoke(main, ["run", str(tiny), "--out", str(tmp_path / "out")])
     assert ran.exit_code == 0, ran.output
     assert "optimal plan for 1 region, 2026-2028" in ran.output
+
+
+def test_an_amount_that_rounds_to_a_thousand_pounds_k_reads_in_millions():
+    """999.99 £k printed with no decimals is '£1,000k'; it reads '£1.00m', as 1,000.01 does."""
+    from workforce.errors import amount_text
+
+    assert amount_text(999.99, "£k") == "£1.00m"
+    assert amount_text(1000.01, "£k") == "£1.00m"
+    assert amount_text(999.4, "£k") == "£999k"
