@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 
+import pandas as pd
 import pytest
 
 from workforce import scenario_from_dict, solve
@@ -93,3 +94,32 @@ def test_the_what_if_re_solve_is_in_the_main_objective(explained):
     assert w["predicted"] == pytest.approx(-9000, abs=1e-3)
     assert w["change"] == pytest.approx(-4500, abs=1e-6)
     assert w["shortfall:ep"] == pytest.approx(-50, abs=1e-6)
+
+
+def test_values_and_ranges_are_those_of_the_scenario_without_the_tie_break(explained):
+    """The main stage is re-solved with the tie-break's rows set free, so every marginal value and
+    how far it holds equal the explanation of the same scenario without ``objective.tie_break``."""
+    _, e = explained
+    spec = copy.deepcopy(ENVELOPE)
+    del spec["objective"]
+    plain = solve(scenario_from_dict(spec)).explain()
+    cols = ["family", "year", "marginal_value", "holds_at_least", "value_if_loosened"]
+    a = e.limits[cols].sort_values(["family", "year"]).reset_index(drop=True)
+    b = plain.limits[cols].sort_values(["family", "year"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=0, atol=1e-9)
+
+
+def test_a_flat_intake_does_not_make_the_values_degenerate():
+    """ENVELOPE with 5 places a year and no envelope: all 15 places are used (5, 5, 5), shortfall
+    in 2028 is 200 − 100 − 15 = 85. One more place in any year is one more EP in 2028: 100 less
+    penalty at £10k, a value of 90 that holds for 85 places (then 2028 is met). The tie-break's rows
+    at a flat intake (both |Δ| rows tight at 0) would make that vertex degenerate ('holds for 0');
+    with them set free for the re-solve the range is the scenario's own, 85."""
+    spec = copy.deepcopy(ENVELOPE)
+    spec["programmes"]["course"]["places"] = 5
+    spec["funding_streams"]["dfe"] = {"name": "DfE"}
+    e = solve(scenario_from_dict(spec)).explain()
+    places = e.limits[e.limits["family"] == "places_limit"]
+    assert list(places["used"]) == pytest.approx([5, 5, 5], abs=1e-6)
+    assert list(places["marginal_value"]) == pytest.approx([90, 90, 90], abs=1e-6)
+    assert list(places["holds_at_least"]) == pytest.approx([85, 85, 85], abs=1e-6)
