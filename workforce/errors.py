@@ -84,7 +84,7 @@ class SolveError(WorkforceError):
 def amount_text(amount: float, unit: str) -> str:
     """An amount in the planner's words: money as £k or £m, people with their unit."""
     if unit == "£k":
-        if abs(amount) >= 1000:
+        if abs(amount) >= 999.5:  # what rounds to £1,000k reads £1.00m
             return f"£{amount / 1000:,.2f}m"
         return f"£{amount:,.1f}k" if abs(amount) < 100 else f"£{amount:,.0f}k"
     return f"{amount:,.2f} {unit}"

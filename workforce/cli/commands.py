@@ -169,12 +169,14 @@ def show(scenario: Path | None, variants: tuple[Path, ...]) -> None:
 def validate(scenario: Path | None, variants: tuple[Path, ...] = ()) -> None:
     """Check SCENARIO (YAML and the CSVs it names) without solving it."""
     from workforce.scenario import load_scenario
+    from workforce.words import counted
 
     path = scenario or bundled_config()
     s = load_scenario(path, variants=variants)
     click.echo(
-        f"{' + '.join(map(str, [path, *variants]))}: valid. {len(s.regions)} regions, {s.horizon.first_year}-{s.horizon.last_year}, "
-        f"{len(s.roles)} roles, {len(s.programmes)} programmes, {len(s.funding_streams)} funding streams."
+        f"{' + '.join(map(str, [path, *variants]))}: valid. {counted(len(s.regions), 'region')}, "
+        f"{s.horizon.first_year}-{s.horizon.last_year}, {counted(len(s.roles), 'role')}, "
+        f"{counted(len(s.programmes), 'programme')}, {counted(len(s.funding_streams), 'funding stream')}."
     )
 
 

@@ -160,9 +160,12 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
             "remaining LP is re-solved: every marginal value below holds for this fixed cohort pattern only; "
             "a larger change may call for different cohorts."
         )
+    from workforce.explain.tiebreak import main_stages, without_tie_break
     from workforce.explain.whatif import loosening_values, what_if_table
 
-    stages, final = stage_duals(compiled, data, info)
+    main, main_data = without_tie_break(compiled, data)  # the main stages' own LP (section 8.5)
+    stages, final = stage_duals(main, main_data, info)
+    stages, tie_break = main_stages(compiled, data, stages, info)
     if not stages:
         from workforce.errors import NoSolutionError
 
@@ -173,6 +176,8 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
             "The re-solve for the duals stopped at a solver limit (provisional): the values below come from a plan "
             "that may not be optimal and may not be marginal values at all. Raise solver.time_limit."
         )
+    if tie_break is not None:
+        notes.append(tie_break)
     if len(stages) > 1:
         notes.append(
             "The objective is lexicographic: stage 1's values are in its own terms; a later stage's values "
@@ -180,9 +185,9 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
         )
     meanings = row_meanings(compiled, data)
     limits = _limits(compiled, data, stages, meanings, near, tolerance)
-    loosening_values(compiled, data, final, stages[0], limits)
+    loosening_values(main, main_data, final, stages[0], limits)
     binding = _binding(limits)
-    whatif = what_if_table(compiled, data, final, stages[0], binding, what_if, meanings)
+    whatif = what_if_table(compiled, data, final if tie_break is None else info, stages[0], binding, what_if, meanings)
     if not binding.empty and (binding["marginal_value"] > 0).any() and len(stages) == 1:
         weights = ", ".join(
             f"{data.scenario.roles[k].name} {data.penalty_shortfall[k] * data.weights['shortfall']:g} per "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workforce.plan.policy import year_table
 from workforce.plan.results import Plan
+from workforce.words import counted
 
 TERM_WORDS = {
     "shortfall": "shortfall penalty",
@@ -46,7 +47,7 @@ def summary_text(plan: Plan) -> str:
     span = f"{d.YEARS[0]}-{d.YEARS[-1]}"
     years = "" if span in sc.name else f", {span}"
     lines = [
-        f"{sc.name}: {s['status']} plan for {len(d.REGIONS)} regions{years} "
+        f"{sc.name}: {s['status']} plan for {counted(len(d.REGIONS), 'region')}{years} "
         f"(solved in {s['timings_seconds']['total']:.2f} s)",
     ]
     if s["status"] != "optimal":

@@ -339,10 +339,9 @@ def run(
                     if cause is not None:
                         raise cause
                 raise explain_infeasible(compiled, data, status == highspy.HighsModelStatus.kUnboundedOrInfeasible)
-            raise SolveError(
-                f"stage {s + 1} of the lexicographic objective ({', '.join(group)}) found no plan that keeps the "
-                "earlier stages' optimum; raise objective.lexicographic_tolerance (numerical trouble)"
-            )
+            from workforce.solver.tiebreak import stage_infeasible_message
+
+            raise SolveError(stage_infeasible_message(s, group))
         elif status == highspy.HighsModelStatus.kUnbounded:
             raise UnboundedScenarioError(
                 "the objective can fall without limit (objective terms "

@@ -65,3 +65,13 @@ def bound_tolerance(data: ModelData, stages: list[list[str]], s: int, tol: float
         return spec.tolerance
     return tol
 
+
+
+def stage_infeasible_message(s: int, group: list[str]) -> str:
+    """What to say when stage s (from 0) finds no plan that keeps the earlier stages' optimum: the
+    setting to raise is the tolerance of the bound row that stage solves under."""
+    if group == [TIE_BREAK]:
+        return (f"the tie-break stage (stage {s + 1}, section 8.5) found no plan that keeps the earlier stages' "
+                "optimum; raise objective.tie_break.tolerance (numerical trouble)")
+    return (f"stage {s + 1} of the lexicographic objective ({', '.join(group)}) found no plan that keeps the "
+            "earlier stages' optimum; raise objective.lexicographic_tolerance (numerical trouble)")
