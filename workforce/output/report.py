@@ -55,6 +55,10 @@ def summary_text(plan: Plan) -> str:
     if rescue:
         lines.append(f"  Note: {rescue}")
     lines.append(objective_line(s))
+    from workforce.plan.discounting import cash_line  # section 8.7: cash beside the discounted totals
+
+    if cash_line(s):
+        lines.append(cash_line(s))
     lines.append("")
     names = {k: f"{sc.roles[k].name} ({sc.roles[k].unit})" for k in d.ROLES}
     width = max(len(n) for n in names.values()) if names else 0

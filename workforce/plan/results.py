@@ -194,6 +194,9 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
         tables = plan_tables(d, m, compiled, info.x) if array_extraction_applies(d) else reference_tables(d, m)
         intake = add_cohort_columns(d, m, tables["intake"])
         extra = extra_tables(d, m)
+    from workforce.plan.discounting import cash_summary  # section 8.7
+
+    summary.update(cash_summary(d, m, compiled, info.x))
     if horizon.enabled(d):
         extra["post_horizon"] = horizon.post_horizon_table(d, _post_shortfall(d, m, compiled, info.x), tables["flows"],
                                                            intake, extra.get("intake_terms"))

@@ -1,0 +1,54 @@
+"""Discounted and cash totals side by side (models/cohort_planning.md, section 8.7).
+
+With ``objective.discount`` the objective and its terms (``summary["terms"]``) are in money of the
+price base year; :func:`cash_summary` adds the same terms in cash (each year's money at face value)
+so that a planner sees both. Without discounting it adds nothing: the terms are cash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from workforce.model import discount
+from workforce.model.data import ModelData
+
+
+def cash_summary(d: ModelData, m: Any, compiled: Any, x: np.ndarray) -> dict[str, Any]:
+    """``discount`` (rate and base year), ``terms_cash`` and ``objective_cash`` for summary.json;
+    empty without ``objective.discount``."""
+    spec = discount.spec(d.scenario)
+    if spec is None:
+        return {}
+    from workforce.model.arrays import ArrayCompiled, Columns, Expressions, objective_terms
+    from workforce.scenario.schema import TERMS
+
+    if isinstance(compiled, ArrayCompiled):
+        cols, ex, values = compiled.layout, compiled.expressions, np.asarray(x, dtype=float)
+    else:  # a Pyomo compilation: read the columns of the array layout from the solved model
+        cols = Columns(d)
+        ex = Expressions(d, cols)
+        values = np.array([getattr(m, name)[key].value or 0.0 for name, key in cols.column_keys()])
+    costs, offsets = objective_terms(d, cols, ex, cash=True)
+    cash = costs @ values + offsets
+    terms = {t: float(cash[j]) for j, t in enumerate(TERMS)}
+    return {
+        "discount": {"rate": spec.rate, "base_year": spec.base_year,
+                     "factor_first_year": discount.factor(d, d.YEARS[0]), "factor_last_year": discount.at_end(d)},
+        "terms_cash": terms,
+        "objective_cash": float(sum(d.weights[t] * terms[t] for t in TERMS)),
+    }
+
+
+def cash_line(summary: dict[str, Any]) -> str | None:
+    """The run summary's line for a discounted plan: the objective in cash beside the discounted one."""
+    spec = summary.get("discount")
+    if not spec:
+        return None
+    from workforce.output.report import TERM_WORDS
+
+    money = {t: v for t, v in summary["terms_cash"].items() if t in discount.MONEY_TERMS and abs(v) > 1e-9}
+    terms = ", ".join(f"{TERM_WORDS.get(t, t)} {v:,.1f}" for t, v in money.items())
+    return (f"  discounted at {spec['rate']:.1%} a year to {spec['base_year']} prices (above); in cash: objective "
+            f"{summary['objective_cash']:,.1f}" + (f" = {terms}" if terms else ""))
