@@ -111,6 +111,18 @@ def test_budgets_stay_in_cash():
     assert float(plan.spend.loc[("la", 2027), "spent"]) == pytest.approx(950.0, abs=1e-6)
 
 
+def test_explain_values_a_cash_budget_in_discounted_money():
+    """In the plan of test_budgets_stay_in_cash, £1k more of the 2027 cash budget buys 0.01 more hires,
+    each replacing a 2026 starter: the objective falls by 0.01 × 90 − 0.01 × 100 / 1.2 = 0.0667,
+    so £1m more is worth 66.67 in discounted £k of 2026 (80 in 2027 money); explain says which values are discounted."""
+    spec = copy.deepcopy(TRAIN_OR_HIRE)
+    spec["funding_streams"]["la"]["budget"] = {2026: 0, 2027: 950}
+    e = solve_with({"rate": 0.2, "base_year": 2026}, spec).explain()
+    assert e.budgets.loc[(1, "la", 2027), "value_of_1m"] == pytest.approx(1000 * (0.9 - 1 / 1.2), abs=1e-6)
+    assert any("discounted at 20.0% a year to 2026 prices" in note and "limits themselves are cash" in note
+               for note in e.notes)
+
+
 def test_the_run_summary_shows_cash_beside_discounted():
     text = summary_text(solve_with({"rate": 0.2, "base_year": 2026}))
     assert "objective 833.3 (£k-equivalent) = hiring 833.3" in text

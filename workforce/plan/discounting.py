@@ -52,3 +52,18 @@ def cash_line(summary: dict[str, Any]) -> str | None:
     terms = ", ".join(f"{TERM_WORDS.get(t, t)} {v:,.1f}" for t, v in money.items())
     return (f"  discounted at {spec['rate']:.1%} a year to {spec['base_year']} prices (above); in cash: objective "
             f"{summary['objective_cash']:,.1f}" + (f" = {terms}" if terms else ""))
+
+
+def explain_note(d: ModelData) -> str | None:
+    """What a discounted objective means for the marginal values ``explain`` reports (none without discounting)."""
+    spec = discount.spec(d.scenario)
+    if spec is None:
+        return None
+    first, last = d.YEARS[0], d.YEARS[-1]
+    return (f"The objective is discounted at {spec.rate:.1%} a year to {spec.base_year} prices (objective.discount): "
+            "every marginal value, budget value and what-if change below is in discounted £k-equivalent of "
+            f"{spec.base_year}, money of year t counting (1 + rate)^-(t - {spec.base_year}) of its cash value "
+            f"({discount.factor(d, first):.3f} in {first}, {discount.factor(d, last):.3f} in {last}; the post-horizon "
+            f"years at {last}'s factor). The limits themselves are cash: a budget's 'value of £1m more' is the "
+            "discounted gain from £1m more cash in that year, net of that £1m's own discounted cost; divide a "
+            "year's value by its factor to read it in that year's money.")
