@@ -53,6 +53,7 @@ def test_in_cash_training_now_is_cheaper_than_hiring_later():
     assert timing(plan) == pytest.approx((10.0, 0.0), abs=1e-6)
     assert plan.objective == pytest.approx(900.0, abs=1e-6)
     assert "terms_cash" not in plan.summary  # no discounting: the terms are cash
+    assert plan.objective_cash == plan.objective and plan.terms_cash == plan.summary["terms"]
 
 
 def test_discounting_moves_the_spending_later():
@@ -66,6 +67,7 @@ def test_discounting_moves_the_spending_later():
     assert plan.summary["terms"]["hiring_cost"] == pytest.approx(1000 / 1.2, abs=1e-6)
     assert plan.summary["terms_cash"]["hiring_cost"] == pytest.approx(1000.0, abs=1e-6)
     assert plan.summary["objective_cash"] == pytest.approx(1000.0, abs=1e-6)
+    assert (plan.objective_cash, plan.terms_cash["hiring_cost"]) == pytest.approx((1000.0, 1000.0), abs=1e-6)
     assert plan.summary["discount"] == {"rate": 0.2, "base_year": 2026, "factor_first_year": 1.0,
                                         "factor_last_year": pytest.approx(1 / 1.2)}
     record = verify_plan(plan)
