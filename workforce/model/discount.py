@@ -11,8 +11,8 @@ are cash limits), and the terms that count people are not discounted. Without ``
 every factor is 1 and the model is the undiscounted one of section 8.1.
 
 The rate applies for at most 30 years from the base year: beyond that the HM Treasury Green Book
-prescribes a declining schedule, which the scenario check refuses (:func:`problems`) rather than
-approximate.
+prescribes a declining schedule, which the scenario check refuses rather than
+approximate (workforce.scenario.discount_checks).
 """
 
 from __future__ import annotations
@@ -20,9 +20,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
-GREEN_BOOK_FLAT_YEARS = 30
-"""Years from the base year over which the Green Book applies one rate (3.5 %); it declines after."""
 
 MONEY_TERMS = ("shortfall", "training_cost", "hiring_cost", "surplus_cost", "flexible_cost", "exit_cost")
 """The terms discounted: every money term and the shortfall penalty (not the people counts)."""
@@ -56,24 +53,6 @@ def at_end(d: Any) -> float:
 def weigh(d: Any, t: int, expr: Any) -> Any:
     """``expr`` counted in year t: disc[t] × expr (``expr`` itself, untouched, without discounting)."""
     return expr if not enabled(d) else factor(d, t) * expr
-
-
-def problems(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
-    """Located problems of ``objective.discount`` against the horizon: the base year must lie within
-    or before the horizon, and the last year at most 30 years after it (the Green Book's flat rate)."""
-    s = spec(scenario)
-    if s is None:
-        return []
-    first, last = scenario.horizon.first_year, scenario.horizon.last_year
-    path = ("objective", "discount", "base_year")
-    if s.base_year > last:
-        return [(path, f"must lie within or before the horizon ({first}-{last}), got {s.base_year}")]
-    if last - s.base_year > GREEN_BOOK_FLAT_YEARS:
-        return [(path, f"is {last - s.base_year} years before the last year {last}: at most "
-                       f"{GREEN_BOOK_FLAT_YEARS} are allowed, because after 30 years the Green Book's rate declines "
-                       "(a schedule this model does not apply); move base_year to "
-                       f"{last - GREEN_BOOK_FLAT_YEARS} or later")]
-    return []
 
 
 def year_factors(d: Any, years: Any) -> np.ndarray:

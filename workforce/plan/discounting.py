@@ -41,19 +41,6 @@ def cash_summary(d: ModelData, m: Any, compiled: Any, x: np.ndarray) -> dict[str
     }
 
 
-def cash_line(summary: dict[str, Any]) -> str | None:
-    """The run summary's line for a discounted plan: the objective in cash beside the discounted one."""
-    spec = summary.get("discount")
-    if not spec:
-        return None
-    from workforce.output.report import TERM_WORDS
-
-    money = {t: v for t, v in summary["terms_cash"].items() if t in discount.MONEY_TERMS and abs(v) > 1e-9}
-    terms = ", ".join(f"{TERM_WORDS.get(t, t)} {v:,.1f}" for t, v in money.items())
-    return (f"  discounted at {spec['rate']:.1%} a year to {spec['base_year']} prices (above); in cash: objective "
-            f"{summary['objective_cash']:,.1f}" + (f" = {terms}" if terms else ""))
-
-
 def explain_note(d: ModelData) -> str | None:
     """What a discounted objective means for the marginal values ``explain`` reports (none without discounting)."""
     spec = discount.spec(d.scenario)
