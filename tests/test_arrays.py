@@ -223,6 +223,9 @@ def rich_scenarios(draw) -> dict[str, Any]:
             "years": draw(st.integers(1, 4)), "discount_rate": draw(st.sampled_from([0.0, 0.035])),
             "weight": draw(st.sampled_from([1.0, 0.5, 0.0])),
         }
+    if draw(st.booleans()):  # discounting to a price base year (section 8.7), before or within the horizon
+        spec["objective"] = {"discount": {"rate": draw(st.sampled_from([0.0, 0.035, 0.25])),
+                                          "base_year": draw(st.sampled_from([2010, YEARS[0], YEARS[-1]]))}}
     return spec
 
 
@@ -263,9 +266,9 @@ def policy_scenarios(draw) -> dict[str, Any]:
             share["from_year"] = YEARS[1]
         spec["place_shares"] = {"group": share}
     if draw(st.booleans()):
-        spec["objective"] = {"equity": {"mode": draw(st.sampled_from(["before_cost", "alone"])),
-                                        "basis": draw(st.sampled_from(["horizon", "year"])),
-                                        **draw(st.sampled_from([{}, {"roles": ["ep", "senco"]}]))}}
+        spec.setdefault("objective", {})["equity"] = {"mode": draw(st.sampled_from(["before_cost", "alone"])),
+                                                      "basis": draw(st.sampled_from(["horizon", "year"])),
+                                                      **draw(st.sampled_from([{}, {"roles": ["ep", "senco"]}]))}
     roles = spec["roles"]
     if draw(st.booleans()):
         tenure: dict[str, Any] = {"attrition": draw(st.lists(rate, min_size=1, max_size=4))}

@@ -183,6 +183,10 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
             "The objective is lexicographic: stage 1's values are in its own terms; a later stage's values "
             "are in that stage's terms with every earlier stage held at its optimum."
         )
+    from workforce.plan.discounting import explain_note  # section 8.7
+
+    if explain_note(data):
+        notes.append(explain_note(data))
     meanings = row_meanings(compiled, data)
     limits = _limits(compiled, data, stages, meanings, near, tolerance)
     loosening_values(main, main_data, final, stages[0], limits)

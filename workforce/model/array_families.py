@@ -207,14 +207,21 @@ def _money(name: str, d: ModelData, keys: list[Any], parts: list[Lin], bounds: l
         kept_bounds.append(bound)
     return _stack(name, kept_keys, kept_parts, -INF, np.array(kept_bounds, dtype=float))
 
-def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.ndarray, np.ndarray]:
-    """(term_costs, term_offsets) of the objective's named terms (expressions.terms)."""
+def objective_terms(d: ModelData, cols: Columns, ex: Expressions, cash: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(term_costs, term_offsets) of the objective's named terms (expressions.terms): the money of
+    year t at the discount factor disc[t] (section 8.7), or in cash with ``cash``."""
+    from workforce.model.discount import at_end, enabled, factors
+
     costs = np.zeros((len(TERMS), cols.n))
     offsets = np.zeros(len(TERMS))
     row = {term: j for j, term in enumerate(TERMS)}
     K = d.ROLES
+    disc = factors(d).reshape(1, -1) if enabled(d) and not cash else None
 
-    def add(term: str, lin: Lin) -> None:
+    def add(term: str, lin: Lin, by_year: bool = True) -> None:
+        """Add ``lin`` to a term; a (region, year) grid at each year's discount factor."""
+        if disc is not None and by_year:
+            lin = lin * disc
         for coef, col in lin.terms:
             keep = col >= 0
             np.add.at(costs[row[term]], col[keep], coef[keep])
@@ -228,13 +235,14 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.nd
             add("training_cost", ex.course_in(p, f, financial=False))
         for p in d.COHORT_PROGRAMMES:
             add("training_cost", ex.cohort_cost(p, f))
+    cash_end = at_end(d) if cash else 1.0  # post-horizon terms already carry disc[T] (section 8.7)
     for n, (k, _r, v) in enumerate(post_keys(d)):
-        add("shortfall", Lin.var(cols["post_shortfall"][n:n + 1]) * post_weight(d, k, v))
+        add("shortfall", Lin.var(cols["post_shortfall"][n:n + 1]) * (post_weight(d, k, v) / cash_end), by_year=False)
     from workforce.model.completer_value import credits  # section 10.3
 
     for (var, key), c in credits(d).items():
         block_key = (key[0], key[3], key[1], key[2]) if var == "intake_term" else key  # block (p, j, r, t)
-        add("shortfall", Lin.var(cols.lookup(var, [block_key])) * -c)
+        add("shortfall", Lin.var(cols.lookup(var, [block_key])) * (-c / cash_end), by_year=False)
     for i, k in enumerate(K):
         add("shortfall", ex.var("shortfall", i) * d.penalty_shortfall[k])
         add("surplus_cost", ex.var("surplus", i) * d.cost_surplus[k])
@@ -248,5 +256,5 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions) -> tuple[np.nd
         add("exit_cost", ex.var("exits", i) * d.cost_exit[k])
     for i, (k, o) in enumerate(d.FLEX):
         add("flexible_cost", ex.var("flex", i) * d.cost_flex[k, o])
-    add_count_arrays(d, cols, ex, add)
+    add_count_arrays(d, cols, ex, lambda term, lin: add(term, lin, by_year=False))  # people: never discounted
     return costs, offsets

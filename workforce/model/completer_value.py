@@ -21,8 +21,10 @@ from workforce.model.horizon import delays
 
 def credits(d: ModelData) -> dict[tuple[str, tuple], float]:
     """Column key → credit per starter (V_k × completion_rate) for starters who qualify after T."""
+    from workforce.model.discount import at_end  # section 8.7: counted at the last year's factor
+
     values = d.scenario.horizon.completer_value
-    last = d.YEARS[-1]
+    last, disc = d.YEARS[-1], at_end(d)
     out: dict[tuple[str, tuple], float] = {}
     for k, value in values.items():
         for p in d.programmes_into[k]:
@@ -31,7 +33,7 @@ def credits(d: ModelData) -> dict[tuple[str, tuple], float]:
                     if s + delay > last:
                         for r in d.REGIONS:
                             key = ("intake", (p, r, s)) if j is None else ("intake_term", (p, r, s, j))
-                            out[key] = out.get(key, 0.0) + value * d.completion_rate[p]
+                            out[key] = out.get(key, 0.0) + disc * value * d.completion_rate[p]
     return out
 
 

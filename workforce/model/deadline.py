@@ -90,7 +90,9 @@ def add_statutory_deadline(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 def breach_penalty(m: pyo.ConcreteModel, d: ModelData) -> Expr:
     """Σ penalty_breach[k] × out_of_compliance: added to the shortfall term (mode ``penalise``)."""
-    return sum(d.penalty_breach[k] * out_of_compliance(m, d, k, r, t)
+    from workforce.model.discount import weigh  # section 8.7
+
+    return sum(weigh(d, t, d.penalty_breach[k] * out_of_compliance(m, d, k, r, t))
                for k in d.DEADLINE_ROLES if d.penalty_breach[k] for r in d.REGIONS for t in d.YEARS)
 
 

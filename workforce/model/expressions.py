@@ -153,23 +153,26 @@ def other_spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) -> Expr:
 
 
 def terms(m: pyo.ConcreteModel, d: ModelData) -> dict[str, Expr]:
-    """The objective's named terms (see models/cohort_planning.md, Objective)."""
+    """The objective's named terms (see models/cohort_planning.md, Objective); each money term of
+    year t counts at the discount factor disc[t] (section 8.7; 1 without ``objective.discount``)."""
     from workforce.model.count_terms import count_terms
+    from workforce.model.discount import weigh
 
     years, regions = d.YEARS, d.REGIONS
     training: Expr = 0.0
     for (p, y, _f), cost in d.cost_course.items():
         if p not in d.duration_months:
-            training = training + cost * sum(starters(m, d, p, r, t - y + 1) for r in regions for t in years)
+            training = training + cost * sum(weigh(d, t, starters(m, d, p, r, t - y + 1)) for r in regions for t in years)
     if d.duration_months:
         from workforce.model.calendar import calendar_course_spend
 
-        training = training + sum(calendar_course_spend(m, d, f, t) for f in d.STREAMS for t in years)
+        training = training + sum(weigh(d, t, calendar_course_spend(m, d, f, t)) for f in d.STREAMS for t in years)
     if d.COHORT_PROGRAMMES:
-        from workforce.model.policy import cohort_training_cost
+        from workforce.model.policy import cohort_spend
 
-        training = training + cohort_training_cost(m, d)
-    shortfall: Expr = sum(d.penalty_shortfall[k] * m.shortfall[k, r, t] for k in d.ROLES for r in regions for t in years)
+        training = training + sum(weigh(d, t, cohort_spend(m, d, f, t)) for f in d.STREAMS for t in years)
+    shortfall: Expr = sum(weigh(d, t, d.penalty_shortfall[k] * m.shortfall[k, r, t])
+                          for k in d.ROLES for r in regions for t in years)
     if d.DEADLINE_ROLES:
         from workforce.model.deadline import breach_penalty
 
@@ -185,9 +188,11 @@ def terms(m: pyo.ConcreteModel, d: ModelData) -> dict[str, Expr]:
     return {
         "shortfall": shortfall,
         "training_cost": training,
-        "hiring_cost": sum(d.cost_hire[k] * m.hires[k, r, t] for k in m.HIRING_ROLES for r in regions for t in years),
-        "surplus_cost": sum(d.cost_surplus[k] * m.surplus[k, r, t] for k in d.ROLES for r in regions for t in years),
-        "flexible_cost": sum(d.cost_flex[k, o] * m.flex[k, o, r, t] for k, o in d.FLEX for r in regions for t in years),
-        "exit_cost": sum(d.cost_exit[k] * m.exits[k, r, t] for k in m.EXIT_ROLES for r in regions for t in years),
+        "hiring_cost": sum(weigh(d, t, d.cost_hire[k] * m.hires[k, r, t])
+                           for k in m.HIRING_ROLES for r in regions for t in years),
+        "surplus_cost": sum(weigh(d, t, d.cost_surplus[k] * m.surplus[k, r, t]) for k in d.ROLES for r in regions for t in years),
+        "flexible_cost": sum(weigh(d, t, d.cost_flex[k, o] * m.flex[k, o, r, t])
+                             for k, o in d.FLEX for r in regions for t in years),
+        "exit_cost": sum(weigh(d, t, d.cost_exit[k] * m.exits[k, r, t]) for k in m.EXIT_ROLES for r in regions for t in years),
         **count_terms(m, d),
     }

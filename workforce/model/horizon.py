@@ -54,8 +54,10 @@ def survival(d: ModelData, k: str, r: str, h: int, tied: bool) -> float:
 
 def post_weight(d: ModelData, k: str, v: int) -> float:
     """Objective weight of one unit of post-horizon shortfall of role k in year v."""
+    from workforce.model.discount import at_end  # section 8.7: counted at the last year's factor
+
     spec = d.scenario.horizon.terminal_value
-    return spec.weight * d.penalty_shortfall[k] / (1.0 + spec.discount_rate) ** (v - d.YEARS[-1])
+    return at_end(d) * spec.weight * d.penalty_shortfall[k] / (1.0 + spec.discount_rate) ** (v - d.YEARS[-1])
 
 
 def is_tied(d: ModelData, k: str, p: str, s: int) -> bool:

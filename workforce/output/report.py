@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workforce.model.discount import MONEY_TERMS
 from workforce.plan.policy import year_table
 from workforce.plan.results import Plan
 from workforce.words import counted
@@ -26,6 +27,17 @@ def objective_line(summary: dict) -> str:
                        for t, v in summary["terms"].items() if t.endswith("_count") and abs(v) >= 0.05)
     return (f"  objective {summary['objective']:,.1f} (£k-equivalent)" + (f" = {terms}" if terms else "")
             + (f"; people counted: {people}" if people else ""))
+
+
+def cash_line(summary: dict) -> str | None:  # type: ignore[type-arg]
+    """The run summary's line for a discounted plan: the objective in cash beside the discounted one."""
+    spec = summary.get("discount")
+    if not spec:
+        return None
+    money = {t: v for t, v in summary["terms_cash"].items() if t in MONEY_TERMS and abs(v) > 1e-9}
+    terms = ", ".join(f"{TERM_WORDS.get(t, t)} {v:,.1f}" for t, v in money.items())
+    return (f"  discounted at {spec['rate']:.1%} a year to {spec['base_year']} prices (above); in cash: objective "
+            f"{summary['objective_cash']:,.1f}" + (f" = {terms}" if terms else ""))
 
 
 def rescue_note(summary: dict) -> str | None:  # type: ignore[type-arg]
@@ -56,6 +68,8 @@ def summary_text(plan: Plan) -> str:
     if rescue:
         lines.append(f"  Note: {rescue}")
     lines.append(objective_line(s))
+    if cash_line(s):  # section 8.7: cash beside the discounted totals
+        lines.append(cash_line(s))
     lines.append("")
     names = {k: f"{sc.roles[k].name} ({sc.roles[k].unit})" for k in d.ROLES}
     width = max(len(n) for n in names.values()) if names else 0

@@ -91,6 +91,17 @@ class Plan(PlanFields):
         return self.summary["objective"]
 
     @property
+    def objective_cash(self) -> float:
+        """The objective with each year's money at face value: the same as ``objective`` unless
+        ``objective.discount`` discounts it (models/cohort_planning.md, section 8.7)."""
+        return self.summary.get("objective_cash", self.summary["objective"])
+
+    @property
+    def terms_cash(self) -> dict[str, float]:
+        """The objective's terms in cash (``summary["terms"]`` are discounted under ``objective.discount``)."""
+        return self.summary.get("terms_cash", self.summary["terms"])
+
+    @property
     def plot(self) -> Any:  # a workforce.plots.PlotAccessor (the plots stage sits above this one)
         """Charts of this plan: ``plan.plot.capacity_map("ep")``, ``plan.plot.spend()``, ... (workforce.plots)."""
         return provider("plan.plot")(self)
@@ -194,6 +205,9 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
         tables = plan_tables(d, m, compiled, info.x) if array_extraction_applies(d) else reference_tables(d, m)
         intake = add_cohort_columns(d, m, tables["intake"])
         extra = extra_tables(d, m)
+    from workforce.plan.discounting import cash_summary  # section 8.7
+
+    summary.update(cash_summary(d, m, compiled, info.x))
     if horizon.enabled(d):
         extra["post_horizon"] = horizon.post_horizon_table(d, _post_shortfall(d, m, compiled, info.x), tables["flows"],
                                                            intake, extra.get("intake_terms"))

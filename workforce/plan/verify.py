@@ -430,15 +430,21 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
     c.le("whole-horizon envelope", "spend over the horizon of", by_stream.groupby(level=0).sum().rename_axis("stream"),
          _series(d.envelope, ["stream"]))
     # Objective terms and the objective itself.
+    from workforce.model.discount import at_end, year_factors  # section 8.7: money of year t at disc[t]
+
     def priced(table: pd.DataFrame, column: str, price: dict[str, float]) -> float:
-        """Σ column × the row's role's price (rows of an unknown role, or NaN, add nothing, as in Series.sum)."""
-        return float(np.nansum(table[column].to_numpy(dtype=float) * sets.param(table.index, price, ["role"])[0]))
+        """Σ column × the row's role's price × disc[year] (rows of an unknown role, or NaN, add
+        nothing, as in Series.sum)."""
+        disc = year_factors(d, table.index.get_level_values("year"))
+        return float(np.nansum(table[column].to_numpy(dtype=float) * sets.param(table.index, price, ["role"])[0] * disc))
+
+    def discounted(items: pd.DataFrame) -> float:
+        return float((items["spent"].to_numpy(dtype=float) * year_factors(d, items["year"])).sum())
 
     terms = {
-        "shortfall": priced(w, "shortfall", d.penalty_shortfall) + breach + vr.check_post_horizon(c, plan, d, starts)
-        - completer_credit_of(plan, d),  # section 10.3
-        "training_cost": float(academic_course["spent"].sum())
-        + float(other.loc[other["item"].str.startswith("cohorts:"), "spent"].sum()),
+        "shortfall": priced(w, "shortfall", d.penalty_shortfall) + breach
+        + at_end(d) * vr.check_post_horizon(c, plan, d, starts) - completer_credit_of(plan, d),  # section 10.3
+        "training_cost": discounted(academic_course) + discounted(other[other["item"].str.startswith("cohorts:")]),
         "hiring_cost": priced(f, "hires", d.cost_hire),
         "surplus_cost": priced(w, "surplus", d.cost_surplus),
         "exit_cost": priced(f, "exits", d.cost_exit),
@@ -477,9 +483,12 @@ def _flexible_cost(plan: Plan, d: ModelData, academic_items: pd.Series) -> float
     """Cost of flexible supply, when the tables determine it: a role with one option (units =
     flexible / fte_per_unit) or options whose spend items carry it (``academic_items``: those items by
     academic year); otherwise None."""
+    from workforce.model.discount import year_factors  # section 8.7: each year's money at disc[t]
+
     total = 0.0
-    detail = academic_items.groupby(level="item").sum()
-    flexible = plan.workforce["flexible"].groupby(level="role").sum()
+    detail = (academic_items * year_factors(d, academic_items.index.get_level_values("year"))).groupby(level="item").sum()
+    flexible = plan.workforce["flexible"]
+    flexible = (flexible * year_factors(d, flexible.index.get_level_values("year"))).groupby(level="role").sum()
     for k in d.ROLES:
         options = [(kk, o) for kk, o in d.FLEX if kk == k]
         if len(options) == 1:

@@ -230,6 +230,8 @@ def check_deadlines(c: _Checks, plan: Plan, d: ModelData, entrants: pd.Series) -
     if table is None:
         c.eq("statutory deadline", "compliance table present", pd.Series([0.0]), 1.0)
         return 0.0
+    from workforce.model.discount import year_factors
+
     w = plan.workforce
     penalty = 0.0
     for k, rule in rules.items():
@@ -245,7 +247,8 @@ def check_deadlines(c: _Checks, plan: Plan, d: ModelData, entrants: pd.Series) -
         if rule.mode == "require":
             c.le("statutory deadline", f"posts of {k} out of compliance in", bands[A], 0.0)
         else:
-            penalty += rule.penalty * float(bands[A].sum())
+            disc = year_factors(d, bands.index.get_level_values("year"))  # section 8.7
+            penalty += rule.penalty * float((bands[A].to_numpy(dtype=float) * disc).sum())
         # Each region's bands by year (regions × years × bands), to age them a year at a time.
         grid = pd.MultiIndex.from_product([d.REGIONS, d.YEARS], names=["region", "year"])
         held = bands.reindex(grid).to_numpy(dtype=float).reshape(len(d.REGIONS), len(d.YEARS), A + 1)

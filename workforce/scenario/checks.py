@@ -80,6 +80,9 @@ def check_scenario(scenario: Scenario) -> None:
     from workforce.scenario.policy_checks import check_policy
 
     problems += check_policy(scenario)
+    from workforce.scenario.discount_checks import problems as discount_problems  # section 8.7
+
+    problems += discount_problems(scenario)
     if not problems:
         keys = scenario.region_keys()
         for path, value, dims, years in table_fields(scenario):

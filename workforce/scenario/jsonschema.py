@@ -56,6 +56,8 @@ UNITS: dict[str, str] = {
     "SurplusGroup.max": ROLE_UNIT,
     "Objective.weights": "multiplier (dimensionless)",
     "Objective.lexicographic_tolerance": "fraction of the earlier optimum",
+    "Discount.rate": "fraction a year",
+    "Discount.base_year": "academic year",
     "SolverSettings.time_limit": "seconds",
     "SolverSettings.threads": "threads",
     "SolverSettings.random_seed": "seed (no unit)",

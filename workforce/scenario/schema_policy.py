@@ -87,6 +87,16 @@ class TieBreak(Base):
     unrelated role added to the scenario changes nothing else in the plan; a positive value lets the
     tie-break trade up to that fraction of the optimum for smoother intake."""
 
+class Discount(Base):
+    """Discounting of the objective's money terms and shortfall penalty to a price base year
+    (models/cohort_planning.md, section 8.7); budgets stay in cash."""
+
+    rate: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
+    """Yearly discount rate, e.g. 0.035 (the HM Treasury Green Book's 3.5 % for years 0-30)."""
+    base_year: int = Field(ge=2000, le=2100)
+    """Price base year: money in this year counts at face value, a year t later at (1 + rate)^-(t - base_year).
+    It must lie within or before the horizon, and the last year at most 30 years after it."""
+
 class SurplusGroup(Base):
     roles: list[Id] = Field(min_length=1)
     """Roles whose surplus counts together."""
@@ -109,6 +119,9 @@ class Objective(Base):
     tie_break: TieBreak | None = None
     """Pick one plan among equally good ones by a last stage that smooths intake year to year
     (none: HiGHS returns whichever optimal plan it finds first)."""
+    discount: Discount | None = None
+    """Discount every money term and the shortfall penalty to a price base year (none: cash, as
+    before); the plan reports discounted and cash totals side by side."""
 
     def weight(self, term: str) -> float:
         """The term's weight: as given, else 1; a count term (``*_count``) not given a weight
