@@ -117,3 +117,27 @@ def places_families(d: ModelData, ex: Expressions, stack: Any) -> list[Any]:
     parts = [trainee_arrays(d, ex, "national_places", p).total(axis=0) for p in progs]
     national = stack("national_places_limit", keys, parts, -INF, np.array([d.national_places_max[k] for k in keys]))
     return [places, national]
+
+
+def counted_series(d: ModelData, c: str, intake: Any) -> Any:
+    """The trainees capacity ``c`` counts, as a Series on the index of the plan's ``intake`` Series
+    [programme, region, year]; the intake itself where no programme counts more than starters."""
+    if not any(cc == c for cc, _ in d.capacity_weights):
+        return intake
+    out = intake.astype(float).copy()
+    for (cc, p), _w in d.capacity_weights.items():
+        if cc != c or p not in intake.index.get_level_values("programme"):
+            continue
+        own = intake.xs(p, level="programme")
+        values = trainee_values(d, c, p, {(r, t): float(v) for (r, t), v in own.items()})
+        for (r, t), v in values.items():
+            if (p, r, t) in out.index:
+                out.loc[(p, r, t)] = v
+    return out
+
+
+def counted_value(d: ModelData, c: str, p: str, r: str, t: int, intake_in: Any) -> float:
+    """The trainees capacity ``c`` of ``p`` counts in (r, t), given ``intake_in(year)`` → the plan's
+    intake of ``p`` in region ``r`` in a horizon year."""
+    return sum(wy * (float(intake_in(t - y)) if t - y >= d.first_year else d.intake_prior.get((p, r, t - y), 0.0))
+               for y, wy in enumerate(weights(d, c, p)) if wy)
