@@ -223,7 +223,7 @@ def rich_scenarios(draw) -> dict[str, Any]:
             "years": draw(st.integers(1, 4)), "discount_rate": draw(st.sampled_from([0.0, 0.035])),
             "weight": draw(st.sampled_from([1.0, 0.5, 0.0])),
         }
-    if draw(st.booleans()):  # capacity counted across course years (section 21.4), prior cohorts included
+    if draw(st.booleans()):  # capacity counted across course years (section 22), prior cohorts included
         lists = [[1.0, 0.5, 0.5, 1.0][: ep_duration + 1]] + ([[0.0, 1.0, 1.0, 1.0][: ep_duration + 1]] if ep_duration else [])
         years = st.sampled_from(["starters", "all", *lists])
         spec["programmes"]["doc"]["capacity_course_years"] = {c: draw(years) for c in ("places", "national_places", "supervision")}

@@ -1,4 +1,4 @@
-"""Training capacity counted across course years (issue 16, section 4; formulation section 21.4),
+"""Training capacity counted across course years (issue 16, section 4; formulation section 22),
 each with a hand-solved optimum."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A programme's ``places``, ``national_places`` and ``supervision_ratio`` limit, b
 starters. ``programmes.<p>.capacity_course_years`` lets each count a weighted sum of the trainees in
 each course year instead: course year ``y`` of year ``t`` holds the starters of year ``t − y + 1``
 (prior cohorts before the horizon), counted per starter as the course costs are.
-models/cohort_planning.md, section 21.4.
+models/cohort_planning.md, section 22.
 """
 
 from __future__ import annotations

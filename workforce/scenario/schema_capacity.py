@@ -3,7 +3,7 @@
 ``programmes.<p>.capacity_course_years`` says, for each capacity (``places``, ``national_places``,
 ``supervision``), whether it limits starters only (``starters``, the default), every trainee on the
 course (``all``), or a weighted count of trainees by course year (a list, course year 1 first, e.g.
-``[0, 1, 1]`` for placements in years 2 and 3). models/cohort_planning.md, section 21.4.
+``[0, 1, 1]`` for placements in years 2 and 3). models/cohort_planning.md, section 22.
 """
 
 from __future__ import annotations

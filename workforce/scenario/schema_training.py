@@ -79,7 +79,7 @@ class Programme(Base):
     capacity_course_years: CapacityCourseYears | None = None
     """Which course years ``places``, ``national_places`` and ``supervision_ratio`` count:
     ``starters`` (the default), ``all`` or a weight per course year, e.g.
-    ``{places: all, supervision: [0, 1, 1]}`` (models/cohort_planning.md, section 21.4)."""
+    ``{places: all, supervision: [0, 1, 1]}`` (models/cohort_planning.md, section 22)."""
     intake_min: Table | None = None
     """Fewest starters per region and year."""
     intake_max: Table | None = None
