@@ -149,3 +149,18 @@ def test_capacity_course_years_are_the_same_in_both_constructions():
         supervision_ratio=0.2, national_places=8, prior_intake={2025: 2, 2024: 1},
         capacity_course_years={"places": "all", "national_places": [1, 0.5, 0.5], "supervision": [0, 1, 1]})
     assert_same_lp(spec)
+
+
+def test_a_minimum_intake_beyond_an_all_years_capacity_is_diagnosed_with_the_course_years():
+    """Places 10 counting both course years, 4 prior starters still on the course in 2026, and a
+    minimum intake of 8 in 2026: at most 10 − 4 = 6 can start, so 2 places (or 2 of the minimum)
+    must give; the diagnosis lowers the minimum to 6 and names the places with their course years,
+    which would have to rise to 12."""
+    spec = two_year_course("places", "all", 10)
+    spec["programmes"]["course"]["intake_min"] = {R: {2026: 8, 2027: 0, 2028: 0, 2029: 0, 2030: 0}}
+    with pytest.raises(InfeasibleScenarioError) as info:
+        intakes(spec)
+    assert [(c.kind, c.amount) for c in info.value.conflicts] == [("minimum intake", pytest.approx(2))]
+    text = str(info.value)
+    assert "to fit the training places of Course in Area A in 2026 (trainees in course years 1-2)" in text
+    assert "would have to rise from 10.00 trainees to 12.00 trainees" in text
