@@ -164,3 +164,17 @@ def test_a_minimum_intake_beyond_an_all_years_capacity_is_diagnosed_with_the_cou
     text = str(info.value)
     assert "to fit the training places of Course in Area A in 2026 (trainees in course years 1-2)" in text
     assert "would have to rise from 10.00 trainees to 12.00 trainees" in text
+
+
+def test_the_intake_table_shows_the_room_left_for_starters():
+    """Places 10 over both course years, optimum [6, 4, 6, 0, 0] with 4 prior starters: the room for
+    starters is 10 − 4 = 6 in 2026, 10 − 6 = 4 in 2027, 10 − 4 = 6 in 2028, 10 − 6 = 4 in 2029 and
+    10 in 2030, so every starter year up to 2028 is at its limit. Supervision of course year 2 only
+    leaves starters unlimited: blank."""
+    import math
+
+    plan = solve(scenario_from_dict(two_year_course("places", "all", 10)))
+    room = [plan.intake.loc[("course", R, t), "places_max"] for t in range(2026, 2031)]
+    assert room == pytest.approx([6, 4, 6, 4, 10], abs=1e-7)
+    plan = solve(scenario_from_dict(two_year_course("supervision", [0, 1], 5)))
+    assert all(math.isnan(plan.intake.loc[("course", R, t), "supervision_max"]) for t in range(2026, 2031))

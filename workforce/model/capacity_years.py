@@ -141,3 +141,21 @@ def counted_value(d: ModelData, c: str, p: str, r: str, t: int, intake_in: Any) 
     intake of ``p`` in region ``r`` in a horizon year."""
     return sum(wy * (float(intake_in(t - y)) if t - y >= d.first_year else d.intake_prior.get((p, r, t - y), 0.0))
                for y, wy in enumerate(weights(d, c, p)) if wy)
+
+
+def room_for_starters(d: ModelData, intake: Any) -> Any:
+    """The plan's intake table with ``places_max`` and ``supervision_max`` as the most starters the
+    capacity leaves room for, where it counts course years: (capacity − the later course years
+    counted) / weight of course year 1; blank where course year 1 has weight 0 (the capacity does
+    not limit starters). Other programmes' columns are the capacity itself, as before."""
+    columns = {"places": "places_max", "supervision": "supervision_max"}
+    for (c, p), w in d.capacity_weights.items():
+        if c not in columns or p not in intake.index.get_level_values("programme"):
+            continue
+        own = intake["intake"].xs(p, level="programme")
+        counted = trainee_values(d, c, p, {(r, t): float(v) for (r, t), v in own.items()})
+        for (r, t), v in own.items():
+            cap = float(intake.loc[(p, r, t), columns[c]])
+            room = (cap - (counted[r, t] - w[0] * float(v))) / w[0] if w[0] > 0 else float("nan")
+            intake.loc[(p, r, t), columns[c]] = room
+    return intake
