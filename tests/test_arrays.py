@@ -226,6 +226,10 @@ def rich_scenarios(draw) -> dict[str, Any]:
     if draw(st.booleans()):  # discounting to a price base year (section 8.7), before or within the horizon
         spec["objective"] = {"discount": {"rate": draw(st.sampled_from([0.0, 0.035, 0.25])),
                                           "base_year": draw(st.sampled_from([2010, YEARS[0], YEARS[-1]]))}}
+    if draw(st.booleans()):  # capacity counted across course years (section 22), prior cohorts included
+        lists = [[1.0, 0.5, 0.5, 1.0][: ep_duration + 1]] + ([[0.0, 1.0, 1.0, 1.0][: ep_duration + 1]] if ep_duration else [])
+        years = st.sampled_from(["starters", "all", *lists])
+        spec["programmes"]["doc"]["capacity_course_years"] = {c: draw(years) for c in ("places", "national_places", "supervision")}
     return spec
 
 

@@ -35,6 +35,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
+from workforce.model.capacity_years import counted_value
 from workforce.model.data import ModelData
 from workforce.model.rows import KIND_NAMES, index_parts, planner_limit
 from workforce.solver.diagnose import CAPACITY, integer_columns, relax_integrality, row_meanings, supervisors
@@ -137,6 +138,14 @@ class Explanation:
 
     def __str__(self) -> str:
         return self.text()
+
+
+def _supervised(compiled: Any, data: ModelData, con: Any, index: Any, x: Any) -> float:
+    """Trainees supervision row ``index`` counts in plan ``x``: starters, or course years
+    (workforce/model/capacity_years.py)."""
+    p, r, t = index
+    intake = con.model().intake
+    return counted_value(data, "supervision", p, r, t, lambda s: x[compiled.col_position[id(intake[p, r, s])]])
 
 
 def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance: float = 1e-6) -> Explanation:
@@ -311,7 +320,7 @@ def _limits(
             elif holds >= 1e20:
                 holds = math.inf
             if limit is None and name == "supervision_limit":
-                used = float(st.x[compiled.col_position[id(con.model().intake[index])]])
+                used = _supervised(compiled, data, con, index, st.x)
                 lim = used + slack
             elif limit is None:
                 used, lim = math.nan, math.nan

@@ -12,6 +12,7 @@ import numpy as np
 from workforce.model.array_expressions import Expressions
 from workforce.model.array_grids import INF, Columns, Lin
 from workforce.model.calendar import intakes_of
+from workforce.model.capacity_years import places_families, trainee_arrays
 from workforce.model.count_terms import add_count_arrays
 from workforce.model.data import ModelData
 from workforce.model.horizon import post_keys, post_weight
@@ -110,15 +111,18 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
     out.append(_single("hires_limit", cols, "hires", d.hires_max, "<="))
     out.append(_single("exits_limit", cols, "exits", d.exits_max, "<="))
     out.append(_single("flex_limit", cols, "flex", d.flex_max, "<="))
-    out.append(_single("places_limit", cols, "intake", d.places_max, "<="))
-    # national_places_limit: Σ_r intake ≤ national_places_max
-    keys = list(d.national_places_max)
-    col = cols.lookup("intake", [(p, r, t) for p, t in keys for r in R]).reshape(len(keys), len(R))
-    out.append(Family("national_places_limit", keys, [Lin((len(keys),), [(np.ones(col.shape), col)])],
-                      np.full(len(keys), -INF), np.array([d.national_places_max[k] for k in keys])))
+    if d.capacity_weights:  # places counted across course years (capacity_years.py)
+        out.extend(places_families(d, ex, _stack))
+    else:
+        out.append(_single("places_limit", cols, "intake", d.places_max, "<="))
+        # national_places_limit: Σ_r intake ≤ national_places_max
+        keys = list(d.national_places_max)
+        col = cols.lookup("intake", [(p, r, t) for p, t in keys for r in R]).reshape(len(keys), len(R))
+        out.append(Family("national_places_limit", keys, [Lin((len(keys),), [(np.ones(col.shape), col)])],
+                          np.full(len(keys), -INF), np.array([d.national_places_max[k] for k in keys])))
     # supervision_limit: intake ≤ supervision_ratio × stock_prev of the supervising role
     sup = list(d.supervision_ratio)
-    parts = [ex.var("intake", d.PROGRAMMES.index(p)) - supervisor_arrays(d, ex, p) * d.supervision_ratio[p]
+    parts = [trainee_arrays(d, ex, "supervision", p) - supervisor_arrays(d, ex, p) * d.supervision_ratio[p]
              for p in sup]
     out.append(_stack("supervision_limit", grid_keys(sup), parts, -INF, 0.0))
     out.append(_single("intake_minimum", cols, "intake", d.intake_min, ">=",

@@ -14,6 +14,7 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from workforce.model.calendar import add_calendar_variables, add_fy_budget_limit, add_intake_split
+from workforce.model.capacity_years import trainees
 from workforce.model.data import ModelData
 from workforce.model.deadline import add_deadline_variables, add_deadlines
 from workforce.model.expressions import entrants, leavers, retraining, spend, stock_prev, terms
@@ -163,17 +164,18 @@ def add_flex_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def add_places_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """intake ≤ places_max (training places per region and year)."""
+    """trainees counted (starters by default) ≤ places_max (training places per region and year)."""
     m.places_limit = pyo.Constraint(
-        list(d.places_max), rule=lambda m, p, r, t: m.intake[p, r, t] <= d.places_max[p, r, t]
+        list(d.places_max), rule=lambda m, p, r, t: trainees(m, d, "places", p, r, t) <= d.places_max[p, r, t]
     )
 
 
 def add_national_places_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """Σ_r intake ≤ national_places_max."""
+    """Σ_r trainees counted (starters by default) ≤ national_places_max."""
     m.national_places_limit = pyo.Constraint(
         list(d.national_places_max),
-        rule=lambda m, p, t: sum(m.intake[p, r, t] for r in d.REGIONS) <= d.national_places_max[p, t],
+        rule=lambda m, p, t: sum(trainees(m, d, "national_places", p, r, t) for r in d.REGIONS)
+        <= d.national_places_max[p, t],
     )
 
 
@@ -182,7 +184,7 @@ def add_supervision_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     index = [(p, r, t) for p in d.supervision_ratio for r in d.REGIONS for t in d.YEARS]
 
     def rule(m, p, r, t):
-        return m.intake[p, r, t] <= d.supervision_ratio[p] * supervisors(m, d, p, r, t)
+        return trainees(m, d, "supervision", p, r, t) <= d.supervision_ratio[p] * supervisors(m, d, p, r, t)
 
     m.supervision_limit = pyo.Constraint(index, rule=rule)
 

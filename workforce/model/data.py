@@ -75,6 +75,8 @@ class ModelData:
     required_share: dict[Key, float] = field(default_factory=dict)
     SUPERVISION_END: list[str] = field(default_factory=list)
     """Programmes whose supervision ratio counts the year-end stock (workforce/model/supervision.py)."""
+    capacity_weights: dict[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
+    """(capacity, programme) → weight of each course year it counts (workforce/model/capacity_years.py)."""
     """(role, region, year) → share of demand that must be met (workforce/model/requirement.py)."""
     """Programmes delivered in whole cohorts."""
     cohort_min_size: dict[str, float] = field(default_factory=dict)
@@ -193,6 +195,7 @@ def prepare(scenario: Scenario) -> ModelData:
             d["budget"].update(per(f, stream.budget, YEAR))
     roles = scenario.roles
     progs = scenario.programmes
+    from workforce.model.capacity_years import prepare_capacity_years
     from workforce.model.policy_data import prepare_policy
     from workforce.model.requirement import prepare_requirement
     from workforce.model.supervision import prepare_supervision
@@ -201,6 +204,7 @@ def prepare(scenario: Scenario) -> ModelData:
         **prepare_policy(scenario, d),
         **prepare_requirement(scenario),
         **prepare_supervision(scenario),
+        **prepare_capacity_years(scenario),
         scenario=scenario,
         ROLES=list(roles),
         REGIONS=regions,

@@ -18,6 +18,17 @@ NATIONAL = "national"
 """Scope key of a national target row."""
 
 
+def first_year_cap(prog: Any, capacity: str, cap: float) -> float:
+    """The most starters a capacity allows by itself: ``cap`` over the weight of course year 1 when the
+    capacity counts course years (workforce/model/capacity_years.py), no bound if that weight is 0."""
+    from workforce.scenario.schema_capacity import course_year_weights
+
+    if prog.capacity_course_years is None:
+        return cap
+    w = course_year_weights(getattr(prog.capacity_course_years, capacity), prog.duration)[0]
+    return cap / w if w > 0 else math.inf
+
+
 def prepare_policy(scenario: Scenario, tables: dict[str, Any]) -> dict[str, Any]:
     """ModelData fields for the issue-4 rules; ``tables`` holds the dense places and intake caps."""
     keys = scenario.region_keys()
@@ -80,9 +91,9 @@ def prepare_policy(scenario: Scenario, tables: dict[str, Any]) -> dict[str, Any]
         for r in regions:
             for t in years:
                 caps = [
-                    tables["places_max"].get((p, r, t), math.inf),
+                    first_year_cap(prog, "places", tables["places_max"].get((p, r, t), math.inf)),
                     tables["intake_max"].get((p, r, t), math.inf),
-                    tables["national_places_max"].get((p, t), math.inf),
+                    first_year_cap(prog, "national_places", tables["national_places_max"].get((p, t), math.inf)),
                 ]
                 out["intake_upper"][p, r, t] = min(caps)
     for g, target in scenario.targets.items():

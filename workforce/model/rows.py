@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from workforce.model.capacity_years import course_years_label
 from workforce.model.data import ModelData
 
 
@@ -97,10 +98,12 @@ def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
         p, r, t = idx
         key = {"places_limit": "places", "intake_minimum": "intake_min", "intake_maximum": "intake_max"}[name]
         what = {"places_limit": "training places", "intake_minimum": "minimum intake", "intake_maximum": "maximum intake"}[name]
-        return RowMeaning(name, f"the {what} of {prog(p)} in {region(r)} in {t}", ("programmes", p, key, r, t), "trainees", True)
+        years = course_years_label(d, "places", p) if name == "places_limit" else ""
+        return RowMeaning(name, f"the {what} of {prog(p)} in {region(r)} in {t}{years}", ("programmes", p, key, r, t), "trainees", True)
     if name == "national_places_limit":
         p, t = idx
-        return RowMeaning(name, f"the national places of {prog(p)} in {t}", ("programmes", p, "national_places", t), "trainees", True)
+        return RowMeaning(name, f"the national places of {prog(p)} in {t}{course_years_label(d, 'national_places', p)}",
+                          ("programmes", p, "national_places", t), "trainees", True)
     if name in {"intake_change_rise", "intake_change_fall"}:
         p, t = idx
         what = "rise" if name == "intake_change_rise" else "fall"
@@ -112,7 +115,8 @@ def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
                           ("horizon", "steady_state", "share"), unit(k), True)
     if name == "supervision_limit":
         p, r, t = idx
-        return RowMeaning(name, f"supervision capacity for {prog(p)} in {region(r)} in {t}", ("programmes", p, "supervision_ratio"), "trainees", True)
+        return RowMeaning(name, f"supervision capacity for {prog(p)} in {region(r)} in {t}{course_years_label(d, 'supervision', p)}",
+                          ("programmes", p, "supervision_ratio"), "trainees", True)
     if name == "hires_limit":
         k, r, t = idx
         return RowMeaning(name, f"the hiring cap for {role(k)} in {region(r)} in {t}", ("roles", k, "hiring", "max", r, t), unit(k), True)

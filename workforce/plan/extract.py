@@ -24,6 +24,7 @@ import pyomo.environ as pyo
 
 from workforce.model.arrays import as_loaded
 from workforce.model.calendar import FY_START
+from workforce.model.capacity_years import room_for_starters
 from workforce.model.data import ModelData
 
 if TYPE_CHECKING:
@@ -318,7 +319,7 @@ def plan_tables(d: ModelData, m: pyo.ConcreteModel | None, compiled: Any, x: np.
     """Every table of the plan, computed from the solution vector."""
     s = Solution(d, m, compiled, x)
     spend, detail = spend_tables(s)
-    return {"intake": intake_table(s), "workforce": workforce_table(s), "flows": flows_table(s),
+    return {"intake": room_for_starters(s.d, intake_table(s)), "workforce": workforce_table(s), "flows": flows_table(s),
             "spend": spend, "spend_detail": detail}
 
 

@@ -24,6 +24,7 @@ import pyomo.environ as pyo
 from workforce.conveniences import provider
 from workforce.model import arrays
 from workforce.model import expressions as ex
+from workforce.model.capacity_years import room_for_starters
 from workforce.model.data import ModelData
 from workforce.model.horizon import post_keys
 from workforce.plan.extract import plan_tables
@@ -250,7 +251,7 @@ def reference_tables(d: ModelData, m: pyo.ConcreteModel) -> dict[str, pd.DataFra
     ``make_plan`` computes the same tables from arrays (:mod:`workforce.plan.extract`); this
     straightforward evaluation, on a model whose values are loaded, is what it is checked against.
     """
-    return {"intake": _intake(d, m), "workforce": _workforce(d, m), "flows": _flows(d, m),
+    return {"intake": room_for_starters(d, _intake(d, m)), "workforce": _workforce(d, m), "flows": _flows(d, m),
             "spend": _spend(d, m), "spend_detail": _spend_detail(d, m)}
 
 

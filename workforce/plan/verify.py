@@ -24,6 +24,7 @@ import pandas as pd
 from pyomo.common.gc_manager import PauseGC
 
 from workforce.errors import VerificationError
+from workforce.model.capacity_years import counted_series
 from workforce.plan import verify_rules as vr
 from workforce.plan.verify_tiebreak import (
     check_intake_change_limit,
@@ -338,16 +339,20 @@ def _check_limits(c: _Checks, plan: Plan, d: ModelData, sets: _Sets) -> None:
     x = intake.to_numpy(dtype=float)
     prt = sets.positions(pidx, PRI)
     c.le_at("non-negative", "minus the intake of", pidx, -x, 0.0)
-    c.le_at("training places", "intake of", pidx, x, *sets.param(pidx, d.places_max, PRI, prt))
+    counted = {cap: counted_series(d, cap, intake) for cap in ("places", "national_places", "supervision")}
+    c.le_at("training places", "intake of", pidx, counted["places"].to_numpy(dtype=float),
+            *sets.param(pidx, d.places_max, PRI, prt))
     c.le("national training places", "national intake of",
-         intake.groupby(level=["programme", "year"]).sum(), _series(d.national_places_max, ["programme", "year"]))
+         counted["national_places"].groupby(level=["programme", "year"]).sum(),
+         _series(d.national_places_max, ["programme", "year"]))
     low, have = sets.param(pidx, d.intake_min, PRI, prt)
     c.le_at("minimum intake", "minus the intake of", pidx, -x, -low, have)
     c.le_at("maximum intake", "intake of", pidx, x, *sets.param(pidx, d.intake_max, PRI, prt))
     for p, ratio in d.supervision_ratio.items():
         basis = "stock_end" if p in d.SUPERVISION_END else "stock_start"
         supervisors = f[basis].xs(d.supervisor_role[p], level="role")
-        c.le("supervision capacity", f"intake of {p} in", intake.xs(p, level="programme"), ratio * supervisors)
+        c.le("supervision capacity", f"intake of {p} in", counted["supervision"].xs(p, level="programme"),
+             ratio * supervisors)
     hiring = {k for k, _, _ in d.hires_max}
     fidx, widx = f.index, w.index
     krt = sets.positions(fidx, KRT)

@@ -293,8 +293,9 @@ def check_cohorts(c: _Checks, plan: Plan, d: ModelData) -> pd.DataFrame:
         c.le("non-negative", f"minus the cohorts of {p} in", -n, 0.0)
         c.le("cohort size", f"intake of {p} (at most max_size per cohort) in", x, rule.max_size * n)
         c.le("cohort size", f"minus the intake of {p} (at least min_size per cohort) in", -x, -rule.min_size * n)
-        upper = pd.Series({(r, t): min(d.places_max.get((p, r, t), np.inf), d.intake_max.get((p, r, t), np.inf),
-                                       d.national_places_max.get((p, t), np.inf)) for r, t in part.index})
+        # the tightest of places, maximum intake and national places (over course year 1's weight
+        # where a capacity counts course years: policy_data.first_year_cap), as the model bounds cohorts
+        upper = pd.Series({(r, t): d.intake_upper[p, r, t] for r, t in part.index})
         c.le("cohort size", f"cohorts of {p} (no more than the places fill) in", n,
              np.ceil(upper.reindex(n.index) / rule.max_size - 1e-9))
         if rule.region_minimum:

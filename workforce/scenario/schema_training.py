@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from workforce.scenario.schema_base import Base, Fraction, Id, Money, Name
+from workforce.scenario.schema_capacity import CapacityCourseYears, check_capacity_years
 from workforce.scenario.tables import Table
 
 
@@ -75,6 +76,10 @@ class Programme(Base):
     supervision_basis: Literal["start", "end"] = "start"
     """Which stock of ``supervisor_role`` counts: ``start`` of the year (the end of the previous
     one) or ``end`` of the same year (training on the job alongside that year's staff)."""
+    capacity_course_years: CapacityCourseYears | None = None
+    """Which course years ``places``, ``national_places`` and ``supervision_ratio`` count:
+    ``starters`` (the default), ``all`` or a weight per course year, e.g.
+    ``{places: all, supervision: [0, 1, 1]}`` (models/cohort_planning.md, section 22)."""
     intake_min: Table | None = None
     """Fewest starters per region and year."""
     intake_max: Table | None = None
@@ -138,6 +143,10 @@ class Programme(Base):
             raise ValueError("supervisor_role is set but supervision_ratio is not")
         if self.supervision_basis != "start" and self.supervision_ratio is None:
             raise ValueError("supervision_basis is set but supervision_ratio is not")
+        if self.capacity_course_years is not None:
+            check_capacity_years(self.capacity_course_years, self.duration, {
+                "places": self.places is not None, "national_places": self.national_places is not None,
+                "supervision": self.supervision_ratio is not None})
         return self
 
 class FundingStream(Base):
