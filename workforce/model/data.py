@@ -73,6 +73,9 @@ class ModelData:
     # cohorts, targets, place shares, equity (issue 4; see workforce/model/policy_data.py)
     COHORT_PROGRAMMES: list[str] = field(default_factory=list)
     required_share: dict[Key, float] = field(default_factory=dict)
+    movement_share: dict[Key, float] = field(default_factory=dict)
+    """(role, origin, destination, year) → share of the origin's start-of-year stock that moves
+    (non-zero only; workforce/model/movement.py)."""
     SUPERVISION_END: list[str] = field(default_factory=list)
     """Programmes whose supervision ratio counts the year-end stock (workforce/model/supervision.py)."""
     """(role, region, year) → share of demand that must be met (workforce/model/requirement.py)."""
@@ -193,6 +196,7 @@ def prepare(scenario: Scenario) -> ModelData:
             d["budget"].update(per(f, stream.budget, YEAR))
     roles = scenario.roles
     progs = scenario.programmes
+    from workforce.model.movement import prepare_movement
     from workforce.model.policy_data import prepare_policy
     from workforce.model.requirement import prepare_requirement
     from workforce.model.supervision import prepare_supervision
@@ -200,6 +204,7 @@ def prepare(scenario: Scenario) -> ModelData:
     return ModelData(
         **prepare_policy(scenario, d),
         **prepare_requirement(scenario),
+        **prepare_movement(scenario),
         **prepare_supervision(scenario),
         scenario=scenario,
         ROLES=list(roles),
