@@ -106,7 +106,6 @@ TABLE_DIMS: dict[str, str] = {
     "Role.demand": "region × year",
     "Role.surplus_max": "region × year",
     "Role.required_share": "region × year",
-    "Role.movement": "origin region × destination region (× year)",
     "Programme.places": "region × year",
     "Programme.national_places": "year",
     "Programme.intake_min": "region × year",

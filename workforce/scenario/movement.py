@@ -39,6 +39,7 @@ Key = tuple[Any, ...]
 _SHARE_SCHEMA = {"type": "number", "minimum": 0, "maximum": 1}
 _MOVEMENT_SCHEMA = {
     "type": "object",
+    "x-shape": "mapping origin region → destination region → share (or year → share), or {file: ...}",
     "description": "origin region -> destination region -> share of the origin's stock a year (or year -> share); "
                    "or {file: path.csv} with columns from, to, share (and optionally year)",
     "additionalProperties": {
