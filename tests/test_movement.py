@@ -66,9 +66,12 @@ def test_the_exporter_trains_for_the_region_that_receives():
 
 def test_movers_cannot_also_retrain_in_the_region_they_left():
     """A retraining programme out of EPs (duration 0, into SENCOs) with no cost, while 60% of A's EPs
-    move to B and 10% leave: at most 10 − 1 − 6 = 3 can start retraining in A in 2026, whatever
-    SENCO demand asks for (outflow_limit: retraining ≤ stock_prev − leavers − moved_out)."""
-    spec = two_regions(movement={"A": {"B": 0.6}}, attrition=0.1, demand=0)
+    move to B, half of B's move to A, and 10% leave everywhere (stock 10 in each). At most
+    10 − 1 − 6 = 3 can start retraining in A in 2026, whatever SENCO demand asks for (outflow_limit:
+    retraining ≤ stock_prev − leavers − moved_out): the 5 arriving from B cannot retrain in the year
+    they arrive, as completers cannot. A ends at 10 − 1 − 6 + 5 − 3 = 5, B at 10 − 1 − 5 + 6 = 10."""
+    spec = two_regions(movement={"A": {"B": 0.6}, "B": {"A": 0.5}}, attrition=0.1, demand=0,
+                       initial_stock=10)
     spec["horizon"]["last_year"] = 2026
     spec["roles"]["senco"] = {"name": "SENCOs", "initial_stock": 0, "attrition": 0, "demand": 100,
                               "shortfall_penalty": 100}
@@ -76,8 +79,8 @@ def test_movers_cannot_also_retrain_in_the_region_they_left():
                                       "completion_rate": 1.0, "places": {"A": 100, "B": 0}}}
     plan = run(spec)
     assert plan.intake.loc[("convert", "A", 2026), "intake"] == pytest.approx(3)
-    assert plan.flows.loc[("ep", "A", 2026), "stock_end"] == pytest.approx(0, abs=1e-9)
-    assert plan.flows.loc[("ep", "B", 2026), "stock_end"] == pytest.approx(6)
+    assert plan.flows.loc[("ep", "A", 2026), "stock_end"] == pytest.approx(5)
+    assert plan.flows.loc[("ep", "B", 2026), "stock_end"] == pytest.approx(10)
 
 
 def test_an_all_zero_matrix_is_no_movement():
