@@ -218,3 +218,33 @@ def test_the_documented_example_runs_and_gives_what_the_page_says():
     assert list(plan.flows.xs("A", level="region")["moved_out"]) == pytest.approx([5, 5])
     assert list(plan.flows.xs("B", level="region")["moved_in"]) == pytest.approx([5, 5])
     assert plan.workforce.loc[("ep", "B", 2026), "shortfall"] == pytest.approx(5)
+
+
+@pytest.mark.parametrize(("path", "op", "value"), [("roles.ep.initial_stock.A", "set", 16),
+                                                   ("roles.ep.attrition", "set", 0.1)])
+def test_a_sweep_in_place_moves_the_arrivals_too(path, op, value):
+    """A's initial stock enters B's first stock balance through moved_in: changing it in place must
+    re-evaluate B's row as well as A's (the cold rebuild is the reference)."""
+    from test_warm import _assert_same_arrays, _cold, _lever
+
+    from workforce.solver.warm import WarmModel
+
+    spec = two_regions(movement={"A": {"B": 0.5}}, initial_stock={"A": 10, "B": 4})
+    warm = WarmModel(scenario_from_dict(spec))
+    levers = {"x": _lever(path, op)}
+    info, used, note = warm.solve_point({"x": value}, levers)
+    assert used is warm and note["how"] == "in place", note
+    compiled, cold = _cold(warm.base, {"x": value}, levers, warm.options)
+    _assert_same_arrays(warm.compiled, compiled)
+    assert info.objective == pytest.approx(cold.objective, rel=1e-9, abs=1e-9)
+
+
+def test_a_movement_share_is_a_structural_change_for_a_sweep():
+    from test_warm import _lever
+
+    from workforce.solver.warm import WarmModel
+
+    warm = WarmModel(scenario_from_dict(two_regions(movement={"A": {"B": 0.5}})))
+    info, used, note = warm.solve_point({"x": 0.25}, {"x": _lever("roles.ep.movement.A.B", "set")})
+    assert note["how"] != "in place"
+    assert info.objective == pytest.approx(run(two_regions(movement={"A": {"B": 0.25}})).objective)
