@@ -230,6 +230,11 @@ def rich_scenarios(draw) -> dict[str, Any]:
         lists = [[1.0, 0.5, 0.5, 1.0][: ep_duration + 1]] + ([[0.0, 1.0, 1.0, 1.0][: ep_duration + 1]] if ep_duration else [])
         years = st.sampled_from(["starters", "all", *lists])
         spec["programmes"]["doc"]["capacity_course_years"] = {c: draw(years) for c in ("places", "national_places", "supervision")}
+    if draw(st.booleans()):  # staff moving between regions (section 21.4), also out of a role that retrains and exits
+        share = st.sampled_from([0.0, 0.05, 0.2])
+        for k in draw(st.sampled_from([["ta"], ["senco"], ["ep", "ta"]])):
+            spec["roles"][k]["movement"] = {"Area A": {"B": draw(share), "C": {t: draw(share) for t in YEARS}},
+                                            "C": {"Area A": draw(share)}}
     return spec
 
 
@@ -278,10 +283,13 @@ def policy_scenarios(draw) -> dict[str, Any]:
         tenure: dict[str, Any] = {"attrition": draw(st.lists(rate, min_size=1, max_size=4))}
         tenure.update(draw(st.sampled_from([{}, {"programmes": ["doc"]}, {"from_intake_year": 2025},
                                             {"from_intake_year": 2027, "programmes": ["doc", "conv"]}])))
+        roles["ep"].pop("movement", None)  # refused with a tenure profile (section 21.4)
         roles["ep"]["tenure"] = tenure
     if draw(st.booleans()):  # tenure on a role that retrains into EPs and exits (tenure_established)
+        roles["ta"].pop("movement", None)  # refused with a tenure profile (section 21.4)
         roles["ta"]["tenure"] = {"attrition": draw(st.lists(rate, min_size=1, max_size=3))}
     if draw(st.booleans()):  # SENCOs trained by the NPQ (a calendar programme when drawn so)
+        roles["senco"].pop("movement", None)  # refused with a tenure profile (section 21.4)
         roles["senco"]["tenure"] = {"attrition": draw(st.lists(rate, min_size=1, max_size=3))}
     if draw(st.booleans()):
         within = draw(st.integers(1, 3))

@@ -178,7 +178,16 @@ CASES = {
     "unused_columns": lambda: scenario_from_dict(_unused_columns()),
     "minimal": lambda: scenario_from_dict(minimal_scenario()),
     "england_baseline_without_rules": lambda: _baseline_without_rules(),
+    "movement": lambda: scenario_from_dict(_movement()),
 }
+
+
+def _movement():
+    """Staff moving between regions (section 21.4), by year in one direction, out of a role that exits."""
+    spec = minimal_scenario()
+    spec["roles"]["ep"]["movement"] = {"North": {"South": 0.1}, "E2": {"E1": {2026: 0.05, 2027: 0.0, 2028: 0.2}}}
+    spec["roles"]["ep"]["exits"] = {"enabled": True, "cost": 1}
+    return spec
 
 
 def _baseline_without_rules():

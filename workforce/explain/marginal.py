@@ -38,6 +38,7 @@ import pandas as pd
 from workforce.model.capacity_years import counted_value
 from workforce.model.data import ModelData
 from workforce.model.rows import KIND_NAMES, index_parts, planner_limit
+from workforce.plan.movement import net_movement
 from workforce.solver.diagnose import CAPACITY, integer_columns, relax_integrality, row_meanings, supervisors
 
 if TYPE_CHECKING:
@@ -110,12 +111,16 @@ class Explanation:
     (the dual of post_demand_balance, section 10.1); empty without horizon.terminal_value."""
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     """The scenario's names by id, for the text: ``roles``, ``regions``, ``streams``, ``programmes``."""
+    movement: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """[role, region]: staff moved in and out over the horizon and the net (section 21.4); empty
+    without movement."""
     inputs_read: list[str] = field(default_factory=list)
     """Every file the scenario read: :meth:`to_csv` never writes over one."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         names = ("limits", "budgets", "capacity", "places", "ratios", "binding", "by_region", "what_if")
-        return {name: getattr(self, name) for name in names + (("post_horizon",) if len(self.post_horizon) else ())}
+        return {name: getattr(self, name) for name in names + (("post_horizon",) if len(self.post_horizon) else ())
+                + (("movement",) if len(self.movement) else ())}
 
     def to_csv(self, out_dir: str | Path) -> Path:
         """Write every table as explain_<name>.csv into an explanation folder ``out_dir``, whole or
@@ -224,6 +229,7 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
         binding=binding,
         what_if=whatif,
         post_horizon=_post_horizon(compiled, stages),
+        movement=net_movement(plan.flows),
         stages=[{"stage": s.stage, "terms": s.terms, "objective": s.objective, "value": s.value} for s in stages],
         notes=notes,
         inputs_read=list(data.scenario.input_hashes),

@@ -184,7 +184,21 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
         if quiet:
             lines.append(f"  {', '.join(quiet)}: 0 everywhere (one more place alone buys nothing: no capacity limit binds"
                          " with a value, e.g. because money binds first)")
-    return "\n".join(lines + _post_horizon_lines(e))
+    return "\n".join(lines + _post_horizon_lines(e) + _movement_lines(e))
+
+
+def _movement_lines(e: Explanation) -> list[str]:
+    """Staff moving between regions (section 21.4): in, out and net per role and region over the horizon."""
+    mv = e.movement
+    if mv.empty:
+        return []
+    lines = ["", "Staff moving between regions over the horizon (movement shares; net = in - out):"]
+    width = max(12, *(len(f"{_name(e, 'roles', k)}, {_name(e, 'regions', r)}") for k, r in mv.index))
+    for (k, r), row in mv.iterrows():
+        where = f"{_name(e, 'roles', k)}, {_name(e, 'regions', r)}"
+        lines.append(f"  {where:<{width}} in {row['moved_in']:,.1f}, out {row['moved_out']:,.1f}, "
+                     f"net {row['net']:+,.1f}")
+    return lines
 
 
 def _post_horizon_lines(e: Explanation) -> list[str]:

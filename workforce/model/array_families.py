@@ -16,6 +16,7 @@ from workforce.model.capacity_years import places_families, trainee_arrays
 from workforce.model.count_terms import add_count_arrays
 from workforce.model.data import ModelData
 from workforce.model.horizon import post_keys, post_weight
+from workforce.model.movement import movement_arrays, movement_roles
 from workforce.model.requirement import requirement_bounds
 from workforce.model.supervision import supervisor_arrays
 from workforce.scenario.schema import TERMS
@@ -78,10 +79,13 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
     # stock_balance: stock = stock_prev − leavers + entrants − retraining − exits
     parts = [ex.var("stock", i) - (ex.stock_prev(k) - ex.leavers(k) + ex.entrants(k) - ex.outflow(k))
              for i, k in enumerate(K)]
+    moves = {k: movement_arrays(d, ex, k) for k in movement_roles(d)}  # section 21.4: + moved_in − moved_out
+    parts = [part - moves[k][0] + moves[k][1] if k in moves else part for part, k in zip(parts, K, strict=True)]
     out.append(_stack("stock_balance", grid_keys(K), parts, 0.0, 0.0))
-    # outflow_limit: retraining + exits ≤ stock_prev − leavers
+    # outflow_limit: retraining + exits ≤ stock_prev − leavers − moved_out
     roles = [k for k in K if k in cols.exit_roles or k in d.source_of.values()]
-    parts = [ex.outflow(k) - (ex.stock_prev(k) - ex.leavers(k)) for k in roles]
+    parts = [ex.outflow(k) - (ex.stock_prev(k) - ex.leavers(k)) + (moves[k][1] if k in moves else 0.0)
+             for k in roles]
     out.append(_stack("outflow_limit", grid_keys(roles), parts, -INF, 0.0))
     from workforce.model import array_policy, array_tenure  # sections 12-14, kept out of this module
 

@@ -19,6 +19,7 @@ from workforce.model.data import ModelData
 from workforce.model.deadline import add_deadline_variables, add_deadlines
 from workforce.model.expressions import entrants, leavers, retraining, spend, stock_prev, terms
 from workforce.model.horizon import add_post_horizon
+from workforce.model.movement import moved_in, moved_out, movement_roles
 from workforce.model.policy import add_cohort_variables, add_policy
 from workforce.model.requirement import add_requirement_limit
 from workforce.model.steady_state import add_steady_state
@@ -100,7 +101,11 @@ def add_stock_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
         out = retraining(m, d, k, r, t)
         if k in m.EXIT_ROLES:
             out = out + m.exits[k, r, t]
+        if k in moving:  # section 21.4: staff moving between regions
+            out = out + moved_out(m, d, k, r, t) - moved_in(m, d, k, r, t)
         return m.stock[k, r, t] == stock_prev(m, d, k, r, t) - leavers(m, d, k, r, t) + entrants(m, d, k, r, t) - out
+
+    moving = set(movement_roles(d))
 
     m.stock_balance = pyo.Constraint(m.ROLES, m.REGIONS, m.YEARS, rule=rule)
 
@@ -113,7 +118,7 @@ def add_outflow_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
         out = retraining(m, d, k, r, t)
         if k in m.EXIT_ROLES:
             out = out + m.exits[k, r, t]
-        return out <= stock_prev(m, d, k, r, t) - leavers(m, d, k, r, t)
+        return out <= stock_prev(m, d, k, r, t) - leavers(m, d, k, r, t) - moved_out(m, d, k, r, t)
 
     m.outflow_limit = pyo.Constraint(roles, m.REGIONS, m.YEARS, rule=rule)
 

@@ -73,6 +73,9 @@ class ModelData:
     # cohorts, targets, place shares, equity (issue 4; see workforce/model/policy_data.py)
     COHORT_PROGRAMMES: list[str] = field(default_factory=list)
     required_share: dict[Key, float] = field(default_factory=dict)
+    movement_share: dict[Key, float] = field(default_factory=dict)
+    """(role, origin, destination, year) → share of the origin's start-of-year stock that moves
+    (non-zero only; workforce/model/movement.py)."""
     SUPERVISION_END: list[str] = field(default_factory=list)
     """Programmes whose supervision ratio counts the year-end stock (workforce/model/supervision.py)."""
     capacity_weights: dict[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
@@ -196,6 +199,7 @@ def prepare(scenario: Scenario) -> ModelData:
     roles = scenario.roles
     progs = scenario.programmes
     from workforce.model.capacity_years import prepare_capacity_years
+    from workforce.model.movement import prepare_movement
     from workforce.model.policy_data import prepare_policy
     from workforce.model.requirement import prepare_requirement
     from workforce.model.supervision import prepare_supervision
@@ -203,6 +207,7 @@ def prepare(scenario: Scenario) -> ModelData:
     return ModelData(
         **prepare_policy(scenario, d),
         **prepare_requirement(scenario),
+        **prepare_movement(scenario),
         **prepare_supervision(scenario),
         **prepare_capacity_years(scenario),
         scenario=scenario,

@@ -20,7 +20,8 @@ TABLE_DOCS: dict[str, str] = {
     "workforce": "Supply against demand per role, region and year: staff in post, flexible supply, shortfall "
     "and surplus.",
     "flows": "The stock balance of each role, region and year term by term: "
-    "stock_end = stock_start - leavers + completions + hires - retraining_out - exits.",
+    "stock_end = stock_start - leavers + completions + hires - retraining_out - exits "
+    "(+ moved_in - moved_out when staff move between regions).",
     "spend": "Money spent by each funding stream in each year against its annual budget.",
     "spend_detail": "Spend by funding stream, year and item (a programme's course costs, hiring, exits, "
     "flexible supply).",
@@ -52,6 +53,8 @@ COLUMN_DOCS: dict[str, str] = {
     "hires": "already-qualified staff hired",
     "retraining_out": "staff leaving the role to retrain into another",
     "exits": "staff released (early release, redundancy)",
+    "moved_in": "staff moving in from other regions (roles.<id>.movement; only when staff move)",
+    "moved_out": "staff moving out to other regions (roles.<id>.movement; only when staff move)",
     "stock_end": "staff in post at the end of the year",
     "spent": "money spent",
     "budget": "annual budget (blank: no annual limit)",

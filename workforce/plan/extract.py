@@ -235,6 +235,9 @@ def flows_table(s: Solution) -> pd.DataFrame:
         cols["exits"].append(_zero_small(s.exits[s.exit_roles.index(k)]) if k in s.exit_roles else np.zeros(shape))
         cols["stock_end"].append(_zero_small(stock))
         cols["flexible"].append(s.flexible(ki))
+    from workforce.plan.movement import with_movement  # section 21.4: moved_in, moved_out
+
+    cols = with_movement(d, cols, [s.stock_prev(ki) for ki in range(len(K))])
     return _frame({c: np.array(v) for c, v in cols.items()}, [("role", K), ("region", R), ("year", T)],
                   {c: ROLE_UNIT for c in cols})
 

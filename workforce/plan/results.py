@@ -323,6 +323,8 @@ def _workforce(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
 
 
 def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
+    from workforce.plan.movement import reference_moves
+
     rows = []
     for k in d.ROLES:
         for r in d.REGIONS:
@@ -340,12 +342,16 @@ def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
                     "hires": hires,
                     "retraining_out": _v(ex.retraining(m, d, k, r, t)),
                     "exits": exits,
+                    **reference_moves(d, m, k, r, t),
                     "stock_end": _v(m.stock[k, r, t]),
                     "flexible": 0.0 + sum(d.fte_per_unit[kk, o] * _v(m.flex[kk, o, r, t]) for kk, o in d.FLEX if kk == k),
                 })
     unit = "people or FTE (the role's unit)"
+    from workforce.plan.movement import movement_units
+
     return _frame(rows, ["role", "region", "year"], {c: unit for c in (
-        "stock_start", "leavers", "completions", "hires", "retraining_out", "exits", "stock_end", "flexible")})
+        "stock_start", "leavers", "completions", "hires", "retraining_out", "exits", "stock_end", "flexible")}
+        | movement_units(d, unit))
 
 
 def _spend_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int, financial: bool = True) -> dict[str, float]:

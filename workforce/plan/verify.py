@@ -26,6 +26,7 @@ from pyomo.common.gc_manager import PauseGC
 from workforce.errors import VerificationError
 from workforce.model.capacity_years import counted_series
 from workforce.plan import verify_rules as vr
+from workforce.plan.movement import check_movement
 from workforce.plan.verify_tiebreak import (
     check_intake_change_limit,
     check_steady_state,
@@ -273,11 +274,12 @@ def _check_stocks(c: _Checks, plan: Plan, d: ModelData, done: pd.DataFrame, sets
     if len(by_tenure):
         leavers = by_tenure.reindex(idx).combine_first(pd.Series(leavers, index=idx)).to_numpy(dtype=float)
     c.eq_at("leavers", "attrition leavers of", idx, col["leavers"], leavers)
+    moved_in, moved_out = check_movement(c, plan, d, idx, col)  # section 21.4
     balance = (col["stock_start"] - col["leavers"] + col["completions"] + col["hires"] - col["retraining_out"]
-               - col["exits"])
+               - col["exits"] + moved_in - moved_out)
     c.eq_at("stock balance", "closing stock of", idx, col["stock_end"], balance)
     c.le_at("staff available to retrain or exit", "retraining starters and exits of", idx,
-            col["retraining_out"] + col["exits"], col["stock_start"] - col["leavers"])
+            col["retraining_out"] + col["exits"], col["stock_start"] - col["leavers"] - moved_out)
     # Workforce against flows: by position when both tables have the same rows (the usual case).
     same = w.index.equals(idx)
     wcol = {name: w[name].to_numpy(dtype=float) for name in ["supply", "flexible", "demand", "shortfall", "surplus"]}

@@ -21,6 +21,16 @@ STEPS = [
     ("retraining_out", "Left to\nretrain", -1),
     ("exits", "Exits", -1),
 ]
+MOVED_IN = ("moved_in", "Moved in\nfrom other\nregions", +1)
+MOVED_OUT = ("moved_out", "Moved out\nto other\nregions", -1)
+
+
+def steps_of(columns: Any) -> list[tuple[str, str, int]]:
+    """STEPS, with staff moving between regions (section 21.4) as bars of their own when the flows
+    table has them: moving in after hires, moving out after exits."""
+    if "moved_in" not in columns:
+        return STEPS
+    return [*STEPS[:2], MOVED_IN, *STEPS[2:], MOVED_OUT]
 
 
 def waterfall_steps(plan: Any, role: str, region: str | None = None,
@@ -28,7 +38,8 @@ def waterfall_steps(plan: Any, role: str, region: str | None = None,
     """The bars of :func:`flows_waterfall`: start stock, each flow signed, end stock.
 
     ``stock_end = stock_start - leavers + completions + hires - retraining_out - exits`` in each
-    year, so over consecutive years the signed flows add up to the change in stock.
+    year (``+ moved_in - moved_out`` when staff move between regions), so over consecutive years the
+    signed flows add up to the change in stock.
     """
     t = plan_tables(plan)
     st.resolve_role(t, role)
@@ -40,7 +51,7 @@ def waterfall_steps(plan: Any, role: str, region: str | None = None,
         raise st.PlotRequestError(f"years {first}-{last}: the first year is after the last")
     span = fl.loc[first:last]
     bars = [("start", float(span["stock_start"].iloc[0]))]
-    bars += [(col, sign * float(span[col].sum()) + 0.0) for col, _, sign in STEPS]
+    bars += [(col, sign * float(span[col].sum()) + 0.0) for col, _, sign in steps_of(span.columns)]
     bars.append(("end", float(span["stock_end"].iloc[-1])))
     return bars
 
@@ -54,7 +65,7 @@ def flows_waterfall(plan: Any, role: str, region: str | None = None, *,
     bars = waterfall_steps(t, role, region, years)
     first, last = years or (t.years[0], t.years[-1])
     unit = st.role_unit(t, role)
-    labels = {col: label for col, label, _ in STEPS}
+    labels = {col: label for col, label, _ in [*STEPS, MOVED_IN, MOVED_OUT]}
     names = [f"Stock at\nstart of {first}", *(labels[c] for c, _ in bars[1:-1]), f"Stock at\nend of {last}"]
     with st.style():
         fig, ax, own = st.single_axes(ax, 3.6)

@@ -98,6 +98,9 @@ def check_scenario(scenario: Scenario) -> None:
                 problems += [(path, f"is a share of demand and must be between 0 and 1, got {v:g}")
                              for v in sorted(set(values.values())) if v > 1][:1]
         problems += _check_limits(scenario)
+        from workforce.scenario.movement import check_movement
+
+        problems += check_movement(scenario)
     if problems:
         raise ScenarioCheckError(problems)
 

@@ -5,6 +5,7 @@ Accepted layouts, one row per region (or per year):
 * long: columns ``region``, ``year``, ``value`` (``year`` may be absent for per-region tables and
   ``region`` for per-year tables);
 * wide: a ``region`` column and one column per year (``region,2026,2027,...``).
+* movement (``roles.<k>.movement``): columns ``from``, ``to``, ``share`` and optionally ``year``.
 
 Columns named ``source``, ``note`` or ``name`` are kept for people and ignored by the model.
 Cells are checked one by one: blanks, ``NA``, ``1,200``, ``7%`` and negative numbers are refused
@@ -100,7 +101,9 @@ def read_table_csv(path: Path, display: str) -> tuple[dict[Any, Any], dict[tuple
                 line=1,
             )
         )
-    if "value" in cols:
+    if {"from", "to", "share"} <= set(cols):  # a movement matrix (workforce.scenario.movement)
+        _movement_rows(rows, header, cols, line_of, display, problems, put)
+    elif "value" in cols:
         known = {"region", "year", "value"} | IGNORED_COLUMNS
         extra = [h for h in header if h.lower() not in known]
         if extra:
@@ -167,6 +170,27 @@ def read_table_csv(path: Path, display: str) -> tuple[dict[Any, Any], dict[tuple
     if not data:
         raise ScenarioError(Problem("the CSV file has a header but no data rows", file=display))
     return data, lines
+
+
+def _movement_rows(rows: list[list[str]], header: list[str], cols: dict[str, int], line_of: list[int],
+                   display: str, problems: list[Problem], put: Any) -> None:
+    """Rows ``from, to, share[, year]`` of a movement matrix, as origin -> destination (-> year) -> share."""
+    extra = [h for h in header if h.lower() not in {"from", "to", "share", "year"} | IGNORED_COLUMNS]
+    if extra:
+        raise ScenarioError(Problem(f"unexpected column(s) {', '.join(extra)}; a movement table has columns "
+                                    "from, to, share and optionally year (and source/note)", file=display, line=1))
+    for n, row in enumerate(rows[1:], start=1):
+        line = line_of[n]
+        if len(row) != len(header):
+            problems.append(Problem(f"expected {len(header)} cells, found {len(row)}", file=display, line=line))
+            continue
+        key: list[Any] = [_region(row[cols["from"]], display, line, problems),
+                          _region(row[cols["to"]], display, line, problems)]
+        if "year" in cols:
+            key.append(_year(row[cols["year"]], display, line, problems))
+        value = _value(row[cols["share"]], "share", display, line, problems)
+        if None not in key and value is not None:
+            put(tuple(key), value, line)
 
 
 def _refuse_case_twins(header: list[str], display: str) -> None:

@@ -42,6 +42,7 @@ UNITS: dict[str, str] = {
     "Role.surplus_cost": "£k per role-unit-year",
     "Role.surplus_max": ROLE_UNIT,
     "Role.required_share": "fraction of demand (0-1)",
+    "Role.movement": "fraction of the origin region's stock a year (0-1)",
     "Programme.duration": "years",
     "Programme.completion_rate": "fraction (0-1)",
     "Programme.course_costs": "£k per starter, per course year",

@@ -151,6 +151,8 @@ def _kind(p: dict[str, Any], defs: dict[str, Any]) -> str:
             return "list (section below)"
         return f"list of {_plural(_kind(items, defs))}"
     if kind == "object":
+        if "x-shape" in p:  # a shape of its own, e.g. roles.<id>.movement
+            return str(p["x-shape"])
         if "patternProperties" in p:
             (value,) = p["patternProperties"].values()
             if _ref_name(value):

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from workforce.scenario.movement import Movement
 from workforce.scenario.schema_base import Base, Fraction, Id, Money, Name
 from workforce.scenario.tables import Table
 
@@ -164,3 +165,8 @@ class Role(Base):
     statutory_deadline: StatutoryDeadline | None = None
     """Unqualified holders of unfilled posts must qualify within a deadline (e.g. SENCOs, NPQ in
     three years)."""
+    movement: Movement | None = None
+    """Staff moving between regions each year: origin region -> destination region -> share of the
+    origin's stock at the start of the year (or year -> share), or ``{file: x.csv}`` with columns
+    from, to, share (and optionally year). Shares out of a region plus attrition are at most 1;
+    none means no movement."""

@@ -68,6 +68,8 @@ def candidate_rows(groups: dict[str, dict[Any, list[tuple[Any, ...]]]], d: Model
         k, r = key
         if family == "supervision_limit":
             return [i for i in groups["region"].get((family, r), []) if d.supervisor_role[i[0]] == k]
+        if param == "stock_initial" and family == "stock_balance" and d.movement_share:
+            return by_first.get((family, k), [])  # moved_in carries r's stock into other regions (section 21.4)
         return by_two.get((family, k, r), [])
     if param == "completion_rate":
         return by_first.get((family, d.role_of[key[0]]), [])
