@@ -72,7 +72,9 @@ class ModelData:
     weights: dict[str, float]
     # cohorts, targets, place shares, equity (issue 4; see workforce/model/policy_data.py)
     COHORT_PROGRAMMES: list[str] = field(default_factory=list)
+    """Programmes delivered in whole cohorts."""
     required_share: dict[Key, float] = field(default_factory=dict)
+    """(role, region, year) → share of demand that must be met (workforce/model/requirement.py)."""
     movement_share: dict[Key, float] = field(default_factory=dict)
     """(role, origin, destination, year) → share of the origin's start-of-year stock that moves
     (non-zero only; workforce/model/movement.py)."""
@@ -80,8 +82,6 @@ class ModelData:
     """Programmes whose supervision ratio counts the year-end stock (workforce/model/supervision.py)."""
     capacity_weights: dict[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
     """(capacity, programme) → weight of each course year it counts (workforce/model/capacity_years.py)."""
-    """(role, region, year) → share of demand that must be met (workforce/model/requirement.py)."""
-    """Programmes delivered in whole cohorts."""
     cohort_min_size: dict[str, float] = field(default_factory=dict)
     cohort_max_size: dict[str, float] = field(default_factory=dict)
     cohort_region_min: dict[str, float] = field(default_factory=dict)
