@@ -23,6 +23,7 @@ import numpy as np
 from scipy import sparse
 
 from workforce.model import arrays
+from workforce.model.array_families import objective_terms
 from workforce.model.array_grids import _flat
 from workforce.solver.core import compile_scenario
 from workforce.solver.warm import NeedsRebuild, WarmModel
@@ -63,7 +64,7 @@ class ArrayWarmModel(WarmModel):
         """The LP generated from the tables as they are now (once per point), and its rows (CSR)."""
         if self._fresh is None:
             try:
-                fresh = arrays.compile_arrays(self.data)
+                fresh = arrays.compile_arrays(self.data, objective=False)  # objective only if it changed
             except arrays.ConstantRowsInfeasible:
                 raise NeedsRebuild("a row with no decision in it no longer holds") from None
             if fresh.row_families != self.compiled.row_families:
@@ -77,21 +78,44 @@ class ArrayWarmModel(WarmModel):
         if not todo:
             return
         fresh, rows = self._regenerated()
+        idx = np.fromiter(todo, dtype=np.int64, count=len(todo))
+        if not self._same_pattern_update(idx, rows, counts):
+            for i in idx.tolist():  # an entry appears or vanishes: row by row, as the Pyomo path does
+                start, end = rows.indptr[i], rows.indptr[i + 1]
+                row = dict(zip(rows.indices[start:end].tolist(), rows.data[start:end].tolist(), strict=True))
+                self._set_row(i, row, counts)
         c = self.compiled
-        for i in todo:
-            start, end = rows.indptr[i], rows.indptr[i + 1]
-            self._set_row(i, dict(zip(rows.indices[start:end].tolist(), rows.data[start:end].tolist(), strict=True)),
-                          counts)
-            lo, up = fresh.row_lower[i], fresh.row_upper[i]
-            if lo != c.row_lower[i] or up != c.row_upper[i]:
-                c.row_lower[i], c.row_upper[i] = lo, up
-                self.h.changeRowBounds(i, lo, up)
-                counts["bounds"] += 1
+        lo, up = fresh.row_lower[idx], fresh.row_upper[idx]
+        moved = (lo != c.row_lower[idx]) | (up != c.row_upper[idx])
+        if moved.any():
+            at = idx[moved]
+            c.row_lower[at], c.row_upper[at] = lo[moved], up[moved]
+            self.h.changeRowsBounds(len(at), at.astype(np.int32), c.row_lower[at], c.row_upper[at])
+            counts["bounds"] += len(at)
+
+    def _same_pattern_update(self, idx: np.ndarray, rows: Any, counts: dict[str, int]) -> bool:
+        """Copy rows ``idx`` of ``rows`` into the matrix and HiGHS when they hold entries in the same
+        columns as now (the usual case: a rate or a stock moved); False (nothing done) otherwise."""
+        A = self._A
+        old, new = _positions(A.indptr, idx), _positions(rows.indptr, idx)
+        if len(old) != len(new) or not np.array_equal(A.indices[old], rows.indices[new]):
+            return False
+        before, after = A.data[old], rows.data[new]
+        diff = np.flatnonzero(before != after)
+        if (before[diff] == 0.0).any():  # a stored zero filled: HiGHS gets the whole matrix (_set_row)
+            return False
+        A.data[old[diff]] = after[diff]
+        row_of = np.repeat(idx, np.diff(rows.indptr)[idx])
+        for i, j, v in zip(row_of[diff].tolist(), A.indices[old[diff]].tolist(), after[diff].tolist(), strict=True):
+            self.h.changeCoeff(i, j, v)
+        counts["coefficients"] += len(diff)
+        return True
 
     def _recompute_objective(self) -> None:
         fresh, _rows = self._regenerated()
-        self.compiled.term_costs[:] = fresh.term_costs
-        self.compiled.term_offsets[:] = fresh.term_offsets
+        costs, offsets = objective_terms(self.data, fresh.layout, fresh.expressions)
+        self.compiled.term_costs[:] = costs
+        self.compiled.term_offsets[:] = offsets
 
     # ---------------------------------------------------------------------------- results
     def _init_extraction(self) -> None:
@@ -126,3 +150,12 @@ class ArrayWarmModel(WarmModel):
                                     np.concatenate(cols) if cols else np.zeros(0, np.int64))),
                                   shape=(len(keys), self.compiled.layout.n))
         self._spend = (keys, matrix, const)
+
+
+def _positions(indptr: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Positions in a CSR matrix's data of the entries of rows ``idx``, row after row."""
+    starts, lengths = indptr[idx], indptr[idx + 1] - indptr[idx]
+    if not lengths.sum():
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    return offsets + np.arange(lengths.sum())
