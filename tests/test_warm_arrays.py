@@ -16,6 +16,8 @@ import pandas as pd
 import pytest
 
 from tests.test_warm import IN_PLACE, RICH, _assert_same_arrays, _lever
+from tests.test_warm_policy import IN_PLACE as IN_PLACE_POLICY
+from tests.test_warm_policy import IN_PLACE_TERMINAL, POLICY, TERMINAL
 from workforce import prepare, scenario_from_dict
 from workforce.model.arrays import compile_arrays
 from workforce.solver.core import run
@@ -71,6 +73,39 @@ def _spend(compiled, x: np.ndarray) -> np.ndarray:
         np.add.at(value, r, v * x[c])
         out.append(value)
     return np.concatenate(out)
+
+
+_POLICY_CASES = [("policy", *case) for case in IN_PLACE_POLICY] + [("terminal", *case) for case in IN_PLACE_TERMINAL]
+_POLICY_MODELS: dict[str, ArrayWarmModel] = {}
+
+
+@pytest.mark.parametrize(("which", "path", "op", "value"), _POLICY_CASES, ids=[f"{w}:{p}:{o}" for w, p, o, _ in _POLICY_CASES])
+def test_policy_and_post_horizon_rows_change_in_place_as_generated(which, path, op, value):
+    """tests/test_warm_policy.py's changes (targets, shares, equity, tenure, deadlines, financial
+    years, whole cohorts; the post-horizon rows) on the array warm model."""
+    if which not in _POLICY_MODELS:
+        _POLICY_MODELS[which] = ArrayWarmModel(scenario_from_dict(copy.deepcopy(POLICY if which == "policy" else TERMINAL)))
+    warm = _POLICY_MODELS[which]
+    levers = {"x": _lever(path, op)}
+    info, used, note = warm.solve_point({"x": value}, levers)
+    assert used is warm and note["how"] == "in place", note
+    compiled, cold = _cold_arrays(warm.base, {"x": value}, levers, warm.options)
+    _assert_same_arrays(warm.compiled, compiled)
+    assert info.objective == pytest.approx(cold.objective, rel=1e-6, abs=1e-6)
+
+
+@pytest.mark.parametrize(("path", "op", "value", "why"), [
+    ("programmes.doc.duration", "set", 2, "structure"),
+    ("programmes.doc.intake_min.B", "set", 1, "minimum intakes where the model has none"),
+])
+def test_structural_changes_are_rebuilt_on_the_array_path(rich, path, op, value, why):
+    levers = {"x": _lever(path, op)}
+    info, used, note = rich.solve_point({"x": value}, levers)
+    assert note["how"] == "rebuild" and why in note["reason"]
+    assert isinstance(used, ArrayWarmModel) and used is not rich and used.model is None
+    compiled, cold = _cold_arrays(rich.base, {"x": value}, levers, rich.options)
+    _assert_same_arrays(used.compiled, compiled)
+    assert info.objective == pytest.approx(cold.objective, rel=1e-9)
 
 
 _POINTS = [
