@@ -4,7 +4,7 @@ Prints, for the same 200 changes of the DfE EP training budget (95% to 150%):
 
 * HiGHS alone, warm: the compiled model loaded into highspy once, then for each point the ten
   budget rows' bounds changed, ``Highs.run()``, and the solution read as an array;
-* the sweep engine (workforce.solver.warm.WarmModel): each point's levers applied in place, re-solved
+* the sweep engine (workforce.solver.warm_arrays.ArrayWarmModel): each point's levers applied in place, re-solved
   warm, the plan re-checked, and the key results computed (the values a partition stores);
 * the whole ``sweep()`` in one process (adds point bookkeeping and 200 Parquet partitions written
   atomically) and on a 2-process pool (adds worker start-up);
@@ -35,7 +35,7 @@ from workforce.model import build_model  # noqa: E402
 from workforce.scenario.schema import TERMS  # noqa: E402
 from workforce.solver.core import _highs, compile_model, run  # noqa: E402
 from workforce.solver.levers import Lever, parse_path, scenario_with  # noqa: E402
-from workforce.solver.warm import WarmModel  # noqa: E402
+from workforce.solver.warm_arrays import ArrayWarmModel as WarmModel  # noqa: E402  (the engine sweep() uses)
 from workforce.studies.sweep import sweep  # noqa: E402
 
 POINTS = 200

@@ -178,8 +178,9 @@ class ArrayCompiled:
             self._pyomo["col_position"] = {id(v): j for j, v in enumerate(self.columns)}
         return self._pyomo["col_position"]
 
-def compile_arrays(d: ModelData) -> ArrayCompiled:
-    """The LP of ``build_model(d)`` as arrays (for scenarios where :func:`applies`)."""
+def compile_arrays(d: ModelData, objective: bool = True) -> ArrayCompiled:
+    """The LP of ``build_model(d)`` as arrays (for scenarios where :func:`applies`); without
+    ``objective`` the objective terms are left empty (a warm model reading rows only)."""
     cols = Columns(d)
     ex = Expressions(d, cols)
     fams = families(d, cols, ex)
@@ -202,7 +203,7 @@ def compile_arrays(d: ModelData) -> ArrayCompiled:
         row_lower, row_upper, row_keys, renumber = drop_constant_rows(d, constant, row_lower, row_upper, row_keys)
         rows, offset = [renumber[row]], len(row_lower)
     csc = CSC.from_entries(np.concatenate(rows), np.concatenate(colidx), np.concatenate(vals), (offset, cols.n))
-    costs, offsets = objective_terms(d, cols, ex)
+    costs, offsets = objective_terms(d, cols, ex) if objective else (np.zeros((0, cols.n)), np.zeros(0))
     col_upper = np.full(cols.n, INF)
     integrality = None
     if d.COHORT_PROGRAMMES:  # cohorts ∈ {0, ..., ⌈intake_upper / cohort_max_size⌉}; cohort_open ∈ {0, 1}

@@ -37,7 +37,7 @@ from workforce.solver.core import SolveInfo, _highs, check_rows, compile_model, 
 from workforce.solver.levers import Effect, Lever, entry_value, probe, raw_key, scenario_with
 from workforce.solver.policy import check_integral
 from workforce.solver.warm_results import WarmResults, _tuple
-from workforce.solver.warm_rules import AT_SOLVE, OBJECTIVE, RHS, ROWS, SPEND, candidate_rows
+from workforce.solver.warm_rules import AT_SOLVE, OBJECTIVE, RHS, ROW_FAMILIES, ROWS, SPEND, candidate_rows, row_groups
 
 INF = float("inf")
 
@@ -54,8 +54,7 @@ class WarmModel(WarmResults):
         self.scenario = scenario
         self.base = scenario.model_dump()
         self.data = prepare(scenario)
-        self.model = build_model(self.data)
-        self.compiled = compile_model(self.model)
+        self._build()
         settings = scenario.solver
         self.options = {
             "time_limit": time_limit if time_limit is not None else settings.time_limit,
@@ -65,18 +64,8 @@ class WarmModel(WarmResults):
         if self.compiled.integrality is not None:  # whole cohorts: re-solved as a MILP, as by solve()
             self.options["mip_gap"] = settings.mip_gap
         self.h = _highs(self.compiled, self.options, integer=True)
-        self.row_of = {
-            (con.parent_component().name, _tuple(con.index())): i for i, con in enumerate(self.compiled.rows)
-        }
-        self._groups: dict[str, dict[Any, list[tuple[Any, ...]]]] = {"all": {}, "first": {}, "two": {}, "region": {}}
-        for family in {f for fams in ROWS.values() for f in fams}:
-            for index in getattr(self.model, family, ()):  # issue-4 families exist only when used
-                idx = _tuple(index)
-                self._groups["all"].setdefault(family, []).append(idx)
-                self._groups["first"].setdefault((family, idx[0]), []).append(idx)
-                if len(idx) > 1:
-                    self._groups["two"].setdefault((family, idx[0], idx[1]), []).append(idx)
-                    self._groups["region"].setdefault((family, idx[1]), []).append(idx)
+        self.row_of = {(name, _tuple(index)): i for i, (name, index) in enumerate(self._row_keys())}
+        self._groups = row_groups(self._family_indices())
         self._A = self.compiled.A.tocsr()
         self._A.sort_indices()
         # The base scenario's rows, bounds and objective: a point is applied to the base, not to
@@ -103,6 +92,24 @@ class WarmModel(WarmResults):
         self._version = self.h.version()
         self._init_extraction()
         self.build_seconds = time.perf_counter() - t0
+
+    def _build(self) -> None:
+        """The model and its compiled LP (:class:`workforce.solver.warm_arrays.ArrayWarmModel`: arrays)."""
+        self.model = build_model(self.data)
+        self.compiled = compile_model(self.model)
+
+    def _row_keys(self) -> list[tuple[str, Any]]:
+        return [(con.parent_component().name, con.index()) for con in self.compiled.rows]
+
+    def _family_indices(self) -> list[tuple[str, Any]]:
+        """(family, its indices) of the families a parameter enters (issue-4 families only when used)."""
+        return [(f, getattr(self.model, f)) for f in sorted(ROW_FAMILIES) if hasattr(self.model, f)]
+
+    def _forget(self) -> None:
+        """Drop what the model remembers of the parameters: entrants and leavers are memoised per
+        model (model/expressions.py) and calendar courses cache their cost by month."""
+        self.model.__dict__.pop("calendar_profiles", None)
+        self.model.__dict__.pop("_expression_cache", None)
 
     # ----------------------------------------------------------------------------------- levers
     def effect(self, lever: Lever) -> Effect:
@@ -183,11 +190,7 @@ class WarmModel(WarmResults):
             for k, v in diff.items():
                 table[raw_key(name, k)] = v
         counts = {"bounds": 0, "coefficients": 0, "costs": 0}
-        if "cost_course" in changed:  # calendar courses cache their cost by month (model.calendar._profile)
-            self.model.__dict__.pop("calendar_profiles", None)
-        # entrants and leavers are memoised per model during the build (model/expressions.py); they hold
-        # the old completion rates, attrition and prior cohorts, so re-evaluated rows must not reuse them.
-        self.model.__dict__.pop("_expression_cache", None)
+        self._forget()  # re-evaluated rows must not reuse expressions of the old parameters
         targets = self.targets(values, levers)
         self._rows_at_point(changed, targets, counts)
         self._move_bounds(targets, counts)
@@ -269,7 +272,7 @@ class WarmModel(WarmResults):
         A = self._A.tocsc()
         A.eliminate_zeros()
         A.sort_indices()
-        self.compiled.A = A
+        self._store_matrix(A)
         if not self._repass:
             return
         self._repass = False
@@ -283,6 +286,9 @@ class WarmModel(WarmResults):
             A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data, flags,
         )
         self._cost = None  # solve() pushes the costs again
+
+    def _store_matrix(self, A: Any) -> None:
+        self.compiled.A = A
 
     def _rhs_row(self, name: str, key: tuple[Any, ...]) -> int:
         family = RHS[name][0]
@@ -468,21 +474,6 @@ class WarmModel(WarmResults):
         self._check(x)
         return info
 
-    def _check(self, x: np.ndarray) -> None:
-        """The same re-check as :func:`workforce.solver.core.check_rows` (which raises on a violation),
-        with the row scales kept between points whose bounds did not change."""
-        c = self.compiled
-        if self._scale is None:
-            finite_upper = np.isfinite(c.row_upper)
-            self._scale = np.maximum(1.0, np.abs(np.where(finite_upper, c.row_upper, c.row_lower)))
-        activity = c.A @ x
-        rows = np.maximum(activity - c.row_upper, c.row_lower - activity) / self._scale
-        cols = np.maximum(c.col_lower - x, x - c.col_upper)
-        tolerance = self.scenario.solver.verify_tolerance
-        if rows.max(initial=0.0) > tolerance or cols.max(initial=0.0) > tolerance:
-            check_rows(c, x, tolerance)  # raises, naming the row or column
-        check_integral(c, x, tolerance)
-
     def _solve_with_run(self) -> SolveInfo:
         n0 = self.h.getNumRow()
         timings: dict[str, float] = {}
@@ -512,7 +503,7 @@ class WarmModel(WarmResults):
         except NeedsRebuild as exc:
             scenario = scenario_with(self.base, values, levers, name=self.scenario.name)
             scenario._sources = dict(self.scenario._sources)  # its limits are where the base's are written
-            other = WarmModel(scenario, threads=int(self.options["threads"]), time_limit=self.options["time_limit"])
+            other = type(self)(scenario, threads=int(self.options["threads"]), time_limit=self.options["time_limit"])
             if self._fixed is not None:
                 other.fix_intake(dict(zip(self._keys["intake"], self._fixed, strict=True)))
             return other.solve(), other, {"how": "rebuild", "reason": str(exc)}

@@ -15,6 +15,8 @@ from workforce.model.calendar import fy_spend
 from workforce.model.expressions import spend
 from workforce.plan.solution import SolveInfo
 from workforce.scenario.schema import TERMS
+from workforce.solver.core import check_rows
+from workforce.solver.policy import check_integral
 
 
 def _tuple(index: Any) -> tuple[Any, ...]:
@@ -126,3 +128,18 @@ class WarmResults:
     def intake_plan(self, info: SolveInfo) -> dict[tuple[str, str, int], float]:
         """The solved intake by (programme, region, year), to hold fixed in an evaluation."""
         return dict(zip(self._keys["intake"], self._values("intake", info.x).tolist(), strict=True))  # type: ignore[arg-type]
+
+    def _check(self, x: np.ndarray) -> None:
+        """The same re-check as :func:`workforce.solver.core.check_rows` (which raises on a violation),
+        with the row scales kept between points whose bounds did not change."""
+        c = self.compiled
+        if self._scale is None:
+            finite_upper = np.isfinite(c.row_upper)
+            self._scale = np.maximum(1.0, np.abs(np.where(finite_upper, c.row_upper, c.row_lower)))
+        activity = c.A @ x
+        rows = np.maximum(activity - c.row_upper, c.row_lower - activity) / self._scale
+        cols = np.maximum(c.col_lower - x, x - c.col_upper)
+        tolerance = self.scenario.solver.verify_tolerance
+        if rows.max(initial=0.0) > tolerance or cols.max(initial=0.0) > tolerance:
+            check_rows(c, x, tolerance)  # raises, naming the row or column
+        check_integral(c, x, tolerance)

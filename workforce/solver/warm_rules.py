@@ -6,6 +6,7 @@ models/cohort_planning.md, section 12.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from workforce.model.data import ModelData
@@ -48,6 +49,9 @@ ROWS: dict[str, tuple[str, ...]] = {
 }
 """Parameters inside rows: the constraint families whose rows are re-evaluated."""
 
+ROW_FAMILIES = {f for fams in ROWS.values() for f in fams}
+"""Every family some parameter enters."""
+
 OBJECTIVE = {"penalty_shortfall", "cost_surplus", "cost_course", "cost_hire", "cost_exit", "cost_flex", "intake_prior"}
 """Parameters that change objective coefficients or offsets."""
 
@@ -56,6 +60,21 @@ SPEND = {"cost_course", "cost_hire", "cost_exit", "cost_flex", "intake_prior"}
 
 AT_SOLVE = {"weights"}
 """Parameters the solve reads afresh every time."""
+
+
+def row_groups(families: Iterable[tuple[str, Iterable[Any]]]) -> dict[str, dict[Any, list[tuple[Any, ...]]]]:
+    """The indices of each family's rows grouped for :func:`candidate_rows`: all, by first index,
+    by first two, and by region (the second)."""
+    groups: dict[str, dict[Any, list[tuple[Any, ...]]]] = {"all": {}, "first": {}, "two": {}, "region": {}}
+    for family, indices in families:
+        for index in indices:
+            idx = index if isinstance(index, tuple) else (index,)
+            groups["all"].setdefault(family, []).append(idx)
+            groups["first"].setdefault((family, idx[0]), []).append(idx)
+            if len(idx) > 1:
+                groups["two"].setdefault((family, idx[0], idx[1]), []).append(idx)
+                groups["region"].setdefault((family, idx[1]), []).append(idx)
+    return groups
 
 
 def candidate_rows(groups: dict[str, dict[Any, list[tuple[Any, ...]]]], d: ModelData, param: str,

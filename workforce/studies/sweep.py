@@ -112,7 +112,7 @@ def failure_reason(error: Any) -> str:
 def _warm_model(task: Mapping[str, Any]) -> Any:
     """This worker's model of the task's scenario (built on first use, then reused)."""
     from workforce.scenario import scenario_from_dict
-    from workforce.solver.warm import WarmModel
+    from workforce.solver.warm_arrays import ArrayWarmModel
 
     cache = getattr(_CACHE, "models", None)
     if cache is None:
@@ -122,7 +122,7 @@ def _warm_model(task: Mapping[str, Any]) -> Any:
         cache.clear()
         scenario = scenario_from_dict(task["scenario"], name=task["scenario_name"])
         scenario._sources = dict(task.get("sources") or {})
-        cache[key] = WarmModel(scenario, threads=1, time_limit=task["time_limit"])
+        cache[key] = ArrayWarmModel(scenario, threads=1, time_limit=task["time_limit"])
     return cache[key]
 
 
@@ -225,9 +225,9 @@ def _fixed_intake(spec: StudySpec, base: Path | None, scenario: Scenario) -> lis
         from workforce.studies.plan_file import read_plan
 
         return read_plan((base or Path.cwd()) / mc.plan, scenario)
-    from workforce.solver.warm import WarmModel
+    from workforce.solver.warm_arrays import ArrayWarmModel
 
-    model = WarmModel(scenario)
+    model = ArrayWarmModel(scenario)
     plan = model.intake_plan(model.solve())
     return [[p, r, t, v] for (p, r, t), v in plan.items()]
 
