@@ -31,7 +31,7 @@ def relaxation(spec: dict, strengthen: bool) -> float:
     h = _highs(compiled, {"threads": 1}, integer=False)
     h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
     if strengthen:
-        for cols, vals, rhs in capacity_cuts(compiled, data):
+        for cols, vals, rhs in capacity_cuts(compiled, data).rows():
             h.addRow(-np.inf, rhs, len(cols), cols, vals)
     h.run()
     return h.getInfo().objective_function_value + offset
@@ -79,7 +79,7 @@ def test_no_cut_where_the_places_are_whole_maximum_cohorts():
     """60 places in cohorts of up to 20: ρ = 0, intake ≤ 20·n already meets intake ≤ 60 at n = 3."""
     spec = one_region(50, {"max_size": 20}, places=60)
     data = prepare(scenario_from_dict(spec))
-    assert capacity_cuts(compile_scenario(data)[1], data) == []
+    assert capacity_cuts(compile_scenario(data)[1], data).rows() == []
 
 
 def test_both_lp_constructions_give_the_same_rows():
@@ -93,7 +93,7 @@ def test_both_lp_constructions_give_the_same_rows():
 
     def named(compiled):
         return sorted((tuple(sorted((compiled.columns[j].name, v) for j, v in zip(c, vals, strict=True))), r)
-                      for c, vals, r in capacity_cuts(compiled, data))
+                      for c, vals, r in capacity_cuts(compiled, data).rows())
 
     rows = named(arrays_path)
     assert len(rows) == 2  # A: 30 = 0·40 + 30; B: 70 = 1·40 + 30
@@ -130,7 +130,7 @@ def whole_optimum(data, model, strengthen: bool) -> tuple[float, float]:
     h = _highs(model, {"threads": 1, "mip_gap": 0.0}, integer=True)
     h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
     if strengthen:
-        for cols, vals, rhs in capacity_cuts(model, data):
+        for cols, vals, rhs in capacity_cuts(model, data).rows():
             h.addRow(-np.inf, rhs, len(cols), cols, vals)
     h.run()
     info = h.getInfo()
