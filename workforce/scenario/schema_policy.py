@@ -144,3 +144,6 @@ class SolverSettings(Base):
     mip_gap: Annotated[float, Field(ge=0, le=1)] = 1e-3
     """Relative optimality gap at which HiGHS stops a mixed-integer solve (0.001 = 0.1%); used only
     when a programme is delivered in ``cohorts``."""
+    cohort_strengthening: bool = False
+    """Give HiGHS valid inequalities on whole cohort counts (models/cohort_planning.md section 12.6): a
+    tighter bound, the same optimum; used only when a programme is delivered in ``cohorts``."""

@@ -274,6 +274,10 @@ def run(
         h.setOptionValue("output_flag", True)
         h.setOptionValue("log_to_console", False)
         h.cbLogging.subscribe(lambda event: log.append(event.message))
+    if highs is None and compiled.integrality is not None and data.scenario.solver.cohort_strengthening:
+        from workforce.solver.cohort_cuts import add_capacity_cuts
+
+        log.append(f"workforce: {add_capacity_cuts(h, compiled, data)} cohort_capacity_cut rows given to HiGHS\n")
     timings["handoff"] = time.perf_counter() - t
     if objective.lexicographic:
         listed = [term for group in objective.lexicographic for term in group]
