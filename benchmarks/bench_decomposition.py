@@ -5,7 +5,12 @@ Prints, for the given number of draws and worker processes: wall and CPU seconds
 (os.getloadavg, the machine is shared), the proven lower bound, the plan's expected cost, the
 certified gap and the iterations, and the process's peak memory.
 
-Run: python benchmarks/bench_decomposition.py [draws] [workers ...] [--extensive] [--wide]
+With ``--mpisppy`` the plan is solved by progressive hedging in mpi-sppy (stochastic.method:
+mpisppy) instead; run it under MPI for its spokes, e.g. ``mpiexec -n 3 python
+benchmarks/bench_decomposition.py 10 1 --mpisppy`` (rank 0 prints; the figures are rank 0's, and
+the peak memory is rank 0's and its children's, not the sum over ranks).
+
+Run: python benchmarks/bench_decomposition.py [draws] [workers ...] [--extensive] [--wide] [--mpisppy]
 """
 
 from __future__ import annotations
@@ -41,14 +46,26 @@ def run(draws: int, workers: int, method: str, wide: bool = False) -> dict:
     spec = spec.model_copy(update={"stochastic": st})
     load = os.getloadavg()[0]
     t = time.perf_counter()
-    r = run_stochastic_study(spec, base_dir=base_dir, draws=draws, workers=workers, threads=workers)
+    from workforce.studies.stochastic.mpisppy_engine import NotRoot
+
+    try:
+        r = run_stochastic_study(spec, base_dir=base_dir, draws=draws, workers=workers, threads=workers)
+    except NotRoot:  # an MPI rank other than 0: rank 0 prints
+        return {}
     wall = time.perf_counter() - t
     m = r.measures
-    print(f"{method:13s} {'wide ' if wide else ''}draws={draws} workers={workers} wall={wall:7.1f}s load={load:.2f}->{os.getloadavg()[0]:.2f} "
+    ranks = f" ranks={_ranks()}" if method == "mpisppy" else ""
+    print(f"{method:13s} {'wide ' if wide else ''}draws={draws} workers={workers}{ranks} wall={wall:7.1f}s load={load:.2f}->{os.getloadavg()[0]:.2f} "
           f"objective={m['stochastic_objective']:,.1f} bound={m['stochastic_bound']:,.1f} gap={m['gap']:.3%} "
           f"iterations={m.get('decomposition_iterations')} timings={ {k: round(v, 1) for k, v in r.timings.items()} } "
           f"peak={peak_gb():.2f} GB", flush=True)
     return m
+
+
+def _ranks() -> int:
+    from mpi4py import MPI
+
+    return MPI.COMM_WORLD.Get_size()
 
 
 def main() -> None:
@@ -59,7 +76,7 @@ def main() -> None:
     if "--extensive" in sys.argv:
         run(draws, 2, "extensive", wide)
     for w in workers:
-        run(draws, w, "decomposition", wide)
+        run(draws, w, "mpisppy" if "--mpisppy" in sys.argv else "decomposition", wide)
 
 
 if __name__ == "__main__":

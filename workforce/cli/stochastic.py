@@ -43,7 +43,12 @@ def stochastic(study: Path, out: Path | None, draws: int | None, threads: int, w
     spec, base_dir = load_stochastic_study(study)
     out = out if out is not None else Path("results") / "stochastic" / study.stem
     check_replaceable(out, "run", [study])  # before solving: a refused folder costs no solve
-    result = run_stochastic_study(spec, base_dir=base_dir, draws=draws, threads=threads, workers=workers)
+    from workforce.studies.stochastic.mpisppy_engine import NotRoot
+
+    try:
+        result = run_stochastic_study(spec, base_dir=base_dir, draws=draws, threads=threads, workers=workers)
+    except NotRoot:  # under mpiexec (stochastic.method: mpisppy) MPI rank 0 alone reports and writes
+        return
     click.echo(result.summary_text())
     write_result(result, out)
     click.echo(f"Wrote first_stage.csv, scenarios.csv, shortfall.csv, spend.csv, scenario_plans.csv, summary.json, "

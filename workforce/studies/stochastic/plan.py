@@ -163,6 +163,7 @@ def stochastic_plan(
     method: str = "extensive",
     workers: int = 1,
     target_gap: float = 0.01,
+    max_iterations: int | None = None,
 ) -> StochasticResult:
     """Solve the two-stage stochastic plan of ``scenarios`` and measure it against the deterministic
     (expected-value) plan and against perfect information.
@@ -170,7 +171,8 @@ def stochastic_plan(
     ``values`` (one row per scenario) is shown beside each scenario's costs. ``compiler(scenario,
     data)`` compiles a scenario's LP (default: as a plan is compiled; see ``WarmCompiler``).
     ``method="decomposition"`` solves scenario by scenario on ``workers`` processes until the
-    certified gap (Lagrangian bound against a feasible incumbent) is at most ``target_gap``.
+    certified gap (Lagrangian bound against a feasible incumbent) is at most ``target_gap`` (or
+    ``max_iterations``); ``method="mpisppy"`` does so in mpi-sppy (models/stochastic.md §7).
     """
     if not scenarios:
         raise ScenarioError("a stochastic plan needs at least one scenario")
@@ -189,7 +191,8 @@ def stochastic_plan(
     options = {"mip_gap": mip_gap, "time_limit": time_limit, "threads": threads, "seed": seed}
     t = time.perf_counter()
     try:
-        rp, decomposition = _solve(blocks, risk, method, options, workers, target_gap)
+        limit = {} if max_iterations is None else {"max_iterations": max_iterations}
+        rp, decomposition = _solve(blocks, risk, method, {**options, **limit}, workers, target_gap)
     except InfeasibleScenarioError:
         raise why_infeasible(blocks, commit_years, options) from None
     timings["extensive_form"] = time.perf_counter() - t
@@ -227,8 +230,12 @@ def _solve(blocks: list[Block], risk: Risk | None, method: str, options: dict[st
     """The recourse problem by the extensive form or by scenario decomposition."""
     if method == "extensive":
         return solve_blocks(blocks, risk=risk, **options), None
+    if method == "mpisppy":
+        from workforce.studies.stochastic.mpisppy_engine import decompose_mpisppy
+
+        return decompose_mpisppy(blocks, risk=risk, workers=workers, target_gap=target_gap, **options)
     if method != "decomposition":
-        raise ScenarioError(f"stochastic method {method!r} is not known (allowed: extensive, decomposition)")
+        raise ScenarioError(f"stochastic method {method!r} is not known (allowed: extensive, decomposition, mpisppy)")
     from workforce.studies.stochastic.decompose import decompose
 
     return decompose(blocks, risk=risk, workers=workers, target_gap=target_gap, **options)

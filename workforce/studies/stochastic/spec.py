@@ -88,16 +88,18 @@ class Stochastic(_Base):
     mip_gap: float = Field(default=0.005, ge=0, le=0.5)
     time_limit: float | None = Field(default=None, gt=0)
     """Seconds HiGHS may spend on the extensive form."""
-    method: Literal["extensive", "decomposition"] = "extensive"
+    method: Literal["extensive", "decomposition", "mpisppy"] = "extensive"
     """``extensive``: one HiGHS solve of all scenarios at once; ``decomposition``: scenario by scenario
-    (progressive hedging with a proven Lagrangian bound) until the certified gap is ``target_gap``."""
+    (progressive hedging with a proven Lagrangian bound) until the certified gap is ``target_gap``;
+    ``mpisppy``: progressive hedging in mpi-sppy (``pip install 'workforce[mpi]'``; runs under
+    ``mpiexec``, see docs/stochastic.md)."""
     target_gap: float = Field(default=0.01, gt=0, le=0.5)
     """Relative gap between the decomposition's plan and its proven lower bound at which it stops."""
 
     @model_validator(mode="after")
     def _named(self) -> Stochastic:
-        if self.method == "decomposition" and self.risk is not None and self.risk.weight > 0:
-            raise ValueError("`method: decomposition` minimises expected cost; a `risk` term couples the scenarios "
+        if self.method in ("decomposition", "mpisppy") and self.risk is not None and self.risk.weight > 0:
+            raise ValueError(f"`method: {self.method}` minimises expected cost; a `risk` term couples the scenarios "
                              "(allowed with it: method: extensive)")
         if self.scenarios is None:
             if self.parameters is not None:
