@@ -22,7 +22,6 @@ import hashlib
 import json
 import math
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -281,22 +280,6 @@ def swap_in(staging: Path, target: Path) -> None:
             raise
         shutil.rmtree(old, ignore_errors=True)
     fsync_dir(target.parent)
-
-
-def remove_orphans(parent: Path, name: str) -> list[Path]:
-    """Remove staging and swap folders of ``name`` left by processes that no longer run."""
-    removed = []
-    pattern = re.compile(rf"^\.{re.escape(name)}\.(partial|previous)-(\d+)-")
-    try:
-        entries = list(parent.iterdir())
-    except OSError:
-        return removed
-    for entry in entries:
-        match = pattern.match(entry.name)
-        if match and entry.is_dir() and not entry.is_symlink() and not pid_alive(int(match.group(2))):
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
-    return removed
 
 
 def umask() -> int:
