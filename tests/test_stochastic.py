@@ -198,7 +198,8 @@ def test_the_formulation_names_exist_in_the_code():
 
     plan_solve = importlib.import_module("workforce.solver.core")
 
-    for mod in (measures, model, plan, scenarios, solve_mod, plan_solve, decompose):
+    engine = importlib.import_module("workforce.studies.stochastic.mpisppy_engine")
+    for mod in (measures, model, plan, scenarios, solve_mod, plan_solve, decompose, engine):
         known |= set(dir(mod))
     known |= {f for cls in (model.Block, model.ExtensiveForm, model.Risk, solve_mod.EFSolution)
               for f in cls.__dataclass_fields__}

@@ -19,8 +19,6 @@ Run under MPI: ``mpiexec -n 3 python -m workforce.studies.stochastic.mpi STUDY.y
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import time
 import warnings
@@ -128,8 +126,7 @@ def _post_bound(opt: Any) -> float:
     as −∞. In one process this is the only bound beyond the wait-and-see bound."""
     for s in opt.local_scenarios.values():
         s._mpisppy_data.outer_bound = -math.inf
-    with contextlib.redirect_stdout(io.StringIO()):  # mpi-sppy's warning about integers is about recourse integers
-        return float(opt.post_solve_bound())
+    return float(opt.post_solve_bound())  # its printed warning is about integers outside the first stage
 
 
 def spin(blocks: Sequence[Block], *, target_gap: float, max_iterations: int, mip_gap: float,
