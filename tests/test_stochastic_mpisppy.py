@@ -75,3 +75,24 @@ def test_risk_is_refused():
 @pytest.mark.parametrize(("ranks", "expected"), [(1, 1), (2, 2), (3, 3), (4, 2), (5, 1), (6, 3), (9, 3)])
 def test_ranks_divide_among_cylinders(ranks, expected):
     assert cylinders(ranks) == expected
+
+
+def test_mpisppy_writes_no_log_file_into_the_users_folder(tmp_path):
+    """mpi-sppy's cylinder modules open hub.log, xhateval.log and others in the current folder when
+    they are imported (mode "w": a user's file of that name was emptied). Run in a fresh process from
+    a folder holding a user's hub.log: the file is untouched and nothing is added."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parent
+    (tmp_path / "hub.log").write_text("the user's own log\n")
+    code = (f"import sys; sys.path.insert(0, {str(tests)!r})\n"
+            "from test_stochastic import newsvendor\n"
+            "from workforce.studies.stochastic import stochastic_plan\n"
+            "stochastic_plan([newsvendor(d) for d in (5, 30)], commit_years=1, mip_gap=0, wait_and_see=False,\n"
+            "                method='mpisppy', target_gap=1e-3, max_iterations=2)\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hub.log"]
+    assert (tmp_path / "hub.log").read_text() == "the user's own log\n"

@@ -20,6 +20,7 @@ Run under MPI: ``mpiexec -n 3 python -m workforce.studies.stochastic.mpi STUDY.y
 from __future__ import annotations
 
 import math
+import sys
 import time
 import warnings
 from collections.abc import Sequence
@@ -49,6 +50,33 @@ def available() -> str | None:
     except ImportError as exc:
         return f"stochastic.method: mpisppy needs mpi-sppy and mpi4py ({exc}); install them: pip install 'workforce[mpi]'"
     return None
+
+
+def no_log_files() -> None:
+    """Keep mpi-sppy from writing into the user's folder. Its cylinder modules (hub, x̂ spokes,
+    ``utils.xhat_eval``) call ``mpisppy.log.setup_logger(name, "hub.log")`` when they are imported,
+    which opens (and truncates) ``hub.log``, ``xhateval.log`` and others in the current folder. This
+    replaces that function before those modules are imported: a file target gets a NullHandler,
+    a stream target (stdout/stderr) is set up as before."""
+    import logging
+
+    import mpisppy.log
+
+    original = mpisppy.log.setup_logger
+    if getattr(original, "_workforce_no_files", False):
+        return
+
+    def setup_logger(name: str, out: Any, level: int = logging.DEBUG, mode: str = "w", fmt: str | None = None) -> None:
+        if out in (sys.stdout, sys.stderr):
+            original(name, out, level=level, mode=mode, fmt=fmt)
+            return
+        log = logging.getLogger(name)
+        log.setLevel(level)
+        log.propagate = False
+        log.addHandler(logging.NullHandler())
+
+    setup_logger._workforce_no_files = True  # type: ignore[attr-defined]
+    mpisppy.log.setup_logger = setup_logger
 
 
 def cylinders(ranks: int) -> int:
@@ -133,6 +161,7 @@ def spin(blocks: Sequence[Block], *, target_gap: float, max_iterations: int, mip
          time_limit: float | None, comm: Any = None) -> tuple[float, np.ndarray | None, float, int]:
     """Run the wheel on ``comm`` (default MPI.COMM_WORLD). Returns, on every rank, mpi-sppy's best
     outer bound, the hub's x̄ (on rank 0; None elsewhere), its best inner bound and the iterations."""
+    no_log_files()  # before the cylinder modules are imported
     import mpisppy.utils.cfg_vanilla as vanilla
     from mpi4py import MPI
     from mpisppy.spin_the_wheel import WheelSpinner
