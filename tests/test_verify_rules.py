@@ -117,9 +117,14 @@ def test_financial_year_budgets_are_checked(baseline):
 
 
 def test_unqualified_holders_must_cover_the_shortfall(baseline):
-    row = ("senco", LONDON, 2026)
-    assert value(baseline, "workforce", row, "shortfall") > 10
-    fails(changed(baseline, "compliance", row, "unqualified_0", 0.0), "unqualified holders")
+    """Unqualified post-holders removed from a row where they stand in for a shortfall. The row is
+    read from the plan (which band holds them depends on which of the equally good plans is returned)."""
+    compliance = baseline.tables()["compliance"]
+    bands = [c for c in compliance.columns if c.startswith("unqualified_")]
+    row, band = next((r, b) for r in compliance.index for b in bands
+                     if r[0] == "senco" and compliance.at[r, b] > 1
+                     and value(baseline, "workforce", r, "shortfall") > 10)
+    fails(changed(baseline, "compliance", row, band, 0.0), "unqualified holders")
 
 
 def test_holders_cannot_appear_from_nowhere_past_the_deadline(baseline):
