@@ -96,3 +96,24 @@ def test_mpisppy_writes_no_log_file_into_the_users_folder(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hub.log"]
     assert (tmp_path / "hub.log").read_text() == "the user's own log\n"
+
+
+def test_mpiexec_with_a_method_that_runs_in_one_process_is_refused(monkeypatch, tmp_path):
+    """`mpiexec -n 2 workforce stochastic` on a study whose method is not mpisppy would solve the whole
+    study on each rank and write the same folder twice: refused before anything is solved or written."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from workforce.cli.commands import main
+
+    study = Path(__file__).resolve().parents[1] / "configs" / "studies" / "stochastic" / "ep_places.yaml"
+    monkeypatch.setenv("PMI_SIZE", "2")  # what MPICH's mpiexec sets in each rank
+    result = CliRunner().invoke(main, ["stochastic", str(study), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "stochastic.method is 'extensive'" in result.output and "mpiexec started 2" in result.output
+    assert not (tmp_path / "out").exists()
+    monkeypatch.setenv("PMI_SIZE", "1")
+    from workforce.cli.stochastic import mpi_ranks
+
+    assert mpi_ranks() == 1

@@ -41,6 +41,7 @@ def stochastic(study: Path, out: Path | None, draws: int | None, threads: int, w
     if workers < 1:
         raise WorkforceError(f"--workers must be at least 1 (got {workers})")
     spec, base_dir = load_stochastic_study(study)
+    refuse_ranks_without_mpisppy(spec.stochastic.method, study)
     out = out if out is not None else Path("results") / "stochastic" / study.stem
     check_replaceable(out, "run", [study])  # before solving: a refused folder costs no solve
     from workforce.studies.stochastic.mpisppy_engine import NotRoot
@@ -53,6 +54,30 @@ def stochastic(study: Path, out: Path | None, draws: int | None, threads: int, w
     write_result(result, out)
     click.echo(f"Wrote first_stage.csv, scenarios.csv, shortfall.csv, spend.csv, scenario_plans.csv, summary.json, "
                f"manifest.json and stochastic.png to {out}/")
+
+
+def mpi_ranks() -> int:
+    """How many processes ``mpiexec`` started beside this one (1 when not under MPI), read from the
+    launcher's environment (MPICH/Hydra: PMI_SIZE; Open MPI: OMPI_COMM_WORLD_SIZE), not from mpi4py,
+    so that the check costs no MPI start-up."""
+    import os
+
+    for name in ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE"):
+        if os.environ.get(name, "").isdigit():
+            return int(os.environ[name])
+    return 1
+
+
+def refuse_ranks_without_mpisppy(method: str, study: Path) -> None:
+    """Under ``mpiexec -n K`` (K > 1) only `method: mpisppy` shares the work among the ranks; any
+    other method would solve the whole study K times and write the same folder K times."""
+    ranks = mpi_ranks()
+    if ranks > 1 and method != "mpisppy":
+        from workforce.errors import WorkforceError
+
+        raise WorkforceError(f"{study}: stochastic.method is {method!r}, which runs in one process, but mpiexec "
+                             f"started {ranks}; set `stochastic.method: mpisppy` in the study to share the work "
+                             "among MPI ranks, or run without mpiexec")
 
 
 def write_result(result: StochasticResult, out: str | Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
