@@ -310,3 +310,18 @@ def test_scenarios_feasible_alone_but_not_together():
     floor["programmes"]["doc"]["intake_min"] = {2026: 12, 2027: 0}
     with pytest.raises(InfeasibleScenarioError, match="no commitment for the first 1 year"):
         stochastic_plan([capped, scenario_from_dict(floor)], commit_years=1)
+
+
+def test_the_chart_draws_a_deterministic_plan_infeasible_in_every_scenario():
+    """`workforce stochastic` on the bundled EP study crashed with exit 70 (KeyError 'deterministic')
+    when the expected-value plan's commitment was infeasible in every scenario: its shortfall table
+    then has no deterministic rows. The chart draws that plan's boxes empty and says why."""
+    import math
+
+    r = stochastic_plan([newsvendor(10), newsvendor(20)], [0.5, 0.5], commit_years=1, mip_gap=0)
+    r.shortfall = r.shortfall[r.shortfall["plan"] != "deterministic"]
+    r.scenarios = r.scenarios.assign(deterministic=math.inf)
+    fig = r.chart()
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert texts.count("infeasible in every scenario") == 2  # cost and shortfall panels
+    assert any(t.startswith("mean ") for t in texts)  # the stochastic plan's boxes are drawn as before

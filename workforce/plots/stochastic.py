@@ -61,7 +61,8 @@ def _decisions(ax: object, result: StochasticResult) -> None:
 
 
 def _distribution(ax: object, table: object, title: str) -> None:
-    data = [np.asarray(table[p], dtype=float) for p in PLANS]  # type: ignore[index]
+    # a plan infeasible in every scenario has no rows (shortfall) or only infinite costs: drawn empty, and said
+    data = [np.asarray(table.get(p, []), dtype=float) for p in PLANS]  # type: ignore[attr-defined]
     data = [d[np.isfinite(d)] for d in data]
     parts = ax.boxplot(data, orientation="horizontal", widths=0.5, patch_artist=True, tick_labels=list(PLANS))  # type: ignore[attr-defined]
     for patch, colour in zip(parts["boxes"], PLANS.values(), strict=True):
@@ -71,5 +72,8 @@ def _distribution(ax: object, table: object, title: str) -> None:
         if len(d):
             ax.annotate(f"mean {fmt_number(float(d.mean()))}", (float(d.mean()), k + 1.33), fontsize=6,  # type: ignore[attr-defined]
                         ha="center", color=GREY)
+        else:
+            ax.annotate("infeasible in every scenario", (0.5, k + 1), xycoords=("axes fraction", "data"),  # type: ignore[attr-defined]
+                        fontsize=7, ha="center", va="center", color=GREY)
     ax.xaxis.set_major_formatter(THOUSANDS)  # type: ignore[attr-defined]
     ax.set_title(title, loc="left")  # type: ignore[attr-defined]
