@@ -225,18 +225,12 @@ def test_the_documented_example_runs_and_gives_what_the_page_says():
 def test_a_sweep_in_place_moves_the_arrivals_too(path, op, value):
     """A's initial stock enters B's first stock balance through moved_in: changing it in place must
     re-evaluate B's row as well as A's (the cold rebuild is the reference)."""
-    from test_warm import _assert_same_arrays, _cold, _lever
+    from test_warm import _assert_in_place_as_cold, _lever
 
     from workforce.solver.warm import WarmModel
 
     spec = two_regions(movement={"A": {"B": 0.5}}, initial_stock={"A": 10, "B": 4})
-    warm = WarmModel(scenario_from_dict(spec))
-    levers = {"x": _lever(path, op)}
-    info, used, note = warm.solve_point({"x": value}, levers)
-    assert used is warm and note["how"] == "in place", note
-    compiled, cold = _cold(warm.base, {"x": value}, levers, warm.options)
-    _assert_same_arrays(warm.compiled, compiled)
-    assert info.objective == pytest.approx(cold.objective, rel=1e-9, abs=1e-9)
+    _assert_in_place_as_cold(WarmModel(scenario_from_dict(spec)), _lever(path, op), value)
 
 
 def test_a_movement_share_is_a_structural_change_for_a_sweep():

@@ -204,7 +204,7 @@ def test_a_supervision_basis_without_a_ratio_is_refused():
 def test_in_place_re_solves_keep_the_new_rows_equal_to_a_rebuild(path, op, value):
     """A sweep that changes demand re-evaluates the requirement rows (their bound is
     (1 − share) · demand); one that changes an end-basis supervision ratio, its rows."""
-    from test_warm import RICH, _assert_same_arrays, _cold, _lever
+    from test_warm import RICH, _assert_in_place_as_cold, _lever
 
     from workforce.solver.warm import WarmModel
 
@@ -212,10 +212,4 @@ def test_in_place_re_solves_keep_the_new_rows_equal_to_a_rebuild(path, op, value
     spec["roles"]["ep"]["required_share"] = 0.7
     spec["programmes"]["doc"]["supervision_basis"] = "end"
     spec["objective"] = {"weights": {"exit_count": 0.5}}
-    warm = WarmModel(scenario_from_dict(spec))
-    levers = {"x": _lever(path, op)}
-    info, used, note = warm.solve_point({"x": value}, levers)
-    assert used is warm and note["how"] == "in place", note
-    compiled, cold = _cold(warm.base, {"x": value}, levers, warm.options)
-    _assert_same_arrays(warm.compiled, compiled)
-    assert info.objective == pytest.approx(cold.objective, rel=1e-9, abs=1e-9)
+    _assert_in_place_as_cold(WarmModel(scenario_from_dict(spec)), _lever(path, op), value)

@@ -99,6 +99,19 @@ def _assert_same_arrays(warm, cold) -> None:
     np.testing.assert_allclose(warm.term_offsets, cold.term_offsets, rtol=1e-12, atol=1e-9)
 
 
+def _assert_in_place_as_cold(warm, lever: Lever, value, *, cold=_cold, tol: float = 1e-9):
+    """One point changed in place on ``warm``: it must be applied in place, give the arrays of the
+    changed scenario built cold (by ``cold``) and its optimum. Returns the point's and the cold
+    solve's info, and the cold arrays, for the caller's own further checks."""
+    levers = {"x": lever}
+    info, used, note = warm.solve_point({"x": value}, levers)
+    assert used is warm and note["how"] == "in place", note
+    compiled, reference = cold(warm.base, {"x": value}, levers, warm.options)
+    _assert_same_arrays(warm.compiled, compiled)
+    assert info.objective == pytest.approx(reference.objective, rel=tol, abs=tol)
+    return info, reference, compiled
+
+
 def _weights_lever() -> Lever:
     return Lever("x", ("objective", "weights"), "set")
 
@@ -113,12 +126,7 @@ def rich():
 @pytest.mark.parametrize(("path", "op", "value"), IN_PLACE, ids=[f"{p}:{o}" for p, o, _ in IN_PLACE])
 def test_each_change_in_place_matches_a_cold_rebuild(rich, path, op, value):
     lever = _lever("objective.weights.training_cost" if path == "objective.weights" else path, op)
-    levers = {"x": lever}
-    info, used, note = rich.solve_point({"x": value}, levers)
-    assert used is rich and note["how"] == "in place", note
-    compiled, cold = _cold(rich.base, {"x": value}, levers, rich.options)
-    _assert_same_arrays(rich.compiled, compiled)
-    assert info.objective == pytest.approx(cold.objective, rel=1e-9, abs=1e-9)
+    info, cold, _ = _assert_in_place_as_cold(rich, lever, value)
     for term in info.terms:
         assert info.terms[term] == pytest.approx(cold.terms[term], rel=1e-6, abs=1e-6)
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.test_warm import IN_PLACE, RICH, _assert_same_arrays, _lever
+from tests.test_warm import IN_PLACE, RICH, _assert_in_place_as_cold, _assert_same_arrays, _lever
 from tests.test_warm_policy import IN_PLACE as IN_PLACE_POLICY
 from tests.test_warm_policy import IN_PLACE_TERMINAL, POLICY, TERMINAL
 from workforce import prepare, scenario_from_dict
@@ -52,13 +52,8 @@ def test_no_pyomo_model_is_built(rich):
 @pytest.mark.parametrize(("path", "op", "value"), IN_PLACE, ids=[f"{p}:{o}" for p, o, _ in IN_PLACE])
 def test_each_change_in_place_is_the_generated_lp_of_the_changed_scenario(rich, path, op, value):
     lever = _lever("objective.weights.training_cost" if path == "objective.weights" else path, op)
-    levers = {"x": lever}
-    info, used, note = rich.solve_point({"x": value}, levers)
-    assert used is rich and note["how"] == "in place", note
-    compiled, cold = _cold_arrays(rich.base, {"x": value}, levers, rich.options)
-    _assert_same_arrays(rich.compiled, compiled)
+    info, cold, compiled = _assert_in_place_as_cold(rich, lever, value, cold=_cold_arrays)
     assert rich.compiled.csc.nnz == compiled.csc.nnz
-    assert info.objective == pytest.approx(cold.objective, rel=1e-9, abs=1e-9)
     _keys, spend, const = rich._spend  # what each stream spends, read from the regenerated expressions
     np.testing.assert_allclose(spend @ info.x + const, _spend(compiled, info.x), rtol=1e-12, atol=1e-9)
 
@@ -85,13 +80,7 @@ def test_policy_and_post_horizon_rows_change_in_place_as_generated(which, path, 
     years, whole cohorts; the post-horizon rows) on the array warm model."""
     if which not in _POLICY_MODELS:
         _POLICY_MODELS[which] = ArrayWarmModel(scenario_from_dict(copy.deepcopy(POLICY if which == "policy" else TERMINAL)))
-    warm = _POLICY_MODELS[which]
-    levers = {"x": _lever(path, op)}
-    info, used, note = warm.solve_point({"x": value}, levers)
-    assert used is warm and note["how"] == "in place", note
-    compiled, cold = _cold_arrays(warm.base, {"x": value}, levers, warm.options)
-    _assert_same_arrays(warm.compiled, compiled)
-    assert info.objective == pytest.approx(cold.objective, rel=1e-6, abs=1e-6)
+    _assert_in_place_as_cold(_POLICY_MODELS[which], _lever(path, op), value, cold=_cold_arrays, tol=1e-6)
 
 
 @pytest.mark.parametrize(("path", "op", "value", "why"), [

@@ -11,7 +11,7 @@ import copy
 
 import numpy as np
 import pytest
-from test_warm import _assert_same_arrays, _cold, _lever
+from test_warm import _assert_in_place_as_cold, _assert_same_arrays, _cold, _lever
 
 from workforce import scenario_from_dict
 from workforce.solver.warm import WarmModel
@@ -82,12 +82,7 @@ def test_the_sweep_engine_solves_whole_cohorts(policy):
 
 @pytest.mark.parametrize(("path", "op", "value"), IN_PLACE, ids=[f"{p}:{o}" for p, o, _ in IN_PLACE])
 def test_each_change_in_place_matches_a_cold_rebuild(policy, path, op, value):
-    levers = {"x": _lever(path, op)}
-    info, used, note = policy.solve_point({"x": value}, levers)
-    assert used is policy and note["how"] == "in place", note
-    compiled, cold = _cold(policy.base, {"x": value}, levers, policy.options)
-    _assert_same_arrays(policy.compiled, compiled)
-    assert info.objective == pytest.approx(cold.objective, rel=1e-6, abs=1e-6)
+    _assert_in_place_as_cold(policy, _lever(path, op), value, tol=1e-6)
 
 
 def test_financial_year_spend_is_reported_by_financial_year(policy):
