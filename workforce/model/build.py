@@ -18,6 +18,7 @@ from workforce.model.capacity_years import trainees
 from workforce.model.data import ModelData
 from workforce.model.deadline import add_deadline_variables, add_deadlines
 from workforce.model.expressions import entrants, leavers, retraining, spend, stock_prev, terms
+from workforce.model.fte import in_fte
 from workforce.model.horizon import add_post_horizon
 from workforce.model.movement import moved_in, moved_out, movement_roles
 from workforce.model.policy import add_cohort_variables, add_policy
@@ -100,7 +101,7 @@ def add_stock_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
     def rule(m, k, r, t):
         out = retraining(m, d, k, r, t)
         if k in m.EXIT_ROLES:
-            out = out + m.exits[k, r, t]
+            out = out + in_fte(d, k, t, m.exits[k, r, t])
         if k in moving:  # section 21.4: staff moving between regions
             out = out + moved_out(m, d, k, r, t) - moved_in(m, d, k, r, t)
         return m.stock[k, r, t] == stock_prev(m, d, k, r, t) - leavers(m, d, k, r, t) + entrants(m, d, k, r, t) - out
@@ -117,7 +118,7 @@ def add_outflow_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     def rule(m, k, r, t):
         out = retraining(m, d, k, r, t)
         if k in m.EXIT_ROLES:
-            out = out + m.exits[k, r, t]
+            out = out + in_fte(d, k, t, m.exits[k, r, t])
         return out <= stock_prev(m, d, k, r, t) - leavers(m, d, k, r, t) - moved_out(m, d, k, r, t)
 
     m.outflow_limit = pyo.Constraint(roles, m.REGIONS, m.YEARS, rule=rule)

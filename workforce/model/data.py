@@ -80,6 +80,10 @@ class ModelData:
     (non-zero only; workforce/model/movement.py)."""
     SUPERVISION_END: list[str] = field(default_factory=list)
     """Programmes whose supervision ratio counts the year-end stock (workforce/model/supervision.py)."""
+    fte_per_head: dict[Key, float] = field(default_factory=dict)
+    """(role, year) → FTE one person adds or takes (roles with a value other than 1 only; workforce/model/fte.py)."""
+    SUPERVISION_HEADS: list[str] = field(default_factory=list)
+    """Programmes whose supervision ratio counts heads of a role with ``fte_per_head`` (workforce/model/fte.py)."""
     capacity_weights: dict[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
     """(capacity, programme) → weight of each course year it counts (workforce/model/capacity_years.py)."""
     cohort_min_size: dict[str, float] = field(default_factory=dict)
@@ -199,6 +203,7 @@ def prepare(scenario: Scenario) -> ModelData:
     roles = scenario.roles
     progs = scenario.programmes
     from workforce.model.capacity_years import prepare_capacity_years
+    from workforce.model.fte import prepare_fte
     from workforce.model.movement import prepare_movement
     from workforce.model.policy_data import prepare_policy
     from workforce.model.requirement import prepare_requirement
@@ -210,6 +215,7 @@ def prepare(scenario: Scenario) -> ModelData:
         **prepare_movement(scenario),
         **prepare_supervision(scenario),
         **prepare_capacity_years(scenario),
+        **prepare_fte(scenario),
         scenario=scenario,
         ROLES=list(roles),
         REGIONS=regions,

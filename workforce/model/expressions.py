@@ -43,6 +43,10 @@ def entrants(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr
         if k in m.HIRING_ROLES:
             parts.append(m.hires[k, r, t])
         cache[key] = _linear(parts)
+        if d.fte_per_head:  # section 23: people joining an FTE role add fte_per_head each
+            from workforce.model.fte import in_fte
+
+            cache[key] = in_fte(d, k, t, cache[key])
     return cache[key]
 
 
@@ -70,7 +74,12 @@ def leavers(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
 
 def retraining(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
     """Starters on programmes that retrain staff out of role k."""
-    return sum(m.intake[p, r, t] for p in d.programmes_from[k])
+    heads = sum(m.intake[p, r, t] for p in d.programmes_from[k])
+    if d.fte_per_head:  # section 23: each starter takes fte_per_head[k,t] from role k
+        from workforce.model.fte import in_fte
+
+        return in_fte(d, k, t, heads)
+    return heads
 
 
 def _cache(m: pyo.ConcreteModel, name: str) -> dict[Any, Expr]:

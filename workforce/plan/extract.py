@@ -26,6 +26,7 @@ from workforce.model.arrays import as_loaded
 from workforce.model.calendar import FY_START
 from workforce.model.capacity_years import room_for_starters
 from workforce.model.data import ModelData
+from workforce.model.fte import fte_row
 
 if TYPE_CHECKING:
     from workforce.model.compiled import Compiled
@@ -165,6 +166,8 @@ def intake_table(s: Solution) -> pd.DataFrame:
         if p in d.supervision_ratio:
             k = d.ROLES.index(d.supervisor_role[p])
             supervision[i] = d.supervision_ratio[p] * _zero_small(s.stock_prev(k))
+            if p in d.SUPERVISION_HEADS:  # section 23: the ratio counts people
+                supervision[i] = supervision[i] / fte_row(d, d.supervisor_role[p])
     return _frame(
         {
             "intake": starters,
@@ -215,6 +218,8 @@ def flows_table(s: Solution) -> pd.DataFrame:
         into = [i for i, p in enumerate(d.PROGRAMMES) if d.role_of[p] == k]
         raw_completions = sum((completions[i] for i in into), np.zeros(shape))
         hires = s.hires[s.hiring_roles.index(k)] if k in s.hiring_roles else np.zeros(shape)
+        per_head = fte_row(d, k)  # section 23: people into and out of an FTE role, in FTE (1 by default)
+        raw_completions, hires = raw_completions * per_head, hires * per_head
         entrants = raw_completions + hires
         stock = s.stock[ki]
         a = np.array([d.attrition[k, r] for r in R]).reshape(-1, 1)
@@ -229,10 +234,11 @@ def flows_table(s: Solution) -> pd.DataFrame:
         retraining = sum((s.intake[i] for i, p in enumerate(d.PROGRAMMES) if d.source_of[p] == k), np.zeros(shape))
         cols["stock_start"].append(_zero_small(s.stock_prev(ki)))
         cols["leavers"].append(_zero_small(leavers))
-        cols["completions"].append(sum((_zero_small(completions[i]) for i in into), np.zeros(shape)))
+        cols["completions"].append(sum((_zero_small(completions[i]) for i in into), np.zeros(shape)) * per_head)
         cols["hires"].append(_zero_small(hires))
-        cols["retraining_out"].append(_zero_small(retraining))
-        cols["exits"].append(_zero_small(s.exits[s.exit_roles.index(k)]) if k in s.exit_roles else np.zeros(shape))
+        cols["retraining_out"].append(_zero_small(retraining * per_head))
+        exits = s.exits[s.exit_roles.index(k)] * per_head if k in s.exit_roles else np.zeros(shape)
+        cols["exits"].append(_zero_small(exits))
         cols["stock_end"].append(_zero_small(stock))
         cols["flexible"].append(s.flexible(ki))
     from workforce.plan.movement import with_movement  # section 21.4: moved_in, moved_out

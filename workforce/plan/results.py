@@ -278,6 +278,10 @@ def _intake(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
                 sup = None
                 if p in d.supervision_ratio:
                     sup = d.supervision_ratio[p] * _v(ex.stock_prev(m, d, d.supervisor_role[p], r, t))
+                    if p in d.SUPERVISION_HEADS:  # section 23: the ratio counts people
+                        from workforce.model.fte import supervisor_factor
+
+                        sup *= supervisor_factor(d, p, t)
                 rows.append({
                     "programme": p,
                     "region": r,
@@ -323,6 +327,7 @@ def _workforce(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
 
 
 def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
+    from workforce.model.fte import head_fte
     from workforce.plan.movement import reference_moves
 
     rows = []
@@ -332,6 +337,9 @@ def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
                 completions = sum(_v(ex.completions(m, d, p, r, t)) for p in d.PROGRAMMES if d.role_of[p] == k)
                 hires = _v(m.hires[k, r, t]) if k in m.HIRING_ROLES else 0.0
                 exits = _v(m.exits[k, r, t]) if k in m.EXIT_ROLES else 0.0
+                if d.fte_per_head:  # section 23: people into and out of an FTE role, in FTE
+                    h = head_fte(d, k, t)
+                    completions, hires, exits = h * completions, h * hires, h * exits
                 rows.append({
                     "role": k,
                     "region": r,

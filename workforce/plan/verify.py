@@ -26,6 +26,7 @@ from pyomo.common.gc_manager import PauseGC
 from workforce.errors import VerificationError
 from workforce.model.capacity_years import counted_series
 from workforce.plan import verify_rules as vr
+from workforce.plan.fte_check import fte_at, heads_flows, retraining_fte, supervisors_counted
 from workforce.plan.movement import check_movement
 from workforce.plan.verify_tiebreak import (
     check_intake_change_limit,
@@ -249,12 +250,13 @@ def _check_stocks(c: _Checks, plan: Plan, d: ModelData, done: pd.DataFrame, sets
     # Completions: completion_rate × starters of duration years (or the calendar's delay) earlier, by role.
     role_code = np.array([d.ROLES.index(d.role_of[p]) for p in d.PROGRAMMES] + [-1])
     completions = _at(pos, sets.total(_done_positions(sets, done, role_code), done["completions"].to_numpy(float), KRT))
+    completions = completions * fte_at(d, idx)  # section 23: people joining an FTE role, in FTE
     c.eq_at("completions", "completions of", idx, col["completions"], completions)
     intake = plan.intake["intake"]
     source_code = np.array([-1 if d.source_of[p] == "external" else d.ROLES.index(d.source_of[p])
                             for p in d.PROGRAMMES] + [-1])
     intake_pos = _krt(sets, intake.index, source_code)
-    retraining = _at(pos, sets.total(intake_pos, intake.to_numpy(dtype=float), KRT))
+    retraining = _at(pos, sets.total(intake_pos, retraining_fte(d, intake), KRT))
     c.eq_at("retraining", "retraining starters leaving", idx, col["retraining_out"], retraining)
     first = idx.get_level_values("year").to_numpy() == d.first_year
     pair = sets.positions(idx, ["role", "region"])
@@ -263,7 +265,7 @@ def _check_stocks(c: _Checks, plan: Plan, d: ModelData, done: pd.DataFrame, sets
     previous_end = _shift(col["stock_end"], previous)
     c.eq_at("stock carried over", "opening stock of", idx, col["stock_start"],
             np.where(first, stock_initial, previous_end))
-    entrants = completions + col["hires"]
+    entrants = completions + col["hires"]  # in the role's unit (FTE for an FTE role)
     previous_entrants = _shift(entrants, previous)
     attrition = sets.param(idx, d.attrition, ["role", "region"], pair)[0]
     attrition_new = sets.param(idx, d.attrition_new, ["role", "region"], pair)[0]
@@ -352,13 +354,14 @@ def _check_limits(c: _Checks, plan: Plan, d: ModelData, sets: _Sets) -> None:
     c.le_at("maximum intake", "intake of", pidx, x, *sets.param(pidx, d.intake_max, PRI, prt))
     for p, ratio in d.supervision_ratio.items():
         basis = "stock_end" if p in d.SUPERVISION_END else "stock_start"
-        supervisors = f[basis].xs(d.supervisor_role[p], level="role")
+        supervisors = supervisors_counted(d, p, f[basis].xs(d.supervisor_role[p], level="role"))
         c.le("supervision capacity", f"intake of {p} in", counted["supervision"].xs(p, level="programme"),
              ratio * supervisors)
     hiring = {k for k, _, _ in d.hires_max}
     fidx, widx = f.index, w.index
     krt = sets.positions(fidx, KRT)
-    hires, exits = f["hires"].to_numpy(dtype=float), f["exits"].to_numpy(dtype=float)
+    people = heads_flows(plan, d)  # section 23: hires and exits are capped per person
+    hires, exits = people["hires"].to_numpy(dtype=float), people["exits"].to_numpy(dtype=float)
     c.le_at("hiring cap", "hires of", fidx, hires, *sets.param(fidx, d.hires_max, KRT, krt))
     c.le_at("exit cap", "exits of", fidx, exits, *sets.param(fidx, d.exits_max, KRT, krt))
     roles = fidx.get_level_values("role")
@@ -390,7 +393,7 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
                  ) -> list[str]:
     """Spend items, budgets (academic or financial years), envelopes, objective terms and objective;
     returns what the tables do not determine (the record's ``not_rechecked``)."""
-    f, w = plan.flows, plan.workforce
+    f, w = heads_flows(plan, d), plan.workforce  # hires and exits cost per person (section 23)
     not_rechecked: list[str] = []
     columns = ["stream", "year", "item", "spent"]
     course = vr.course_costs(d, starts)

@@ -464,7 +464,9 @@ def people_counts(plan: Any, d: ModelData) -> dict[str, float]:
     """The objective's people counts (section 21.2) from the plan's tables: exits and hires from
     the flows, starters from the intake; flexible units where each role has one option (units =
     flexible FTE / fte_per_unit), otherwise left out (and the objective is then not re-checked)."""
-    flows = plan.flows
+    from workforce.plan.fte_check import heads_flows  # section 23: exits and hires count people
+
+    flows = heads_flows(plan, d)
     out = {"exit_count": float(flows["exits"].sum()), "hire_count": float(flows["hires"].sum()),
            "starter_count": float(plan.intake["intake"].sum())}
     flexible = plan.workforce["flexible"].groupby(level="role").sum()

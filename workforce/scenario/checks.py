@@ -101,6 +101,9 @@ def check_scenario(scenario: Scenario) -> None:
         from workforce.scenario.movement import check_movement
 
         problems += check_movement(scenario)
+        from workforce.scenario.fte import check_fte  # heads and FTE (section 23)
+
+        problems += check_fte(scenario)
     if problems:
         raise ScenarioCheckError(problems)
 

@@ -132,6 +132,10 @@ class Role(Base):
     """What the stock is, e.g. Local-authority educational psychologists."""
     unit: Literal["people", "FTE"] = "people"
     """Unit of the stock and of demand."""
+    fte_per_head: Table | None = None
+    """FTE each person adds when they join (completers, hires) or leave by a decision (retraining
+    starters, exits), for a role with ``unit: FTE``: one number, or a mapping year -> number, each
+    above 0 and at most 1.5, e.g. 0.8; none means 1 (models/cohort_planning.md, section 23)."""
     initial_stock: Table
     """Qualified staff in post at the start of the first year, per region."""
     attrition: Table
