@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from workforce import scenario_from_dict, solve
-from workforce.errors import ScenarioError, VerificationError
+from workforce.errors import InfeasibleScenarioError, ScenarioError, VerificationError
 from workforce.plan.verify import verify_plan
 
 from test_arrays import assert_same_lp  # isort: skip
@@ -227,3 +227,28 @@ def test_the_end_of_horizon_rules_are_refused_with_an_fte_per_head():
     with pytest.raises(ScenarioError) as info:
         scenario_from_dict(spec)
     assert "horizon.terminal_value" in str(info.value) and "fte_per_head" in str(info.value)
+
+
+def test_explain_shows_people_beside_fte():
+    """The 2.5 starters of the first test are 2.5 completers = 2.0 FTE; the end stock 10 FTE is
+    10 / 0.8 = 12.5 people; one FTE of shortfall needs 1 / 0.8 = 1.25 completers."""
+    from workforce.explain import explain_plan
+
+    e = explain_plan(run(one_role(fte_per_head=0.8)), what_if=0)
+    row = e.fte.loc[("ep", 2026)]
+    assert row["completers"] == pytest.approx(2.5) and row["completions_fte"] == pytest.approx(2.0)
+    assert row["stock_end_people"] == pytest.approx(12.5)
+    text = e.text()
+    assert "0.8 FTE per person" in text and "2.5 completers (2.0 FTE)" in text and "needs 1.25 completers" in text
+    assert "fte" in e.tables()
+    assert explain_plan(run(one_role()), what_if=0).fte.empty
+
+
+def test_the_supervision_explanation_counts_people():
+    """Supervision counting heads: the ratio's value is priced on 20 people, not 10 FTE; the
+    infeasibility text says people. Required 3 starters with 2 allowed: 'ratio 0.1 x 20.0 people'."""
+    spec = supervised("heads")
+    spec["programmes"]["course"]["intake_min"] = 3
+    with pytest.raises(InfeasibleScenarioError) as info:
+        run(spec)
+    assert "ratio 0.1 x 20.0 people = 2.00 places" in str(info.value)
