@@ -119,10 +119,12 @@ def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
                           ("programmes", p, "supervision_ratio"), "trainees", True)
     if name == "hires_limit":
         k, r, t = idx
-        return RowMeaning(name, f"the hiring cap for {role(k)} in {region(r)} in {t}", ("roles", k, "hiring", "max", r, t), unit(k), True)
+        return RowMeaning(name, f"the hiring cap for {role(k)} in {region(r)} in {t}", ("roles", k, "hiring", "max", r, t),
+                          "people" if (k, t) in d.fte_per_head else unit(k), True)  # section 23: hires are people
     if name == "exits_limit":
         k, r, t = idx
-        return RowMeaning(name, f"the exit cap for {role(k)} in {region(r)} in {t}", ("roles", k, "exits", "max", r, t), unit(k), True)
+        return RowMeaning(name, f"the exit cap for {role(k)} in {region(r)} in {t}", ("roles", k, "exits", "max", r, t),
+                          "people" if (k, t) in d.fte_per_head else unit(k), True)  # section 23: exits are people
     if name == "flex_limit":
         k, o, r, t = idx
         opt = s.roles[k].flexible_supply[o].name
