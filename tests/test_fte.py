@@ -252,3 +252,25 @@ def test_the_supervision_explanation_counts_people():
     with pytest.raises(InfeasibleScenarioError) as info:
         run(spec)
     assert "ratio 0.1 x 20.0 people = 2.00 places" in str(info.value)
+
+
+def test_the_documented_example_runs_and_gives_what_the_page_says():
+    """docs/planner-rules.md, "Heads and FTE": objective 350 with 25 starters counting heads
+    (16 FTE trained, 4 hired); 620 with 20 starters counting FTE (3.2 FTE short)."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "planner-rules.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", text.split("## Heads and FTE", 1)[1], re.S).group(1)
+    spec = yaml.safe_load(block)
+    plan = run(spec)
+    assert plan.objective == pytest.approx(350)
+    assert plan.intake["intake"].sum() == pytest.approx(25)
+    assert plan.flows.loc[("ep", "A", 2026), "completions"] == pytest.approx(16)
+    assert plan.flows.loc[("ep", "A", 2026), "hires"] == pytest.approx(4)
+    spec["programmes"]["dedpsy"]["supervision_counts"] = "FTE"
+    plan = run(spec)
+    assert plan.objective == pytest.approx(620)
+    assert plan.workforce.loc[("ep", "A", 2026), "shortfall"] == pytest.approx(3.2)

@@ -51,8 +51,7 @@ def check_fte(scenario: Scenario) -> list[tuple[Path, str]]:
             problems.append((path, f"is set but the role's unit is {role.unit}: a role counted in people "
                                    "counts one per head; set unit: FTE or remove fte_per_head"))
             continue
-        values, found = fte_values(scenario, k)
-        problems += found
+        values, found = fte_values(scenario, k)  # shape and coverage problems: reported with every table
         bad = [(t, v) for t, v in values.items() if not 0 < v <= FTE_PER_HEAD_MAX]
         if bad:
             t, v = bad[0]
