@@ -274,3 +274,31 @@ def test_the_documented_example_runs_and_gives_what_the_page_says():
     plan = run(spec)
     assert plan.objective == pytest.approx(620)
     assert plan.workforce.loc[("ep", "A", 2026), "shortfall"] == pytest.approx(3.2)
+
+
+@pytest.mark.parametrize(("path", "op", "value"), [("roles.ep.initial_stock", "set", 6),
+                                                   ("roles.ep.attrition", "set", 0.1),
+                                                   ("programmes.course.completion_rate", "set", 0.5),
+                                                   ("roles.ep.hiring.max", "set", 3)])
+def test_a_sweep_in_place_keeps_the_fte_per_head(path, op, value):
+    """Rows changed in place on an FTE role (completions, hires and leavers at 0.8 FTE per head)
+    equal the cold rebuild, coefficients and optimum."""
+    from test_warm import _assert_in_place_as_cold, _lever
+
+    from workforce.solver.warm import WarmModel
+
+    spec = one_role(2, fte_per_head={2026: 0.8, 2027: 0.6}, attrition=0.05, hiring={"max": 1, "cost": 50},
+                    demand={2026: 10, 2027: 12})
+    _assert_in_place_as_cold(WarmModel(scenario_from_dict(spec)), _lever(path, op), value)
+
+
+def test_fte_per_head_is_a_structural_change_for_a_sweep():
+    from test_warm import _lever
+
+    from workforce.solver.warm import WarmModel
+
+    warm = WarmModel(scenario_from_dict(one_role(fte_per_head=0.8)))
+    info, _used, note = warm.solve_point({"x": 0.5}, {"x": _lever("roles.ep.fte_per_head", "set")})
+    assert note["how"] != "in place"
+    assert info.objective == pytest.approx(run(one_role(fte_per_head=0.5)).objective)  # 2 / 0.5 = 4 starters: 40
+    assert info.objective == pytest.approx(40)
