@@ -302,3 +302,11 @@ def test_fte_per_head_is_a_structural_change_for_a_sweep():
     assert note["how"] != "in place"
     assert info.objective == pytest.approx(run(one_role(fte_per_head=0.5)).objective)  # 2 / 0.5 = 4 starters: 40
     assert info.objective == pytest.approx(40)
+
+
+def test_the_run_summary_names_the_fte_per_head():
+    from workforce.output.report import summary_text
+
+    assert "EPs (FTE, 0.8 FTE per person)" in summary_text(run(one_role(fte_per_head=0.8)))
+    assert "EPs (FTE, 0.5-0.8 FTE per person)" in summary_text(run(one_role(2, fte_per_head={2026: 0.8, 2027: 0.5})))
+    assert "EPs (FTE)" in summary_text(run(one_role(fte_per_head=1)))

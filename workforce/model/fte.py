@@ -83,3 +83,13 @@ def heads_view(d: ModelData, values: np.ndarray, roles: Any, years: Any) -> np.n
         return values
     factor = np.array([head_fte(d, k, t) for k, t in zip(roles, years, strict=True)], dtype=float)
     return values / factor
+
+
+def per_head_text(d: ModelData, k: str) -> str:
+    """', 0.8 FTE per person' (or ', 0.7-0.9 FTE per person' when it varies by year) for a role with
+    an FTE per head other than 1; '' otherwise."""
+    values = [v for (kk, _t), v in d.fte_per_head.items() if kk == k]
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    return f", {low:g} FTE per person" if low == high else f", {low:g}-{high:g} FTE per person"
