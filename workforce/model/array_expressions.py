@@ -156,6 +156,10 @@ class Expressions:
                 total = total + self.var("flex", i) * d.cost_flex[k, o]
         for p in d.COHORT_PROGRAMMES:
             total = total + self.cohort_cost(p, f)
+        if d.MOVE_ROUTES:  # section 24
+            from workforce.model.moves import move_spend_arrays
+
+            return total.total(axis=0) + move_spend_arrays(d, self.cols, f)
         return total.total(axis=0)
 
     def cohort_cost(self, p: str, f: str) -> Lin:

@@ -158,6 +158,10 @@ def other_spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) -> Expr:
         from workforce.model.policy import cohort_spend
 
         total = total + cohort_spend(m, d, f, t)
+    if d.MOVE_ROUTES:  # section 24
+        from workforce.model.moves import move_spend
+
+        total = total + move_spend(m, d, f, t)
     return total
 
 
@@ -194,11 +198,15 @@ def terms(m: pyo.ConcreteModel, d: ModelData) -> dict[str, Expr]:
         from workforce.model.completer_value import completer_credit
 
         shortfall = shortfall - completer_credit(m, d)
+    hiring: Expr = sum(weigh(d, t, d.cost_hire[k] * m.hires[k, r, t]) for k in m.HIRING_ROLES for r in regions for t in years)
+    if d.MOVE_ROUTES:  # section 24: paid moves between regions count with hiring
+        from workforce.model.moves import move_cost
+
+        hiring = hiring + move_cost(m, d)
     return {
         "shortfall": shortfall,
         "training_cost": training,
-        "hiring_cost": sum(weigh(d, t, d.cost_hire[k] * m.hires[k, r, t])
-                           for k in m.HIRING_ROLES for r in regions for t in years),
+        "hiring_cost": hiring,
         "surplus_cost": sum(weigh(d, t, d.cost_surplus[k] * m.surplus[k, r, t]) for k in d.ROLES for r in regions for t in years),
         "flexible_cost": sum(weigh(d, t, d.cost_flex[k, o] * m.flex[k, o, r, t])
                              for k, o in d.FLEX for r in regions for t in years),

@@ -32,6 +32,7 @@ KIND_NAMES = {
     "intake_maximum": "maximum intake",
     "hires_limit": "hiring cap",
     "exits_limit": "exit cap",
+    "move_limit": "cap on moves between regions",
     "flex_limit": "flexible-supply cap",
     "surplus_limit": "surplus cap",
     "requirement_limit": "hard requirement",
@@ -139,6 +140,10 @@ def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
     if name == "surplus_group_limit":
         g, r, t = idx
         return RowMeaning(name, f"the surplus cap of group {g} in {region(r)} in {t}", ("surplus_groups", g, "max", r, t), "people or FTE", True)
+    if name == "move_limit":  # section 24
+        k, r, q, t = idx
+        return RowMeaning(name, f"the cap on moves of {role(k)} from {region(r)} to {region(q)} in {t}",
+                          ("roles", k, "moves", "max"), "people", True)
     if name == "outflow_limit":
         k, r, t = idx
         return RowMeaning(name, f"{role(k)} available to retrain or exit in {region(r)} in {t}", ("roles", k, "initial_stock", r), unit(k), True)
@@ -159,6 +164,7 @@ _LIMIT_PARAMETERS = {
     "intake_maximum": "intake_max",
     "hires_limit": "hires_max",
     "exits_limit": "exits_max",
+    "move_limit": "move_max",
     "flex_limit": "flex_max",
     "surplus_limit": "surplus_max",
 }

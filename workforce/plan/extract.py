@@ -77,6 +77,7 @@ class Solution:
             for name in ("intake", "stock", "shortfall", "surplus", "hires", "exits", "flex", "intake_term"):
                 setattr(self, name, compiled.var_values(name, x))
             self.cohorts = compiled.var_values("cohorts", x) if d.COHORT_PROGRAMMES else None
+            self.move = compiled.var_values("move", x) if d.MOVE_ROUTES else None  # section 24
             # Derived quantities are the generated grids (workforce.model.arrays) evaluated at the
             # solution, cleaned as values loaded into the model are.
             self.ex, self.x = compiled.expressions, as_loaded(x)
@@ -91,6 +92,7 @@ class Solution:
         self.exits = var_array(m.exits, [self.exit_roles, R, T], compiled, x)
         self.flex = var_array(m.flex, [d.FLEX, R, T], compiled, x)
         self.cohorts = var_array(m.cohorts, [d.COHORT_PROGRAMMES, R, T], compiled, x) if d.COHORT_PROGRAMMES else None
+        self.move = var_array(m.move, [d.MOVE_ROUTES, T], compiled, x) if d.MOVE_ROUTES else None  # section 24
 
     def starters(self, p: int, lag: int) -> np.ndarray:
         """(R, T) array: starters of programme ``p`` (position) in year t − lag, for every t."""
@@ -244,6 +246,9 @@ def flows_table(s: Solution) -> pd.DataFrame:
     from workforce.plan.movement import with_movement  # section 21.4: moved_in, moved_out
 
     cols = with_movement(d, cols, [s.stock_prev(ki) for ki in range(len(K))])
+    from workforce.plan.moves import with_moves  # section 24: moves_in, moves_out
+
+    cols = with_moves(d, cols, s.move)
     return _frame({c: np.array(v) for c, v in cols.items()}, [("role", K), ("region", R), ("year", T)],
                   {c: ROLE_UNIT for c in cols})
 
@@ -270,6 +275,10 @@ def spend_items(s: Solution, f: str) -> dict[str, np.ndarray]:
     for i, (k, o) in enumerate(d.FLEX):
         if d.stream_flex[k, o] == f:
             items[f"flexible:{k}.{o}"] = d.cost_flex[k, o] * _zero_small(s.flex[i]).sum(axis=0)
+    if s.move is not None:  # section 24: moves:<role>
+        from workforce.plan.moves import move_items
+
+        items.update(move_items(d, f, s.move))
     for i, p in enumerate(d.COHORT_PROGRAMMES):
         if (p, f) in d.cost_cohort:  # cost_cohort[p,f] × Σ_r cohorts[p,r,t] (workforce.model.policy.cohort_cost)
             assert s.cohorts is not None

@@ -209,6 +209,10 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
     from workforce.plan.discounting import cash_summary  # section 8.7
 
     summary.update(cash_summary(d, m, compiled, info.x))
+    if d.MOVE_ROUTES:  # section 24: people moved on each route
+        from workforce.plan.moves import moves_table, pyomo_routes
+
+        extra["moves"] = moves_table(d, compiled.var_values("move", info.x) if m is None else pyomo_routes(d, m))
     if horizon.enabled(d):
         extra["post_horizon"] = horizon.post_horizon_table(d, _post_shortfall(d, m, compiled, info.x), tables["flows"],
                                                            intake, extra.get("intake_terms"))
@@ -329,6 +333,7 @@ def _workforce(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
 def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
     from workforce.model.fte import head_fte
     from workforce.plan.movement import reference_moves
+    from workforce.plan.moves import moves_units, reference_route_moves
 
     rows = []
     for k in d.ROLES:
@@ -351,6 +356,7 @@ def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
                     "retraining_out": _v(ex.retraining(m, d, k, r, t)),
                     "exits": exits,
                     **reference_moves(d, m, k, r, t),
+                    **reference_route_moves(d, m, k, r, t),
                     "stock_end": _v(m.stock[k, r, t]),
                     "flexible": 0.0 + sum(d.fte_per_unit[kk, o] * _v(m.flex[kk, o, r, t]) for kk, o in d.FLEX if kk == k),
                 })
@@ -359,7 +365,7 @@ def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
 
     return _frame(rows, ["role", "region", "year"], {c: unit for c in (
         "stock_start", "leavers", "completions", "hires", "retraining_out", "exits", "stock_end", "flexible")}
-        | movement_units(d, unit))
+        | movement_units(d, unit) | moves_units(d, unit))
 
 
 def _spend_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int, financial: bool = True) -> dict[str, float]:
@@ -384,6 +390,10 @@ def _spend_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int, financial: 
     for k, o in d.FLEX:
         if d.stream_flex[k, o] == f:
             items[f"flexible:{k}.{o}"] = d.cost_flex[k, o] * sum(_v(m.flex[k, o, r, t]) for r in d.REGIONS)
+    if d.MOVE_ROUTES:  # section 24: moves:<role>
+        from workforce.plan.moves import move_items, pyomo_routes
+
+        items.update({name: float(v[d.YEARS.index(t)]) for name, v in move_items(d, f, pyomo_routes(d, m)).items()})
     for p in d.COHORT_PROGRAMMES:
         if (p, f) in d.cost_cohort:
             from workforce.model.policy import cohort_cost

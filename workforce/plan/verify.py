@@ -28,6 +28,7 @@ from workforce.model.capacity_years import counted_series
 from workforce.plan import verify_rules as vr
 from workforce.plan.fte_check import fte_at, heads_flows, retraining_fte, supervisors_counted
 from workforce.plan.movement import check_movement
+from workforce.plan.moves_check import check_moves, move_cost, move_spend_items
 from workforce.plan.verify_tiebreak import (
     check_intake_change_limit,
     check_steady_state,
@@ -277,6 +278,8 @@ def _check_stocks(c: _Checks, plan: Plan, d: ModelData, done: pd.DataFrame, sets
         leavers = by_tenure.reindex(idx).combine_first(pd.Series(leavers, index=idx)).to_numpy(dtype=float)
     c.eq_at("leavers", "attrition leavers of", idx, col["leavers"], leavers)
     moved_in, moved_out = check_movement(c, plan, d, idx, col)  # section 21.4
+    moves_in, moves_out = check_moves(c, plan, d, idx, col)  # section 24
+    moved_in, moved_out = moved_in + moves_in, moved_out + moves_out
     balance = (col["stock_start"] - col["leavers"] + col["completions"] + col["hires"] - col["retraining_out"]
                - col["exits"] + moved_in - moved_out)
     c.eq_at("stock balance", "closing stock of", idx, col["stock_end"], balance)
@@ -406,6 +409,7 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
         for (k, t), n in by_role_year[kind].items():
             if stream[k] is not None and cost[k]:
                 extra.append({"stream": stream[k], "year": t, "item": f"{label}:{k}", "spent": cost[k] * n})
+    extra += move_spend_items(plan, d)  # section 24
     # Flexible supply: a role with one option buys flexible / fte_per_unit units of it.
     single = {k: [(kk, o) for kk, o in d.FLEX if kk == k] for k in d.ROLES}
     for (k, t), fte in by_role_year["flexible"].items():
@@ -455,7 +459,7 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
         "shortfall": priced(w, "shortfall", d.penalty_shortfall) + breach
         + at_end(d) * vr.check_post_horizon(c, plan, d, starts) - completer_credit_of(plan, d),  # section 10.3
         "training_cost": discounted(academic_course) + discounted(other[other["item"].str.startswith("cohorts:")]),
-        "hiring_cost": priced(f, "hires", d.cost_hire),
+        "hiring_cost": priced(f, "hires", d.cost_hire) + move_cost(plan, d),  # paid moves count with hiring
         "surplus_cost": priced(w, "surplus", d.cost_surplus),
         "exit_cost": priced(f, "exits", d.cost_exit),
     }

@@ -106,6 +106,9 @@ def check_scenario(scenario: Scenario) -> None:
         from workforce.scenario.fte import check_fte  # heads and FTE (section 23)
 
         problems += check_fte(scenario)
+        from workforce.scenario.moves import check_moves  # moves between regions (section 24)
+
+        problems += check_moves(scenario)
     if problems:
         raise ScenarioCheckError(problems)
 

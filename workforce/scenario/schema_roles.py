@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from workforce.scenario.movement import Movement
+from workforce.scenario.moves import Moves
 from workforce.scenario.schema_base import Base, Fraction, Id, Money, Name
 from workforce.scenario.tables import Table
 
@@ -169,6 +170,10 @@ class Role(Base):
     statutory_deadline: StatutoryDeadline | None = None
     """Unqualified holders of unfilled posts must qualify within a deadline (e.g. SENCOs, NPQ in
     three years)."""
+    moves: Moves | None = None
+    """Moves between regions as a decision: most people a year per route (origin -> destination), a
+    cost per person and the stream that pays (models/cohort_planning.md, section 24); none means no
+    moves."""
     movement: Movement | None = None
     """Staff moving between regions each year: origin region -> destination region -> share of the
     origin's stock at the start of the year (or year -> share), or ``{file: x.csv}`` with columns
