@@ -137,3 +137,23 @@ def test_the_rows_are_the_same_in_both_constructions_with_retraining_and_exits()
                                    "completion_rate": 1.0}}
     assert_same_lp(spec)
     assert run(spec).objective >= 0
+
+
+def test_the_documented_example_runs_and_gives_what_the_page_says():
+    """docs/planner-rules.md, "Moves between regions, bounded and costed": objective 210, 3 then 2
+    moved, LA spend 6 then 4."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "planner-rules.md").read_text(encoding="utf-8")
+    section = text.split("## Moves between regions, bounded and costed", 1)[1]
+    plan = run(yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.S).group(1)))
+    assert plan.objective == pytest.approx(210)
+    assert list(plan.extra["moves"]["people"]) == pytest.approx([3, 2])
+    assert list(plan.spend_detail.xs("moves:ep", level="item")["spent"]) == pytest.approx([6, 4])
+    from workforce.explain import explain_plan
+
+    assert ("Educational psychologists, Trainer -> Neighbour: 5.0 of at most 6.0, costing 10.0 £k"
+            in explain_plan(plan, what_if=0).text())

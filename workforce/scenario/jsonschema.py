@@ -44,6 +44,8 @@ UNITS: dict[str, str] = {
     "Role.surplus_max": ROLE_UNIT,
     "Role.required_share": "fraction of demand (0-1)",
     "Role.movement": "fraction of the origin region's stock a year (0-1)",
+    "Moves.max": "people a year on the route",
+    "Moves.cost": "£k per person moved",
     "Programme.duration": "years",
     "Programme.completion_rate": "fraction (0-1)",
     "Programme.course_costs": "£k per starter, per course year",
