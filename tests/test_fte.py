@@ -310,3 +310,15 @@ def test_the_run_summary_names_the_fte_per_head():
     assert "EPs (FTE, 0.8 FTE per person)" in summary_text(run(one_role(fte_per_head=0.8)))
     assert "EPs (FTE, 0.5-0.8 FTE per person)" in summary_text(run(one_role(2, fte_per_head={2026: 0.8, 2027: 0.5})))
     assert "EPs (FTE)" in summary_text(run(one_role(fte_per_head=1)))
+
+
+def test_a_completer_value_credits_people():
+    """A value per completer (section 10.3) counts people: a 2-year plan, a 1-year course started in
+    2027 qualifies after the horizon; at V = 30 per completer and 10 £k a starter, starting is worth
+    it whatever the FTE per head (the credit is per person), capped by 5 places: credit 5 × 30."""
+    spec = one_role(2, fte_per_head=0.8, initial_stock=10, demand=10)
+    spec["programmes"]["course"].update(duration=1, places=5)
+    spec["horizon"]["completer_value"] = {"ep": 30}
+    plan = run(spec)
+    assert plan.intake.loc[("course", R, 2027), "intake"] == pytest.approx(5)
+    assert plan.objective == pytest.approx(5 * 10 - 5 * 30)

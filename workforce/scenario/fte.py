@@ -24,7 +24,9 @@ _NOT_YET = {
     "tenure": "a tenure profile (roles.<k>.tenure)",
     "statutory_deadline": "a statutory deadline (roles.<k>.statutory_deadline)",
 }
-_HORIZON = ("terminal_value", "steady_state", "completer_value")
+_HORIZON = ("terminal_value", "steady_state")
+"""End-of-horizon rules that project completers against demand in the role's unit (completer_value
+credits each completer, a person, and needs no conversion)."""
 
 
 def fte_values(scenario: Scenario, k: str) -> tuple[dict[int, float], list[tuple[Path, str]]]:
