@@ -157,3 +157,27 @@ def test_the_documented_example_runs_and_gives_what_the_page_says():
 
     assert ("Educational psychologists, Trainer -> Neighbour: 5.0 of at most 6.0, costing 10.0 £k"
             in explain_plan(plan, what_if=0).text())
+
+
+@pytest.mark.parametrize(("path", "op", "value"), [("roles.ep.initial_stock.A", "set", 13),
+                                                   ("roles.ep.attrition", "set", 0.1),
+                                                   ("roles.ep.demand", "scale", 1.2)])
+def test_a_sweep_in_place_keeps_the_moves(path, op, value):
+    """Rows changed in place on a role with moves equal the cold rebuild, coefficients and optimum."""
+    from test_warm import _assert_in_place_as_cold, _lever
+
+    from workforce.solver.warm import WarmModel
+
+    _assert_in_place_as_cold(WarmModel(scenario_from_dict(two_regions())), _lever(path, op), value)
+
+
+def test_a_move_cap_is_a_structural_change_for_a_sweep():
+    """Raising the 2026-2027 cap to 5 moves all 5 in 2026: no shortfall, objective 10 (rebuilt)."""
+    from test_warm import _lever
+
+    from workforce.solver.warm import WarmModel
+
+    warm = WarmModel(scenario_from_dict(two_regions()))
+    info, _used, note = warm.solve_point({"x": 5}, {"x": _lever("roles.ep.moves.max.Trainer.Neighbour", "set")})
+    assert note["how"] != "in place"
+    assert info.objective == pytest.approx(10)
