@@ -117,8 +117,7 @@ class Explanation:
     """[role, region]: staff moved in and out over the horizon and the net (section 21.4); empty
     without movement."""
     fte: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """[role, year]: FTE per head and each flow in FTE and in people (section 23); empty without
-    ``fte_per_head``."""
+    """[role, year]: each flow in FTE and in people (section 23); empty without ``fte_per_head``."""
     moves: pd.DataFrame = field(default_factory=pd.DataFrame)
     """[role, origin, destination]: people moved, caps and cost over the horizon (section 24)."""
     inputs_read: list[str] = field(default_factory=list)
