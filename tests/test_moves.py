@@ -120,6 +120,8 @@ def test_explain_and_the_waterfall_show_the_moves():
     ({"max": {"A": {"B": {2026: 1}}}}, "roles.ep.moves.max.A.B", "2027"),
     ({"max": {"A": {"B": -1}}}, "roles.ep.moves.max", "must be zero or more"),
     ({"stream": "dfe"}, "roles.ep.moves.stream", "unknown funding stream 'dfe'"),
+    ({"max": {"file": "moves.csv"}}, "roles.ep.moves.max", "cannot be read from a file yet"),
+    ({"max": 3}, "roles.ep.moves.max", "expected a mapping origin region"),
 ])
 def test_bad_moves_are_refused_with_their_key(change, key, text):
     with pytest.raises(ScenarioError) as info:

@@ -44,7 +44,10 @@ _ROUTES_SCHEMA = {
 
 def _check_routes(value: Any) -> Any:
     """Shape check: origin -> destination -> number, or -> year -> number (regions are checked later)."""
-    if not isinstance(value, Mapping) or "file" in value:
+    if isinstance(value, Mapping) and "file" in value:
+        raise TableValueError("moves cannot be read from a file yet; write the routes as a mapping origin region "
+                              "-> destination region -> most people a year")
+    if not isinstance(value, Mapping):
         raise TableValueError("expected a mapping origin region -> destination region -> most people a year")
     out: dict[Any, Any] = {}
     for origin, row in value.items():
