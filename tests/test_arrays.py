@@ -239,6 +239,8 @@ def rich_scenarios(draw) -> dict[str, Any]:
         spec["horizon"].pop("terminal_value", None)  # refused with an FTE per head other than 1 for now
         spec["roles"]["ep"]["fte_per_head"] = draw(st.sampled_from([0.8, {t: 0.7 + 0.1 * n for n, t in enumerate(YEARS)}]))
         spec["roles"]["ta"].update(unit="FTE", fte_per_head=draw(st.sampled_from([0.6, 1.0, 1.5])))
+        if draw(st.booleans()):  # SENCOs (a statutory deadline and a tenure profile in policy_scenarios)
+            spec["roles"]["senco"].update(unit="FTE", fte_per_head=draw(st.sampled_from([0.5, 0.9])))
         spec["programmes"]["doc"]["supervision_counts"] = draw(st.sampled_from(["heads", "FTE"]))
     if draw(st.booleans()):  # moves between regions as decisions (section 24), on a role that hires or retrains and exits
         cap = st.sampled_from([0.0, 1.0, 5.0])
@@ -295,12 +297,10 @@ def policy_scenarios(draw) -> dict[str, Any]:
         tenure.update(draw(st.sampled_from([{}, {"programmes": ["doc"]}, {"from_intake_year": 2025},
                                             {"from_intake_year": 2027, "programmes": ["doc", "conv"]}])))
         roles["ep"].pop("movement", None)  # refused with a tenure profile (section 21.4)
-        roles["ep"].pop("fte_per_head", None)  # and with an FTE per head (section 23)
         roles["ep"].pop("moves", None)  # and with moves (section 24)
         roles["ep"]["tenure"] = tenure
     if draw(st.booleans()):  # tenure on a role that retrains into EPs and exits (tenure_established)
         roles["ta"].pop("movement", None)  # refused with a tenure profile (section 21.4)
-        roles["ta"].pop("fte_per_head", None)  # and with an FTE per head (section 23)
         roles["ta"].pop("moves", None)  # and with moves (section 24)
         roles["ta"]["tenure"] = {"attrition": draw(st.lists(rate, min_size=1, max_size=3))}
     if draw(st.booleans()):  # SENCOs trained by the NPQ (a calendar programme when drawn so)

@@ -20,10 +20,6 @@ Path = tuple[Any, ...]
 FTE_PER_HEAD_MAX = 1.5
 """Most FTE one person may count for (a full-time post is 1; some contracts add paid overtime)."""
 
-_NOT_YET = {
-    "tenure": "a tenure profile (roles.<k>.tenure)",
-    "statutory_deadline": "a statutory deadline (roles.<k>.statutory_deadline)",
-}
 _HORIZON = ("terminal_value", "steady_state")
 """End-of-horizon rules that project completers against demand in the role's unit (completer_value
 credits each completer, a person, and needs no conversion)."""
@@ -63,10 +59,6 @@ def check_fte(scenario: Scenario) -> list[tuple[Path, str]]:
         if found or all(v == 1 for v in values.values()):
             continue
         declared = True
-        for key, what in _NOT_YET.items():
-            if getattr(role, key) is not None:
-                problems.append((path, f"an FTE per head other than 1 cannot be combined with {what} yet: "
-                                       "remove one of them"))
     if declared:
         problems += [(("horizon", key), f"horizon.{key} projects completers as people and cannot be combined with "
                                         "a role's fte_per_head other than 1 yet; remove one of them")
