@@ -183,3 +183,16 @@ def test_a_move_cap_is_a_structural_change_for_a_sweep():
     info, _used, note = warm.solve_point({"x": 5}, {"x": _lever("roles.ep.moves.max.Trainer.Neighbour", "set")})
     assert note["how"] != "in place"
     assert info.objective == pytest.approx(10)
+
+
+def test_the_staff_available_to_move_are_named_so():
+    """With 4 in Trainer at the start and half leaving, the 2 who stayed all move and the outflow
+    row binds: explain names it 'EPs available to retrain, exit or be moved in Trainer in 2026'."""
+    from workforce.explain import explain_plan
+
+    spec = two_regions(1)
+    spec["roles"]["ep"].update(initial_stock={"A": 4, "B": 0}, attrition=0.5, demand={"A": 0, "B": 10})
+    e = explain_plan(run(spec), what_if=0)
+    assert e.limits["label"].str.contains("EPs available to retrain, exit or be moved in Trainer in 2026").any()
+    cap = e.limits[e.limits["family"] == "move_limit"].iloc[0]
+    assert (cap["role"], cap["region"], cap["year"]) == ("ep", "A", 2026)  # the route's origin

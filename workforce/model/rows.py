@@ -146,7 +146,8 @@ def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
                           ("roles", k, "moves", "max"), "people", True)
     if name == "outflow_limit":
         k, r, t = idx
-        return RowMeaning(name, f"{role(k)} available to retrain or exit in {region(r)} in {t}", ("roles", k, "initial_stock", r), unit(k), True)
+        verbs = "retrain, exit or be moved" if any(kk == k for kk, _, _ in d.MOVE_ROUTES) else "retrain or exit"  # section 24
+        return RowMeaning(name, f"{role(k)} available to {verbs} in {region(r)} in {t}", ("roles", k, "initial_stock", r), unit(k), True)
     if name in {"stock_balance", "demand_balance", "post_demand_balance"}:
         k, r, t = idx
         return RowMeaning(name, f"the {KIND_NAMES[name]} of {role(k)} in {region(r)} in {t}", ("roles", k), unit(k), False)
@@ -203,6 +204,8 @@ def index_parts(name: str, index: Any) -> dict[str, Any]:
         cols["role"], cols["region"], cols["year"] = idx
     elif name == "flex_limit":
         cols["role"], _, cols["region"], cols["year"] = idx
+    elif name == "move_limit":  # (role, origin, destination, year): the origin region
+        cols["role"], cols["region"], _, cols["year"] = idx
     elif name == "surplus_group_limit":
         _, cols["region"], cols["year"] = idx
     elif name == "target_minimum":  # (target, region or "national", year)
