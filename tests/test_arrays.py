@@ -235,6 +235,19 @@ def rich_scenarios(draw) -> dict[str, Any]:
         for k in draw(st.sampled_from([["ta"], ["senco"], ["ep", "ta"]])):
             spec["roles"][k]["movement"] = {"Area A": {"B": draw(share), "C": {t: draw(share) for t in YEARS}},
                                             "C": {"Area A": draw(share)}}
+    if draw(st.booleans()):  # heads and FTE (section 23): completers, hires, retraining and exits count fte_per_head
+        spec["horizon"].pop("terminal_value", None)  # refused with an FTE per head other than 1 for now
+        spec["roles"]["ep"]["fte_per_head"] = draw(st.sampled_from([0.8, {t: 0.7 + 0.1 * n for n, t in enumerate(YEARS)}]))
+        spec["roles"]["ta"].update(unit="FTE", fte_per_head=draw(st.sampled_from([0.6, 1.0, 1.5])))
+        if draw(st.booleans()):  # SENCOs (a statutory deadline and a tenure profile in policy_scenarios)
+            spec["roles"]["senco"].update(unit="FTE", fte_per_head=draw(st.sampled_from([0.5, 0.9])))
+        spec["programmes"]["doc"]["supervision_counts"] = draw(st.sampled_from(["heads", "FTE"]))
+    if draw(st.booleans()):  # moves between regions as decisions (section 24), on a role that hires or retrains and exits
+        cap = st.sampled_from([0.0, 1.0, 5.0])
+        for k in draw(st.sampled_from([["ep"], ["ta"], ["senco"], ["ep", "ta"]])):
+            spec["roles"][k]["moves"] = {"cost": draw(st.sampled_from([0.0, 2.0])), "stream": draw(st.sampled_from(["la", None])),
+                                         "max": {"Area A": {"B": draw(cap), "C": {t: draw(cap) for t in YEARS}},
+                                                 "C": {"Area A": draw(cap)}}}
     return spec
 
 
@@ -284,12 +297,15 @@ def policy_scenarios(draw) -> dict[str, Any]:
         tenure.update(draw(st.sampled_from([{}, {"programmes": ["doc"]}, {"from_intake_year": 2025},
                                             {"from_intake_year": 2027, "programmes": ["doc", "conv"]}])))
         roles["ep"].pop("movement", None)  # refused with a tenure profile (section 21.4)
+        roles["ep"].pop("moves", None)  # and with moves (section 24)
         roles["ep"]["tenure"] = tenure
     if draw(st.booleans()):  # tenure on a role that retrains into EPs and exits (tenure_established)
         roles["ta"].pop("movement", None)  # refused with a tenure profile (section 21.4)
+        roles["ta"].pop("moves", None)  # and with moves (section 24)
         roles["ta"]["tenure"] = {"attrition": draw(st.lists(rate, min_size=1, max_size=3))}
     if draw(st.booleans()):  # SENCOs trained by the NPQ (a calendar programme when drawn so)
         roles["senco"].pop("movement", None)  # refused with a tenure profile (section 21.4)
+        roles["senco"].pop("moves", None)  # and so are moves (section 24)
         roles["senco"]["tenure"] = {"attrition": draw(st.lists(rate, min_size=1, max_size=3))}
     if draw(st.booleans()):
         within = draw(st.integers(1, 3))

@@ -14,13 +14,14 @@ DOC = Path(__file__).resolve().parents[1] / "models" / "cohort_planning.md"
 SPEC = {
     "name": "names",
     "horizon": {"first_year": 2026, "last_year": 2027},
-    "regions": [{"code": "A", "name": "Area A"}],
+    "regions": [{"code": "A", "name": "Area A"}, {"code": "B", "name": "Area B"}],
     "roles": {"ep": {"name": "EPs", "initial_stock": 1, "attrition": 0.1, "demand": 2, "shortfall_penalty": 1,
                      "surplus_max": 5, "required_share": 0.5, "hiring": {"max": 1}, "exits": {"enabled": True, "max": 1},
                      "flexible_supply": {"agency": {"name": "Agency", "fte_per_unit": 1, "cost": 1, "max": 1}},
                      "tenure": {"attrition": [0.05, 0.2], "programmes": ["doc"], "from_intake_year": 2026}},
               "ta": {"name": "TAs", "initial_stock": 1, "attrition": 0.1, "demand": 1, "shortfall_penalty": 1,
-                     "statutory_deadline": {"within_years": 2, "mode": "require"}}},
+                     "statutory_deadline": {"within_years": 2, "mode": "require"},
+                     "unit": "FTE", "fte_per_head": 0.8, "moves": {"cost": 1, "max": {"A": {"B": 1}}}}},
     "programmes": {"doc": {"name": "Doc", "role": "ep", "source": "ta", "duration": 1, "completion_rate": 1,
                            "course_costs": [{"dfe": 1}], "places": 3, "national_places": 3, "supervision_ratio": 1,
                            "intake_min": 0.5, "intake_max": 2,
@@ -52,7 +53,7 @@ def test_every_model_component_is_in_the_formulation_document():
             "cohort_size_minimum", "cohort_size_maximum", "cohort_open_minimum", "cohort_open_limit",
             "target_minimum", "share_minimum", "share_maximum", "equity_limit",
             "unqualified_balance", "unqualified_total", "qualified_in_limit", "statutory_deadline",
-            "intake_split", "fy_budget_limit", "requirement_limit"} <= built
+            "intake_split", "fy_budget_limit", "requirement_limit", "move_limit"} <= built
 
 
 def test_every_parameter_of_model_data_is_in_the_formulation_document():

@@ -197,7 +197,8 @@ def test_table_dimensions_match_the_loader():
     spec = minimal_scenario()
     ep = spec["roles"]["ep"]
     ep.update(attrition_new_entrants=0.05, surplus_max=3, required_share=0.5, exits={"enabled": True, "max": 1},
-              flexible_supply={"agency": {"name": "Agency", "fte_per_unit": 1, "cost": 1, "max": 1}})
+              flexible_supply={"agency": {"name": "Agency", "fte_per_unit": 1, "cost": 1, "max": 1}},
+              unit="FTE", fte_per_head=0.8)
     spec["programmes"]["dedpsy"].update(national_places=8, intake_min=0, intake_max=5, prior_intake={2025: 1})
     spec["funding_streams"]["dfe"]["budget"] = 100
     spec["surplus_groups"] = {"g": {"roles": ["ep", "senco"], "max": 9}}

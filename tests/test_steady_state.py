@@ -51,6 +51,8 @@ def test_a_pipeline_the_places_cannot_hold_is_diagnosed_by_name():
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rich_scenarios(), st.sampled_from([0.0, 0.5, 1.0]))
 def test_generated_lp_with_the_steady_state_rows_equals_the_pyomo_compilation(spec, share):
+    for role in spec["roles"].values():
+        role.pop("fte_per_head", None)  # refused with the steady-state condition for now (section 23)
     spec["horizon"]["steady_state"] = {"share": share}
     assert_same_lp(spec)
 

@@ -35,6 +35,8 @@ import highspy
 import numpy as np
 import pandas as pd
 
+from workforce.explain.fte import fte_table
+from workforce.explain.moves import moves_summary
 from workforce.model.capacity_years import counted_value
 from workforce.model.data import ModelData
 from workforce.model.rows import KIND_NAMES, index_parts, planner_limit
@@ -114,13 +116,17 @@ class Explanation:
     movement: pd.DataFrame = field(default_factory=pd.DataFrame)
     """[role, region]: staff moved in and out over the horizon and the net (section 21.4); empty
     without movement."""
+    fte: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """[role, year]: each flow in FTE and in people (section 23); empty without ``fte_per_head``."""
+    moves: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """[role, origin, destination]: people moved, caps and cost over the horizon (section 24)."""
     inputs_read: list[str] = field(default_factory=list)
     """Every file the scenario read: :meth:`to_csv` never writes over one."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         names = ("limits", "budgets", "capacity", "places", "ratios", "binding", "by_region", "what_if")
         return {name: getattr(self, name) for name in names + (("post_horizon",) if len(self.post_horizon) else ())
-                + (("movement",) if len(self.movement) else ())}
+                + (("movement",) if len(self.movement) else ()) + (("fte",) if len(self.fte) else ()) + (("moves",) if len(self.moves) else ())}
 
     def to_csv(self, out_dir: str | Path) -> Path:
         """Write every table as explain_<name>.csv into an explanation folder ``out_dir``, whole or
@@ -230,6 +236,8 @@ def explain_plan(plan: Plan, *, near: float = 0.01, what_if: int = 5, tolerance:
         what_if=whatif,
         post_horizon=_post_horizon(compiled, stages),
         movement=net_movement(plan.flows),
+        fte=fte_table(plan),
+        moves=moves_summary(plan),
         stages=[{"stage": s.stage, "terms": s.terms, "objective": s.objective, "value": s.value} for s in stages],
         notes=notes,
         inputs_read=list(data.scenario.input_hashes),

@@ -184,7 +184,10 @@ def explanation_text(e: Explanation, top: int = 12) -> str:
         if quiet:
             lines.append(f"  {', '.join(quiet)}: 0 everywhere (one more place alone buys nothing: no capacity limit binds"
                          " with a value, e.g. because money binds first)")
-    return "\n".join(lines + _post_horizon_lines(e) + _movement_lines(e))
+    from workforce.explain.fte import fte_lines  # section 23
+    from workforce.explain.moves import moves_lines  # section 24
+
+    return "\n".join(lines + _post_horizon_lines(e) + _movement_lines(e) + fte_lines(e) + moves_lines(e))
 
 
 def _movement_lines(e: Explanation) -> list[str]:

@@ -65,6 +65,10 @@ class Expressions:
                 out = out + self.completions(p)
             if k in self.cols.hiring_roles:
                 out = out + self.var("hires", self.cols.hiring_roles.index(k))
+            if self.d.fte_per_head:  # section 23: people joining an FTE role add fte_per_head each
+                from workforce.model.fte import fte_row
+
+                out = out * fte_row(self.d, k)
             self._entrants[k] = out
         return self._entrants[k]
 
@@ -88,13 +92,20 @@ class Expressions:
         out = Lin((self.R, self.T))
         for p in self.d.programmes_from[k]:
             out = out + self.var("intake", self.d.PROGRAMMES.index(p))
-        return out
+        return out * self._per_head(k) if self.d.fte_per_head else out
 
     def outflow(self, k: str) -> Lin:
         out = self.retraining(k)
         if k in self.cols.exit_roles:
-            out = out + self.var("exits", self.cols.exit_roles.index(k))
+            exits = self.var("exits", self.cols.exit_roles.index(k))
+            out = out + (exits * self._per_head(k) if self.d.fte_per_head else exits)
         return out
+
+    def _per_head(self, k: str) -> np.ndarray | float:
+        """fte_per_head of role k by year (section 23), or 1."""
+        from workforce.model.fte import fte_row
+
+        return fte_row(self.d, k) if self.d.fte_per_head else 1.0
 
     def spend(self, f: str) -> Lin:
         """(T,): what stream f pays each academic year."""
@@ -145,6 +156,10 @@ class Expressions:
                 total = total + self.var("flex", i) * d.cost_flex[k, o]
         for p in d.COHORT_PROGRAMMES:
             total = total + self.cohort_cost(p, f)
+        if d.MOVE_ROUTES:  # section 24
+            from workforce.model.moves import move_spend_arrays
+
+            return total.total(axis=0) + move_spend_arrays(d, self.cols, f)
         return total.total(axis=0)
 
     def cohort_cost(self, p: str, f: str) -> Lin:

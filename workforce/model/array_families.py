@@ -17,6 +17,7 @@ from workforce.model.count_terms import add_count_arrays
 from workforce.model.data import ModelData
 from workforce.model.horizon import post_keys, post_weight
 from workforce.model.movement import movement_arrays, movement_roles
+from workforce.model.moves import move_cost_arrays, move_roles, origin_outflow, out_moves, stock_moves
 from workforce.model.requirement import requirement_bounds
 from workforce.model.supervision import supervisor_arrays
 from workforce.scenario.schema import TERMS
@@ -81,12 +82,17 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
              for i, k in enumerate(K)]
     moves = {k: movement_arrays(d, ex, k) for k in movement_roles(d)}  # section 21.4: + moved_in − moved_out
     parts = [part - moves[k][0] + moves[k][1] if k in moves else part for part, k in zip(parts, K, strict=True)]
+    routes = set(move_roles(d))  # section 24: moves between regions as decisions
+    parts = [part - stock_moves(d, ex, k) if k in routes else part for part, k in zip(parts, K, strict=True)]
     out.append(_stack("stock_balance", grid_keys(K), parts, 0.0, 0.0))
     # outflow_limit: retraining + exits ≤ stock_prev − leavers − moved_out
     roles = [k for k in K if k in cols.exit_roles or k in d.source_of.values()]
     parts = [ex.outflow(k) - (ex.stock_prev(k) - ex.leavers(k)) + (moves[k][1] if k in moves else 0.0)
              for k in roles]
+    parts = [part + out_moves(d, ex, k) if k in routes else part for part, k in zip(parts, roles, strict=True)]
     out.append(_stack("outflow_limit", grid_keys(roles), parts, -INF, 0.0))
+    keys, parts = origin_outflow(d, ex, roles, moves)  # section 24: roles that only move, origin regions
+    out.append(_stack("outflow_limit", keys, parts, -INF, 0.0))
     from workforce.model import array_policy, array_tenure  # sections 12-14, kept out of this module
 
     out.append(array_tenure.tenure_established(d, ex, _stack))
@@ -114,6 +120,7 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
     out.append(_stack("surplus_group_limit", keys, parts, -INF, np.array(caps)))
     out.append(_single("hires_limit", cols, "hires", d.hires_max, "<="))
     out.append(_single("exits_limit", cols, "exits", d.exits_max, "<="))
+    out.append(_single("move_limit", cols, "move", d.move_max, "<="))
     out.append(_single("flex_limit", cols, "flex", d.flex_max, "<="))
     if d.capacity_weights:  # places counted across course years (capacity_years.py)
         out.extend(places_families(d, ex, _stack))
@@ -260,6 +267,8 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions, cash: bool = F
         add("shortfall", lin)
     for i, k in enumerate(cols.hiring_roles):
         add("hiring_cost", ex.var("hires", i) * d.cost_hire[k])
+    for lin in move_cost_arrays(d, cols):  # section 24: paid moves count with hiring
+        add("hiring_cost", lin)
     for i, k in enumerate(cols.exit_roles):
         add("exit_cost", ex.var("exits", i) * d.cost_exit[k])
     for i, (k, o) in enumerate(d.FLEX):

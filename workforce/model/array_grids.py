@@ -43,6 +43,7 @@ class Columns:
             ("unqualified", [deadline_keys(d, 0)]), ("qualified_in", [deadline_keys(d, 1)]),
             ("worst_shortfall_rate", [[None] if d.equity_basis is not None else []]),
             ("intake_change", [change_keys(d)]),
+            ("move", [d.MOVE_ROUTES, T]),
         ]
         self.sets: dict[str, list[list[Any]]] = {}
         self.block: dict[str, np.ndarray] = {}

@@ -46,6 +46,10 @@ def tied_entrants(ex: Any, k: str) -> Lin:
         lag = d.duration[p]
         part = ex.starters(p, lag)
         total = total + (part if first is None else part.where(years - lag >= first)) * d.completion_rate[p]
+    if d.fte_per_head:  # section 23: tied completers of an FTE role, in FTE
+        from workforce.model.fte import fte_row
+
+        return total * fte_row(d, k)
     return total
 
 

@@ -18,8 +18,17 @@ from workforce.model.capacity_years import trainees
 from workforce.model.data import ModelData
 from workforce.model.deadline import add_deadline_variables, add_deadlines
 from workforce.model.expressions import entrants, leavers, retraining, spend, stock_prev, terms
+from workforce.model.fte import in_fte
 from workforce.model.horizon import add_post_horizon
 from workforce.model.movement import moved_in, moved_out, movement_roles
+from workforce.model.moves import (
+    add_move_limit,
+    add_move_variables,
+    move_origin_rows,
+    move_roles,
+    moves_out,
+    net_moves,
+)
 from workforce.model.policy import add_cohort_variables, add_policy
 from workforce.model.requirement import add_requirement_limit
 from workforce.model.steady_state import add_steady_state
@@ -39,6 +48,7 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         add_cohort_variables(m, data)
         add_deadline_variables(m, data)
         add_calendar_variables(m, data)
+        add_move_variables(m, data)
         add_stock_balance(m, data)
         add_outflow_limit(m, data)
         add_tenure_established(m, data)
@@ -48,6 +58,7 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         add_surplus_group_limit(m, data)
         add_hires_limit(m, data)
         add_exits_limit(m, data)
+        add_move_limit(m, data)
         add_flex_limit(m, data)
         add_places_limit(m, data)
         add_national_places_limit(m, data)
@@ -100,27 +111,34 @@ def add_stock_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
     def rule(m, k, r, t):
         out = retraining(m, d, k, r, t)
         if k in m.EXIT_ROLES:
-            out = out + m.exits[k, r, t]
+            out = out + in_fte(d, k, t, m.exits[k, r, t])
         if k in moving:  # section 21.4: staff moving between regions
             out = out + moved_out(m, d, k, r, t) - moved_in(m, d, k, r, t)
+        if k in moves:  # section 24: moves between regions as decisions
+            out = out - net_moves(m, d, k, r, t)
         return m.stock[k, r, t] == stock_prev(m, d, k, r, t) - leavers(m, d, k, r, t) + entrants(m, d, k, r, t) - out
 
     moving = set(movement_roles(d))
+    moves = set(move_roles(d))
 
     m.stock_balance = pyo.Constraint(m.ROLES, m.REGIONS, m.YEARS, rule=rule)
 
 
 def add_outflow_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Retraining starts and exits cannot exceed the staff who stayed from last year."""
+    moves = set(move_roles(d))
     roles = [k for k in d.ROLES if k in m.EXIT_ROLES or k in d.source_of.values()]
+    index = [(k, r, t) for k in roles for r in d.REGIONS for t in d.YEARS] + move_origin_rows(d, roles)
 
     def rule(m, k, r, t):
         out = retraining(m, d, k, r, t)
         if k in m.EXIT_ROLES:
-            out = out + m.exits[k, r, t]
+            out = out + in_fte(d, k, t, m.exits[k, r, t])
+        if k in moves:  # section 24: people moved out come from the staff who stayed
+            out = out + in_fte(d, k, t, moves_out(m, d, k, r, t))
         return out <= stock_prev(m, d, k, r, t) - leavers(m, d, k, r, t) - moved_out(m, d, k, r, t)
 
-    m.outflow_limit = pyo.Constraint(roles, m.REGIONS, m.YEARS, rule=rule)
+    m.outflow_limit = pyo.Constraint(index, rule=rule)
 
 
 def add_demand_balance(m: pyo.ConcreteModel, d: ModelData) -> None:

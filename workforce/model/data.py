@@ -80,6 +80,18 @@ class ModelData:
     (non-zero only; workforce/model/movement.py)."""
     SUPERVISION_END: list[str] = field(default_factory=list)
     """Programmes whose supervision ratio counts the year-end stock (workforce/model/supervision.py)."""
+    fte_per_head: dict[Key, float] = field(default_factory=dict)
+    """(role, year) → FTE one person adds or takes (roles with a value other than 1 only; workforce/model/fte.py)."""
+    SUPERVISION_HEADS: list[str] = field(default_factory=list)
+    """Programmes whose supervision ratio counts heads of a role with ``fte_per_head`` (workforce/model/fte.py)."""
+    MOVE_ROUTES: list[tuple[str, str, str]] = field(default_factory=list)
+    """(role, origin, destination) of the routes staff may be moved on (workforce/model/moves.py)."""
+    move_max: dict[Key, float] = field(default_factory=dict)
+    """(role, origin, destination, year) → most people moved."""
+    cost_move: dict[str, float] = field(default_factory=dict)
+    """Role → £k per person moved (roles with moves only)."""
+    stream_move: dict[str, str | None] = field(default_factory=dict)
+    """Role → stream that pays for its moves, or none."""
     capacity_weights: dict[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
     """(capacity, programme) → weight of each course year it counts (workforce/model/capacity_years.py)."""
     cohort_min_size: dict[str, float] = field(default_factory=dict)
@@ -199,7 +211,9 @@ def prepare(scenario: Scenario) -> ModelData:
     roles = scenario.roles
     progs = scenario.programmes
     from workforce.model.capacity_years import prepare_capacity_years
+    from workforce.model.fte import prepare_fte
     from workforce.model.movement import prepare_movement
+    from workforce.model.moves import prepare_moves
     from workforce.model.policy_data import prepare_policy
     from workforce.model.requirement import prepare_requirement
     from workforce.model.supervision import prepare_supervision
@@ -210,6 +224,8 @@ def prepare(scenario: Scenario) -> ModelData:
         **prepare_movement(scenario),
         **prepare_supervision(scenario),
         **prepare_capacity_years(scenario),
+        **prepare_fte(scenario),
+        **prepare_moves(scenario),
         scenario=scenario,
         ROLES=list(roles),
         REGIONS=regions,

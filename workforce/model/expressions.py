@@ -43,6 +43,10 @@ def entrants(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr
         if k in m.HIRING_ROLES:
             parts.append(m.hires[k, r, t])
         cache[key] = _linear(parts)
+        if d.fte_per_head:  # section 23: people joining an FTE role add fte_per_head each
+            from workforce.model.fte import in_fte
+
+            cache[key] = in_fte(d, k, t, cache[key])
     return cache[key]
 
 
@@ -70,7 +74,12 @@ def leavers(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
 
 def retraining(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
     """Starters on programmes that retrain staff out of role k."""
-    return sum(m.intake[p, r, t] for p in d.programmes_from[k])
+    heads = sum(m.intake[p, r, t] for p in d.programmes_from[k])
+    if d.fte_per_head:  # section 23: each starter takes fte_per_head[k,t] from role k
+        from workforce.model.fte import in_fte
+
+        return in_fte(d, k, t, heads)
+    return heads
 
 
 def _cache(m: pyo.ConcreteModel, name: str) -> dict[Any, Expr]:
@@ -149,6 +158,10 @@ def other_spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) -> Expr:
         from workforce.model.policy import cohort_spend
 
         total = total + cohort_spend(m, d, f, t)
+    if d.MOVE_ROUTES:  # section 24
+        from workforce.model.moves import move_spend
+
+        total = total + move_spend(m, d, f, t)
     return total
 
 
@@ -185,11 +198,15 @@ def terms(m: pyo.ConcreteModel, d: ModelData) -> dict[str, Expr]:
         from workforce.model.completer_value import completer_credit
 
         shortfall = shortfall - completer_credit(m, d)
+    hiring: Expr = sum(weigh(d, t, d.cost_hire[k] * m.hires[k, r, t]) for k in m.HIRING_ROLES for r in regions for t in years)
+    if d.MOVE_ROUTES:  # section 24: paid moves between regions count with hiring
+        from workforce.model.moves import move_cost
+
+        hiring = hiring + move_cost(m, d)
     return {
         "shortfall": shortfall,
         "training_cost": training,
-        "hiring_cost": sum(weigh(d, t, d.cost_hire[k] * m.hires[k, r, t])
-                           for k in m.HIRING_ROLES for r in regions for t in years),
+        "hiring_cost": hiring,
         "surplus_cost": sum(weigh(d, t, d.cost_surplus[k] * m.surplus[k, r, t]) for k in d.ROLES for r in regions for t in years),
         "flexible_cost": sum(weigh(d, t, d.cost_flex[k, o] * m.flex[k, o, r, t])
                              for k, o in d.FLEX for r in regions for t in years),

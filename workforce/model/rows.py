@@ -32,6 +32,7 @@ KIND_NAMES = {
     "intake_maximum": "maximum intake",
     "hires_limit": "hiring cap",
     "exits_limit": "exit cap",
+    "move_limit": "cap on moves between regions",
     "flex_limit": "flexible-supply cap",
     "surplus_limit": "surplus cap",
     "requirement_limit": "hard requirement",
@@ -119,10 +120,12 @@ def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
                           ("programmes", p, "supervision_ratio"), "trainees", True)
     if name == "hires_limit":
         k, r, t = idx
-        return RowMeaning(name, f"the hiring cap for {role(k)} in {region(r)} in {t}", ("roles", k, "hiring", "max", r, t), unit(k), True)
+        return RowMeaning(name, f"the hiring cap for {role(k)} in {region(r)} in {t}", ("roles", k, "hiring", "max", r, t),
+                          "people" if (k, t) in d.fte_per_head else unit(k), True)  # section 23: hires are people
     if name == "exits_limit":
         k, r, t = idx
-        return RowMeaning(name, f"the exit cap for {role(k)} in {region(r)} in {t}", ("roles", k, "exits", "max", r, t), unit(k), True)
+        return RowMeaning(name, f"the exit cap for {role(k)} in {region(r)} in {t}", ("roles", k, "exits", "max", r, t),
+                          "people" if (k, t) in d.fte_per_head else unit(k), True)  # section 23: exits are people
     if name == "flex_limit":
         k, o, r, t = idx
         opt = s.roles[k].flexible_supply[o].name
@@ -137,9 +140,14 @@ def describe(name: str, index: Any, d: ModelData) -> RowMeaning:
     if name == "surplus_group_limit":
         g, r, t = idx
         return RowMeaning(name, f"the surplus cap of group {g} in {region(r)} in {t}", ("surplus_groups", g, "max", r, t), "people or FTE", True)
+    if name == "move_limit":  # section 24
+        k, r, q, t = idx
+        return RowMeaning(name, f"the cap on moves of {role(k)} from {region(r)} to {region(q)} in {t}",
+                          ("roles", k, "moves", "max"), "people", True)
     if name == "outflow_limit":
         k, r, t = idx
-        return RowMeaning(name, f"{role(k)} available to retrain or exit in {region(r)} in {t}", ("roles", k, "initial_stock", r), unit(k), True)
+        verbs = "retrain, exit or be moved" if any(kk == k for kk, _, _ in d.MOVE_ROUTES) else "retrain or exit"  # section 24
+        return RowMeaning(name, f"{role(k)} available to {verbs} in {region(r)} in {t}", ("roles", k, "initial_stock", r), unit(k), True)
     if name in {"stock_balance", "demand_balance", "post_demand_balance"}:
         k, r, t = idx
         return RowMeaning(name, f"the {KIND_NAMES[name]} of {role(k)} in {region(r)} in {t}", ("roles", k), unit(k), False)
@@ -157,6 +165,7 @@ _LIMIT_PARAMETERS = {
     "intake_maximum": "intake_max",
     "hires_limit": "hires_max",
     "exits_limit": "exits_max",
+    "move_limit": "move_max",
     "flex_limit": "flex_max",
     "surplus_limit": "surplus_max",
 }
@@ -195,6 +204,8 @@ def index_parts(name: str, index: Any) -> dict[str, Any]:
         cols["role"], cols["region"], cols["year"] = idx
     elif name == "flex_limit":
         cols["role"], _, cols["region"], cols["year"] = idx
+    elif name == "move_limit":  # (role, origin, destination, year): the origin region
+        cols["role"], cols["region"], _, cols["year"] = idx
     elif name == "surplus_group_limit":
         _, cols["region"], cols["year"] = idx
     elif name == "target_minimum":  # (target, region or "national", year)

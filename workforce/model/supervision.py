@@ -29,10 +29,20 @@ def supervisors(m: pyo.ConcreteModel, d: ModelData, p: str, r: str, t: int) -> A
     from workforce.model.expressions import stock_prev
 
     k = d.supervisor_role[p]
-    return m.stock[k, r, t] if p in d.SUPERVISION_END else stock_prev(m, d, k, r, t)
+    staff = m.stock[k, r, t] if p in d.SUPERVISION_END else stock_prev(m, d, k, r, t)
+    if p in d.SUPERVISION_HEADS:  # section 23: the ratio counts people, stock / fte_per_head
+        from workforce.model.fte import supervisor_factor
+
+        return supervisor_factor(d, p, t) * staff
+    return staff
 
 
 def supervisor_arrays(d: ModelData, ex: Expressions, p: str) -> Lin:
     """(R, T) grid of :func:`supervisors` in the array construction."""
     k = d.supervisor_role[p]
-    return ex.var("stock", d.ROLES.index(k)) if p in d.SUPERVISION_END else ex.stock_prev(k)
+    staff = ex.var("stock", d.ROLES.index(k)) if p in d.SUPERVISION_END else ex.stock_prev(k)
+    if p in d.SUPERVISION_HEADS:  # section 23: the ratio counts people, stock / fte_per_head
+        from workforce.model.fte import fte_row
+
+        return staff * (1.0 / fte_row(d, k))
+    return staff

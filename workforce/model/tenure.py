@@ -36,6 +36,10 @@ def tied_entrants(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, s: int) ->
         start = s - d.duration[p]
         if first is None or start >= first:
             total = total + d.completion_rate[p] * starters(m, d, p, r, start)
+    if d.fte_per_head:  # section 23: tied completers of an FTE role, in FTE
+        from workforce.model.fte import in_fte
+
+        return in_fte(d, k, s, total)
     return total
 
 

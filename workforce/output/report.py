@@ -71,7 +71,9 @@ def summary_text(plan: Plan) -> str:
     if cash_line(s):  # section 8.7: cash beside the discounted totals
         lines.append(cash_line(s))
     lines.append("")
-    names = {k: f"{sc.roles[k].name} ({sc.roles[k].unit})" for k in d.ROLES}
+    from workforce.model.fte import per_head_text  # section 23
+
+    names = {k: f"{sc.roles[k].name} ({sc.roles[k].unit}{per_head_text(d, k)})" for k in d.ROLES}
     width = max(len(n) for n in names.values()) if names else 0
     head = "Workforce (first and last year, all regions)"
     width = max(width, len(head) - 2)

@@ -26,6 +26,7 @@ from workforce.model.arrays import as_loaded
 from workforce.model.calendar import FY_START
 from workforce.model.capacity_years import room_for_starters
 from workforce.model.data import ModelData
+from workforce.model.fte import fte_row
 
 if TYPE_CHECKING:
     from workforce.model.compiled import Compiled
@@ -76,6 +77,7 @@ class Solution:
             for name in ("intake", "stock", "shortfall", "surplus", "hires", "exits", "flex", "intake_term"):
                 setattr(self, name, compiled.var_values(name, x))
             self.cohorts = compiled.var_values("cohorts", x) if d.COHORT_PROGRAMMES else None
+            self.move = compiled.var_values("move", x) if d.MOVE_ROUTES else None  # section 24
             # Derived quantities are the generated grids (workforce.model.arrays) evaluated at the
             # solution, cleaned as values loaded into the model are.
             self.ex, self.x = compiled.expressions, as_loaded(x)
@@ -90,6 +92,7 @@ class Solution:
         self.exits = var_array(m.exits, [self.exit_roles, R, T], compiled, x)
         self.flex = var_array(m.flex, [d.FLEX, R, T], compiled, x)
         self.cohorts = var_array(m.cohorts, [d.COHORT_PROGRAMMES, R, T], compiled, x) if d.COHORT_PROGRAMMES else None
+        self.move = var_array(m.move, [d.MOVE_ROUTES, T], compiled, x) if d.MOVE_ROUTES else None  # section 24
 
     def starters(self, p: int, lag: int) -> np.ndarray:
         """(R, T) array: starters of programme ``p`` (position) in year t − lag, for every t."""
@@ -165,6 +168,8 @@ def intake_table(s: Solution) -> pd.DataFrame:
         if p in d.supervision_ratio:
             k = d.ROLES.index(d.supervisor_role[p])
             supervision[i] = d.supervision_ratio[p] * _zero_small(s.stock_prev(k))
+            if p in d.SUPERVISION_HEADS:  # section 23: the ratio counts people
+                supervision[i] = supervision[i] / fte_row(d, d.supervisor_role[p])
     return _frame(
         {
             "intake": starters,
@@ -215,6 +220,8 @@ def flows_table(s: Solution) -> pd.DataFrame:
         into = [i for i, p in enumerate(d.PROGRAMMES) if d.role_of[p] == k]
         raw_completions = sum((completions[i] for i in into), np.zeros(shape))
         hires = s.hires[s.hiring_roles.index(k)] if k in s.hiring_roles else np.zeros(shape)
+        per_head = fte_row(d, k)  # section 23: people into and out of an FTE role, in FTE (1 by default)
+        raw_completions, hires = raw_completions * per_head, hires * per_head
         entrants = raw_completions + hires
         stock = s.stock[ki]
         a = np.array([d.attrition[k, r] for r in R]).reshape(-1, 1)
@@ -229,15 +236,19 @@ def flows_table(s: Solution) -> pd.DataFrame:
         retraining = sum((s.intake[i] for i, p in enumerate(d.PROGRAMMES) if d.source_of[p] == k), np.zeros(shape))
         cols["stock_start"].append(_zero_small(s.stock_prev(ki)))
         cols["leavers"].append(_zero_small(leavers))
-        cols["completions"].append(sum((_zero_small(completions[i]) for i in into), np.zeros(shape)))
+        cols["completions"].append(sum((_zero_small(completions[i]) for i in into), np.zeros(shape)) * per_head)
         cols["hires"].append(_zero_small(hires))
-        cols["retraining_out"].append(_zero_small(retraining))
-        cols["exits"].append(_zero_small(s.exits[s.exit_roles.index(k)]) if k in s.exit_roles else np.zeros(shape))
+        cols["retraining_out"].append(_zero_small(retraining * per_head))
+        exits = s.exits[s.exit_roles.index(k)] * per_head if k in s.exit_roles else np.zeros(shape)
+        cols["exits"].append(_zero_small(exits))
         cols["stock_end"].append(_zero_small(stock))
         cols["flexible"].append(s.flexible(ki))
     from workforce.plan.movement import with_movement  # section 21.4: moved_in, moved_out
 
     cols = with_movement(d, cols, [s.stock_prev(ki) for ki in range(len(K))])
+    from workforce.plan.moves import with_moves  # section 24: moves_in, moves_out
+
+    cols = with_moves(d, cols, s.move)
     return _frame({c: np.array(v) for c, v in cols.items()}, [("role", K), ("region", R), ("year", T)],
                   {c: ROLE_UNIT for c in cols})
 
@@ -264,6 +275,10 @@ def spend_items(s: Solution, f: str) -> dict[str, np.ndarray]:
     for i, (k, o) in enumerate(d.FLEX):
         if d.stream_flex[k, o] == f:
             items[f"flexible:{k}.{o}"] = d.cost_flex[k, o] * _zero_small(s.flex[i]).sum(axis=0)
+    if s.move is not None:  # section 24: moves:<role>
+        from workforce.plan.moves import move_items
+
+        items.update(move_items(d, f, s.move))
     for i, p in enumerate(d.COHORT_PROGRAMMES):
         if (p, f) in d.cost_cohort:  # cost_cohort[p,f] × Σ_r cohorts[p,r,t] (workforce.model.policy.cohort_cost)
             assert s.cohorts is not None

@@ -209,6 +209,10 @@ def make_plan(d: ModelData, m: pyo.ConcreteModel | None, compiled: Compiled, inf
     from workforce.plan.discounting import cash_summary  # section 8.7
 
     summary.update(cash_summary(d, m, compiled, info.x))
+    if d.MOVE_ROUTES:  # section 24: people moved on each route
+        from workforce.plan.moves import moves_table, pyomo_routes
+
+        extra["moves"] = moves_table(d, compiled.var_values("move", info.x) if m is None else pyomo_routes(d, m))
     if horizon.enabled(d):
         extra["post_horizon"] = horizon.post_horizon_table(d, _post_shortfall(d, m, compiled, info.x), tables["flows"],
                                                            intake, extra.get("intake_terms"))
@@ -278,6 +282,10 @@ def _intake(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
                 sup = None
                 if p in d.supervision_ratio:
                     sup = d.supervision_ratio[p] * _v(ex.stock_prev(m, d, d.supervisor_role[p], r, t))
+                    if p in d.SUPERVISION_HEADS:  # section 23: the ratio counts people
+                        from workforce.model.fte import supervisor_factor
+
+                        sup *= supervisor_factor(d, p, t)
                 rows.append({
                     "programme": p,
                     "region": r,
@@ -323,7 +331,9 @@ def _workforce(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
 
 
 def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
+    from workforce.model.fte import head_fte
     from workforce.plan.movement import reference_moves
+    from workforce.plan.moves import moves_units, reference_route_moves
 
     rows = []
     for k in d.ROLES:
@@ -332,6 +342,9 @@ def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
                 completions = sum(_v(ex.completions(m, d, p, r, t)) for p in d.PROGRAMMES if d.role_of[p] == k)
                 hires = _v(m.hires[k, r, t]) if k in m.HIRING_ROLES else 0.0
                 exits = _v(m.exits[k, r, t]) if k in m.EXIT_ROLES else 0.0
+                if d.fte_per_head:  # section 23: people into and out of an FTE role, in FTE
+                    h = head_fte(d, k, t)
+                    completions, hires, exits = h * completions, h * hires, h * exits
                 rows.append({
                     "role": k,
                     "region": r,
@@ -343,6 +356,7 @@ def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
                     "retraining_out": _v(ex.retraining(m, d, k, r, t)),
                     "exits": exits,
                     **reference_moves(d, m, k, r, t),
+                    **reference_route_moves(d, m, k, r, t),
                     "stock_end": _v(m.stock[k, r, t]),
                     "flexible": 0.0 + sum(d.fte_per_unit[kk, o] * _v(m.flex[kk, o, r, t]) for kk, o in d.FLEX if kk == k),
                 })
@@ -351,7 +365,7 @@ def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
 
     return _frame(rows, ["role", "region", "year"], {c: unit for c in (
         "stock_start", "leavers", "completions", "hires", "retraining_out", "exits", "stock_end", "flexible")}
-        | movement_units(d, unit))
+        | movement_units(d, unit) | moves_units(d, unit))
 
 
 def _spend_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int, financial: bool = True) -> dict[str, float]:
@@ -376,6 +390,10 @@ def _spend_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int, financial: 
     for k, o in d.FLEX:
         if d.stream_flex[k, o] == f:
             items[f"flexible:{k}.{o}"] = d.cost_flex[k, o] * sum(_v(m.flex[k, o, r, t]) for r in d.REGIONS)
+    if d.MOVE_ROUTES:  # section 24: moves:<role>
+        from workforce.plan.moves import move_items, pyomo_routes
+
+        items.update({name: float(v[d.YEARS.index(t)]) for name, v in move_items(d, f, pyomo_routes(d, m)).items()})
     for p in d.COHORT_PROGRAMMES:
         if (p, f) in d.cost_cohort:
             from workforce.model.policy import cohort_cost

@@ -26,7 +26,9 @@ from pyomo.common.gc_manager import PauseGC
 from workforce.errors import VerificationError
 from workforce.model.capacity_years import counted_series
 from workforce.plan import verify_rules as vr
+from workforce.plan.fte_check import fte_at, heads_flows, retraining_fte, supervisors_counted
 from workforce.plan.movement import check_movement
+from workforce.plan.moves_check import check_moves, move_cost, move_spend_items
 from workforce.plan.verify_tiebreak import (
     check_intake_change_limit,
     check_steady_state,
@@ -249,12 +251,13 @@ def _check_stocks(c: _Checks, plan: Plan, d: ModelData, done: pd.DataFrame, sets
     # Completions: completion_rate × starters of duration years (or the calendar's delay) earlier, by role.
     role_code = np.array([d.ROLES.index(d.role_of[p]) for p in d.PROGRAMMES] + [-1])
     completions = _at(pos, sets.total(_done_positions(sets, done, role_code), done["completions"].to_numpy(float), KRT))
+    completions = completions * fte_at(d, idx)  # section 23: people joining an FTE role, in FTE
     c.eq_at("completions", "completions of", idx, col["completions"], completions)
     intake = plan.intake["intake"]
     source_code = np.array([-1 if d.source_of[p] == "external" else d.ROLES.index(d.source_of[p])
                             for p in d.PROGRAMMES] + [-1])
     intake_pos = _krt(sets, intake.index, source_code)
-    retraining = _at(pos, sets.total(intake_pos, intake.to_numpy(dtype=float), KRT))
+    retraining = _at(pos, sets.total(intake_pos, retraining_fte(d, intake), KRT))
     c.eq_at("retraining", "retraining starters leaving", idx, col["retraining_out"], retraining)
     first = idx.get_level_values("year").to_numpy() == d.first_year
     pair = sets.positions(idx, ["role", "region"])
@@ -263,7 +266,7 @@ def _check_stocks(c: _Checks, plan: Plan, d: ModelData, done: pd.DataFrame, sets
     previous_end = _shift(col["stock_end"], previous)
     c.eq_at("stock carried over", "opening stock of", idx, col["stock_start"],
             np.where(first, stock_initial, previous_end))
-    entrants = completions + col["hires"]
+    entrants = completions + col["hires"]  # in the role's unit (FTE for an FTE role)
     previous_entrants = _shift(entrants, previous)
     attrition = sets.param(idx, d.attrition, ["role", "region"], pair)[0]
     attrition_new = sets.param(idx, d.attrition_new, ["role", "region"], pair)[0]
@@ -275,6 +278,8 @@ def _check_stocks(c: _Checks, plan: Plan, d: ModelData, done: pd.DataFrame, sets
         leavers = by_tenure.reindex(idx).combine_first(pd.Series(leavers, index=idx)).to_numpy(dtype=float)
     c.eq_at("leavers", "attrition leavers of", idx, col["leavers"], leavers)
     moved_in, moved_out = check_movement(c, plan, d, idx, col)  # section 21.4
+    moves_in, moves_out = check_moves(c, plan, d, idx, col)  # section 24
+    moved_in, moved_out = moved_in + moves_in, moved_out + moves_out
     balance = (col["stock_start"] - col["leavers"] + col["completions"] + col["hires"] - col["retraining_out"]
                - col["exits"] + moved_in - moved_out)
     c.eq_at("stock balance", "closing stock of", idx, col["stock_end"], balance)
@@ -352,13 +357,14 @@ def _check_limits(c: _Checks, plan: Plan, d: ModelData, sets: _Sets) -> None:
     c.le_at("maximum intake", "intake of", pidx, x, *sets.param(pidx, d.intake_max, PRI, prt))
     for p, ratio in d.supervision_ratio.items():
         basis = "stock_end" if p in d.SUPERVISION_END else "stock_start"
-        supervisors = f[basis].xs(d.supervisor_role[p], level="role")
+        supervisors = supervisors_counted(d, p, f[basis].xs(d.supervisor_role[p], level="role"))
         c.le("supervision capacity", f"intake of {p} in", counted["supervision"].xs(p, level="programme"),
              ratio * supervisors)
     hiring = {k for k, _, _ in d.hires_max}
     fidx, widx = f.index, w.index
     krt = sets.positions(fidx, KRT)
-    hires, exits = f["hires"].to_numpy(dtype=float), f["exits"].to_numpy(dtype=float)
+    people = heads_flows(plan, d)  # section 23: hires and exits are capped per person
+    hires, exits = people["hires"].to_numpy(dtype=float), people["exits"].to_numpy(dtype=float)
     c.le_at("hiring cap", "hires of", fidx, hires, *sets.param(fidx, d.hires_max, KRT, krt))
     c.le_at("exit cap", "exits of", fidx, exits, *sets.param(fidx, d.exits_max, KRT, krt))
     roles = fidx.get_level_values("role")
@@ -390,7 +396,7 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
                  ) -> list[str]:
     """Spend items, budgets (academic or financial years), envelopes, objective terms and objective;
     returns what the tables do not determine (the record's ``not_rechecked``)."""
-    f, w = plan.flows, plan.workforce
+    f, w = heads_flows(plan, d), plan.workforce  # hires and exits cost per person (section 23)
     not_rechecked: list[str] = []
     columns = ["stream", "year", "item", "spent"]
     course = vr.course_costs(d, starts)
@@ -403,6 +409,7 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
         for (k, t), n in by_role_year[kind].items():
             if stream[k] is not None and cost[k]:
                 extra.append({"stream": stream[k], "year": t, "item": f"{label}:{k}", "spent": cost[k] * n})
+    extra += move_spend_items(plan, d)  # section 24
     # Flexible supply: a role with one option buys flexible / fte_per_unit units of it.
     single = {k: [(kk, o) for kk, o in d.FLEX if kk == k] for k in d.ROLES}
     for (k, t), fte in by_role_year["flexible"].items():
@@ -452,7 +459,7 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
         "shortfall": priced(w, "shortfall", d.penalty_shortfall) + breach
         + at_end(d) * vr.check_post_horizon(c, plan, d, starts) - completer_credit_of(plan, d),  # section 10.3
         "training_cost": discounted(academic_course) + discounted(other[other["item"].str.startswith("cohorts:")]),
-        "hiring_cost": priced(f, "hires", d.cost_hire),
+        "hiring_cost": priced(f, "hires", d.cost_hire) + move_cost(plan, d),  # paid moves count with hiring
         "surplus_cost": priced(w, "surplus", d.cost_surplus),
         "exit_cost": priced(f, "exits", d.cost_exit),
     }

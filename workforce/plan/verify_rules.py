@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from workforce.model import horizon
+from workforce.model.fte import fte_row
 
 if TYPE_CHECKING:
     from workforce.model.data import ModelData
@@ -186,6 +187,7 @@ def tenure_leavers(c: _Checks, plan: Plan, d: ModelData, done: pd.DataFrame, ent
             tied_rows = tied_rows[tied_rows["start"] >= profile.from_intake_year]
         by_year = tied_rows.groupby(["region", "year"])["completions"].sum()
         tied = by_year.reindex(pd.MultiIndex.from_product([R, T]), fill_value=0.0).to_numpy(dtype=float)
+        tied = (tied.reshape(len(R), len(T)) * fte_row(d, k)).ravel()  # section 23: in FTE
         tied = np.hstack([tied.reshape(len(R), len(T)), np.zeros((len(R), 1))])  # column -1: outside the horizon
         rates = list(profile.attrition)
         survival = np.cumprod([1.0, *[1.0 - a for a in rates]])
@@ -464,7 +466,9 @@ def people_counts(plan: Any, d: ModelData) -> dict[str, float]:
     """The objective's people counts (section 21.2) from the plan's tables: exits and hires from
     the flows, starters from the intake; flexible units where each role has one option (units =
     flexible FTE / fte_per_unit), otherwise left out (and the objective is then not re-checked)."""
-    flows = plan.flows
+    from workforce.plan.fte_check import heads_flows  # section 23: exits and hires count people
+
+    flows = heads_flows(plan, d)
     out = {"exit_count": float(flows["exits"].sum()), "hire_count": float(flows["hires"].sum()),
            "starter_count": float(plan.intake["intake"].sum())}
     flexible = plan.workforce["flexible"].groupby(level="role").sum()

@@ -23,14 +23,18 @@ STEPS = [
 ]
 MOVED_IN = ("moved_in", "Moved in\nfrom other\nregions", +1)
 MOVED_OUT = ("moved_out", "Moved out\nto other\nregions", -1)
+MOVES_IN = ("moves_in", "Moved in\n(planned\nmoves)", +1)
+MOVES_OUT = ("moves_out", "Moved out\n(planned\nmoves)", -1)
 
 
 def steps_of(columns: Any) -> list[tuple[str, str, int]]:
     """STEPS, with staff moving between regions (section 21.4) as bars of their own when the flows
     table has them: moving in after hires, moving out after exits."""
-    if "moved_in" not in columns:
-        return STEPS
-    return [*STEPS[:2], MOVED_IN, *STEPS[2:], MOVED_OUT]
+    joins = [MOVED_IN] if "moved_in" in columns else []
+    leaves = [MOVED_OUT] if "moved_in" in columns else []
+    if "moves_in" in columns:  # section 24: planned moves between regions
+        joins, leaves = [*joins, MOVES_IN], [*leaves, MOVES_OUT]
+    return [*STEPS[:2], *joins, *STEPS[2:], *leaves]
 
 
 def waterfall_steps(plan: Any, role: str, region: str | None = None,
@@ -65,7 +69,7 @@ def flows_waterfall(plan: Any, role: str, region: str | None = None, *,
     bars = waterfall_steps(t, role, region, years)
     first, last = years or (t.years[0], t.years[-1])
     unit = st.role_unit(t, role)
-    labels = {col: label for col, label, _ in [*STEPS, MOVED_IN, MOVED_OUT]}
+    labels = {col: label for col, label, _ in [*STEPS, MOVED_IN, MOVED_OUT, MOVES_IN, MOVES_OUT]}
     names = [f"Stock at\nstart of {first}", *(labels[c] for c, _ in bars[1:-1]), f"Stock at\nend of {last}"]
     with st.style():
         fig, ax, own = st.single_axes(ax, 3.6)

@@ -47,6 +47,8 @@ def table_fields(scenario: Scenario) -> list[tuple[Path, Any, tuple[str, ...], l
             out.append(((*base, "required_share"), role.required_share, REGION_YEAR, years))
         if role.hiring is not None:
             out.append(((*base, "hiring", "max"), role.hiring.max, REGION_YEAR, years))
+        if role.fte_per_head is not None:  # section 23
+            out.append(((*base, "fte_per_head"), role.fte_per_head, YEAR, years))
         if role.exits.max is not None:
             out.append(((*base, "exits", "max"), role.exits.max, REGION_YEAR, years))
         for o, opt in role.flexible_supply.items():
@@ -101,6 +103,12 @@ def check_scenario(scenario: Scenario) -> None:
         from workforce.scenario.movement import check_movement
 
         problems += check_movement(scenario)
+        from workforce.scenario.fte import check_fte  # heads and FTE (section 23)
+
+        problems += check_fte(scenario)
+        from workforce.scenario.moves import check_moves  # moves between regions (section 24)
+
+        problems += check_moves(scenario)
     if problems:
         raise ScenarioCheckError(problems)
 

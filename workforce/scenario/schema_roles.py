@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from workforce.scenario.movement import Movement
+from workforce.scenario.moves import Moves
 from workforce.scenario.schema_base import Base, Fraction, Id, Money, Name
 from workforce.scenario.tables import Table
 
@@ -132,6 +133,10 @@ class Role(Base):
     """What the stock is, e.g. Local-authority educational psychologists."""
     unit: Literal["people", "FTE"] = "people"
     """Unit of the stock and of demand."""
+    fte_per_head: Table | None = None
+    """FTE each person adds when they join (completers, hires) or leave by a decision (retraining
+    starters, exits), for a role with ``unit: FTE``: one number, or a mapping year -> number, each
+    above 0 and at most 1.5, e.g. 0.8; none means 1 (models/cohort_planning.md, section 23)."""
     initial_stock: Table
     """Qualified staff in post at the start of the first year, per region."""
     attrition: Table
@@ -165,6 +170,10 @@ class Role(Base):
     statutory_deadline: StatutoryDeadline | None = None
     """Unqualified holders of unfilled posts must qualify within a deadline (e.g. SENCOs, NPQ in
     three years)."""
+    moves: Moves | None = None
+    """Moves between regions as a decision: most people a year per route (origin -> destination), a
+    cost per person and the stream that pays (models/cohort_planning.md, section 24); none means no
+    moves."""
     movement: Movement | None = None
     """Staff moving between regions each year: origin region -> destination region -> share of the
     origin's stock at the start of the year (or year -> share), or ``{file: x.csv}`` with columns

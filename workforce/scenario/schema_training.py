@@ -76,6 +76,9 @@ class Programme(Base):
     supervision_basis: Literal["start", "end"] = "start"
     """Which stock of ``supervisor_role`` counts: ``start`` of the year (the end of the previous
     one) or ``end`` of the same year (training on the job alongside that year's staff)."""
+    supervision_counts: Literal["heads", "FTE"] | None = None
+    """What ``supervision_ratio`` counts of a supervising role measured in FTE: ``FTE`` (its stock)
+    or ``heads`` (its stock / ``fte_per_head``); none means the role's own unit (section 23)."""
     capacity_course_years: CapacityCourseYears | None = None
     """Which course years ``places``, ``national_places`` and ``supervision_ratio`` count:
     ``starters`` (the default), ``all`` or a weight per course year, e.g.
@@ -143,6 +146,8 @@ class Programme(Base):
             raise ValueError("supervisor_role is set but supervision_ratio is not")
         if self.supervision_basis != "start" and self.supervision_ratio is None:
             raise ValueError("supervision_basis is set but supervision_ratio is not")
+        if self.supervision_counts is not None and self.supervision_ratio is None:
+            raise ValueError("supervision_counts is set but supervision_ratio is not")
         if self.capacity_course_years is not None:
             check_capacity_years(self.capacity_course_years, self.duration, {
                 "places": self.places is not None, "national_places": self.national_places is not None,

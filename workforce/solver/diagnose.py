@@ -273,13 +273,15 @@ def supervisors(compiled: Compiled, data: ModelData, con: Any, index: Any, x: np
     ``x`` (None when that depends on a plan and none is given)."""
     p, r, t = index
     k = data.supervisor_role[p]
+    from workforce.model.fte import supervisor_factor  # section 23: heads = stock / fte_per_head
+
     if t == data.first_year:
-        return data.stock_initial[k, r]
+        return supervisor_factor(data, p, t) * data.stock_initial[k, r]
     if x is None:
         return None
     var = con.model().stock[k, r, t - 1]
     j = compiled.col_position.get(id(var))
-    return float(x[j]) if j is not None else 0.0
+    return supervisor_factor(data, p, t) * float(x[j]) if j is not None else 0.0
 
 
 def _supervision_detail(
@@ -292,7 +294,8 @@ def _supervision_detail(
     role = data.scenario.roles[data.supervisor_role[p]]
     if staff is None:
         return f" (ratio {ratio:g} x {role.name} in post at the start of the year)"
-    text = f" (ratio {ratio:g} x {staff:,.1f} {role.unit} = {ratio * staff:,.2f} places"
+    unit = "people" if p in data.SUPERVISION_HEADS else role.unit
+    text = f" (ratio {ratio:g} x {staff:,.1f} {unit} = {ratio * staff:,.2f} places"
     if amount is not None and staff > 0:
         text += f"; a ratio of {(ratio * staff + amount) / staff:.3g} would do"
     return text + ")"
