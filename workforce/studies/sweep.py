@@ -14,6 +14,7 @@ distributed) to run on a cluster.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -37,6 +38,7 @@ from workforce.studies.dask_connect import Stalled, answered, stalled_message, t
 from workforce.studies.main_guard import check_main_guard
 from workforce.studies.spec import StudySpec, box, load_study, points, study_from_dict
 from workforce.studies.store import StudyStore
+from workforce.working_folder import workers_start_in
 
 _CACHE = threading.local()
 
@@ -406,8 +408,10 @@ def _execute(items: list[Any], common: dict[str, Any], store: StudyStore, execut
         n_workers = workers or os.cpu_count() or 1
         n_chunks = max(n_workers * chunks_per_worker, -(-len(items) // MAX_CHUNK))
         try:
-            futures = {pool.submit(run_chunk, {**common, "points": chunk}): chunk  # type: ignore[union-attr]
-                       for chunk in _chunks(items, n_chunks)}
+            with workers_start_in(store.out.resolve()) if own else contextlib.nullcontext():
+                # a local pool starts its workers here, and they cannot start in a deleted folder
+                futures = {pool.submit(run_chunk, {**common, "points": chunk}): chunk  # type: ignore[union-attr]
+                           for chunk in _chunks(items, n_chunks)}
             limit = None if own else task_limit(task_timeout, common["time_limit"], MAX_CHUNK)
             for future in answered(futures, limit):
                 chunk = futures[future]
