@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from workforce.errors import ExportError, WorkforceError
-from workforce.output_safety import guard_target, json_text, reason
+from workforce.output_safety import guard_target, json_text
 
 STUDY_FOLDER = "study"
 STUDY_FORMAT = 1
@@ -153,6 +153,7 @@ class StudyStore:
                 f"{self.out} holds the study {old.get('name')!r}, not {study['name']!r}; --restart discards only "
                 "a folder made for the same study, so nothing was removed. Choose another output folder"
             )
+        existed = self.out.exists()
         try:
             for path in self._own_files(temporaries_only=not restart):
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
@@ -160,8 +161,10 @@ class StudyStore:
             self.failures.mkdir(parents=True, exist_ok=True)
             write_text_atomic(self.out / "study.json", json_text({**marker(), **study}))
         except OSError as exc:
-            raise ExportError(f"cannot write the study to {self.out}: {reason(exc)}; "
-                              "finished points there are kept") from None
+            from workforce.studies.write_faults import remove_new_folders, study_write_error
+
+            remove_new_folders(self.out, existed)  # so that "nothing was written" is true
+            raise study_write_error(exc, self.out) from None
 
     def _existing(self) -> dict[str, Any] | None:
         """The study.json of a study folder this tool made, None for an absent or empty folder;

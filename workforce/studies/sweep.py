@@ -312,7 +312,12 @@ def sweep(
     summary["status"] = summary["status"].fillna("not run")
     from workforce.studies.store import write_text_atomic
 
-    write_text_atomic(out / "points.csv", _spreadsheet_safe(summary).to_csv())
+    try:
+        write_text_atomic(out / "points.csv", _spreadsheet_safe(summary).to_csv())
+    except OSError as exc:
+        from workforce.studies.write_faults import study_write_error
+
+        raise study_write_error(exc, out, "points.csv") from None
     result = StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done),
                          damaged=damaged, labels=scenario_labels(scenario))
     if len(summary) and not (summary["status"] == "ok").any():
@@ -485,9 +490,10 @@ def _store(result: dict[str, Any], store: StudyStore) -> None:
                 store.write_point(point, result["templates"][template].assign(value=values), record)
             else:
                 store.write_failure(point, record)
-        except OSError as exc:
-            raise WorkforceError(f"cannot write point {point} to {store.out}: {exc.strerror or exc}; "
-                                 "points written so far are kept") from None
+        except OSError as exc:  # a full disk, or the folder made read-only or removed while the study ran
+            from workforce.studies.write_faults import study_write_error
+
+            raise study_write_error(exc, store.out, f"point {point}") from None
 
 
 def _slug(name: str) -> str:
