@@ -207,6 +207,20 @@ def test_a_study_from_a_deleted_current_folder_refuses_a_relative_out(proj, gone
     assert_same(proj.parent, before)
 
 
+def test_a_relative_study_file_from_a_deleted_current_folder_says_why_it_is_not_found(proj, gone):
+    said = _clean(CliRunner().invoke(main, ["sweep", "study.yaml", "--out", str(proj / "st"), "--workers", "1"]), 1)
+    assert "study.yaml: file not found: the current folder no longer exists" in said, said
+    assert not (proj / "st").exists()
+
+
+def test_the_bundled_scenario_is_found_from_a_deleted_current_folder(gone):
+    """`workforce run` with no scenario exited 70: the bundled path was made relative to os.getcwd()."""
+    from workforce.cli.commands import bundled_config
+
+    path = bundled_config()
+    assert path.is_absolute() and path.name == "england_baseline.yaml" and path.is_file()
+
+
 def test_a_run_from_a_deleted_current_folder_works_with_an_absolute_out(proj, gone):
     """`workforce run` exited 70 (internal error) here, for the same reason."""
     said = _clean(CliRunner().invoke(main, ["run", str(proj / "s.yaml"), "--out", str(proj / "r")]), 0)
