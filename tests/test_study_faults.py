@@ -225,6 +225,24 @@ def test_compare_leaves_a_region_one_scenario_lacks_absent_not_zero(tmp_path):
     assert "absent" in repr(c)
 
 
+def test_compare_leaves_a_role_one_scenario_lacks_absent_not_zero(tmp_path):
+    """The second scenario adds a role 'senco' (no stock, no programme, demand 5): 5 short in
+    2026. In the first scenario, which has no such role, its shortfall is absent (blank in
+    results.csv), not 0; the EPs are 6 short in both (budget 4 buys 4 starters of the 10)."""
+    from workforce.studies.compare import compare
+
+    roles = copy.deepcopy(HAND["roles"])
+    roles["senco"] = {"name": "SENCOs", "initial_stock": 0, "attrition": 0, "demand": 5, "shortfall_penalty": 100}
+    c = compare({"one": _hand_plan("one"), "two": _hand_plan("two", roles=roles)})
+    row = c.results.loc[("shortfall", "senco", "A")]
+    assert pd.isna(row["one"]) and row["two"] == pytest.approx(5)
+    assert c.results.loc[("shortfall", "ep", "A")].tolist() == pytest.approx([6, 6])
+    assert "shortfall of SENCOs" in " ".join(c.notes)
+    c.to_csv(tmp_path)
+    lines = (tmp_path / "results.csv").read_text().splitlines()
+    assert next(ln for ln in lines if ln.startswith("shortfall,senco,A")) == "shortfall,senco,A,,5"
+
+
 def test_compare_of_unequal_horizons_uses_the_common_years_and_says_so():
     """Budget 4 a year, demand 10, one region: 2026 alone is 6 short and spends 4; over
     2026-2027 the plan may start 4 in each year (2026 short 6, 2027 short 2). On the common year

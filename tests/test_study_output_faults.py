@@ -127,10 +127,15 @@ def test_a_study_folder_under_a_file_exits_4_and_writes_nothing(proj, command):
     assert_same(proj, before)
 
 
-def test_a_folder_made_read_only_while_the_study_runs_exits_4_and_keeps_the_points_written(proj, monkeypatch):
-    """The second point's write fails as on a folder remounted read-only mid-study. This used to
-    exit 1 (invalid input) with the system's raw words; it is an output fault (4), and the point
-    written before it is kept and counted."""
+@pytest.mark.parametrize(("code", "says", "advice"), [
+    ("EROFS", "the folder is on a read-only file system", "make the folder writable"),
+    ("ENOSPC", "the disk is full", "free some space"),
+])
+def test_a_folder_made_read_only_while_the_study_runs_exits_4_and_keeps_the_points_written(proj, monkeypatch, code,
+                                                                                            says, advice):
+    """The second point's write fails as on a folder remounted read-only (or a disk filled)
+    mid-study. This used to exit 1 (invalid input) with the system's raw words; it is an output
+    fault (4), and the point written before it is kept and counted."""
     import workforce.studies.store as store
 
     real, calls = store.StudyStore.write_point, []
@@ -138,13 +143,13 @@ def test_a_folder_made_read_only_while_the_study_runs_exits_4_and_keeps_the_poin
     def refuse_second(self, point, table, record):
         calls.append(point)
         if len(calls) > 1:
-            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+            raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)))
         return real(self, point, table, record)
 
     monkeypatch.setattr(store.StudyStore, "write_point", refuse_second)
     said = _clean(_study("sweep", proj, "st"), 4)
-    assert "the folder is on a read-only file system" in said, said
-    assert "The 1 finished point in st is kept" in said and "make the folder writable" in said, said
+    assert says in said, said
+    assert "The 1 finished point in st is kept" in said and advice in said, said
     assert [p.name for p in (proj / "st" / "results").iterdir()] == ["point=000000"]
 
 
