@@ -264,3 +264,47 @@ def test_a_study_whose_standard_output_is_closed_exits_130_with_every_file_writt
     files = {"sweep": ["sweep.png"], "montecarlo": ["fan_shortfall.csv", "fan_shortfall.png", "miss_probability.csv"]}
     assert sorted(p.name for p in (proj / "st").iterdir()) == sorted(
         ["failures", "points.csv", "results", "study.json", *files[command]])
+
+
+# ----------------------------------------------------------------------------------------------
+# Ctrl-C: the message counts what is kept
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("stop_at", "says"), [
+    (1, "interrupted: no finished point is in st"),
+    (2, "interrupted: the 1 finished point in st is kept, and a rerun resumes from there"),
+])
+def test_ctrl_c_during_a_study_says_how_many_points_are_kept(proj, monkeypatch, stop_at, says):
+    """Ctrl-C arrives while the `stop_at`-th chunk (one point each here) is solved. The message
+    used to say "the points finished so far are kept" even when none was; a rerun resumes."""
+    import workforce.studies.sweep as sweep_module
+
+    real, calls = sweep_module.run_chunk, []
+
+    def interrupted(task):
+        calls.append(task)
+        if len(calls) == stop_at:
+            raise KeyboardInterrupt
+        return real(task)
+
+    monkeypatch.setattr(sweep_module, "run_chunk", interrupted)
+    said = _clean(_study("sweep", proj, "st"), 130)
+    assert says in said, said
+    monkeypatch.setattr(sweep_module, "run_chunk", real)
+    again = _clean(_study("sweep", proj, "st"), 0)
+    assert f"{stop_at - 1} already done" in again, again
+
+
+def test_ctrl_c_before_a_study_folder_exists_says_nothing_was_written(proj, monkeypatch):
+    """Interrupted while the scenario loads, with no --out: the default folder is named from the
+    study and found absent."""
+    import workforce.studies.sweep as sweep_module
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_module, "load_scenario", interrupted)
+    said = _clean(CliRunner().invoke(main, ["sweep", "study.yaml", "--workers", "1"]), 130)
+    assert "interrupted: nothing was written" in said, said
+    assert not (proj / "results").exists()

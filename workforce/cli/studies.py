@@ -113,8 +113,9 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
             more["task_timeout"] = task_timeout
         result = runner(spec, out=out, executor=executor, workers=workers, restart=restart, progress=progress, **more)
     except KeyboardInterrupt:
-        click.echo("interrupted: the points finished so far are kept; run the same command again to resume",
-                   err=True)
+        from workforce.studies.write_faults import interrupted_text
+
+        click.echo(interrupted_text(spec, out), err=True)  # the points kept, counted
         sys.exit(130)
     except BrokenPipeError:
         raise  # standard output closed by its reader: exit 130 (workforce.cli.commands._friendly)

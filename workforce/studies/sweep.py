@@ -270,7 +270,7 @@ def sweep(
         spec = spec.model_copy(update={"montecarlo": spec.montecarlo.model_copy(update={"draws": int(draws)})})
     if scenario is None:
         scenario = load_scenario((base_dir or Path.cwd()) / spec.scenario)
-    out = Path(out) if out is not None else Path("results") / "studies" / _slug(spec.name)
+    out = Path(out) if out is not None else default_out(spec)
     levers = spec.levers()
     clash = [n for n in levers if spec.montecarlo is not None and n in scenario.roles]
     if clash:  # the draws table has a column per role beside the parameters
@@ -494,6 +494,11 @@ def _store(result: dict[str, Any], store: StudyStore) -> None:
             from workforce.studies.write_faults import study_write_error
 
             raise study_write_error(exc, store.out, f"point {point}") from None
+
+
+def default_out(spec: StudySpec) -> Path:
+    """Where a study goes without ``out``: results/studies/<its name as a slug>."""
+    return Path("results") / "studies" / _slug(spec.name)
 
 
 def _slug(name: str) -> str:

@@ -71,3 +71,17 @@ def remove_new_folders(out: Path, existed: bool) -> None:
     for folder in (out / "results", out / "failures", out):
         with contextlib.suppress(OSError):
             os.rmdir(folder)
+
+
+def interrupted_text(spec: Path, out: Path | None) -> str:
+    """What Ctrl-C during a study leaves, counted: the finished points are kept (each is written
+    as it finishes), or nothing was written."""
+    if out is None:
+        try:
+            from workforce.studies.spec import load_study
+            from workforce.studies.sweep import default_out
+
+            out = default_out(load_study(spec)[0])
+        except Exception:  # noqa: BLE001 - an unreadable spec: no study folder was made
+            out = None
+    return f"interrupted: {on_disk(out)}"
