@@ -117,6 +117,33 @@ def test_resuming_a_study_whose_folder_became_read_only_counts_the_points_kept(p
     assert_same(disk, before)
 
 
+def _fill(folder: Path) -> None:
+    with open(folder / "filler", "wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+                fh.flush()
+        except OSError:
+            pass
+
+
+def test_a_study_on_a_full_disk_exits_4_and_counts_what_is_kept(proj, read_only):
+    """A real full disk (a 4 MB tmpfs, filled): a new study writes nothing (its empty folders are
+    removed again); a resumed one keeps its finished point and says so."""
+    if os.geteuid() != 0:
+        pytest.skip("a real full disk needs a tmpfs, which only root may mount; the simulated cases cover it")
+    disk = read_only.disk(proj / "disk")
+    assert _study("sweep", proj, disk / "st").exit_code == 0
+    shutil.rmtree(disk / "st" / "results" / "point=000001")
+    _fill(disk)
+    before = snapshot(disk)
+    said = _clean(_study("montecarlo", proj, disk / "new"), 4)
+    assert "the disk is full" in said and "Nothing was written; free some space" in said, said
+    said = _clean(_study("sweep", proj, disk / "st"), 4)
+    assert "the disk is full" in said and f"The 1 finished point in {disk / 'st'} is kept" in said, said
+    assert_same(disk, before)
+
+
 @pytest.mark.parametrize("command", ["sweep", "montecarlo"])
 def test_a_study_folder_under_a_file_exits_4_and_writes_nothing(proj, command):
     """Runs for every user (root included): a file where a folder on the way should be."""
