@@ -335,3 +335,41 @@ def test_ctrl_c_before_a_study_folder_exists_says_nothing_was_written(proj, monk
     said = _clean(CliRunner().invoke(main, ["sweep", "study.yaml", "--workers", "1"]), 130)
     assert "interrupted: nothing was written" in said, said
     assert not (proj / "results").exists()
+
+
+# ----------------------------------------------------------------------------------------------
+# kill -9 while a study starts
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", [0, 40, None], ids=["temporary-empty", "temporary-partly-written", "no-temporary"])
+def test_a_study_killed_while_it_started_resumes(proj, written):
+    """kill -9 between creating the study folder and renaming study.json into place left empty
+    results/ and failures/ and a temporary .study.json.XXXXXXXX. Every later run refused the
+    folder ("... is in the way"), so benchmarks/study_kill_resume.py failed whenever a kill
+    landed there. Those leftovers are now recognised (the temporary's bytes begin the study.json
+    this run writes) and cleared."""
+    assert _study("sweep", proj, "whole").exit_code == 0
+    text = (proj / "whole" / "study.json").read_bytes()
+    (proj / "st" / "results").mkdir(parents=True)
+    (proj / "st" / "failures").mkdir()
+    if written is not None:
+        (proj / "st" / ".study.json.ab_12xyz").write_bytes(text[:written])
+    said = _clean(_study("sweep", proj, "st"), 0)
+    assert "2 of 2 points solved" in said, said
+    assert (proj / "st" / "study.json").read_bytes() == text
+    assert not list((proj / "st").glob(".study.json.*"))
+
+
+@pytest.mark.parametrize("leftover", ["temporary-of-another-text", "file-in-results"])
+def test_leftovers_that_are_not_a_killed_start_are_still_refused(proj, leftover):
+    (proj / "st" / "results").mkdir(parents=True)
+    (proj / "st" / "failures").mkdir()
+    if leftover == "file-in-results":
+        (proj / "st" / "results" / "notes.txt").write_text("mine\n")
+    else:
+        (proj / "st" / ".study.json.ab_12xyz").write_text('{"my": "own file"}\n')
+    before = snapshot(proj)
+    said = _clean(_study("sweep", proj, "st"), 4)
+    assert "is in the way" in said, said
+    assert_same(proj, before)
