@@ -474,16 +474,11 @@ def test_workers_die_with_the_study_process_on_kill_9(tmp_path):
 
 # ------------------------------------------------------------------------------ many streams
 
-def test_a_plan_with_hundreds_of_funding_streams_is_charted_as_the_largest_plus_other():
-    """2,000 streams used to give 2,000 panels (530 s, 2.8 GB, 246 inches tall). Stream s_i has
-    a budget of i + 1 (£k) and is the only payer of course c_i (£1k a starter, demand far above
-    what money buys), so each spends its whole budget: the 7 largest are s299 ... s293 and
-    "other" holds the 293 others, which spend 1 + 2 + ... + 293 = 43,071 a year. The 300
-    courses become the 11 largest and "Other spending (289 items)"."""
+@pytest.fixture(scope="module")
+def many_streams():
+    """Stream s_i (i < 300) has a budget of i + 1 (£k) and is the only payer of course c_i (£1k a
+    starter, duration 0, demand far above what money buys), so course c_i starts i + 1 in 2026."""
     from workforce import solve
-    from workforce.plan.tables import plan_tables
-    from workforce.plots.spend import MAX_ITEMS, MAX_PANELS, spend
-    from workforce.plots.top_streams import largest_items, largest_streams
 
     n = 300
     spec = copy.deepcopy(HAND)
@@ -491,7 +486,19 @@ def test_a_plan_with_hundreds_of_funding_streams_is_charted_as_the_largest_plus_
     spec["funding_streams"] = {f"s{i}": {"name": f"Stream {i}", "budget": i + 1} for i in range(n)}
     spec["programmes"] = {f"c{i}": {"name": f"Course {i}", "role": "ep", "duration": 0, "completion_rate": 1,
                                     "course_costs": [{f"s{i}": 1}]} for i in range(n)}
-    plan = solve(scenario_from_dict(spec))
+    return solve(scenario_from_dict(spec))
+
+
+def test_a_plan_with_hundreds_of_funding_streams_is_charted_as_the_largest_plus_other(many_streams):
+    """2,000 streams used to give 2,000 panels (530 s, 2.8 GB, 246 inches tall). Each stream
+    spends its whole budget: the 7 largest are s299 ... s293 and "other" holds the 293 others,
+    which spend 1 + 2 + ... + 293 = 43,071 a year. The 300 courses become the 11 largest and
+    "Other spending (289 items)". (2,000 streams: benchmarks/plot_many_streams.py.)"""
+    from workforce.plan.tables import plan_tables
+    from workforce.plots.spend import MAX_ITEMS, MAX_PANELS, spend
+    from workforce.plots.top_streams import largest_items, largest_streams
+
+    plan = many_streams
     t = largest_streams(plan_tables(plan), MAX_PANELS)
     assert t.streams == [f"s{i}" for i in range(299, 292, -1)] + ["other"]
     assert t.labels.streams["other"] == "Other 293 funding streams, combined"
@@ -507,6 +514,25 @@ def test_a_plan_with_hundreds_of_funding_streams_is_charted_as_the_largest_plus_
     assert len(panels) == MAX_PANELS
     assert panels[-1].get_title(loc="left").startswith("Other 293 funding streams, combined")
     assert fig.get_size_inches()[1] < 12
+
+
+def test_a_plan_with_hundreds_of_programmes_draws_the_cohort_chart_for_the_largest_that_fit(many_streams):
+    """The cohort chart has a heading and a row per cohort for each programme: 0.17 x (1 + 1.5)
+    = 0.425 inches each here (one start year), so 300 programmes drew it 129 inches tall (in
+    about a minute). It now keeps the programmes with the most starters while they fit 14 inches:
+    1.4 + 29 x 0.425 = 13.725 <= 14 < 1.4 + 30 x 0.425, so courses 299 ... 271 (300 ... 272
+    starters), and says so. Named programmes are drawn as asked."""
+    from workforce.plots.cohorts import cohort_gantt
+
+    fig = cohort_gantt(many_streams)
+    assert fig.get_size_inches()[1] == pytest.approx(13.725)
+    ax = fig.axes[0]
+    headings = {t.get_text() for t in ax.texts if t.get_fontweight() == "bold"}
+    assert headings == {f"Course {i}" for i in range(271, 300)}
+    assert "Shown: the 29 of 300 programmes with the most starters" in " ".join(t.get_text() for t in fig.texts)
+    asked = cohort_gantt(many_streams, programmes=["c0", "c1"])
+    assert {t.get_text() for t in asked.axes[0].texts if t.get_fontweight() == "bold"} == {"Course 0", "Course 1"}
+    assert "Shown:" not in " ".join(t.get_text() for t in asked.texts)
 
 
 # ------------------------------------------------------------------------------ messages
