@@ -5,15 +5,15 @@ now show the largest streams plus "other" at report size; the fast case (300 str
 tests/test_study_faults.py::test_a_plan_with_hundreds_of_funding_streams_is_charted_as_the_largest_plus_other.
 
 The scenario: 2,000 streams (stream s_i with a budget of i + 1, GBP k a year) pay for 10 courses,
-s_i paying 1 a starter of course c_(i mod 10) (demand far above what money buys). Ten courses, so
-that the streams, not the programmes, are what is many (a plan with hundreds of programmes draws
-a cohort chart as tall as its cohorts: see the note printed at the end).
+s_i paying 1 a starter of course c_(i mod 10) (demand far above what money buys). A second
+argument sets the number of courses: with one per stream (e.g. `300 300`) the cohort chart has
+hundreds of programmes too (it draws the largest that fit 14 inches; it was 129 inches tall).
 The script runs `workforce run` and then `workforce plot` on the run folder, each as its own
 process, and prints for `plot` its wall time, its peak memory (the child's max RSS) and the
 height of every chart drawn. It fails (exit 1) if `plot` fails, takes over 120 s, uses over 1 GB
 or draws a chart taller than 12 inches.
 
-Run: python benchmarks/plot_many_streams.py [streams]   (default 2000)
+Run: python benchmarks/plot_many_streams.py [streams] [courses]   (default 2000 streams, 10 courses)
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ def workforce(*args: str) -> tuple[float, int, subprocess.CompletedProcess]:
 
 
 def main() -> int:
+    global COURSES
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    COURSES = int(sys.argv[2]) if len(sys.argv) > 2 else COURSES
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "s.yaml").write_text(yaml.safe_dump(scenario(n), sort_keys=False))
