@@ -34,20 +34,20 @@ def gone_error(target: str | Path, what: str = "--out") -> ExportError:
 
 
 @contextmanager
-def workers_start_in(folder: Path) -> Iterator[None]:
-    """Run the block in ``folder`` when the current folder is gone, and come back after.
+def workers_start_in(folder: Path, when: bool = True) -> Iterator[None]:
+    """Run the block in ``folder`` when the current folder is gone (and ``when``), and come back after.
 
     Worker processes start in their parent's current folder (``multiprocessing`` passes
     ``os.getcwd()`` to each spawned worker), so a pool cannot start from a deleted one. Inside
     this block they start in ``folder`` (absolute, e.g. the study folder); no relative path is
     in use then, since none can work from a deleted folder. With a current folder that exists,
     nothing changes."""
-    if working_folder() is not None or not hasattr(os, "fchdir"):
+    if not when or working_folder() is not None or not hasattr(os, "fchdir"):
         yield
         return
     back = os.open(".", os.O_RDONLY)  # the deleted folder itself: it can still be returned to
     try:
-        os.chdir(folder)
+        os.chdir(Path(folder).resolve())
         try:
             yield
         finally:

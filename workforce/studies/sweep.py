@@ -14,7 +14,6 @@ distributed) to run on a cluster.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -38,6 +37,7 @@ from workforce.studies.dask_connect import Stalled, answered, stalled_message, t
 from workforce.studies.main_guard import check_main_guard
 from workforce.studies.spec import StudySpec, box, load_study, points, study_from_dict
 from workforce.studies.store import StudyStore
+from workforce.studies.write_faults import study_writes
 from workforce.working_folder import workers_start_in
 
 _CACHE = threading.local()
@@ -312,12 +312,8 @@ def sweep(
     summary["status"] = summary["status"].fillna("not run")
     from workforce.studies.store import write_text_atomic
 
-    try:
+    with study_writes(out, "points.csv"):
         write_text_atomic(out / "points.csv", _spreadsheet_safe(summary).to_csv())
-    except OSError as exc:
-        from workforce.studies.write_faults import study_write_error
-
-        raise study_write_error(exc, out, "points.csv") from None
     result = StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done),
                          damaged=damaged, labels=scenario_labels(scenario))
     if len(summary) and not (summary["status"] == "ok").any():
@@ -413,8 +409,7 @@ def _execute(items: list[Any], common: dict[str, Any], store: StudyStore, execut
         n_workers = workers or os.cpu_count() or 1
         n_chunks = max(n_workers * chunks_per_worker, -(-len(items) // MAX_CHUNK))
         try:
-            with workers_start_in(store.out.resolve()) if own else contextlib.nullcontext():
-                # a local pool starts its workers here, and they cannot start in a deleted folder
+            with workers_start_in(store.out, own):  # a local pool's workers start here, never in a deleted folder
                 futures = {pool.submit(run_chunk, {**common, "points": chunk}): chunk  # type: ignore[union-attr]
                            for chunk in _chunks(items, n_chunks)}
             limit = None if own else task_limit(task_timeout, common["time_limit"], MAX_CHUNK)
@@ -484,16 +479,12 @@ def _progress_bar(total: int, progress: bool | None) -> Any:
 def _store(result: dict[str, Any], store: StudyStore) -> None:
     for record in result["records"]:
         point = record["point"]
-        try:
+        with study_writes(store.out, f"point {point}"):
             if record["status"] == "ok":
                 template, values = result["values"][point]
                 store.write_point(point, result["templates"][template].assign(value=values), record)
             else:
                 store.write_failure(point, record)
-        except OSError as exc:  # a full disk, or the folder made read-only or removed while the study ran
-            from workforce.studies.write_faults import study_write_error
-
-            raise study_write_error(exc, store.out, f"point {point}") from None
 
 
 def default_out(spec: StudySpec) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from workforce.errors import ExportError
@@ -61,6 +62,17 @@ def study_write_error(exc: OSError, out: Path | None, what: str = "") -> ExportE
     advice = _ADVICE.get(code, "run the same command again") if isinstance(code, int) else "run the same command again"
     where = f"{what} in {out}" if what and out is not None else str(out or "its folder")
     return ExportError(f"could not write the study ({where}): {reason(exc)}. {on_disk(out).capitalize()}; {advice}")
+
+
+@contextlib.contextmanager
+def study_writes(out: Path, what: str) -> Iterator[None]:
+    """Turn an OSError of writing ``what`` into the study's exit-4 error (:func:`study_write_error`)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a full disk, or the folder made read-only or removed while the study ran
+        raise study_write_error(exc, out, what) from None
 
 
 def remove_new_folders(out: Path, existed: bool) -> None:
