@@ -668,6 +668,23 @@ def test_an_infeasible_point_locates_its_limits_in_the_scenario_file(tmp_path):
     assert f"({tmp_path / 'hand.yaml'}:15)" in error and f"({tmp_path / 'hand.yaml'}:3)" in error
 
 
+def test_a_study_on_an_infeasible_base_locates_its_limits_and_solves_the_feasible_points(tmp_path):
+    """The base scenario itself is infeasible (budget 2 < 3 minimum starters x 1); the grid scales
+    the budget by 1 (still infeasible) and 2 (budget 4: 4 starters, 6 short, objective
+    100 x 6 + 4 = 604). The failed point's reason gives the file and line of both limits."""
+    base = copy.deepcopy(HAND)
+    base["funding_streams"]["f"]["budget"] = 2
+    (tmp_path / "hand.yaml").write_text(yaml.safe_dump(base))
+    (tmp_path / "grid.yaml").write_text("name: b\nscenario: hand.yaml\ngrid:\n  parameters:\n    budget:\n"
+                                        "      path: funding_streams.f.budget\n      op: scale\n      values: [1, 2]\n")
+    result = sweep(tmp_path / "grid.yaml", out=tmp_path / "out", workers=1, progress=False)
+    p = result.points
+    assert list(p["status"]) == ["failed", "ok"] and p.loc[1, "objective"] == pytest.approx(604)
+    hand = tmp_path / "hand.yaml"
+    assert f"({hand}:15)" in p.loc[0, "error"] and f"({hand}:3)" in p.loc[0, "error"]
+    assert f"({hand}:15)" in result.summary()
+
+
 def test_a_variants_null_for_a_required_key_is_reported_at_the_null(tmp_path):
     """It was reported at the parent key's line as plainly 'missing'."""
     from workforce import load_scenario
