@@ -58,6 +58,10 @@ def workforce(*args: str) -> tuple[float, int, subprocess.CompletedProcess]:
 def main() -> int:
     global COURSES
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    from importlib.metadata import version
+
+    print(f"workforce {version('workforce')}, highspy {version('highspy')}, matplotlib {version('matplotlib')}, "
+          f"Python {sys.version.split()[0]}")
     COURSES = int(sys.argv[2]) if len(sys.argv) > 2 else COURSES
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
