@@ -11,7 +11,7 @@ hundreds of programmes too (it draws the largest that fit 14 inches; it was 129 
 The script runs `workforce run` and then `workforce plot` on the run folder, each as its own
 process, and prints for `plot` its wall time, its peak memory (the child's max RSS) and the
 height of every chart drawn. It fails (exit 1) if `plot` fails, takes over 120 s, uses over 1 GB
-or draws a chart taller than 12 inches.
+or draws a chart taller than 14 inches (the cohort chart's cap; the spend chart stays under 12).
 
 Run: python benchmarks/plot_many_streams.py [streams] [courses]   (default 2000 streams, 10 courses)
 """
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-MAX_SECONDS, MAX_BYTES, MAX_INCHES = 120, 1 << 30, 12
+MAX_SECONDS, MAX_BYTES, MAX_INCHES = 120, 1 << 30, 14  # 14: the cohort chart's cap
 COURSES = 10
 
 
