@@ -64,8 +64,9 @@ def read_only(tmp_path):
 
     def make(folder: Path) -> None:
         if os.geteuid() != 0:
-            folder.chmod(0o555)
-            undo.append(lambda: folder.chmod(0o755))
+            for sub in [folder, *(p for p in folder.rglob("*") if p.is_dir())]:
+                sub.chmod(0o555)
+                undo.append(lambda sub=sub: sub.chmod(0o755))
             return
         done = subprocess.run(["mount", "-o", "remount,ro", str(folder)], capture_output=True)
         if done.returncode != 0:
