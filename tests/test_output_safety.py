@@ -514,6 +514,6 @@ def test_a_full_disk_at_the_end_of_a_sweep_keeps_the_finished_points_and_says_so
     monkeypatch.setattr(store, "write_text_atomic", full)
     result = _sweep("--out", "st")
     assert result.exit_code == 4, result.output
-    assert "the disk is full" in result.output and "points finished so far are kept" in result.output
+    assert "the disk is full" in result.output and "The 2 finished points in st are kept" in result.output
     assert "No outputs were written" not in result.output and "Traceback" not in result.output
     assert len(list((proj / "st" / "results").glob("point=*"))) == 2

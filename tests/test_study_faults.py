@@ -225,6 +225,24 @@ def test_compare_leaves_a_region_one_scenario_lacks_absent_not_zero(tmp_path):
     assert "absent" in repr(c)
 
 
+def test_compare_leaves_a_role_one_scenario_lacks_absent_not_zero(tmp_path):
+    """The second scenario adds a role 'senco' (no stock, no programme, demand 5): 5 short in
+    2026. In the first scenario, which has no such role, its shortfall is absent (blank in
+    results.csv), not 0; the EPs are 6 short in both (budget 4 buys 4 starters of the 10)."""
+    from workforce.studies.compare import compare
+
+    roles = copy.deepcopy(HAND["roles"])
+    roles["senco"] = {"name": "SENCOs", "initial_stock": 0, "attrition": 0, "demand": 5, "shortfall_penalty": 100}
+    c = compare({"one": _hand_plan("one"), "two": _hand_plan("two", roles=roles)})
+    row = c.results.loc[("shortfall", "senco", "A")]
+    assert pd.isna(row["one"]) and row["two"] == pytest.approx(5)
+    assert c.results.loc[("shortfall", "ep", "A")].tolist() == pytest.approx([6, 6])
+    assert "shortfall of SENCOs" in " ".join(c.notes)
+    c.to_csv(tmp_path)
+    lines = (tmp_path / "results.csv").read_text().splitlines()
+    assert next(ln for ln in lines if ln.startswith("shortfall,senco,A")) == "shortfall,senco,A,,5"
+
+
 def test_compare_of_unequal_horizons_uses_the_common_years_and_says_so():
     """Budget 4 a year, demand 10, one region: 2026 alone is 6 short and spends 4; over
     2026-2027 the plan may start 4 in each year (2026 short 6, 2027 short 2). On the common year
@@ -456,16 +474,11 @@ def test_workers_die_with_the_study_process_on_kill_9(tmp_path):
 
 # ------------------------------------------------------------------------------ many streams
 
-def test_a_plan_with_hundreds_of_funding_streams_is_charted_as_the_largest_plus_other():
-    """2,000 streams used to give 2,000 panels (530 s, 2.8 GB, 246 inches tall). Stream s_i has
-    a budget of i + 1 (£k) and is the only payer of course c_i (£1k a starter, demand far above
-    what money buys), so each spends its whole budget: the 7 largest are s299 ... s293 and
-    "other" holds the 293 others, which spend 1 + 2 + ... + 293 = 43,071 a year. The 300
-    courses become the 11 largest and "Other spending (289 items)"."""
+@pytest.fixture(scope="module")
+def many_streams():
+    """Stream s_i (i < 300) has a budget of i + 1 (£k) and is the only payer of course c_i (£1k a
+    starter, duration 0, demand far above what money buys), so course c_i starts i + 1 in 2026."""
     from workforce import solve
-    from workforce.plan.tables import plan_tables
-    from workforce.plots.spend import MAX_ITEMS, MAX_PANELS, spend
-    from workforce.plots.top_streams import largest_items, largest_streams
 
     n = 300
     spec = copy.deepcopy(HAND)
@@ -473,7 +486,19 @@ def test_a_plan_with_hundreds_of_funding_streams_is_charted_as_the_largest_plus_
     spec["funding_streams"] = {f"s{i}": {"name": f"Stream {i}", "budget": i + 1} for i in range(n)}
     spec["programmes"] = {f"c{i}": {"name": f"Course {i}", "role": "ep", "duration": 0, "completion_rate": 1,
                                     "course_costs": [{f"s{i}": 1}]} for i in range(n)}
-    plan = solve(scenario_from_dict(spec))
+    return solve(scenario_from_dict(spec))
+
+
+def test_a_plan_with_hundreds_of_funding_streams_is_charted_as_the_largest_plus_other(many_streams):
+    """2,000 streams used to give 2,000 panels (530 s, 2.8 GB, 246 inches tall). Each stream
+    spends its whole budget: the 7 largest are s299 ... s293 and "other" holds the 293 others,
+    which spend 1 + 2 + ... + 293 = 43,071 a year. The 300 courses become the 11 largest and
+    "Other spending (289 items)". (2,000 streams: benchmarks/plot_many_streams.py.)"""
+    from workforce.plan.tables import plan_tables
+    from workforce.plots.spend import MAX_ITEMS, MAX_PANELS, spend
+    from workforce.plots.top_streams import largest_items, largest_streams
+
+    plan = many_streams
     t = largest_streams(plan_tables(plan), MAX_PANELS)
     assert t.streams == [f"s{i}" for i in range(299, 292, -1)] + ["other"]
     assert t.labels.streams["other"] == "Other 293 funding streams, combined"
@@ -489,6 +514,25 @@ def test_a_plan_with_hundreds_of_funding_streams_is_charted_as_the_largest_plus_
     assert len(panels) == MAX_PANELS
     assert panels[-1].get_title(loc="left").startswith("Other 293 funding streams, combined")
     assert fig.get_size_inches()[1] < 12
+
+
+def test_a_plan_with_hundreds_of_programmes_draws_the_cohort_chart_for_the_largest_that_fit(many_streams):
+    """The cohort chart has a heading and a row per cohort for each programme: 0.17 x (1 + 1.5)
+    = 0.425 inches each here (one start year), so 300 programmes drew it 129 inches tall (in
+    about a minute). It now keeps the programmes with the most starters while they fit 14 inches:
+    1.4 + 29 x 0.425 = 13.725 <= 14 < 1.4 + 30 x 0.425, so courses 299 ... 271 (300 ... 272
+    starters), and says so. Named programmes are drawn as asked."""
+    from workforce.plots.cohorts import cohort_gantt
+
+    fig = cohort_gantt(many_streams)
+    assert fig.get_size_inches()[1] == pytest.approx(13.725)
+    ax = fig.axes[0]
+    headings = {t.get_text() for t in ax.texts if t.get_fontweight() == "bold"}
+    assert headings == {f"Course {i}" for i in range(271, 300)}
+    assert "Shown: the 29 of 300 programmes with the most starters" in " ".join(t.get_text() for t in fig.texts)
+    asked = cohort_gantt(many_streams, programmes=["c0", "c1"])
+    assert {t.get_text() for t in asked.axes[0].texts if t.get_fontweight() == "bold"} == {"Course 0", "Course 1"}
+    assert "Shown:" not in " ".join(t.get_text() for t in asked.texts)
 
 
 # ------------------------------------------------------------------------------ messages
@@ -622,6 +666,23 @@ def test_an_infeasible_point_locates_its_limits_in_the_scenario_file(tmp_path):
     result = sweep(tmp_path / "grid.yaml", out=tmp_path / "out", workers=1, progress=False)
     error = result.points.loc[0, "error"]
     assert f"({tmp_path / 'hand.yaml'}:15)" in error and f"({tmp_path / 'hand.yaml'}:3)" in error
+
+
+def test_a_study_on_an_infeasible_base_locates_its_limits_and_solves_the_feasible_points(tmp_path):
+    """The base scenario itself is infeasible (budget 2 < 3 minimum starters x 1); the grid scales
+    the budget by 1 (still infeasible) and 2 (budget 4: 4 starters, 6 short, objective
+    100 x 6 + 4 = 604). The failed point's reason gives the file and line of both limits."""
+    base = copy.deepcopy(HAND)
+    base["funding_streams"]["f"]["budget"] = 2
+    (tmp_path / "hand.yaml").write_text(yaml.safe_dump(base))
+    (tmp_path / "grid.yaml").write_text("name: b\nscenario: hand.yaml\ngrid:\n  parameters:\n    budget:\n"
+                                        "      path: funding_streams.f.budget\n      op: scale\n      values: [1, 2]\n")
+    result = sweep(tmp_path / "grid.yaml", out=tmp_path / "out", workers=1, progress=False)
+    p = result.points
+    assert list(p["status"]) == ["failed", "ok"] and p.loc[1, "objective"] == pytest.approx(604)
+    hand = tmp_path / "hand.yaml"
+    assert f"({hand}:15)" in p.loc[0, "error"] and f"({hand}:3)" in p.loc[0, "error"]
+    assert f"({hand}:15)" in result.summary()
 
 
 def test_a_variants_null_for_a_required_key_is_reported_at_the_null(tmp_path):

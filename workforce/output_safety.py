@@ -167,15 +167,24 @@ def _resolved(path: str | Path) -> Path:
 def guard_target(target: Path, protected: Iterable[str | Path] = (), *, what: str = "--out") -> None:
     """Refuse (exit 4) a ``target`` file or folder that is, or holds, a file a loaded scenario,
     variant or study reads, or that is the current folder or one of its parents."""
+    from workforce.working_folder import gone_error, working_folder
+
+    cwd = working_folder()  # None: deleted under the process; only absolute paths work then
+    if cwd is None and not Path(target).is_absolute():
+        raise gone_error(target, what)
     real = _resolved(target)
     for path in protected:
+        if cwd is None and not Path(path).is_absolute():
+            continue  # nothing relative can have been read from a deleted folder
         source = _resolved(path)
         if source == real or real in source.parents:
             raise ExportError(
                 f"{what} {target} would write over {path}, which the scenario or study reads; "
                 "nothing was written. Choose another output folder"
             )
-    here = _resolved(Path.cwd())
+    if cwd is None:
+        return  # the current folder is gone: the target cannot be it
+    here = _resolved(cwd)
     if real == here or real in here.parents:
         raise ExportError(
             f"{what} {target} is the current folder{'' if real == here else ' or one of its parents'}: workforce "

@@ -37,7 +37,7 @@ def bundled_config(name: str = "england_baseline.yaml") -> Path:
         if candidate.exists():
             try:  # shorter messages (and no machine paths in outputs) when run from the checkout
                 return candidate.relative_to(Path.cwd())
-            except ValueError:
+            except (ValueError, OSError):  # OSError: the current folder was deleted
                 return candidate
     raise WorkforceError(f"the bundled scenario {name} is missing from this installation")
 

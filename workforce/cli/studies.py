@@ -113,9 +113,12 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
             more["task_timeout"] = task_timeout
         result = runner(spec, out=out, executor=executor, workers=workers, restart=restart, progress=progress, **more)
     except KeyboardInterrupt:
-        click.echo("interrupted: the points finished so far are kept; run the same command again to resume",
-                   err=True)
+        from workforce.studies.write_faults import interrupted_text
+
+        click.echo(interrupted_text(spec, out), err=True)  # the points kept, counted
         sys.exit(130)
+    except BrokenPipeError:
+        raise  # standard output closed by its reader: exit 130 (workforce.cli.commands._friendly)
     except OSError as exc:  # a full disk or a read-only folder after the study folder was prepared
         raise _study_write_error(exc, out) from None
     finally:
@@ -123,25 +126,31 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
             client.close()
     try:
         _study_outputs(result)
+    except BrokenPipeError:
+        raise
     except OSError as exc:
-        raise _study_write_error(exc, result.out) from None
+        raise _study_write_error(exc, result.out, "the charts and tables") from None
     if len(result.failed):
         sys.exit(SOME_FAILED)
 
 
-def _study_write_error(exc: OSError, out: Path | None) -> WorkforceError:
-    from workforce.errors import ExportError
-    from workforce.output_safety import reason
+def _study_write_error(exc: OSError, out: Path | None, what: str = "") -> WorkforceError:
+    from workforce.studies.write_faults import study_write_error
 
-    return ExportError(f"could not write the study to {out or 'its folder'}: {reason(exc)}. The points finished "
-                       "so far are kept; free some space (or choose another --out) and run the same command to resume")
+    return study_write_error(exc, out, what)
 
 
 def _study_outputs(result: Any) -> None:
-    """Print the study's summary and write its charts and tables beside the points."""
+    """Write the study's charts and tables beside the points, then print its summary: written
+    first, so that a standard output closed early (``| head -1``) loses none of them."""
+    lines = [result.summary(), *_study_files(result)]
+    click.echo("\n".join(lines))
+
+
+def _study_files(result: Any) -> list[str]:
+    """Write the charts and tables; the lines that describe them."""
     from workforce.plots.studies import save_figure, sweep_chart
 
-    click.echo(result.summary())
     ok = int((result.points["status"] == "ok").sum())
     if ok and result.spec.montecarlo is not None:
         from workforce.plots.studies import fan_chart
@@ -153,11 +162,12 @@ def _study_outputs(result: Any) -> None:
         write_text_atomic(result.out / "miss_probability.csv", mc.miss_probability(result).to_csv(float_format="%.4g"))
         save_figure(fan_chart(fan, title=f"{result.spec.name}: shortfall across draws"), result.out / "fan_shortfall.png",
                     vouched=True)  # the study store admits only the study's own files
-        click.echo(mc.describe(result))
-        click.echo(f"Wrote points.csv, fan_shortfall.csv/.png and miss_probability.csv to {result.out}/")
-    elif ok:
+        return [mc.describe(result),
+                f"Wrote points.csv, fan_shortfall.csv/.png and miss_probability.csv to {result.out}/"]
+    if ok:
         save_figure(sweep_chart(result), result.out / "sweep.png", vouched=True)
-        click.echo(f"Wrote points.csv and sweep.png to {result.out}/ (results/ holds the Parquet dataset)")
+        return [f"Wrote points.csv and sweep.png to {result.out}/ (results/ holds the Parquet dataset)"]
+    return []
 
 
 def _study_command(name: str, monte: bool, doc: str) -> Any:

@@ -108,6 +108,18 @@ def cohort_gantt(plan: Any, programmes: Sequence[str] | None = None, region: str
         else:
             rows += [(p, f"{c.start} {c.term}".strip(), [c]) for c in every if c.programme == p]
     lanes = {p: lane_count([c for row in rows if row[0] == p for c in row[2]]) if by_region else 1 for p in chosen}
+    shown = ""
+    if programmes is None:  # many programmes: the largest that fit a page (workforce.plots.cohort_fit)
+        from workforce.plots.cohort_fit import MAX_HEIGHT, largest_programmes, shown_note
+
+        inches = {p: sum(0.15 * (lanes[p] + 0.6) if by_region else 0.17 for row in rows if row[0] == p)
+                  + (0.3 if by_region else 0.17 * 1.5) for p in chosen}
+        starters = {p: sum(c.starters for c in every if c.programme == p) for p in chosen}
+        kept = largest_programmes(chosen, inches, starters, MAX_HEIGHT - (1.6 if by_region else 1.4))
+        if len(kept) < len(chosen):
+            shown = shown_note(len(kept), len(chosen))
+            rows, every = [r for r in rows if r[0] in kept], [c for c in every if c.programme in kept]
+            chosen = kept
     height_in = 1.4 + 0.17 * (len(rows) + 1.5 * len(chosen)) if not by_region else \
         1.6 + sum(0.15 * (lanes[row[0]] + 0.6) for row in rows) + 0.3 * len(chosen)
     with st.style():
@@ -153,7 +165,7 @@ def cohort_gantt(plan: Any, programmes: Sequence[str] | None = None, region: str
         numbers = ("starters of each start year in its bar (all intake points of a year together; "
                    "bars of successive years in staggered lanes)") if by_region else "starters → expected completers"
         numbers += ", rounded to whole trainees"
-        note = f"Grey band: the plan's horizon {years[0]}-{years[-1]}. Numbers: {numbers}. {st.YEAR_NOTE}"
+        note = f"Grey band: the plan's horizon {years[0]}-{years[-1]}. Numbers: {numbers}. {st.YEAR_NOTE}{shown}"
         return st.finish_axes(fig, ax, own, t, title, note=note)
 
 

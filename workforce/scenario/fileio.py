@@ -71,6 +71,12 @@ def _kind(mode: int) -> str:
 
 def _os_reason(exc: OSError, what: str) -> str:
     if isinstance(exc, FileNotFoundError):
+        from workforce.working_folder import working_folder
+
+        if working_folder() is None and not os.path.isabs(str(exc.filename or "")):
+            return ("file not found: the current folder no longer exists (it was deleted or moved while this "
+                    "shell was in it), so a relative path leads nowhere; give an absolute path, or cd into an "
+                    "existing folder")
         return "file not found"
     if isinstance(exc, PermissionError):
         return f"permission denied: the {what} (or a folder on its path) cannot be read by this user"

@@ -23,11 +23,11 @@ from pydantic import PlainValidator, WithJsonSchema
 from workforce.scenario.tables import (
     ReadOnlyDict,
     TableValueError,
-    _number,
     did_you_mean,
     look_alike,
     normalised_region,
     resolve,
+    table_number,
 )
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ _MOVEMENT_SCHEMA = {
 
 
 def _share(value: Any, subpath: Path) -> float:
-    number = _number(value, subpath)
+    number = table_number(value, subpath)
     if number > 1:
         raise TableValueError(f"is a share of the origin's stock and must be between 0 and 1, got {number:g}", subpath)
     return number

@@ -175,13 +175,15 @@ def _plural(kind: str) -> str:
 def _range(p: dict[str, Any], word: str) -> str:
     low = p.get("minimum")
     high = p.get("maximum")
+    below = p.get("exclusiveMaximum")  # e.g. a discount rate: at least 0 and below 1
+    upper = f", at most {_num(high)}" if high is not None else f", below {_num(below)}" if below is not None else ""
     if "exclusiveMinimum" in p:
-        return f"{word} > {_num(p['exclusiveMinimum'])}" + (f", at most {_num(high)}" if high is not None else "")
+        return f"{word} > {_num(p['exclusiveMinimum'])}" + upper
     if low is not None and high is not None:
         return f"{word} {_num(low)}–{_num(high)}"
     if low is not None:
-        return f"{word} ≥ {_num(low)}"
-    return word
+        return f"{word} ≥ {_num(low)}" + upper
+    return f"{word} below {_num(below)}" if below is not None else word
 
 
 def _num(value: Any) -> str:

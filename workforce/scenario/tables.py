@@ -110,7 +110,9 @@ def number_hint(text: str) -> str:
     return ""
 
 
-def _number(value: Any, subpath: tuple[Any, ...]) -> float:
+def table_number(value: Any, subpath: tuple[Any, ...] = ()) -> float:
+    """One value of a table: a finite number, zero or more, as a float; otherwise a
+    TableValueError at ``subpath`` (the keys inside the table) saying what is wrong."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         hint = number_hint(value) if isinstance(value, str) else ""
         raise TableValueError(f"expected a number, got {shown(value)}{'; ' + hint if hint else ''}", subpath)
@@ -121,9 +123,12 @@ def _number(value: Any, subpath: tuple[Any, ...]) -> float:
     return float(value)
 
 
+_number = table_number  # its earlier private name
+
+
 def _check_table(value: Any) -> Any:
     if not isinstance(value, Mapping):
-        return _number(value, ())
+        return table_number(value, ())
     if "file" in value:
         raise TableValueError(
             "a `file:` table can only be read when the scenario is loaded from a YAML file "
@@ -142,10 +147,10 @@ def _check_table(value: Any) -> Any:
             for year, v in inner.items():
                 if isinstance(year, bool) or not isinstance(year, int):
                     raise TableValueError(f"expected a year, got {year!r}", (key, year))
-                row[year] = _number(v, (key, year))
+                row[year] = table_number(v, (key, year))
             out[key] = ReadOnlyDict(row)
         else:
-            out[key] = _number(inner, (key,))
+            out[key] = table_number(inner, (key,))
     return ReadOnlyDict(out)
 
 

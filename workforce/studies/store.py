@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from workforce.errors import ExportError, WorkforceError
-from workforce.output_safety import guard_target, json_text, reason
+from workforce.output_safety import guard_target, json_text
 
 STUDY_FOLDER = "study"
 STUDY_FORMAT = 1
@@ -38,6 +38,8 @@ RESULT_FILES = ("points.csv", "sweep.png", "fan_shortfall.csv", "fan_shortfall.p
 """Files a study writes at its top level besides study.json (rewritten at the end of each run)."""
 TOP_LEVEL = re.compile(r"^(study\.json|points\.csv|sweep\.png|fan_shortfall\.(csv|png)|miss_probability\.csv"
                        r"|\.(study\.json|points\.csv|fan_shortfall\.csv|miss_probability\.csv|sweep|fan_shortfall)\..+)$")
+STUDY_JSON_TEMPORARY = re.compile(r"^\.study\.json\.[A-Za-z0-9_]{8}$")
+"""The temporary study.json of write_text_atomic (tempfile.mkstemp: the prefix, then 8 characters)."""
 PARTITION = re.compile(r"^\.?point=\d{6}(\..+)?$")
 FAILURE = re.compile(r"^\.?point=\d{6}\.json(\..+)?$")
 
@@ -141,7 +143,7 @@ class StudyStore:
         exit 4, naming the file in the way. No file that ``protected`` names is ever touched."""
         _pyarrow()  # fail before any solving if Parquet cannot be written
         guard_target(self.out, protected)
-        old = self._existing()
+        old = self._existing(study)
         if old is not None and not restart and (
                 old.get("spec_sha256") != study["spec_sha256"] or old.get("scenario_sha256") != study["scenario_sha256"]):
             raise ExportError(
@@ -153,6 +155,7 @@ class StudyStore:
                 f"{self.out} holds the study {old.get('name')!r}, not {study['name']!r}; --restart discards only "
                 "a folder made for the same study, so nothing was removed. Choose another output folder"
             )
+        existed = self.out.exists()
         try:
             for path in self._own_files(temporaries_only=not restart):
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
@@ -160,12 +163,15 @@ class StudyStore:
             self.failures.mkdir(parents=True, exist_ok=True)
             write_text_atomic(self.out / "study.json", json_text({**marker(), **study}))
         except OSError as exc:
-            raise ExportError(f"cannot write the study to {self.out}: {reason(exc)}; "
-                              "finished points there are kept") from None
+            from workforce.studies.write_faults import remove_new_folders, study_write_error
 
-    def _existing(self) -> dict[str, Any] | None:
-        """The study.json of a study folder this tool made, None for an absent or empty folder;
-        refuses (exit 4) any other folder, naming the file in the way."""
+            remove_new_folders(self.out, existed)  # so that "nothing was written" is true
+            raise study_write_error(exc, self.out) from None
+
+    def _existing(self, study: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """The study.json of a study folder this tool made, None for an absent or empty folder (or
+        one left by this study killed while it started); refuses (exit 4) any other folder,
+        naming the file in the way."""
         if not self.out.exists() and not self.out.is_symlink():
             return None
         if self.out.is_symlink() or not self.out.is_dir():
@@ -176,6 +182,8 @@ class StudyStore:
         meta = self.out / "study.json"
         record = _read_json(meta)
         if not isinstance(record, dict) or any(record.get(k) != v for k, v in marker().items()):
+            if study is not None and self._unfinished_start(study):
+                return None  # its leftovers are temporaries and empty folders: cleared, then started again
             first = next((self.out / n for n in ("study.json", "manifest.json") if (self.out / n).exists()), entries[0])
             raise ExportError(
                 f"cannot write the study to {self.out}: {first} is in the way (workforce did not write it as part "
@@ -189,6 +197,23 @@ class StudyStore:
                 "study's own files) and nothing was changed; move it away or choose another --out"
             )
         return record
+
+    def _unfinished_start(self, study: dict[str, Any]) -> bool:
+        """A folder left by this study killed (``kill -9``) while it started, between creating the
+        folder and renaming study.json into place: it holds nothing but empty ``results/`` and
+        ``failures/`` folders and a temporary of study.json whose bytes begin the study.json this
+        run writes (or none yet). Anything else there is refused as usual."""
+        expected = json_text({**marker(), **study}).encode()
+        for entry in self.out.iterdir():
+            if entry.is_symlink():
+                return False
+            if entry.name in ("results", "failures") and entry.is_dir():
+                if any(entry.iterdir()):
+                    return False
+            elif not (STUDY_JSON_TEMPORARY.match(entry.name) and entry.is_file()
+                      and entry.stat().st_size <= len(expected) and expected.startswith(entry.read_bytes())):
+                return False
+        return True
 
     def _foreign(self) -> Path | None:
         """The first entry of the study folder that is not one of the study's own files."""

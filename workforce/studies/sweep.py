@@ -37,6 +37,8 @@ from workforce.studies.dask_connect import Stalled, answered, stalled_message, t
 from workforce.studies.main_guard import check_main_guard
 from workforce.studies.spec import StudySpec, box, load_study, points, study_from_dict
 from workforce.studies.store import StudyStore
+from workforce.studies.write_faults import study_writes
+from workforce.working_folder import workers_start_in
 
 _CACHE = threading.local()
 
@@ -268,7 +270,7 @@ def sweep(
         spec = spec.model_copy(update={"montecarlo": spec.montecarlo.model_copy(update={"draws": int(draws)})})
     if scenario is None:
         scenario = load_scenario((base_dir or Path.cwd()) / spec.scenario)
-    out = Path(out) if out is not None else Path("results") / "studies" / _slug(spec.name)
+    out = Path(out) if out is not None else default_out(spec)
     levers = spec.levers()
     clash = [n for n in levers if spec.montecarlo is not None and n in scenario.roles]
     if clash:  # the draws table has a column per role beside the parameters
@@ -310,7 +312,8 @@ def sweep(
     summary["status"] = summary["status"].fillna("not run")
     from workforce.studies.store import write_text_atomic
 
-    write_text_atomic(out / "points.csv", _spreadsheet_safe(summary).to_csv())
+    with study_writes(out, "points.csv"):
+        write_text_atomic(out / "points.csv", _spreadsheet_safe(summary).to_csv())
     result = StudyResult(spec=spec, out=out, points=summary, seconds=time.perf_counter() - t0, skipped=len(done),
                          damaged=damaged, labels=scenario_labels(scenario))
     if len(summary) and not (summary["status"] == "ok").any():
@@ -406,8 +409,9 @@ def _execute(items: list[Any], common: dict[str, Any], store: StudyStore, execut
         n_workers = workers or os.cpu_count() or 1
         n_chunks = max(n_workers * chunks_per_worker, -(-len(items) // MAX_CHUNK))
         try:
-            futures = {pool.submit(run_chunk, {**common, "points": chunk}): chunk  # type: ignore[union-attr]
-                       for chunk in _chunks(items, n_chunks)}
+            with workers_start_in(store.out, own):  # a local pool's workers start here, never in a deleted folder
+                futures = {pool.submit(run_chunk, {**common, "points": chunk}): chunk  # type: ignore[union-attr]
+                           for chunk in _chunks(items, n_chunks)}
             limit = None if own else task_limit(task_timeout, common["time_limit"], MAX_CHUNK)
             for future in answered(futures, limit):
                 chunk = futures[future]
@@ -475,15 +479,17 @@ def _progress_bar(total: int, progress: bool | None) -> Any:
 def _store(result: dict[str, Any], store: StudyStore) -> None:
     for record in result["records"]:
         point = record["point"]
-        try:
+        with study_writes(store.out, f"point {point}"):
             if record["status"] == "ok":
                 template, values = result["values"][point]
                 store.write_point(point, result["templates"][template].assign(value=values), record)
             else:
                 store.write_failure(point, record)
-        except OSError as exc:
-            raise WorkforceError(f"cannot write point {point} to {store.out}: {exc.strerror or exc}; "
-                                 "points written so far are kept") from None
+
+
+def default_out(spec: StudySpec) -> Path:
+    """Where a study goes without ``out``: results/studies/<its name as a slug>."""
+    return Path("results") / "studies" / _slug(spec.name)
 
 
 def _slug(name: str) -> str:
