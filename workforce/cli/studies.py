@@ -112,8 +112,8 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
         if task_timeout is not None:
             more["task_timeout"] = task_timeout
         result = runner(spec, out=out, executor=executor, workers=workers, restart=restart, progress=progress, **more)
-    except KeyboardInterrupt:
-        click.echo("interrupted: the points finished so far are kept; run the same command again to resume",
+    except KeyboardInterrupt as exc:  # StudyInterrupted once the study folder is prepared
+        click.echo(str(exc) or "interrupted: the points finished so far are kept; run the same command again to resume",
                    err=True)
         sys.exit(130)
     except OSError as exc:  # a full disk or a read-only folder after the study folder was prepared
