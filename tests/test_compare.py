@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from tests.test_sweep import HAND
-from workforce import scenario_from_dict, solve
+from workforce import load_scenario, scenario_from_dict, solve
 from workforce.cli.commands import main
 from workforce.studies.compare import compare, flatten
 
@@ -132,6 +132,11 @@ def test_terms_of_weight_zero_are_not_shown_as_objective_terms(tmp_path):
     assert "hires (people)" not in res.output and "exits (people)" not in res.output
     assert "not in objective: the term has weight 0 in that scenario's objective" in res.output
     assert "absent" not in res.output  # the terms are in both scenarios' model; only their weight differs
+    from workforce.studies.compare import compare as compare_plans
+
+    c = compare_plans({n: solve(load_scenario(tmp_path / f"{n}.yaml")) for n in ("low", "high")})
+    (shown,) = [line for line in repr(c).splitlines() if "starters (people)" in line]  # what a notebook prints
+    assert shown.split()[-4:] == ["not", "in", "objective", "8"], shown
     inputs = pd.read_csv(tmp_path / "c" / "inputs.csv", index_col="key")
     assert list(inputs.index) == ["name", "funding_streams.f.budget", "objective.weights.starter_count"]
     assert inputs.loc["objective.weights.starter_count"].tolist() == ["(not set)", "0.5"]  # not "{} (every year)"
