@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from tests.test_sweep import HAND
-from workforce import scenario_from_dict, solve
+from workforce import load_scenario, scenario_from_dict, solve
 from workforce.cli.commands import main
 from workforce.studies.compare import compare, flatten
 
@@ -102,3 +102,48 @@ def test_a_scalar_budget_against_a_by_year_budget_shows_both_values():
     assert row["scalar"] == "4.0 (every year)" and row["by year"] == 5.0
     assert table.loc["funding_streams.f.budget", "by year"] == "(by year)"
     assert "(not set)" not in table.to_numpy().ravel().tolist()
+
+
+def test_terms_of_weight_zero_are_not_shown_as_objective_terms(tmp_path):
+    """A count of people with weight 0 is not in the objective (nor counted: its 0.0 is no count of
+    starters), so it is not an objective term of the comparison. By hand (tests/test_sweep.py): budget 4
+    starts 4, 6 short: 600 + 4 = 604. Budget 8 with starter_count weighted 0.5 still starts 8 (a start
+    saves 100 and costs 1.5), 2 short: 200 + 8 + 0.5 * 8 = 212, its starter_count term 8."""
+    paths = []
+    for name, budget, weights in (("low", 4, None), ("high", 8, {"starter_count": 0.5})):
+        spec = copy.deepcopy(HAND)
+        spec["name"] = name
+        spec["funding_streams"]["f"]["budget"] = budget
+        if weights:
+            spec["objective"] = {"weights": weights}
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(spec))
+        paths.append(str(tmp_path / f"{name}.yaml"))
+    res = CliRunner().invoke(main, ["compare", *paths, "--out", str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output
+    terms = pd.read_csv(tmp_path / "c" / "results.csv", index_col=[0, 1, 2], keep_default_na=False,
+                        na_values=[""]).xs("objective", level="measure")
+    items = list(terms.index.get_level_values("item"))
+    assert not {"exit_count", "hire_count", "flexible_count"} & set(items)  # weight 0 in both
+    assert terms.loc[("objective", slice(None))].to_numpy().ravel().tolist() == pytest.approx([604, 212])
+    starters = terms.xs("starter_count", level="item").iloc[0]
+    assert pd.isna(starters["low"]) and starters["high"] == pytest.approx(8)
+    (row,) = [line for line in res.output.splitlines() if "starters (people)" in line]
+    assert row.rstrip().endswith("8.0") and "not in objective" in row
+    assert "hires (people)" not in res.output and "exits (people)" not in res.output
+    assert "not in objective: the term has weight 0 in that scenario's objective" in res.output
+    assert "absent" not in res.output  # the terms are in both scenarios' model; only their weight differs
+    from workforce.studies.compare import compare as compare_plans
+
+    c = compare_plans({n: solve(load_scenario(tmp_path / f"{n}.yaml")) for n in ("low", "high")})
+    (shown,) = [line for line in repr(c).splitlines() if "starters (people)" in line]  # what a notebook prints
+    assert shown.split()[-4:] == ["not", "in", "objective", "8"], shown
+    inputs = pd.read_csv(tmp_path / "c" / "inputs.csv", index_col="key")
+    assert list(inputs.index) == ["name", "funding_streams.f.budget", "objective.weights.starter_count"]
+    assert inputs.loc["objective.weights.starter_count"].tolist() == ["(not set)", "0.5"]  # not "{} (every year)"
+
+
+def test_a_comparison_of_default_objectives_shows_no_count_terms():
+    c = compare([_plan(4, "low"), _plan(8, "high")])
+    items = list(c.results.xs("objective", level="measure").index.get_level_values("item"))
+    assert items[0] == "objective" and not [i for i in items if i.endswith("_count")]
+    assert "training_cost" in items and "shortfall" in items

@@ -65,6 +65,14 @@ RUN = {
     ("studies.md", "Input differences (3 keys):"): "test_the_compare_command_prints_what_the_page_shows",
     ("studies.md", "from workforce import compare, load_scenario, solve"): "test_the_python_comparison_runs",
     ("studies.md", "name: EP training budget sweep"): "test_the_yaml_blocks_quote_the_bundled_files",
+    ("studies.md", "workforce sweep configs/studies/ep_budget_sweep.yaml --out results/ep_budget  # exits 6: "
+                   "the 95% points fail"): "test_the_sweep_command_prints_what_the_page_shows",
+    ("studies.md", "EP training budget sweep: 33 of 36 points solved, 3 failed, 0 already done (16.7 s) -> "
+                   "results/ep_budget"): "test_the_sweep_command_prints_what_the_page_shows",
+    ("studies.md", "workforce montecarlo configs/studies/ep_montecarlo.yaml --draws 20 --out results/quick"):
+        "test_the_montecarlo_quick_look_prints_what_the_page_shows",
+    ("studies.md", "Workforce outlook uncertainty: 20 of 20 points solved, 0 failed, 0 already done (15.1 s) -> "
+                   "results/quick"): "test_the_montecarlo_quick_look_prints_what_the_page_shows",
     ("studies.md", "montecarlo:"): "test_the_yaml_blocks_quote_the_bundled_files",
     ("studies.md", "stochastic:"): "test_the_yaml_blocks_quote_the_bundled_files",
     ("outputs.md", "workforce run my_scenario.yaml --out results/mine --format csv,xlsx,parquet"):
@@ -85,21 +93,14 @@ NOT_RUN = {
     "names the reader's own file, and the same command on tests/data/infeasible_budget.yaml is run here",
     ("guide.md", "What holds the plan back: 364 limits bind and 0 nearly bind; 211 of them carry a value:"):
     "tests/test_guide_examples.py checks every line against `workforce explain configs/england_baseline.yaml`",
-    ("studies.md", "workforce sweep configs/studies/ep_budget_sweep.yaml --out results/ep_budget  # exits 6: "
-                   "the 95% points fail"):
-    "36 baseline solves (about a minute under CI load); the README runs the same sweep without --out and "
-    "tests/test_walkthrough.py::test_every_readme_command_runs checks its exit code (6)",
-    ("studies.md", "EP training budget sweep: 33 of 36 points solved, 3 failed, 0 already done (4.7 s) -> "
-                   "results/ep_budget"):
-    "the output of the sweep above: too slow to run here, so no test checks these lines (they matched the "
-    "command's output when this file was written)",
     ("studies.md", "workforce montecarlo configs/studies/ep_montecarlo.yaml --out results/outlook"):
     "1,000 baseline solves (about a minute on two idle cores, several under CI load); the same command with "
-    "--draws 20 is on the README and tests/test_walkthrough.py runs it",
-    ("studies.md", "Workforce outlook uncertainty: 1000 of 1000 points solved, 0 failed, 0 already done (67.9 s) "
+    "--draws 20 is the block before it, run here, and on the README, which tests/test_walkthrough.py runs",
+    ("studies.md", "Workforce outlook uncertainty: 1000 of 1000 points solved, 0 failed, 0 already done (223.1 s) "
                    "-> results/outlook"):
-    "the output of the 1,000-draw run above (too slow for the suite); its form is that of the --draws 20 run "
-    "tests/test_walkthrough.py makes",
+    "the output of the 1,000-draw run above (too slow for the suite: 223 s on two shared cores), pasted from "
+    "that run; its form is that of the 20-draw block before it, which "
+    "test_the_montecarlo_quick_look_prints_what_the_page_shows checks line by line",
     ("studies.md", "workforce stochastic configs/studies/stochastic/ep_places.yaml --draws 20 --out "
                    "results/ep_stochastic"):
     "20 draws of the baseline's extensive form take minutes; tests/test_stochastic_cli.py runs the command on "
@@ -266,6 +267,47 @@ def test_the_outputs_pages_commands_write_every_format(scratch, guide):
                                    "plan.to_csv(dir) = csv only"), guide)
     summary = (scratch / "results" / "mine" / "summary.json").read_text(encoding="utf-8")
     assert "England" in summary  # the baseline's plan replaced the earlier run the tool wrote there
+
+
+def study(first: str) -> str:
+    """A study command of the studies page, run here with one worker: the number of workers changes
+    nothing a study prints or writes but its time (each point's plan depends on the point alone,
+    tests/test_warm_history.py), and one worker in this process starts no pool. Its output."""
+    command, _, comment = block("studies.md", first).strip().partition("  #")
+    _, out = cli(f"{command} --workers 1 --no-progress" + (f"  #{comment}" if comment else ""))
+    return out
+
+
+def test_the_sweep_command_prints_what_the_page_shows(scratch):
+    """The sweep's lines (its run time aside) and the figures the page draws from it."""
+    first = "workforce sweep configs/studies/ep_budget_sweep.yaml --out results/ep_budget  # exits 6: the 95% points fail"
+    out = study(first)
+    shown = block("studies.md", "EP training budget sweep: 33 of 36 points solved, 3 failed, 0 already done (16.7 s) "
+                                "-> results/ep_budget")
+    assert not (missing := not_printed(shown, out)), missing
+    from workforce.studies.store import StudyStore
+
+    points = pd.read_csv(scratch / "results" / "ep_budget" / "points.csv", index_col="point")
+    df = StudyStore(scratch / "results" / "ep_budget").read(["shortfall", "spend"])
+    at = points[(points["ep_attrition"] == 0.09) & (points["status"] == "ok")]
+    short = df[(df["measure"] == "shortfall") & (df["item"] == "ep")].groupby("point")["value"].sum()
+    spend = df[(df["measure"] == "spend") & (df["item"] == "dfe_ep")].groupby("point")["value"].sum()
+    text = " ".join((DOCS / "studies.md").read_text(encoding="utf-8").split())
+    said = re.search(r"falls from ([\d,]+) FTE-years at 100% of the DfE EP budget to ([\d,]+) at 105%, ([\d,]+) at "
+                     r"110% and ([\d,]+) at 115%, and no further.*?DfE EP spend stops at £([\d.]+)m", text)
+    steps = [at.index[(at["ep_budget"] - b).abs() < 1e-9][0] for b in (1.0, 1.05, 1.10, 1.15)]
+    assert [f"{short[i]:,.0f}" for i in steps] == list(said.groups()[:4])
+    beyond = at.index[at["ep_budget"] > 1.15 + 1e-9]
+    assert short[beyond].round(3).nunique() == 1 and round(short[beyond].iloc[0]) == round(short[steps[-1]])
+    assert f"{spend[beyond].max() / 1000:.1f}" == said.group(5)
+
+
+def test_the_montecarlo_quick_look_prints_what_the_page_shows(scratch):
+    out = study("workforce montecarlo configs/studies/ep_montecarlo.yaml --draws 20 --out results/quick")
+    shown = block("studies.md", "Workforce outlook uncertainty: 20 of 20 points solved, 0 failed, 0 already done "
+                                "(15.1 s) -> results/quick")
+    assert not (missing := not_printed(shown, out)), missing
+    assert (scratch / "results" / "quick" / "fan_shortfall.csv").is_file()
 
 
 def quoted(fragment: dict, bundled: dict, path: str = "") -> list[str]:

@@ -301,7 +301,7 @@ def test_a_study_whose_standard_output_is_closed_exits_130_with_every_file_writt
 
 @pytest.mark.parametrize(("stop_at", "says"), [
     (1, "interrupted: no finished point is in st"),
-    (2, "interrupted: the 1 finished point in st is kept, and a rerun resumes from there"),
+    (2, "interrupted: 1 of 2 point is finished and kept in st; run the same command again to resume"),
 ])
 def test_ctrl_c_during_a_study_says_how_many_points_are_kept(proj, monkeypatch, stop_at, says):
     """Ctrl-C arrives while the `stop_at`-th chunk (one point each here) is solved. The message

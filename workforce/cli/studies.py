@@ -112,10 +112,10 @@ def _run_study(spec: Path, out: Path | None, workers: int | None, scheduler: str
         if task_timeout is not None:
             more["task_timeout"] = task_timeout
         result = runner(spec, out=out, executor=executor, workers=workers, restart=restart, progress=progress, **more)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # StudyInterrupted once the study folder is prepared
         from workforce.studies.write_faults import interrupted_text
 
-        click.echo(interrupted_text(spec, out), err=True)  # the points kept, counted
+        click.echo(str(exc) or interrupted_text(spec, out), err=True)  # the points kept, counted
         sys.exit(130)
     except BrokenPipeError:
         raise  # standard output closed by its reader: exit 130 (workforce.cli.commands._friendly)

@@ -209,7 +209,8 @@ def comparison_repr(c: Comparison) -> str:
     lines.append("  key results, all regions".ljust(31 + item_width) + "".join(f" {n[:width]:>{width}}" for n in c.names))
     for ((measure, _), row), item in zip(table.iterrows(), items, strict=True):
         label = f"    {_COMPARISON_ROWS.get(measure, measure)[:26]:<26} {str(item):<{item_width}}"
-        lines.append(label + "".join(f" {'absent' if pd.isna(v) else format(v, ',.0f'):>{width}}" for v in row))
+        blank = "not in objective" if measure == "objective" else "absent"  # a term of weight 0 there
+        lines.append(label + "".join(f" {blank if pd.isna(v) else format(v, ',.0f'):>{width}}" for v in row))
     for w in comparison_warnings(c):
         lines.append(f"  warning: {w}")
     lines.append(f"  tables: {COMPARISON_LINE}")

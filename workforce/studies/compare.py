@@ -32,7 +32,8 @@ class Comparison:
     results: pd.DataFrame
     """Index [measure, item, region]; one column per scenario. Measures: ``shortfall`` (unit-years
     over the horizon), ``shortfall_last_year``, ``spend`` (£k over the horizon), ``intake``
-    (trainees over the horizon), ``objective`` (the objective and each term). A role, region,
+    (trainees over the horizon), ``objective`` (the objective and each term in it; a term of weight
+    0 is left out, and NaN where only some scenarios' objectives have it). A role, region,
     stream or programme one scenario lacks is NaN (absent), never 0. Scenarios with different
     horizons are compared on their common years, without the objective (see ``notes``)."""
     status: dict[str, str] = field(default_factory=dict)
@@ -107,10 +108,17 @@ def input_differences(scenarios: Mapping[str, Any]) -> pd.DataFrame:
     rows = []
     for key in keys:
         values = [_value(flat[name], key) for name in scenarios]
+        if any(_empty(v) for v in values) and any(k.startswith(key + ".") for f in flat.values() for k in f):
+            continue  # an empty mapping (no weights given) beside one with keys: the keys' rows show it
         if any(v != values[0] for v in values[1:]):
             rows.append([key, *values])
     table = pd.DataFrame(rows, columns=["key", *scenarios]).set_index("key")
     return table
+
+
+def _empty(value: Any) -> bool:
+    """An empty mapping or list: nothing given there (not a value that stands for every key below)."""
+    return isinstance(value, Mapping | list) and not value
 
 
 def _value(flat: dict[str, Any], key: str) -> Any:
@@ -122,7 +130,7 @@ def _value(flat: dict[str, Any], key: str) -> Any:
     parts = key.split(".")
     for n in range(len(parts) - 1, 0, -1):
         parent = ".".join(parts[:n])
-        if parent in flat and flat[parent] is not None:
+        if parent in flat and flat[parent] is not None and not _empty(flat[parent]):
             return f"{flat[parent]} (every year)" if not isinstance(flat[parent], str) else flat[parent]
     if any(k.startswith(key + ".") for k in flat):
         return "(by year)"
@@ -147,7 +155,7 @@ def key_results(plan: Plan, years: list[int] | None = None) -> pd.Series:
         "intake": _in_years(plan.intake["intake"], years).groupby(level="programme", sort=False).sum(),
     }
     if years is None:
-        parts["objective"] = pd.Series({"objective": plan.objective, **plan.summary["terms"]})
+        parts["objective"] = pd.Series({"objective": plan.objective, **objective_terms(plan)})
     series = []
     for measure, s in parts.items():
         idx = s.index
@@ -156,6 +164,14 @@ def key_results(plan: Plan, years: list[int] | None = None) -> pd.Series:
         series.append(pd.Series(s.to_numpy(), index=pd.MultiIndex.from_arrays(
             [[measure] * len(s), list(items), list(regions)], names=["measure", "item", "region"])))
     return pd.concat(series)
+
+
+def objective_terms(plan: Plan) -> dict[str, float]:
+    """The plan's objective terms that are in its objective (weight not 0), in order. A term of
+    weight 0 is not one: a count of people the objective does not name is not even counted (its
+    reported 0 is no count of hires or exits), and a cost of weight 0 is not minimised."""
+    weights = plan.summary.get("weights", {})
+    return {t: v for t, v in plan.summary["terms"].items() if weights.get(t, 1.0) != 0}
 
 
 def compare(plans: Sequence[Plan] | Mapping[str, Plan]) -> Comparison:
@@ -174,7 +190,8 @@ def compare(plans: Sequence[Plan] | Mapping[str, Plan]) -> Comparison:
     inputs = input_differences({n: p.data.scenario for n, p in plans.items()})
     years, period, notes = common_years(plans)
     results = side_by_side({n: key_results(p, years) for n, p in plans.items()})  # absent stays NaN
-    absent = results.isna().any(axis=1)
+    objective = results.index.get_level_values("measure") == "objective"
+    absent = results.isna().any(axis=1) & ~objective
     labels = merged_labels([p.data.scenario for p in plans.values()])
     if absent.any():
         named = named_items(results.index[absent], labels)
@@ -182,6 +199,8 @@ def compare(plans: Sequence[Plan] | Mapping[str, Plan]) -> Comparison:
         items = list(dict.fromkeys(f"{m} of {i}" + (f" in {regions.get(r, r)}" if r else "") for m, i, r in named))
         notes.append(f"{len(named)} result row(s) exist in only some scenarios and are left blank (absent, "
                      f"not 0) in the others: {', '.join(items[:6])}" + (" ..." if len(items) > 6 else ""))
+    if (results[objective].isna().any(axis=1)).any():
+        notes.append(f"{NOT_IN_OBJECTIVE}: the term has weight 0 in that scenario's objective (blank in results.csv)")
     return Comparison(names=names, inputs=inputs, results=results,
                       status={n: p.summary["status"] for n, p in plans.items()}, period=period, notes=notes,
                       labels=labels,
@@ -251,6 +270,8 @@ def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
     national["region"] = "all"
     national = national.set_index("region", append=True)
     table = pd.concat([national, rest]).map(lambda v: ABSENT if pd.isna(v) else f"{v:,.1f}")
+    terms = table.index.get_level_values("measure") == "objective"
+    table.loc[terms] = table.loc[terms].replace(ABSENT, NOT_IN_OBJECTIVE)
     table.index = named_items(table.index, c.labels)
     lines.append(table.to_string())
     if (table == ABSENT).any().any():
@@ -260,6 +281,7 @@ def comparison_text(c: Comparison, max_inputs: int = 30) -> str:
 
 
 ABSENT = "absent"
+NOT_IN_OBJECTIVE = "not in objective"
 
 
 def named_items(index: pd.MultiIndex, labels: dict[str, Any]) -> pd.MultiIndex:

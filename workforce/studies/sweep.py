@@ -34,6 +34,7 @@ from workforce.output_safety import pid_alive
 from workforce.scenario import Scenario, load_scenario
 from workforce.solver.levers import Lever, scenario_with, value_at
 from workforce.studies.dask_connect import Stalled, answered, stalled_message, task_limit
+from workforce.studies.interrupted import StudyInterrupted
 from workforce.studies.main_guard import check_main_guard
 from workforce.studies.spec import StudySpec, box, load_study, points, study_from_dict
 from workforce.studies.store import StudyStore
@@ -306,7 +307,10 @@ def sweep(
         "sources": dict(scenario._sources),
         "allow_paths": [str(p) for p in ALLOWED_FOLDERS.get()],
     }
-    _execute(items, common, store, executor, workers, progress, chunks_per_worker, task_timeout)
+    try:
+        _execute(items, common, store, executor, workers, progress, chunks_per_worker, task_timeout)
+    except KeyboardInterrupt:  # say what is kept: the points written before Ctrl-C
+        raise StudyInterrupted(out, len(store.finished()), len(table)) from None
     records = store.records()
     summary = table.join(records, how="left")
     summary["status"] = summary["status"].fillna("not run")
