@@ -197,7 +197,7 @@ def stochastic_plan(
         raise why_infeasible(blocks, commit_years, options) from None
     timings["extensive_form"] = time.perf_counter() - t
     t = time.perf_counter()
-    first_ev = ms.deterministic_first_stage(ev, **options)
+    first_ev = ms.deterministic_first_stage(ev, blocks[0].first_keys, **options)
     eev_costs, eev_xs, eev_bounds = ms.evaluate_fixed(blocks, first_ev, **options)
     eev_bound = float(p @ eev_bounds)
     if risk is not None and risk.weight > 0:

@@ -1,0 +1,70 @@
+"""The expected-value (deterministic) plan's first stage is fixed in the scenarios by key, whichever
+way each LP was compiled (issue 18: on the baseline it was infeasible in every draw)."""
+
+from __future__ import annotations
+
+import pytest
+
+from workforce import scenario_from_dict
+from workforce.model import build_model
+from workforce.solver.core import compile_model
+from workforce.studies.stochastic import stochastic_plan
+from workforce.studies.stochastic.scenarios import compile_block
+
+
+def two_areas(demand_b: float):
+    """Areas A and B; EPs start at 0 with no attrition; 2027 demand 5 in A and ``demand_b`` in B.
+    The doctorate takes one year at £1k a starter in whole cohorts of at most 10 at £4k each
+    (completion 100%); shortfall costs 3 a unit."""
+    role = {"name": "EPs", "initial_stock": 0, "attrition": 0, "shortfall_penalty": 3,
+            "demand": {"A": {2026: 0, 2027: 5}, "B": {2026: 0, 2027: demand_b}}}
+    return scenario_from_dict({
+        "name": f"B {demand_b}", "horizon": {"first_year": 2026, "last_year": 2027},
+        "regions": [{"code": "A", "name": "Area A"}, {"code": "B", "name": "Area B"}], "roles": {"ep": role},
+        "programmes": {"doc": {"name": "Doc", "role": "ep", "duration": 1, "completion_rate": 1, "places": 100,
+                               "course_costs": [{"dfe": 1}],
+                               "cohorts": {"max_size": 10, "fixed_cost": {"dfe": 4}}}},
+        "funding_streams": {"dfe": {"name": "DfE"}},
+    })
+
+
+def pyomo_compiler(scenario, data):
+    """Compile through Pyomo's standard-form compiler, as the warm model the CLI uses for draws does:
+    its columns come in another order than the array generator's (cohorts before intakes)."""
+    return compile_model(build_model(data))
+
+
+def test_first_stage_keys_are_in_one_order_whichever_compiler():
+    scenario = two_areas(10)
+    pyomo = compile_block("pyomo", 1.0, scenario, 1, compiler=pyomo_compiler)
+    arrays = compile_block("arrays", 1.0, scenario, 1)
+    assert type(pyomo.compiled) is not type(arrays.compiled)
+    assert [k for k, _ in pyomo.keys] != [k for k, _ in arrays.keys]  # the columns do come in other orders
+    assert pyomo.first_keys == arrays.first_keys
+    assert pyomo.keys[pyomo.first[0]] == arrays.keys[arrays.first[0]]
+
+
+def test_deterministic_plan_fixed_in_scenarios_compiled_through_pyomo():
+    """B's 2027 demand is 10 or 20 (½ each); A's is 5 for sure. The scenarios are compiled through
+    Pyomo, the expected-value scenario by the array generator (as `workforce stochastic` does).
+
+    A: one cohort of 5 costs 4 + 5 = 9 < shortfall 15, in every plan.
+    B (the cohort newsvendor): two cohorts, 10 ≤ q ≤ 20: 8 + q + ½·3·(20 − q) = 38 − q/2, least 28 at q = 20;
+    EV (demand 15): two cohorts, q = 15 (23 < one cohort's 4 + 10 + 15 = 29); fixed in the scenarios it
+    costs 23 and 23 + 3·5 = 38, EEV_B = 30.5. Wait-and-see: 14 and 28, WS_B = 21.
+    RP = 9 + 28 = 37, EEV = 39.5, VSS = 2.5, WS = 30, EVPI = 7. Before the fix the EV values were
+    fixed by position into columns of another order (cohorts given the intakes' values), and its
+    cost was wrong or infeasible."""
+    r = stochastic_plan([two_areas(10), two_areas(20)], [0.5, 0.5], commit_years=1, mip_gap=0,
+                        compiler=pyomo_compiler)
+    m = r.measures
+    assert m["stochastic_objective"] == pytest.approx(37)
+    assert m["deterministic_objective"] == pytest.approx(39.5)
+    assert list(r.scenarios["deterministic"]) == pytest.approx([32, 47])
+    assert m["VSS"] == pytest.approx(2.5)
+    assert m["EVPI"] == pytest.approx(7)
+    fs = r.first_stage.set_index(["variable", "region"])
+    assert fs.loc[("intake", "B"), "deterministic"] == pytest.approx(15)
+    assert fs.loc[("intake", "B"), "stochastic"] == pytest.approx(20)
+    assert fs.loc[("cohorts", "A"), "deterministic"] == pytest.approx(1)
+    assert fs.loc[("cohorts", "B"), "deterministic"] == pytest.approx(2)
