@@ -68,3 +68,30 @@ def test_deterministic_plan_fixed_in_scenarios_compiled_through_pyomo():
     assert fs.loc[("intake", "B"), "stochastic"] == pytest.approx(20)
     assert fs.loc[("cohorts", "A"), "deterministic"] == pytest.approx(1)
     assert fs.loc[("cohorts", "B"), "deterministic"] == pytest.approx(2)
+
+
+def test_a_commitment_genuinely_infeasible_in_a_scenario_is_said_plainly():
+    """One area, one-year doctorate at £1k a starter, penalty 3; demand 10 with a £12k 2026 budget
+    (q ≤ 12) or demand 20 with £100k (probability ½ each). Stochastic: q ≤ 12 and on [10, 12] the
+    expected cost is q + ½·3·(20 − q) = 30 − q/2, least 24 at q = 12. The expected-value scenario
+    (demand 15, budget 56) commits q = 15, over the first scenario's budget: infeasible there, so
+    EEV and VSS are infinite, and the summary says in how many scenarios and which."""
+    def one(demand, budget, name):
+        return scenario_from_dict({
+            "name": name, "horizon": {"first_year": 2026, "last_year": 2027},
+            "regions": [{"code": "A", "name": "Area A"}],
+            "roles": {"ep": {"name": "EPs", "initial_stock": 0, "attrition": 0, "shortfall_penalty": 3,
+                             "demand": {2026: 0, 2027: demand}}},
+            "programmes": {"doc": {"name": "Doc", "role": "ep", "duration": 1, "completion_rate": 1,
+                                   "course_costs": [{"dfe": 1}]}},
+            "funding_streams": {"dfe": {"name": "DfE", "budget": {2026: budget, 2027: 100}}},
+        })
+
+    r = stochastic_plan([one(10, 12, "tight"), one(20, 100, "loose")], [0.5, 0.5], commit_years=1, mip_gap=0)
+    m = r.measures
+    assert m["stochastic_objective"] == pytest.approx(24)
+    assert r.first_stage.set_index("variable").loc["intake", "deterministic"] == pytest.approx(15)
+    assert m["deterministic_objective"] == float("inf") and m["VSS"] == float("inf")
+    assert m["deterministic_infeasible"] == 1 and m["deterministic_infeasible_in"] == ["tight"]
+    assert r.summary["measures"]["VSS"] is None  # JSON has no infinity
+    assert "infeasible in 1 of 2 scenarios (tight)" in r.summary_text()

@@ -59,6 +59,13 @@ def deterministic_first_stage(ev: Block, keys: Sequence[tuple[str, Any]] | None 
     return first[[where[k] for k in keys]]
 
 
+def infeasible_under(blocks: Sequence[Block], costs: np.ndarray) -> dict[str, Any]:
+    """How many scenarios (and which, the first five) have no feasible recourse once a plan's first
+    stage is fixed in them (cost inf): what makes that plan's expected cost, and VSS, infinite."""
+    bad = [b.name for b, c in zip(blocks, costs, strict=True) if not np.isfinite(c)]
+    return {"deterministic_infeasible": len(bad), "deterministic_infeasible_in": bad[:5]}
+
+
 def measures(rp: EFSolution, eev: float, ws: np.ndarray | None, probs: np.ndarray, risk: Risk | None,
              eev_bound: float | None = None, ws_bound: np.ndarray | None = None) -> dict[str, Any]:
     """VSS = EEV − RP and EVPI = RP − WS, each with the number of scenarios they rest on, and the

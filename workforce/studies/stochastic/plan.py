@@ -86,6 +86,8 @@ class StochasticResult:
                  f"  expected cost, deterministic plan {m['deterministic_objective']:>16,.1f}",
                  f"  VSS  {_fmt(m['VSS'])}  (between {_fmt(m['VSS_at_least'])} and {_fmt(m['VSS_at_most'])} given the "
                  f"solver's gaps; {m['scenarios']} scenarios)"]
+        if m.get("deterministic_infeasible"):
+            lines.append(infeasible_line(m))
         if m["EVPI"] is not None:
             lines.append(f"  EVPI {_fmt(m['EVPI'])}  (between {_fmt(m['EVPI_at_least'])} and {_fmt(m['EVPI_at_most'])}; "
                          f"wait-and-see {m['wait_and_see']:,.1f}; {m['scenarios']} scenarios)")
@@ -117,6 +119,15 @@ class StochasticResult:
         from workforce.conveniences import provider
 
         return provider("stochastic.chart")(self)
+
+
+def infeasible_line(m: dict[str, Any]) -> str:
+    """Why the deterministic plan's expected cost and VSS are infinite, in a planner's words."""
+    n, names = m["deterministic_infeasible"], m["deterministic_infeasible_in"]
+    more = f" and {n - len(names)} more" if n > len(names) else ""
+    return (f"  the deterministic plan's commitment is infeasible in {n} of {m['scenarios']} scenarios "
+            f"({', '.join(names)}{more}): with it fixed, no later decisions meet those scenarios' limits "
+            "(budgets, caps, minimum intakes), so its expected cost and VSS are infinite")
 
 
 def _fmt(v: Any) -> str:
@@ -289,8 +300,9 @@ def _result(name: str, commit_years: int, blocks: list[Block], rp: EFSolution, f
     if values is not None:
         table = pd.concat([table, values.reset_index(drop=True)], axis=1)
     shortfall, spend = ms.outcomes(blocks, {"stochastic": list(rp.x), "deterministic": eev_xs})
+    measures = {**ms.measures(rp, eev, ws, p, risk, eev_bound, ws_bound), **ms.infeasible_under(blocks, eev_costs)}
     return StochasticResult(name=name, commit_years=commit_years, first_stage=first, scenarios=table,
-                            measures=ms.measures(rp, eev, ws, p, risk, eev_bound, ws_bound), shortfall=shortfall, spend=spend,
+                            measures=measures, shortfall=shortfall, spend=spend,
                             plans=_plans(blocks, rp), solution=rp, risk=risk)
 
 
