@@ -16,16 +16,20 @@ def two_areas(demand_b: float):
     """Areas A and B; EPs start at 0 with no attrition; 2027 demand 5 in A and ``demand_b`` in B.
     The doctorate takes one year at £1k a starter in whole cohorts of at most 10 at £4k each
     (completion 100%); shortfall costs 3 a unit."""
+    return scenario_from_dict(two_areas_data(demand_b))
+
+
+def two_areas_data(demand_b: float) -> dict:
     role = {"name": "EPs", "initial_stock": 0, "attrition": 0, "shortfall_penalty": 3,
             "demand": {"A": {2026: 0, 2027: 5}, "B": {2026: 0, 2027: demand_b}}}
-    return scenario_from_dict({
+    return {
         "name": f"B {demand_b}", "horizon": {"first_year": 2026, "last_year": 2027},
         "regions": [{"code": "A", "name": "Area A"}, {"code": "B", "name": "Area B"}], "roles": {"ep": role},
         "programmes": {"doc": {"name": "Doc", "role": "ep", "duration": 1, "completion_rate": 1, "places": 100,
                                "course_costs": [{"dfe": 1}],
                                "cohorts": {"max_size": 10, "fixed_cost": {"dfe": 4}}}},
         "funding_streams": {"dfe": {"name": "DfE"}},
-    })
+    }
 
 
 def pyomo_compiler(scenario, data):
@@ -95,3 +99,55 @@ def test_a_commitment_genuinely_infeasible_in_a_scenario_is_said_plainly():
     assert m["deterministic_infeasible"] == 1 and m["deterministic_infeasible_in"] == ["tight"]
     assert r.summary["measures"]["VSS"] is None  # JSON has no infinity
     assert "infeasible in 1 of 2 scenarios (tight)" in r.summary_text()
+
+
+def test_draws_on_the_array_warm_model_equal_the_pyomo_warm_model(tmp_path):
+    """The draws of a study (demand and attrition drawn; two areas, whole cohorts) are compiled by
+    changing the array warm model in place, without a rebuild; every figure equals what the Pyomo
+    warm model and compiling each draw from scratch give."""
+    import numpy as np
+    import yaml
+
+    import workforce.studies.stochastic.spec as spec_module
+    from workforce.solver.warm import WarmModel
+    from workforce.studies.stochastic.spec import run_stochastic_study, study_from_dict
+
+    base = two_areas_data(15)
+    base["roles"]["ep"]["attrition"] = 0.1
+    base["roles"]["ep"]["initial_stock"] = {"A": 2, "B": 4}
+    (tmp_path / "two.yaml").write_text(yaml.safe_dump(base, sort_keys=False))
+    spec = study_from_dict({
+        "name": "two areas", "scenario": "two.yaml",
+        "montecarlo": {"draws": 4, "seed": 5, "parameters": {
+            "growth": {"path": "roles.ep.demand", "op": "growth", "distribution": "uniform", "low": -0.2, "high": 0.4},
+            "attrition": {"path": "roles.ep.attrition", "distribution": "uniform", "low": 0.0, "high": 0.3}}},
+        "stochastic": {"commit_years": 1, "mip_gap": 0, "out_of_sample": {"draws": 2, "seed": 1}}},
+        schema=spec_module.StochasticStudy)
+    cold = run_stochastic_study(spec, base_dir=tmp_path, warm=False)
+    made = []
+
+    def warm(engine):
+        class Recorded(spec_module.WarmCompiler):
+            def __init__(self, base, levers, workers=1):
+                super().__init__(base, levers, workers, engine=engine)
+                made.append(self)
+
+        original = spec_module.WarmCompiler
+        spec_module.WarmCompiler = Recorded
+        try:
+            return run_stochastic_study(spec, base_dir=tmp_path)
+        finally:
+            spec_module.WarmCompiler = original
+
+    arrays, pyomo = warm(None), warm(WarmModel)
+    assert [type(c._warm).__name__ for c in made] == ["ArrayWarmModel", "WarmModel"]
+    assert [c.rebuilt for c in made] == [0, 0]  # every draw changed in place
+    for other in (arrays, pyomo):
+        for key in ("stochastic_objective", "deterministic_objective", "wait_and_see", "VSS", "EVPI"):
+            assert other.measures[key] == pytest.approx(cold.measures[key], rel=1e-9, abs=1e-9)
+        assert np.allclose(other.first_stage[["stochastic", "deterministic"]], cold.first_stage[["stochastic", "deterministic"]])
+        assert np.allclose(other.scenarios[["stochastic", "deterministic"]], cold.scenarios[["stochastic", "deterministic"]])
+        assert np.allclose(other.out_of_sample[["stochastic", "deterministic"]],
+                           cold.out_of_sample[["stochastic", "deterministic"]])
+    assert np.isfinite(cold.measures["deterministic_objective"])
+    assert len(set(np.round(cold.scenarios["stochastic"], 6))) > 1  # the draws do differ
