@@ -126,9 +126,9 @@ class WarmCompiler:
         except NeedsRebuild:
             return compile_scenario(data or prepare(scenario))[1], True
         c = self._warm.compiled
-        # the warm model changes these arrays in place at the next draw; the matrix is replaced, not changed
-        # its Pyomo views and tables would become the next draw's: the copy gets its own
-        own = {"_pyomo": {}, "data": data or prepare(scenario)} if isinstance(c, ArrayCompiled) else {}
+        # the warm model changes these arrays in place at the next draw; its Pyomo views and tables
+        # would become the next draw's, and its matrix may be updated in place too: the copy gets its own
+        own = {"_pyomo": {}, "data": data or prepare(scenario), "csc": _own_csc(c.csc)} if isinstance(c, ArrayCompiled) else {}
         return dataclasses.replace(c, row_lower=c.row_lower.copy(), row_upper=c.row_upper.copy(),
                                    col_lower=c.col_lower.copy(), col_upper=c.col_upper.copy(),
                                    term_costs=c.term_costs.copy(), term_offsets=c.term_offsets.copy(), **own), False
@@ -141,3 +141,8 @@ class WarmCompiler:
                                        [self._scenarios[i].name for i in pending], self.workers)
         self._done.update(zip(pending, lps, strict=True))
         self.rebuilt += rebuilt
+
+
+def _own_csc(csc: Any) -> Any:
+    """A copy of a compiled matrix that later in-place changes to the original do not reach."""
+    return dataclasses.replace(csc, data=csc.data.copy(), indices=csc.indices.copy(), indptr=csc.indptr.copy())
