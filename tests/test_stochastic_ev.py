@@ -151,3 +151,16 @@ def test_draws_on_the_array_warm_model_equal_the_pyomo_warm_model(tmp_path):
                            cold.out_of_sample[["stochastic", "deterministic"]])
     assert np.isfinite(cold.measures["deterministic_objective"])
     assert len(set(np.round(cold.scenarios["stochastic"], 6))) > 1  # the draws do differ
+
+
+def test_a_draws_lp_keeps_its_matrix_when_the_warm_model_changes_its_own_in_place():
+    """A draw's LP is a copy: a later draw that changes the array warm model's matrix in place (as it
+    may, for speed) does not reach the LPs of earlier draws."""
+    from workforce.studies.stochastic.scenarios import WarmCompiler
+
+    compiler = WarmCompiler(two_areas(15), {})
+    lp, rebuilt = compiler.compile_values({}, two_areas(15))
+    assert not rebuilt
+    before = lp.csc.data.copy()
+    compiler._warm.compiled.csc.data[:] += 1.0  # what an in-place coefficient update would do
+    assert (lp.csc.data == before).all()
