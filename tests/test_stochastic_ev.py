@@ -98,7 +98,14 @@ def test_a_commitment_genuinely_infeasible_in_a_scenario_is_said_plainly():
     assert m["deterministic_objective"] == float("inf") and m["VSS"] == float("inf")
     assert m["deterministic_infeasible"] == 1 and m["deterministic_infeasible_in"] == ["tight"]
     assert r.summary["measures"]["VSS"] is None  # JSON has no infinity
-    assert "infeasible in 1 of 2 scenarios (tight)" in r.summary_text()
+    text = r.summary_text()
+    assert "infeasible in 1 of 2 scenarios (tight)" in text
+    assert "expected cost, deterministic plan         infinite" in text and "VSS  infinite  (2 scenarios)" in text
+    fig = r.chart()  # the chart says what the summary says, and that the deterministic mean leaves a scenario out
+    assert "VSS infinite: the deterministic plan is infeasible in 1 of 2 scenarios" in fig.texts[0].get_text().replace("\n", " ")
+    notes = [t.get_text() for ax in fig.axes for t in ax.texts]
+    infeasible = [n for n in notes if n.endswith("(1 infeasible)")]  # deterministic cost and shortfall
+    assert len(infeasible) == 2 and float(infeasible[0].split()[1]) == pytest.approx(30)  # loose: 15 + 3·5
 
 
 def test_draws_on_the_array_warm_model_equal_the_pyomo_warm_model(tmp_path):

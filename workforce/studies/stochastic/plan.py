@@ -83,11 +83,8 @@ class StochasticResult:
         lines = [f"Stochastic plan: {self.name} ({m['scenarios']} scenarios, first {self.commit_years} year(s) committed)",
                  f"  expected cost, stochastic plan    {m['stochastic_objective']:>16,.1f}  (gap {m['gap']:.2%})",
                  f"  proven lower bound                {m['stochastic_bound']:>16,.1f}  (method: {m.get('method', 'extensive')})",
-                 f"  expected cost, deterministic plan {m['deterministic_objective']:>16,.1f}",
-                 f"  VSS  {_fmt(m['VSS'])}  (between {_fmt(m['VSS_at_least'])} and {_fmt(m['VSS_at_most'])} given the "
-                 f"solver's gaps; {m['scenarios']} scenarios)"]
-        if m.get("deterministic_infeasible"):
-            lines.append(infeasible_line(m))
+                 f"  expected cost, deterministic plan {_fmt(m['deterministic_objective']):>16}",
+                 vss_line(m)]
         if m["EVPI"] is not None:
             lines.append(f"  EVPI {_fmt(m['EVPI'])}  (between {_fmt(m['EVPI_at_least'])} and {_fmt(m['EVPI_at_most'])}; "
                          f"wait-and-see {m['wait_and_see']:,.1f}; {m['scenarios']} scenarios)")
@@ -121,6 +118,14 @@ class StochasticResult:
         return provider("stochastic.chart")(self)
 
 
+def vss_line(m: dict[str, Any]) -> str:
+    """VSS with its range; where the deterministic commitment fits no recourse in some scenario, why it is infinite."""
+    if m.get("deterministic_infeasible"):
+        return f"  VSS  infinite  ({m['scenarios']} scenarios)\n{infeasible_line(m)}"
+    return (f"  VSS  {_fmt(m['VSS'])}  (between {_fmt(m['VSS_at_least'])} and {_fmt(m['VSS_at_most'])} given the "
+            f"solver's gaps; {m['scenarios']} scenarios)")
+
+
 def infeasible_line(m: dict[str, Any]) -> str:
     """Why the deterministic plan's expected cost and VSS are infinite, in a planner's words."""
     n, names = m["deterministic_infeasible"], m["deterministic_infeasible_in"]
@@ -134,7 +139,7 @@ def _fmt(v: Any) -> str:
     if v is None:
         return "n/a"
     if isinstance(v, float):
-        return f"{(0.0 if abs(v) < 0.05 else v):,.1f}" if np.isfinite(v) else "inf (the deterministic commitment leaves a scenario infeasible)"
+        return f"{(0.0 if abs(v) < 0.05 else v):,.1f}" if np.isfinite(v) else "infinite"
     return str(v)
 
 
