@@ -108,7 +108,7 @@ def main() -> None:
 
     t = time.perf_counter()
     ev = compile_block("expected value", 1.0, mean_data(datas, p), st.commit_years, st.first_stage)
-    first_ev = ms.deterministic_first_stage(ev, **options)
+    first_ev = ms.deterministic_first_stage(ev, blocks[0].first_keys, **options)
     eev_costs, eev_xs, eev_bounds = ms.evaluate_fixed(blocks, first_ev, **options)
     t_eev = time.perf_counter() - t
     t = time.perf_counter()

@@ -205,7 +205,7 @@ def test_the_formulation_names_exist_in_the_code():
               for f in cls.__dataclass_fields__}
     fields = {"stochastic_objective", "stochastic_bound", "gap", "deterministic_objective", "wait_and_see",
               "scenarios", "probability", "offset", "cost", "deterministic_bound", "VSS_at_least", "VSS_at_most",
-              "EVPI_at_least", "EVPI_at_most"}
+              "EVPI_at_least", "EVPI_at_most", "deterministic_infeasible", "deterministic_infeasible_in"}
     variables = {"intake", "intake_term", "cohorts", "cohort_open", "hires", "exits", "flex", "stock", "shortfall",
                  "surplus", "cvar_eta", "cvar_excess", "budget_limit", "term_costs", "term_offsets", "first_keys",
                  "fixed", "risk", "first_stage", "commit_years", "of", "weights", "mip_gap",

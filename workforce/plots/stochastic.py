@@ -24,13 +24,13 @@ def stochastic_chart(result: StochasticResult) -> Figure:
         fig = new_figure(4.6)
         grid = fig.add_gridspec(2, 2, width_ratios=[1.4, 1])
         _decisions(fig.add_subplot(grid[:, 0]), result)
-        _distribution(fig.add_subplot(grid[0, 1]), result.scenarios, "Cost per scenario (£k)")
+        m = result.measures
+        _distribution(fig.add_subplot(grid[0, 1]), result.scenarios, "Cost per scenario (£k)", m["scenarios"])
         shortfall = result.shortfall.groupby(["plan", "scenario"], as_index=False)["shortfall"].sum()
         wide = shortfall.pivot(index="scenario", columns="plan", values="shortfall")
-        _distribution(fig.add_subplot(grid[1, 1]), wide, "Shortfall per scenario (unit-years)")
-        m = result.measures
+        _distribution(fig.add_subplot(grid[1, 1]), wide, "Shortfall per scenario (unit-years)", m["scenarios"])
         title = (f"{result.name}: first {result.commit_years} year(s) committed across {m['scenarios']} scenarios "
-                 f"(VSS {fmt_number(m['VSS'])}, EVPI {'n/a' if m['EVPI'] is None else fmt_number(m['EVPI'])} £k)")
+                 f"(VSS {_vss(m)}, EVPI {'n/a' if m['EVPI'] is None else fmt_number(m['EVPI'])} £k)")
         fig.suptitle(textwrap.fill(title, 80), fontweight="bold", x=0.01, ha="left")
         name = result.data.scenario.name
         fig.text(0.01, 0.004, f"Scenario: {name}  ·  sha256 {result.data.scenario.sha256()[:10]}  ·  "
@@ -60,7 +60,15 @@ def _decisions(ax: object, result: StochasticResult) -> None:
     ax.margins(x=0.18)  # type: ignore[attr-defined]
 
 
-def _distribution(ax: object, table: object, title: str) -> None:
+def _vss(m: dict) -> str:
+    """VSS as the summary prints it: infinite, with in how many scenarios, where the deterministic
+    commitment leaves no feasible recourse."""
+    if m.get("deterministic_infeasible"):
+        return f"infinite: the deterministic plan is infeasible in {m['deterministic_infeasible']} of {m['scenarios']} scenarios"
+    return fmt_number(m["VSS"])
+
+
+def _distribution(ax: object, table: object, title: str, scenarios: int) -> None:
     # a plan infeasible in every scenario has no rows (shortfall) or only infinite costs: drawn empty, and said
     data = [np.asarray(table.get(p, []), dtype=float) for p in PLANS]  # type: ignore[attr-defined]
     data = [d[np.isfinite(d)] for d in data]
@@ -70,7 +78,9 @@ def _distribution(ax: object, table: object, title: str) -> None:
         patch.set_alpha(0.6)
     for k, d in enumerate(data):
         if len(d):
-            ax.annotate(f"mean {fmt_number(float(d.mean()))}", (float(d.mean()), k + 1.33), fontsize=6,  # type: ignore[attr-defined]
+            # the mean of the feasible scenarios only: where some are infeasible the plan's expected cost is infinite
+            over = f" ({scenarios - len(d)} infeasible)" if len(d) < scenarios else ""
+            ax.annotate(f"mean {fmt_number(float(d.mean()))}{over}", (float(d.mean()), k + 1.33), fontsize=6,  # type: ignore[attr-defined]
                         ha="center", color=GREY)
         else:
             ax.annotate("infeasible in every scenario", (0.5, k + 1), xycoords=("axes fraction", "data"),  # type: ignore[attr-defined]

@@ -46,9 +46,24 @@ def evaluate_fixed(blocks: Sequence[Block], first: np.ndarray,
     return np.array(costs), xs, np.array(bounds)
 
 
-def deterministic_first_stage(ev: Block, **options: Any) -> np.ndarray:
-    """The expected-value plan's first-stage decisions (the deterministic plan)."""
-    return solve_blocks([alone(ev)], **options).first
+def deterministic_first_stage(ev: Block, keys: Sequence[tuple[str, Any]] | None = None, **options: Any) -> np.ndarray:
+    """The expected-value plan's first-stage decisions (the deterministic plan), in the order of the
+    scenarios' first-stage ``keys`` (default: the expected-value block's own)."""
+    first = solve_blocks([alone(ev)], **options).first
+    if keys is None:
+        return first
+    where = {k: i for i, k in enumerate(ev.first_keys)}
+    missing = [k for k in keys if k not in where]
+    if missing or len(keys) != len(where):
+        raise SolveError(f"the expected-value plan has other first-stage decisions than the scenarios ({missing[:3]})")
+    return first[[where[k] for k in keys]]
+
+
+def infeasible_under(blocks: Sequence[Block], costs: np.ndarray) -> dict[str, Any]:
+    """How many scenarios (and which, the first five) have no feasible recourse once a plan's first
+    stage is fixed in them (cost inf): what makes that plan's expected cost, and VSS, infinite."""
+    bad = [b.name for b, c in zip(blocks, costs, strict=True) if not np.isfinite(c)]
+    return {"deterministic_infeasible": len(bad), "deterministic_infeasible_in": bad[:5]}
 
 
 def measures(rp: EFSolution, eev: float, ws: np.ndarray | None, probs: np.ndarray, risk: Risk | None,

@@ -114,7 +114,9 @@ def key_year(index: Any, years: Sequence[int]) -> int | None:
 
 def first_stage_columns(keys: list[tuple[str, Any]], data: ModelData, commit_years: int,
                         first_stage: Sequence[str] = FIRST_STAGE) -> np.ndarray:
-    """Columns of the decisions named in ``first_stage`` in the first ``commit_years`` years."""
+    """Columns of the decisions named in ``first_stage`` in the first ``commit_years`` years, in the
+    order of :func:`key_order` (not column order: the array generator and Pyomo's compiler order
+    columns differently, and a first stage is passed between scenarios by position)."""
     last = data.first_year + commit_years - 1
     names = set(first_stage)
     out = []
@@ -123,7 +125,14 @@ def first_stage_columns(keys: list[tuple[str, Any]], data: ModelData, commit_yea
             year = key_year(index, data.YEARS)
             if year is not None and year <= last:
                 out.append(j)
-    return np.asarray(out, dtype=np.int64)
+    return np.asarray(sorted(out, key=lambda j: key_order(keys[j])), dtype=np.int64)
+
+
+def key_order(key: tuple[str, Any]) -> tuple[Any, ...]:
+    """Sort key of a decision: variable name, then its index part by part (numbers before text)."""
+    name, index = key
+    parts = index if isinstance(index, tuple) else (index,)
+    return (name, *((0, p, "") if isinstance(p, int | float) else (1, 0, str(p)) for p in parts))
 
 
 def make_block(name: str, probability: float, data: ModelData, compiled: Any, commit_years: int,

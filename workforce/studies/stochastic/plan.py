@@ -83,9 +83,8 @@ class StochasticResult:
         lines = [f"Stochastic plan: {self.name} ({m['scenarios']} scenarios, first {self.commit_years} year(s) committed)",
                  f"  expected cost, stochastic plan    {m['stochastic_objective']:>16,.1f}  (gap {m['gap']:.2%})",
                  f"  proven lower bound                {m['stochastic_bound']:>16,.1f}  (method: {m.get('method', 'extensive')})",
-                 f"  expected cost, deterministic plan {m['deterministic_objective']:>16,.1f}",
-                 f"  VSS  {_fmt(m['VSS'])}  (between {_fmt(m['VSS_at_least'])} and {_fmt(m['VSS_at_most'])} given the "
-                 f"solver's gaps; {m['scenarios']} scenarios)"]
+                 f"  expected cost, deterministic plan {_fmt(m['deterministic_objective']):>16}",
+                 vss_line(m)]
         if m["EVPI"] is not None:
             lines.append(f"  EVPI {_fmt(m['EVPI'])}  (between {_fmt(m['EVPI_at_least'])} and {_fmt(m['EVPI_at_most'])}; "
                          f"wait-and-see {m['wait_and_see']:,.1f}; {m['scenarios']} scenarios)")
@@ -119,11 +118,28 @@ class StochasticResult:
         return provider("stochastic.chart")(self)
 
 
+def vss_line(m: dict[str, Any]) -> str:
+    """VSS with its range; where the deterministic commitment fits no recourse in some scenario, why it is infinite."""
+    if m.get("deterministic_infeasible"):
+        return f"  VSS  infinite  ({m['scenarios']} scenarios)\n{infeasible_line(m)}"
+    return (f"  VSS  {_fmt(m['VSS'])}  (between {_fmt(m['VSS_at_least'])} and {_fmt(m['VSS_at_most'])} given the "
+            f"solver's gaps; {m['scenarios']} scenarios)")
+
+
+def infeasible_line(m: dict[str, Any]) -> str:
+    """Why the deterministic plan's expected cost and VSS are infinite, in a planner's words."""
+    n, names = m["deterministic_infeasible"], m["deterministic_infeasible_in"]
+    more = f" and {n - len(names)} more" if n > len(names) else ""
+    return (f"  the deterministic plan's commitment is infeasible in {n} of {m['scenarios']} scenarios "
+            f"({', '.join(names)}{more}): with it fixed, no later decisions meet those scenarios' limits "
+            "(budgets, caps, minimum intakes), so its expected cost and VSS are infinite")
+
+
 def _fmt(v: Any) -> str:
     if v is None:
         return "n/a"
     if isinstance(v, float):
-        return f"{(0.0 if abs(v) < 0.05 else v):,.1f}" if np.isfinite(v) else "inf (the deterministic commitment leaves a scenario infeasible)"
+        return f"{(0.0 if abs(v) < 0.05 else v):,.1f}" if np.isfinite(v) else "infinite"
     return str(v)
 
 
@@ -197,7 +213,7 @@ def stochastic_plan(
         raise why_infeasible(blocks, commit_years, options) from None
     timings["extensive_form"] = time.perf_counter() - t
     t = time.perf_counter()
-    first_ev = ms.deterministic_first_stage(ev, **options)
+    first_ev = ms.deterministic_first_stage(ev, blocks[0].first_keys, **options)
     eev_costs, eev_xs, eev_bounds = ms.evaluate_fixed(blocks, first_ev, **options)
     eev_bound = float(p @ eev_bounds)
     if risk is not None and risk.weight > 0:
@@ -289,8 +305,9 @@ def _result(name: str, commit_years: int, blocks: list[Block], rp: EFSolution, f
     if values is not None:
         table = pd.concat([table, values.reset_index(drop=True)], axis=1)
     shortfall, spend = ms.outcomes(blocks, {"stochastic": list(rp.x), "deterministic": eev_xs})
+    measures = {**ms.measures(rp, eev, ws, p, risk, eev_bound, ws_bound), **ms.infeasible_under(blocks, eev_costs)}
     return StochasticResult(name=name, commit_years=commit_years, first_stage=first, scenarios=table,
-                            measures=ms.measures(rp, eev, ws, p, risk, eev_bound, ws_bound), shortfall=shortfall, spend=spend,
+                            measures=measures, shortfall=shortfall, spend=spend,
                             plans=_plans(blocks, rp), solution=rp, risk=risk)
 
 

@@ -69,15 +69,17 @@ def _mean(values: list[Any], p: np.ndarray) -> Any:
 class WarmCompiler:
     """Compile many draws of one base scenario by changing one compiled model in place.
 
-    A draw moves a few numbers (demand, attrition, ...): :class:`workforce.solver.warm.WarmModel` applies
-    exactly those changes to the base's compiled LP (the engine Monte Carlo uses, tested against
-    rebuilds), and a copy of its arrays is the draw's LP. A draw it cannot apply in place
+    A draw moves a few numbers (demand, attrition, ...): ``engine`` (default
+    :class:`workforce.solver.warm_arrays.ArrayWarmModel`, the engine sweeps and Monte Carlo use, tested
+    against rebuilds; :class:`workforce.solver.warm.WarmModel` re-evaluates through Pyomo) applies
+    exactly those changes to the base's compiled LP, and a copy of its arrays is the draw's LP. A draw it cannot apply in place
     (``NeedsRebuild``) is compiled from scratch. With ``workers`` > 1 the draws are compiled in a
     process pool (each worker its own warm model), all at the first request, and come back as
     arrays (:class:`workforce.studies.stochastic.model.LP`)."""
 
-    def __init__(self, base: Scenario, levers: Mapping[str, Lever], workers: int = 1):
+    def __init__(self, base: Scenario, levers: Mapping[str, Lever], workers: int = 1, engine: Any = None):
         self.base = base
+        self.engine = engine
         self.levers = dict(levers)
         self.workers = workers
         self.values: dict[int, dict[str, float]] = {}
@@ -104,26 +106,32 @@ class WarmCompiler:
             if id(scenario) not in self._done:
                 self._compile_pending()
             return self._done[id(scenario)]
-        compiled, rebuilt = self.compile_values(values, scenario)
+        compiled, rebuilt = self.compile_values(values, scenario, data)
         self.rebuilt += rebuilt
         return compiled
 
-    def compile_values(self, values: Mapping[str, float], scenario: Scenario) -> tuple[Any, bool]:
-        """The LP of the base with ``values`` applied (and whether it had to be rebuilt)."""
+    def compile_values(self, values: Mapping[str, float], scenario: Scenario,
+                       data: ModelData | None = None) -> tuple[Any, bool]:
+        """The LP of the base with ``values`` applied (and whether it had to be rebuilt); ``data``:
+        the scenario's prepared tables, if at hand."""
+        from workforce.model.arrays import ArrayCompiled
         from workforce.solver.core import compile_scenario
-        from workforce.solver.warm import NeedsRebuild, WarmModel
+        from workforce.solver.warm import NeedsRebuild
+        from workforce.solver.warm_arrays import ArrayWarmModel
 
         if self._warm is None:
-            self._warm = WarmModel(self.base, threads=1)
+            self._warm = (self.engine or ArrayWarmModel)(self.base, threads=1)
         try:
             self._warm.apply(values, self.levers)
         except NeedsRebuild:
-            return compile_scenario(prepare(scenario))[1], True
+            return compile_scenario(data or prepare(scenario))[1], True
         c = self._warm.compiled
-        # the warm model changes these arrays in place at the next draw; the matrix is replaced, not changed
+        # the warm model changes these arrays in place at the next draw; its Pyomo views and tables
+        # would become the next draw's, and its matrix may be updated in place too: the copy gets its own
+        own = {"_pyomo": {}, "data": data or prepare(scenario), "csc": _own_csc(c.csc)} if isinstance(c, ArrayCompiled) else {}
         return dataclasses.replace(c, row_lower=c.row_lower.copy(), row_upper=c.row_upper.copy(),
                                    col_lower=c.col_lower.copy(), col_upper=c.col_upper.copy(),
-                                   term_costs=c.term_costs.copy(), term_offsets=c.term_offsets.copy()), False
+                                   term_costs=c.term_costs.copy(), term_offsets=c.term_offsets.copy(), **own), False
 
     def _compile_pending(self) -> None:
         from workforce.studies.stochastic.parallel import compile_in_pool
@@ -133,3 +141,8 @@ class WarmCompiler:
                                        [self._scenarios[i].name for i in pending], self.workers)
         self._done.update(zip(pending, lps, strict=True))
         self.rebuilt += rebuilt
+
+
+def _own_csc(csc: Any) -> Any:
+    """A copy of a compiled matrix that later in-place changes to the original do not reach."""
+    return dataclasses.replace(csc, data=csc.data.copy(), indices=csc.indices.copy(), indptr=csc.indptr.copy())
