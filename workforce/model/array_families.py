@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,8 +70,9 @@ def _single(name: str, cols: Columns, var: str, table: dict[Any, float], sense: 
     return Family(name, keys, [body], value if sense == ">=" else np.full(len(keys), -INF),
                   value if sense == "<=" else np.full(len(keys), INF))
 
-def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
-    """Every constraint family of build_model, in its order."""
+def families(d: ModelData, cols: Columns, ex: Expressions, only: Collection[str] | None = None) -> list[Family]:
+    """Every constraint family of build_model, in its order; with ``only``, the funding families not
+    in it are left empty (a warm model regenerating some rows, workforce.solver.warm_regen)."""
     K, R, T = d.ROLES, d.REGIONS, d.YEARS
     out: list[Family] = []
 
@@ -140,11 +142,11 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
                        [key for key, v in d.intake_min.items() if v > 0]))
     out.append(_single("intake_maximum", cols, "intake", d.intake_max, "<="))
     # budget_limit and envelope_limit: spend ≤ budget; Σ_t spend ≤ envelope
-    spend = {f: ex.spend(f) for f in d.STREAMS}
-    keys = [key for key in d.budget if key[0] not in d.FY_STREAMS]
+    spend = {f: ex.spend(f) for f in d.STREAMS if _wanted(only, "budget_limit", "envelope_limit")}
+    keys = [key for key in d.budget if key[0] not in d.FY_STREAMS and key[0] in spend]
     parts = [_pick(spend[f], [T.index(t)]) for f, t in keys]
     out.append(_money("budget_limit", d, keys, parts, [d.budget[key] for key in keys]))
-    keys = list(d.envelope)
+    keys = [f for f in d.envelope if f in spend]
     parts = [spend[f].total(axis=0) for f in keys]
     out.append(_money("envelope_limit", d, [(f,) for f in keys], parts, [d.envelope[f] for f in keys], flat_keys=keys))
     # whole cohorts (section 12): cohort_size_minimum, cohort_size_maximum, cohort_open_minimum, cohort_open_limit
@@ -161,8 +163,8 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
         parts.append(body)
     out.append(_stack("intake_split", grid_keys(calendar), parts, 0.0, 0.0))
     # fy_budget_limit: fy_spend ≤ budget, for streams budgeted on financial years
-    keys = [key for key in d.budget if key[0] in d.FY_STREAMS]
-    fy = {f: ex.fy_spend(f) for f in d.FY_STREAMS}
+    fy = {f: ex.fy_spend(f) for f in d.FY_STREAMS if _wanted(only, "fy_budget_limit")}
+    keys = [key for key in d.budget if key[0] in fy]
     parts = [_pick(fy[f], [T.index(t)]) for f, t in keys]
     out.append(_money("fy_budget_limit", d, keys, parts, [d.budget[key] for key in keys]))
     from workforce.model.horizon_arrays import post_demand_balance  # section 10.1, kept out of this module
@@ -172,6 +174,9 @@ def families(d: ModelData, cols: Columns, ex: Expressions) -> list[Family]:
 
     out.extend(intake_change_rows(d, cols))
     return out
+
+def _wanted(only: Collection[str] | None, *names: str) -> bool:
+    return only is None or any(name in only for name in names)
 
 def cohort_families(d: ModelData, cols: Columns, ex: Expressions, grid_keys: Any) -> list[Family]:
     """intake ≥ cohort_min_size × cohorts; intake ≤ cohort_max_size × cohorts; intake ≥

@@ -26,7 +26,8 @@ from workforce.model import arrays
 from workforce.model.array_families import objective_terms
 from workforce.model.array_grids import _flat
 from workforce.solver.core import compile_scenario
-from workforce.solver.warm import NeedsRebuild, WarmModel
+from workforce.solver.warm import WarmModel
+from workforce.solver.warm_regen import Regenerated, regenerate
 from workforce.solver.warm_rules import ROW_FAMILIES
 
 _PYOMO_VIEWS = ("model", "rows", "columns", "col_position")
@@ -38,7 +39,7 @@ class ArrayWarmModel(WarmModel):
 
     def _build(self) -> None:
         self.model = None
-        self._fresh: tuple[arrays.ArrayCompiled, Any] | None = None
+        self._fresh: tuple[frozenset[str], Regenerated] | None = None
         self._constructing = True  # the tables are the base scenario's until _init_extraction ends
         _m, self.compiled = compile_scenario(self.data)
         if not isinstance(self.compiled, arrays.ArrayCompiled):  # a rule only build_model has (arrays.PYOMO_ONLY)
@@ -60,24 +61,19 @@ class ArrayWarmModel(WarmModel):
         c.csc = arrays.CSC(A.data, A.indices.astype(np.int32), A.indptr.astype(np.int32), A.shape)
         c._pyomo["A"] = A
 
-    def _regenerated(self) -> tuple[arrays.ArrayCompiled, Any]:
-        """The LP generated from the tables as they are now (once per point), and its rows (CSR)."""
-        if self._fresh is None:
-            try:
-                fresh = arrays.compile_arrays(self.data, objective=False)  # objective only if it changed
-            except arrays.ConstantRowsInfeasible:
-                raise NeedsRebuild("a row with no decision in it no longer holds") from None
-            if fresh.row_families != self.compiled.row_families:
-                raise NeedsRebuild("the change adds or removes rows with no decision in them")
-            rows = fresh.csc.to_scipy().tocsr()
-            rows.sort_indices()
-            self._fresh = (fresh, rows)
-        return self._fresh
+    def _regenerated(self, names: frozenset[str] = frozenset()) -> Regenerated:
+        """The rows of the families ``names`` generated from the tables as they are now, and the
+        expressions (once per point; only those families: warm_regen)."""
+        if self._fresh is None or not names <= self._fresh[0]:
+            names = names | self._fresh[0] if self._fresh is not None else names
+            self._fresh = (names, regenerate(self.data, self.compiled, names))
+        return self._fresh[1]
 
     def _reevaluate(self, todo: Mapping[int, tuple[str, Any]], counts: dict[str, int]) -> None:
         if not todo:
             return
-        fresh, rows = self._regenerated()
+        fresh = self._regenerated(frozenset(family for family, _index in todo.values()))
+        rows = fresh.rows
         idx = np.fromiter(todo, dtype=np.int64, count=len(todo))
         if not self._same_pattern_update(idx, rows, counts):
             for i in idx.tolist():  # an entry appears or vanishes: row by row, as the Pyomo path does
@@ -112,7 +108,7 @@ class ArrayWarmModel(WarmModel):
         return True
 
     def _recompute_objective(self) -> None:
-        fresh, _rows = self._regenerated()
+        fresh = self._regenerated()
         costs, offsets = objective_terms(self.data, fresh.layout, fresh.expressions)
         self.compiled.term_costs[:] = costs
         self.compiled.term_offsets[:] = offsets
@@ -134,7 +130,7 @@ class ArrayWarmModel(WarmModel):
         """What each funding stream spends each year (by financial year for streams budgeted so),
         as rows over the columns, read from the generated expressions."""
         d = self.data
-        ex = self.compiled.expressions if self._constructing else self._regenerated()[0].expressions
+        ex = self.compiled.expressions if self._constructing else self._regenerated().expressions
         keys = [(f, t) for f in d.STREAMS for t in d.YEARS]
         rows, cols, vals, const = [], [], [], np.zeros(len(keys))
         n = len(d.YEARS)
