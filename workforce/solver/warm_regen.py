@@ -39,10 +39,18 @@ class Regenerated:
 
 
 def family_offsets(row_families: list[tuple[str, list[Any]]]) -> dict[str, tuple[int, list[Any]]]:
-    """Each family's first row number and its row keys, in the warm model's numbering."""
+    """Each family's first row number and its row keys, in the warm model's numbering. A family
+    generated in two parts under one name (outflow_limit: every role's rows, then section 24's
+    origin rows) is one span: the parts are consecutive."""
     out, start = {}, 0
     for name, keys in row_families:
-        out[name] = (start, keys)
+        if name in out:
+            first, before = out[name]
+            if first + len(before) != start:
+                raise ValueError(f"family {name!r} comes in parts that are not consecutive")
+            out[name] = (first, [*before, *keys])
+        else:
+            out[name] = (start, list(keys))
         start += len(keys)
     return out
 
@@ -57,25 +65,30 @@ def regenerate(d: ModelData, compiled: Any, names: Collection[str]) -> Regenerat
     where = family_offsets(compiled.row_families)
     lower, upper = compiled.row_lower.copy(), compiled.row_upper.copy()
     rows, colidx, vals = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
-    wanted = set(names)
+    wanted, done = set(names), dict.fromkeys(names, 0)  # rows of each family already regenerated
     for fam in families(d, cols, ex, only=wanted) if wanted else ():
         if fam.name not in wanted:
             continue
-        start, keys = where[fam.name]
+        first, every = where[fam.name]
+        start = first + done[fam.name]
         const = fam.const
         lo, up = fam.lower - const, fam.upper - const
         constant = ~np.concatenate([np.zeros(0, bool)] + [part.structural().ravel() for part in fam.parts])
         if (constant & ((lo > 0) | (up < 0))).any():
             raise NeedsRebuild("a row with no decision in it no longer holds")
         keep = ~constant
-        if [key for key, k in zip(fam.keys, keep, strict=True) if k] != keys:
+        keys = [key for key, k in zip(fam.keys, keep, strict=True) if k]
+        if keys != every[done[fam.name]:done[fam.name] + len(keys)]:
             raise NeedsRebuild("the change adds or removes rows with no decision in them")
+        done[fam.name] += len(keys)
         renumber = np.cumsum(keep) - 1 + start
         r, c, v = fam.coo()
         rows.append(renumber[r])
         colidx.append(c)
         vals.append(v)
         lower[start:start + len(keys)], upper[start:start + len(keys)] = lo[keep], up[keep]
+    if any(done[name] != len(where[name][1]) for name in wanted):
+        raise NeedsRebuild("the change adds or removes rows with no decision in them")
     csc = CSC.from_entries(np.concatenate(rows), np.concatenate(colidx), np.concatenate(vals),
                            (compiled.n_rows, cols.n))
     csr = sparse.csc_array((csc.data, csc.indices, csc.indptr), shape=csc.shape).tocsr()
