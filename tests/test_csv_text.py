@@ -14,8 +14,12 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from workforce import load_scenario, solve
+from workforce.output.cells import neutralise_frame
 from workforce.output.csv_text import csv_text, write_csv
 from workforce.output.export import CSV_FLOAT_FORMAT
+
+from scenarios import MINIMAL_YAML, write_scenario  # isort: skip
 
 
 def _pandas(df: pd.DataFrame) -> str:
@@ -72,3 +76,13 @@ def test_shapes_it_cannot_write_go_to_pandas(tmp_path) -> None:
     path = tmp_path / "base.csv"
     write_csv(path, base, CSV_FLOAT_FORMAT)
     assert path.read_bytes() == _pandas(base).encode("utf-8")
+
+
+def test_a_solved_plans_tables_take_the_fast_path(tmp_path) -> None:
+    """Every table of a solved plan has the shape csv_text writes (so the export does not fall back to
+    pandas' slow path unnoticed), with pandas' bytes."""
+    tables = solve(load_scenario(write_scenario(tmp_path, MINIMAL_YAML))).tables()
+    assert {"intake", "workforce", "flows", "spend"} <= set(tables)
+    for name, table in tables.items():
+        frame = neutralise_frame(table)
+        assert csv_text(frame, CSV_FLOAT_FORMAT) == _pandas(frame), name
