@@ -26,6 +26,7 @@ from workforce.output.cells import VOLATILE_SUMMARY_KEYS as VOLATILE_SUMMARY_KEY
 from workforce.output.cells import neutralise as neutralise
 from workforce.output.cells import neutralise_frame as neutralise_frame
 from workforce.output.cells import stable_summary as stable_summary
+from workforce.output.csv_text import write_csv
 from workforce.output.workbook import COLUMN_DOCS as COLUMN_DOCS
 from workforce.output.workbook import TABLE_DOCS as TABLE_DOCS
 from workforce.output.workbook import write_workbook as write_workbook
@@ -121,8 +122,7 @@ def write_outputs(plan: Plan, folder: Path, formats: tuple[str, ...]) -> list[st
     tables = plan.tables()
     if "csv" in formats:
         for name, table in tables.items():
-            atomic_write(folder / f"{name}.csv", lambda p, t=table: neutralise_frame(t).to_csv(
-                p, float_format=CSV_FLOAT_FORMAT, lineterminator="\n"))
+            atomic_write(folder / f"{name}.csv", lambda p, t=table: write_csv(p, neutralise_frame(t), CSV_FLOAT_FORMAT))
             written.append(f"{name}.csv")
     if "parquet" in formats:
         for name, table in tables.items():

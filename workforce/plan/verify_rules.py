@@ -254,28 +254,36 @@ def check_deadlines(c: _Checks, plan: Plan, d: ModelData, entrants: pd.Series) -
         # Each region's bands by year (regions × years × bands), to age them a year at a time.
         grid = pd.MultiIndex.from_product([d.REGIONS, d.YEARS], names=["region", "year"])
         held = bands.reindex(grid).to_numpy(dtype=float).reshape(len(d.REGIONS), len(d.YEARS), A + 1)
-        years = pd.Index(d.YEARS)
         arrived = entrants.reindex(pd.MultiIndex.from_product([[k], d.REGIONS, d.YEARS])).to_numpy(dtype=float)
-        for i, r in enumerate(d.REGIONS):
-            gap = max(0.0, d.demand[k, r, d.first_year] - d.stock_initial[k, r])
-            start = np.zeros(A + 1)
-            for age, share in enumerate(rule.initial_shares):
-                start[min(age, A)] += gap * share
-            stay = 1.0 - d.attrition[k, r]
-            before = np.vstack([start, held[i, :-1]])  # each year's bands a year earlier
-            inflow = stay * np.hstack([np.zeros((len(d.YEARS), 1)), before[:, :-1]])  # band a − 1 ages into a
-            inflow[:, -1] += stay * before[:, -1]  # band A keeps those already past the deadline
-            # qualified_in[a] = stay × inflow[a] − unqualified[a] for a ≥ 1: implied by the table.
-            implied = inflow[:, 1:] - held[i, :, 1:]
-            for a in range(1, A + 1):
-                c.le_at("unqualified holders", f"minus the posts taken over from band {a} of {k} {r}", years,
-                        -implied[:, a - 1], 0.0)
-            abolished = np.array([0.0 if t == d.first_year else max(0.0, d.demand[k, r, t - 1] - d.demand[k, r, t])
-                                  for t in d.YEARS])
-            room = arrived[i * len(d.YEARS):(i + 1) * len(d.YEARS)] + abolished
-            c.le_at("unqualified holders", f"posts taken over by qualified arrivals of {k} {r} in", years,
-                    implied.sum(axis=1), room)
+        _check_takeovers(c, d, k, rule, held, arrived.reshape(len(d.REGIONS), len(d.YEARS)), grid)
     return penalty
+
+
+def _check_takeovers(c: _Checks, d: ModelData, k: str, rule: Any, held: np.ndarray, arrived: np.ndarray,
+                     grid: pd.MultiIndex) -> None:
+    """Posts qualified arrivals take over from each band (implied by the ``compliance`` table): never
+    negative, and no more than the arrivals plus the posts abolished. ``held`` is regions × years ×
+    bands, ``arrived`` regions × years, ``grid`` the (region, year) rows of both, all regions at once
+    (a loop of checks per region cost about 0.2 s at 153 authorities)."""
+    A = rule.within_years
+    R, T = d.REGIONS, d.YEARS
+    gap = np.array([max(0.0, d.demand[k, r, d.first_year] - d.stock_initial[k, r]) for r in R])
+    start = np.zeros((len(R), A + 1))
+    for age, share in enumerate(rule.initial_shares):
+        start[:, min(age, A)] += gap * share
+    stay = np.array([1.0 - d.attrition[k, r] for r in R])[:, None, None]
+    before = np.concatenate([start[:, None, :], held[:, :-1, :]], axis=1)  # each year's bands a year earlier
+    inflow = stay * np.concatenate([np.zeros((len(R), len(T), 1)), before[:, :, :-1]], axis=2)  # band a − 1 ages into a
+    inflow[:, :, -1] += stay[:, :, 0] * before[:, :, -1]  # band A keeps those already past the deadline
+    # qualified_in[a] = stay × inflow[a] − unqualified[a] for a ≥ 1: implied by the table.
+    implied = inflow[:, :, 1:] - held[:, :, 1:]
+    for a in range(1, A + 1):
+        c.le_at("unqualified holders", f"minus the posts taken over from band {a} of {k}", grid,
+                -implied[:, :, a - 1].ravel(), 0.0)
+    abolished = np.array([[0.0 if t == d.first_year else max(0.0, d.demand[k, r, t - 1] - d.demand[k, r, t])
+                           for t in T] for r in R])
+    c.le_at("unqualified holders", f"posts taken over by qualified arrivals of {k} in", grid,
+            implied.sum(axis=2).ravel(), (arrived + abolished).ravel())
 
 
 def check_cohorts(c: _Checks, plan: Plan, d: ModelData) -> pd.DataFrame:
