@@ -179,7 +179,10 @@ def decompose(blocks: Sequence[Block], *, risk: Risk | None = None, target_gap: 
             if not integer:
                 # progressive hedging: each scenario's first stage pulled towards x̄ (a QP), then W moves
                 ph = run(list(W), None, (step, xbar))
-                xf = np.array([o[2][s.first] for o, s in zip(ph, subs, strict=True)])
+                # a scenario whose proximal step HiGHS cannot solve (reported unbounded) keeps its last
+                # first stage: the step only steers the next x̄; bounds and incumbents come from other solves
+                xf = np.array([o[2][s.first] if o[2] is not None else last
+                               for o, s, last in zip(ph, subs, xf, strict=True)])
                 W = W + step * (xf - p @ xf)
     finally:
         run.close()  # type: ignore[attr-defined]
