@@ -46,10 +46,15 @@ def with_movement(d: ModelData, cols: dict[str, list[np.ndarray]], stock_start: 
             into = out = np.zeros_like(start)
         moved["moved_in"].append(_zero_small(into))
         moved["moved_out"].append(_zero_small(out))
+    return before_stock_end(cols, moved)
+
+
+def before_stock_end(cols: dict[str, list[np.ndarray]], extra: dict[str, list[np.ndarray]]) -> dict[str, list[np.ndarray]]:
+    """``cols`` (the flows table's columns in order) with the ``extra`` columns put just before stock_end."""
     result: dict[str, list[np.ndarray]] = {}
     for name, values in cols.items():
         if name == "stock_end":
-            result.update(moved)
+            result.update(extra)
         result[name] = values
     return result
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workforce.model.fte import fte_row, head_fte
+from workforce.plan.movement import before_stock_end
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -57,12 +58,7 @@ def with_moves(d: ModelData, cols: dict[str, list[np.ndarray]], routes: np.ndarr
         into, out = role_moves(d, k, routes)
         moved["moves_in"].append(into)
         moved["moves_out"].append(out)
-    result: dict[str, list[np.ndarray]] = {}
-    for name, values in cols.items():
-        if name == "stock_end":
-            result.update(moved)
-        result[name] = values
-    return result
+    return before_stock_end(cols, moved)
 
 
 def reference_route_moves(d: ModelData, m: pyo.ConcreteModel, k: str, r: str, t: int) -> dict[str, float]:

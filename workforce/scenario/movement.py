@@ -15,7 +15,7 @@ rule is in :mod:`workforce.model.movement` (models/cohort_planning.md, section 2
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import PlainValidator, WithJsonSchema
@@ -63,26 +63,32 @@ def _check_movement(value: Any) -> Any:
     if "file" in value:
         raise TableValueError("a `file:` table can only be read when the scenario is loaded from a YAML file "
                               "(load_scenario); in Python pass the shares as a mapping")
+    return route_table(value, _share, "share")
+
+
+def route_table(value: Mapping[Any, Any], cell: Callable[[Any, tuple[Any, ...]], float], what: str) -> Any:
+    """origin -> destination -> ``cell`` value, or -> year -> value, as read-only mappings; ``cell``
+    checks one number at its key path (section 21.4 shares, section 24 caps)."""
     out: dict[Any, Any] = {}
     for origin, row in value.items():
         if not isinstance(origin, str):
             raise TableValueError(f"keys must be region codes or names (the origin), got {origin!r}", (origin,))
         if not isinstance(row, Mapping):
-            raise TableValueError("expected a mapping destination region -> share", (origin,))
+            raise TableValueError(f"expected a mapping destination region -> {what}", (origin,))
         inner: dict[Any, Any] = {}
-        for dest, share in row.items():
+        for dest, entry in row.items():
             if not isinstance(dest, str):
                 raise TableValueError(f"keys must be region codes or names (the destination), got {dest!r}",
                                       (origin, dest))
-            if isinstance(share, Mapping):
+            if isinstance(entry, Mapping):
                 by_year = {}
-                for year, v in share.items():
+                for year, v in entry.items():
                     if isinstance(year, bool) or not isinstance(year, int):
                         raise TableValueError(f"expected a year, got {year!r}", (origin, dest, year))
-                    by_year[year] = _share(v, (origin, dest, year))
+                    by_year[year] = cell(v, (origin, dest, year))
                 inner[dest] = ReadOnlyDict(by_year)
             else:
-                inner[dest] = _share(share, (origin, dest))
+                inner[dest] = cell(entry, (origin, dest))
         out[origin] = ReadOnlyDict(inner)
     return ReadOnlyDict(out)
 

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import PlainValidator, WithJsonSchema
 
-from workforce.scenario.movement import _region
+from workforce.scenario.movement import _region, route_table
 from workforce.scenario.schema_base import Base, Id, Money
-from workforce.scenario.tables import ReadOnlyDict, TableValueError, _number, did_you_mean, look_alike, resolve
+from workforce.scenario.tables import TableValueError, did_you_mean, look_alike, resolve, table_number
 
 if TYPE_CHECKING:
     from workforce.scenario.schema import Scenario
@@ -49,26 +49,7 @@ def _check_routes(value: Any) -> Any:
                               "-> destination region -> most people a year")
     if not isinstance(value, Mapping):
         raise TableValueError("expected a mapping origin region -> destination region -> most people a year")
-    out: dict[Any, Any] = {}
-    for origin, row in value.items():
-        if not isinstance(origin, str) or not isinstance(row, Mapping):
-            raise TableValueError("expected a region (the origin) -> mapping destination region -> number", (origin,))
-        inner: dict[Any, Any] = {}
-        for dest, cap in row.items():
-            if not isinstance(dest, str):
-                raise TableValueError(f"keys must be region codes or names (the destination), got {dest!r}",
-                                      (origin, dest))
-            if isinstance(cap, Mapping):
-                by_year = {}
-                for year, v in cap.items():
-                    if isinstance(year, bool) or not isinstance(year, int):
-                        raise TableValueError(f"expected a year, got {year!r}", (origin, dest, year))
-                    by_year[year] = _number(v, (origin, dest, year))
-                inner[dest] = ReadOnlyDict(by_year)
-            else:
-                inner[dest] = _number(cap, (origin, dest))
-        out[origin] = ReadOnlyDict(inner)
-    return ReadOnlyDict(out)
+    return route_table(value, table_number, "most people a year")
 
 
 Routes = Annotated[Any, PlainValidator(_check_routes), WithJsonSchema(_ROUTES_SCHEMA)]
