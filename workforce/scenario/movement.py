@@ -103,8 +103,14 @@ def _region(key: str, regions: Mapping[str, str]) -> str | None:
 
 def movement_shares(scenario: Scenario, k: str) -> tuple[dict[Key, float], list[tuple[Path, str]]]:
     """(origin, destination, year) -> share for role ``k``, zeros left out; and the problems found."""
-    role = scenario.roles[k]
-    base: Path = ("roles", k, "movement")
+    return route_values(scenario, scenario.roles[k].movement, ("roles", k, "movement"), keep_zero=False)
+
+
+def route_values(scenario: Scenario, table: Mapping[str, Mapping[str, Any]] | None, base: Path,
+                 keep_zero: bool) -> tuple[dict[Key, float], list[tuple[Path, str]]]:
+    """(origin code, destination code, year) -> value of an origin -> destination table (section 21.4
+    shares, section 24 caps) at key path ``base``, zeros kept only with ``keep_zero``; and the
+    problems found: unknown regions, a region to itself, a route given twice, years."""
     keys, years = scenario.region_keys(), scenario.years
     codes = list(dict.fromkeys(keys.values()))
     out: dict[Key, float] = {}
@@ -118,7 +124,7 @@ def movement_shares(scenario: Scenario, k: str) -> tuple[dict[Key, float], list[
         return code
 
     seen: dict[tuple[str, ...], str] = {}
-    for origin, row in (role.movement or {}).items():
+    for origin, row in (table or {}).items():
         r = code_of(origin, (*base, origin))
         for dest, value in row.items():
             q = code_of(dest, (*base, origin, dest))
@@ -133,9 +139,8 @@ def movement_shares(scenario: Scenario, k: str) -> tuple[dict[Key, float], list[
             seen[r, q] = f"{origin} -> {dest}"
             values, found = resolve(value, ("year",), keys, years)
             problems += [((*base, origin, dest, *sub), msg) for sub, msg in found]
-            out.update({(r, q, t): v for (t,), v in values.items() if v})
+            out.update({(r, q, t): v for (t,), v in values.items() if v or keep_zero})
     return out, problems
-
 
 def check_movement(scenario: Scenario) -> list[tuple[Path, str]]:
     """Every problem of every role's movement matrix: regions, years, and shares that with attrition

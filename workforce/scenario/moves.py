@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import PlainValidator, WithJsonSchema
 
-from workforce.scenario.movement import _region, route_table
+from workforce.scenario.movement import route_table, route_values
 from workforce.scenario.schema_base import Base, Id, Money
-from workforce.scenario.tables import TableValueError, did_you_mean, look_alike, resolve, table_number
+from workforce.scenario.tables import TableValueError, did_you_mean, table_number
 
 if TYPE_CHECKING:
     from workforce.scenario.schema import Scenario
@@ -72,38 +72,8 @@ class Moves(Base):
 def move_caps(scenario: Scenario, k: str) -> tuple[dict[Key, float], list[tuple[Path, str]]]:
     """(origin, destination, year) -> most people moved, every route listed; and the problems found."""
     moves = scenario.roles[k].moves
-    base: Path = ("roles", k, "moves", "max")
-    keys, years = scenario.region_keys(), scenario.years
-    codes = list(dict.fromkeys(keys.values()))
-    out: dict[Key, float] = {}
-    problems: list[tuple[Path, str]] = []
-
-    def code_of(key: str, path: Path) -> str | None:
-        code = _region(key, keys)
-        if code is None:
-            problems.append((path, f"unknown region {key!r}{look_alike(key, keys) or did_you_mean(key, keys)}; "
-                                   f"the scenario's regions are {', '.join(codes)}"))
-        return code
-
-    seen: set[tuple[str, str]] = set()
-    for origin, row in (moves.max if moves is not None else {}).items():
-        r = code_of(origin, (*base, origin))
-        for dest, value in row.items():
-            q = code_of(dest, (*base, origin, dest))
-            if r is None or q is None:
-                continue
-            if r == q:
-                problems.append(((*base, origin, dest), f"a move from {r} to itself is not a move; leave it out"))
-                continue
-            if (r, q) in seen:
-                problems.append(((*base, origin, dest), f"the route {r} -> {q} is given twice"))
-                continue
-            seen.add((r, q))
-            values, found = resolve(value, ("year",), keys, years)
-            problems += [((*base, origin, dest, *sub), msg) for sub, msg in found]
-            out.update({(r, q, t): v for (t,), v in values.items()})
-    return out, problems
-
+    return route_values(scenario, moves.max if moves is not None else None, ("roles", k, "moves", "max"),
+                        keep_zero=True)
 
 def check_moves(scenario: Scenario) -> list[tuple[Path, str]]:
     """Every problem of every role's moves: regions, routes, years, the paying stream, and rules
