@@ -178,3 +178,19 @@ def test_the_intake_table_shows_the_room_left_for_starters():
     assert room == pytest.approx([6, 4, 6, 4, 10], abs=1e-7)
     plan = solve(scenario_from_dict(two_year_course("supervision", [0, 1], 5)))
     assert all(math.isnan(plan.intake.loc[("course", R, t), "supervision_max"]) for t in range(2026, 2031))
+
+
+def test_the_room_for_starters_does_not_need_programmes_in_sorted_order():
+    """The same course listed before a programme whose name sorts first ('another'): the intake
+    table's index is then not sorted, and finding a row by label past the sorted depth raised
+    pandas' PerformanceWarning (an error under the test settings; a hypothesis scenario drew it).
+    The room is the hand-solved [6, 4, 6, 4, 10] as above, the other programme's places its own."""
+    spec = two_year_course("places", "all", 10)
+    spec["programmes"]["another"] = {"name": "Another", "role": "ep", "duration": 1, "completion_rate": 1.0,
+                                     "course_costs": [{"dfe": 1000.0}], "places": 3,
+                                     "capacity_course_years": {"places": "all"}}
+    plan = solve(scenario_from_dict(spec))
+    assert list(dict.fromkeys(plan.intake.index.get_level_values("programme"))) == ["course", "another"]
+    room = [plan.intake.loc[("course", R, t), "places_max"] for t in range(2026, 2031)]
+    assert room == pytest.approx([6, 4, 6, 4, 10], abs=1e-7)
+    assert plan.intake.xs("another", level="programme")["places_max"].tolist() == pytest.approx([3] * 5)

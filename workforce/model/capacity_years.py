@@ -128,11 +128,11 @@ def counted_series(d: ModelData, c: str, intake: Any) -> Any:
     for (cc, p), _w in d.capacity_weights.items():
         if cc != c or p not in intake.index.get_level_values("programme"):
             continue
-        own = intake.xs(p, level="programme")
-        values = trainee_values(d, c, p, {(r, t): float(v) for (r, t), v in own.items()})
-        for (r, t), v in values.items():
-            if (p, r, t) in out.index:
-                out.loc[(p, r, t)] = v
+        rows = (intake.index.get_level_values("programme") == p).nonzero()[0]  # by position, as below
+        own = intake.iloc[rows]
+        values = trainee_values(d, c, p, {(r, t): float(v) for (_, r, t), v in own.items()})
+        for i, (_, r, t) in zip(rows, own.index, strict=True):
+            out.iat[i] = values[r, t]
     return out
 
 
@@ -152,10 +152,11 @@ def room_for_starters(d: ModelData, intake: Any) -> Any:
     for (c, p), w in d.capacity_weights.items():
         if c not in columns or p not in intake.index.get_level_values("programme"):
             continue
-        own = intake["intake"].xs(p, level="programme")
-        counted = trainee_values(d, c, p, {(r, t): float(v) for (r, t), v in own.items()})
-        for (r, t), v in own.items():
-            cap = float(intake.loc[(p, r, t), columns[c]])
-            room = (cap - (counted[r, t] - w[0] * float(v))) / w[0] if w[0] > 0 else float("nan")
-            intake.loc[(p, r, t), columns[c]] = room
+        rows = (intake.index.get_level_values("programme") == p).nonzero()[0]  # by position: the index
+        column = intake.columns.get_loc(columns[c])  # need not be sorted (a label lookup then warns)
+        own = intake["intake"].iloc[rows]
+        counted = trainee_values(d, c, p, {(r, t): float(v) for (_, r, t), v in own.items()})
+        for i, ((_, r, t), v) in zip(rows, own.items(), strict=True):
+            cap = float(intake.iat[i, column])
+            intake.iat[i, column] = (cap - (counted[r, t] - w[0] * float(v))) / w[0] if w[0] > 0 else float("nan")
     return intake
