@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from workforce.plan.horizon_cut import horizon_lines
+
 if TYPE_CHECKING:
     from workforce.plan.results import Plan
     from workforce.scenario.schema import Scenario
@@ -115,6 +117,7 @@ def plan_text(plan: Plan) -> str:
     s = plan.summary
     lines = [f"Plan {plan.scenario_name!r}: {s['status']}, objective {s['objective']:,.1f}", f"  {_header(plan)}"]
     terms = _terms(plan)
+    lines += horizon_lines(s)  # section 10.4: horizon.plan_to
     lines.append("  terms: " + (", ".join(
         f"{t} {v:,.1f}" + (f" (weight {w:g})" if w != 1 else "") for t, v, w in terms) or "all zero"))
     table = shortfall_table(plan)

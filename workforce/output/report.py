@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workforce.model.discount import MONEY_TERMS
+from workforce.plan.horizon_cut import horizon_lines
 from workforce.plan.policy import year_table
 from workforce.plan.results import Plan
 from workforce.words import counted
@@ -68,6 +69,7 @@ def summary_text(plan: Plan) -> str:
     if rescue:
         lines.append(f"  Note: {rescue}")
     lines.append(objective_line(s))
+    lines += horizon_lines(s)  # section 10.4: horizon.plan_to
     if cash_line(s):  # section 8.7: cash beside the discounted totals
         lines.append(cash_line(s))
     lines.append("")

@@ -74,6 +74,15 @@ def horizon_summary(plan: Plan) -> dict[str, Any]:
     }
 
 
+def horizon_lines(summary: dict[str, Any]) -> list[str]:
+    """The run summary's lines about the years (none without ``plan_to``)."""
+    h = summary.get("horizon")
+    if not h:
+        return []
+    return [f"  objective and terms cover the planned years {h['objective_covers']}; tables and charts show "
+            f"{h['reported_years']}", f"  Note: {h['note']}"]
+
+
 def report_cut(plan: Plan, verified: bool = True) -> Plan:
     """``plan`` with every table cut to the reported years and the extra years in ``beyond_horizon``;
     ``plan`` itself unchanged when nothing is planned beyond the reported years. The tables of a
@@ -85,11 +94,13 @@ def report_cut(plan: Plan, verified: bool = True) -> Plan:
     extra = {name: (df if name in KEEP_WHOLE else cut_table(df, last)) for name, df in plan.extra.items()}
     extra["beyond_horizon"] = beyond_table(plan.intake, plan.workforce, plan.flows, last)
     summary = {**plan.summary, "horizon": horizon_summary(plan)}
+    shown = dataclasses.replace(plan.data, YEARS=[t for t in years if t <= last])
     cut = dataclasses.replace(
         plan, intake=cut_table(plan.intake, last), workforce=cut_table(plan.workforce, last),
         flows=cut_table(plan.flows, last), spend=cut_table(plan.spend, last),
-        spend_detail=cut_table(plan.spend_detail, last), extra=extra, summary=summary,
+        spend_detail=cut_table(plan.spend_detail, last), extra=extra, summary=summary, data=shown,
     )
+    cut.planned = plan
     if verified and plan.verified_tables is not None:
         from workforce.plan.results import tables_fingerprint
 

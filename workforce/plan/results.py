@@ -82,6 +82,9 @@ class Plan(PlanFields):
     """The compiled model and SolveInfo the plan came from: what ``explain`` re-solves."""
     verified_tables: str | None = field(default=None, repr=False, compare=False)
     """:func:`tables_fingerprint` of the tables the re-check passed on (None: not re-checked)."""
+    planned: Plan | None = field(default=None, repr=False, compare=False)
+    """With ``horizon.plan_to``, the plan over every planned year that this one shows the reported
+    years of (workforce/plan/horizon_cut.py); None otherwise."""
 
     @property
     def status(self) -> str:

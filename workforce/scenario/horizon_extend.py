@@ -57,6 +57,12 @@ def extra_years(years: list[int]) -> list[int]:
     return [t for t in years if t > end]
 
 
+def envelope_years(years: list[int]) -> list[int]:
+    """The years a funding envelope covers: the reported ones (all planned years without ``plan_to``)."""
+    end = reported_to(years)
+    return [t for t in years if t <= end]
+
+
 def held_years(years: list[int], given: Iterable[Any]) -> dict[int, int]:
     """For each year of ``years`` after the last reported one that ``given`` leaves out, the year
     whose value it holds (the latest given year before it); nothing for other years."""
@@ -97,9 +103,12 @@ def extension_note(scenario: Any) -> str | None:
     first_extra = h.last_year + 1
     span = f"{first_extra}-{h.plan_to}" if h.plan_to > first_extra else str(first_extra)
     forecast = [k for k, r in scenario.roles.items() if r.demand_forecast is not None]
-    demand = (f"demand of {', '.join(forecast)} continues by its forecast, other " if forecast else "")
-    envelope = "; envelopes cover " + f"{h.first_year}-{h.last_year} only" if any(
-        f.envelope is not None for f in scenario.funding_streams.values()) else ""
-    return (f"planned to {h.plan_to}, reported to {h.last_year}: years {span} use {demand}by-year inputs "
-            f"(demand, budgets, places, caps) held at their last given year ({h.last_year} unless given "
-            f"further){envelope}; their intakes are in beyond_horizon.csv, not advice")
+    tables = [k for k in scenario.roles if k not in forecast]
+    demand = "; ".join(part for part in (
+        f"demand of {', '.join(forecast)} continues by its forecast" if forecast else "",
+        f"demand of {', '.join(tables)} holds its last given year" if tables else "") if part)
+    envelope = (f"; envelopes cover {h.first_year}-{h.last_year} only" if any(
+        f.envelope is not None for f in scenario.funding_streams.values()) else "")
+    return (f"planned to {h.plan_to}, reported to {h.last_year}: in {span} {demand}; budgets, places, caps and "
+            f"other by-year inputs hold their {h.last_year} value unless given further{envelope}; the "
+            f"{span} intakes are in beyond_horizon.csv, not advice")
