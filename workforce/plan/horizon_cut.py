@@ -106,3 +106,28 @@ def report_cut(plan: Plan, verified: bool = True) -> Plan:
 
         cut.verified_tables = tables_fingerprint(cut)
     return cut
+
+
+def _rejoin(shown: pd.DataFrame, whole: pd.DataFrame) -> pd.DataFrame:
+    """``whole`` with the rows of the reported years taken from ``shown`` (which may have been edited)."""
+    if "year" not in (whole.index.names or []) or shown is whole:
+        return shown
+    last = max(shown.index.get_level_values("year"), default=None)
+    later = whole[whole.index.get_level_values("year") > last] if last is not None else whole
+    out = pd.concat([shown, later])
+    out.attrs = dict(whole.attrs)
+    return out
+
+
+def whole_plan(plan: Plan) -> Plan:
+    """The plan over every planned year with the reported years' rows as ``plan`` now holds them:
+    what its re-check checks after an edit (the model was solved over every planned year)."""
+    if plan.planned is None:
+        return plan
+    full = plan.planned
+    extra = {name: _rejoin(plan.extra[name], df) if name in plan.extra else df for name, df in full.extra.items()}
+    return dataclasses.replace(
+        full, intake=_rejoin(plan.intake, full.intake), workforce=_rejoin(plan.workforce, full.workforce),
+        flows=_rejoin(plan.flows, full.flows), spend=_rejoin(plan.spend, full.spend),
+        spend_detail=_rejoin(plan.spend_detail, full.spend_detail), extra=extra, summary=plan.summary,
+    )

@@ -131,7 +131,9 @@ class Plan(PlanFields):
 
         self.summary["edited_after_solve"] = True
         self.summary.pop("verification", None)  # never left claiming a pass for tables it did not check
-        self.summary["verification"] = verify_plan(self, self.data.scenario.solver.verify_tolerance)
+        from workforce.plan.horizon_cut import whole_plan  # horizon.plan_to: the planned years are checked
+
+        self.summary["verification"] = verify_plan(whole_plan(self), self.data.scenario.solver.verify_tolerance)
         self.verified_tables = tables_fingerprint(self)
 
     def to_csv(self, out_dir: str | Path) -> Path:
