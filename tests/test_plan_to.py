@@ -232,3 +232,9 @@ def test_an_envelope_covers_the_reported_years_only(planned):
     assert tight.spend["spent"].sum() == pytest.approx(600, abs=1e-6)
     later = tight.planned.spend.xs(2029, level="year")["spent"].sum()
     assert later > 0
+
+
+def test_the_scenario_shows_its_reported_and_planned_years():
+    text = repr(scenario_from_dict(spec_with(2030)))
+    assert "2026-2028 (planned to 2030), 1 region" in text
+    assert "demand 2026 100, demand 2028 100" in text

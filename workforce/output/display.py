@@ -261,7 +261,7 @@ def _scenario_tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
     from workforce.model.data import prepare
 
     d = prepare(scenario)
-    first, last = d.YEARS[0], d.YEARS[-1]
+    first, last = d.YEARS[0], scenario.horizon.last_year  # the last reported year (plan_to: section 10.4)
     roles = pd.DataFrame([
         {
             "role": k,
@@ -313,7 +313,8 @@ def _objective_text(scenario: Scenario) -> str:
 
 def _scenario_header(scenario: Scenario) -> str:
     h = scenario.horizon
-    return (f"{h.first_year}-{h.last_year}, {_count(len(scenario.regions), 'region')}, {_count(len(scenario.roles), 'role')}, "
+    planned = f" (planned to {h.plan_to})" if h.plan_to is not None else ""  # section 10.4
+    return (f"{h.first_year}-{h.last_year}{planned}, {_count(len(scenario.regions), 'region')}, {_count(len(scenario.roles), 'role')}, "
             f"{_count(len(scenario.programmes), 'programme')}, {_count(len(scenario.funding_streams), 'funding stream')}; "
             f"objective {_objective_text(scenario)}; from {scenario._origin}")
 
