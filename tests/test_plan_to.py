@@ -238,3 +238,14 @@ def test_the_scenario_shows_its_reported_and_planned_years():
     text = repr(scenario_from_dict(spec_with(2030)))
     assert "2026-2028 (planned to 2030), 1 region" in text
     assert "demand 2026 100, demand 2028 100" in text
+
+
+def test_a_forecast_scenario_with_plan_to_derives_and_reloads_as_itself():
+    """explain's what-if re-solves derive the scenario again: the dump holds demand to 2030 (the
+    forecast's), which must agree with the forecast rather than be refused as a different table."""
+    spec = spec_with(2030)
+    del spec["roles"]["ep"]["demand"]
+    spec["roles"]["ep"]["demand_forecast"] = {"driver": {"NE": {2024: 94, 2025: 96}}, "method": "linear"}
+    s = scenario_from_dict(spec)
+    assert s.derive({}).sha256() == s.sha256()
+    assert scenario_from_dict(s.model_dump()).sha256() == s.sha256()

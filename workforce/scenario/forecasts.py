@@ -148,8 +148,8 @@ def _horizon_and_regions(data: dict[str, Any]) -> tuple[list[int] | None, dict[s
 
 
 def _same(given: Any, table: dict[str, dict[int, float]], keys: dict[str, str], years: list[int]) -> bool:
-    years = [t for t in years if t <= reported_to(years)]  # a plan_to's extra years follow the forecast
-    table = {r: {t: v for t, v in row.items() if t in years} for r, row in table.items()}
+    end = reported_to(years)  # a plan_to's extra years follow the forecast, given or held (section 10.4)
+    table = {r: {t: v for t, v in row.items() if t <= end} for r, row in table.items()}
     try:
         values, found = resolve(given, ("region", "year"), keys, years)
     except (TypeError, ValueError, AttributeError):
