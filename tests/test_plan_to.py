@@ -249,3 +249,18 @@ def test_a_forecast_scenario_with_plan_to_derives_and_reloads_as_itself():
     s = scenario_from_dict(spec)
     assert s.derive({}).sha256() == s.sha256()
     assert scenario_from_dict(s.model_dump()).sha256() == s.sha256()
+
+
+def test_compare_leaves_out_objectives_planned_to_different_years(planned):
+    """The objective of a plan_to plan covers 2026-2029, today's 2026-2028: compare shows the
+    reported years' results side by side but not the two objectives."""
+    from workforce.studies.compare import compare
+
+    today = solve(scenario_from_dict(spec_with(None)))
+    c = compare({"to 2028": today, "to 2029": planned})
+    assert "objective" not in set(c.results.index.get_level_values("measure"))
+    assert c.period == "reported years 2026-2028"
+    assert any("planned to different years (to 2028: 2028; to 2029: 2029" in n for n in c.notes)
+    intake = c.results.xs("intake", level="measure")
+    assert intake["to 2029"].sum() == pytest.approx(15.75 + 14.075 + 13.9075)
+    assert intake["to 2028"].sum() == pytest.approx(15.75 + 14.075)
