@@ -97,7 +97,7 @@ def test_without_plan_to_the_plan_is_todays_exactly():
 
 def test_every_output_is_cut_to_the_reported_years(planned, tmp_path):
     for name, df in planned.tables().items():
-        if "year" in (df.index.names or []) and name not in ("post_horizon", "beyond_horizon"):
+        if "year" in (df.index.names or []) and name != "beyond_horizon":
             assert set(df.index.get_level_values("year")) <= {2026, 2027, 2028}, name
     assert plan_tables(planned).years == [2026, 2027, 2028]  # what every chart reads
     assert planned.data.YEARS == [2026, 2027, 2028]
@@ -264,3 +264,21 @@ def test_compare_leaves_out_objectives_planned_to_different_years(planned):
     intake = c.results.xs("intake", level="measure")
     assert intake["to 2029"].sum() == pytest.approx(15.75 + 14.075 + 13.9075)
     assert intake["to 2028"].sum() == pytest.approx(15.75 + 14.075)
+
+
+def test_a_terminal_value_applies_after_the_planned_years():
+    """terminal_value {years: 1} with plan_to 2029 values 2030, after the planned years (section 10.1
+    with T = 2029): the 2029 stock is 100 (as above), so 0.9 × 100 + 0.8 i_2029 ≥ 100 gives
+    i_2029 = 12.5, the replacement intake (£10k for 0.8 of a £100k unit); the 2029 budget
+    10 × 12.5 + 5 × 13.9075 = 194.54 ≤ 250. The reported intakes are those without it,
+    15.75, 14.075, 13.9075; training_cost = 705.9875 + 125 = 830.9875, shortfall 200. The
+    post-horizon table (2030) stays on plan.planned, out of the reported outputs."""
+    plan = solve(scenario_from_dict(spec_with(2029, terminal_value={"years": 1})))
+    assert intakes(plan) == pytest.approx([15.75, 14.075, 13.9075], abs=1e-6)
+    assert plan.extra["beyond_horizon"].loc[("dedpsy", "NE", 2029, "intake"), "value"] == pytest.approx(12.5)
+    assert plan.summary["terms"]["training_cost"] == pytest.approx(830.9875, abs=1e-6)
+    assert plan.objective == pytest.approx(1030.9875, abs=1e-6)
+    assert "post_horizon" not in plan.extra
+    assert list(plan.planned.extra["post_horizon"].index) == [("ep", "NE", 2030)]
+    e = plan.explain(what_if=0)
+    assert "post_horizon" not in e.tables()

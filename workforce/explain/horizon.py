@@ -51,7 +51,7 @@ def explain_reported(plan: Plan, **options: Any) -> Any:
     last = plan.data.YEARS[-1]
     planned = list(plan.planned.data.YEARS)
     changes = {f.name: cut_frame(getattr(e, f.name), last) for f in dataclasses.fields(e)
-               if isinstance(getattr(e, f.name), pd.DataFrame) and f.name != "post_horizon"}
+               if isinstance(getattr(e, f.name), pd.DataFrame)}
     note = (f"The model was solved over the planned years {years_text(planned)} (horizon.plan_to); the values "
             f"below are its marginal values, shown for the reported years {years_text(list(plan.data.YEARS))} "
             "only; an envelope covers the reported years.")

@@ -2,8 +2,9 @@
 
 The model is solved and re-checked over every planned year; the planner sees the reported years
 only. Every table with a ``year`` level keeps the years up to ``horizon.last_year`` (the
-``post_horizon`` projection of section 10.1, which lies after the planned years, is kept whole);
-the extra years' intakes and stocks go to one table, ``beyond_horizon``, marked as not advice.
+``post_horizon`` projection of section 10.1, which lies after the planned years, stays on
+``plan.planned`` only); the extra years' intakes and stocks go to one table, ``beyond_horizon``,
+marked as not advice.
 The summary says which years the objective covers and which the tables show.
 """
 
@@ -22,8 +23,9 @@ if TYPE_CHECKING:
 NOT_ADVICE = "planned beyond the reporting horizon to avoid an end-of-horizon cliff; not advice"
 """The ``note`` of every row of ``beyond_horizon``."""
 
-KEEP_WHOLE = ("post_horizon",)
-"""Tables kept whole: their years lie after the planned ones by construction (section 10.1)."""
+PLANNED_ONLY = ("post_horizon",)
+"""Tables left on ``plan.planned`` only: the projection of section 10.1 lies after the planned years,
+further still from the reported ones."""
 
 
 def years_text(years: list[int]) -> str:
@@ -91,7 +93,7 @@ def report_cut(plan: Plan, verified: bool = True) -> Plan:
     if not extra_years(years):
         return plan
     last = reported_to(years)
-    extra = {name: (df if name in KEEP_WHOLE else cut_table(df, last)) for name, df in plan.extra.items()}
+    extra = {name: cut_table(df, last) for name, df in plan.extra.items() if name not in PLANNED_ONLY}
     extra["beyond_horizon"] = beyond_table(plan.intake, plan.workforce, plan.flows, last)
     summary = {**plan.summary, "horizon": horizon_summary(plan)}
     shown = dataclasses.replace(plan.data, YEARS=[t for t in years if t <= last])
