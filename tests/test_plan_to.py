@@ -117,6 +117,12 @@ def test_every_output_is_cut_to_the_reported_years(planned, tmp_path):
     text = repr(planned)
     assert "objective and terms cover the planned years 2026-2029; tables and charts show 2026-2028" in text
     assert "planned to 2029, reported to 2028: in 2029 demand of ep holds its last given year" in text
+    from workforce.output.report import summary_text
+
+    run = summary_text(planned)
+    assert "objective and terms cover the planned years 2026-2029; tables and charts show 2026-2028" in run
+    assert "Spend against budget (£k, years 2026-2028)" in run
+    assert "DfE EP training grant " + f"{636.45:>10,.0f} of 750" in run
 
 
 def test_explain_shows_the_reported_years(planned):

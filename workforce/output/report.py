@@ -97,7 +97,8 @@ def summary_text(plan: Plan) -> str:
         lines += year_table("Training starters by programme (all regions)", rows, d.YEARS)
     if d.STREAMS:
         lines.append("")
-        lines.append("Spend against budget (£k, whole horizon)")
+        period = f"years {s['horizon']['reported_years']}" if s.get("horizon") else "whole horizon"  # section 10.4
+        lines.append(f"Spend against budget (£k, {period})")
         sp = plan.spend.groupby(level="stream")[["spent", "budget"]].sum(min_count=1)
         width = max(len(sc.funding_streams[f].name) for f in d.STREAMS)
         for f in d.STREAMS:
