@@ -248,6 +248,8 @@ def rich_scenarios(draw) -> dict[str, Any]:
             spec["roles"][k]["moves"] = {"cost": draw(st.sampled_from([0.0, 2.0])), "stream": draw(st.sampled_from(["la", None])),
                                          "max": {"Area A": {"B": draw(cap), "C": {t: draw(cap) for t in YEARS}},
                                                  "C": {"Area A": draw(cap)}}}
+    if draw(st.booleans()):  # planned past the reported years (section 10.4): by-year tables hold, envelopes report years only
+        spec["horizon"]["plan_to"] = YEARS[-1] + draw(st.integers(1, 2))
     return spec
 
 

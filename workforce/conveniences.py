@@ -17,7 +17,7 @@ from typing import Any
 PROVIDERS: dict[str, str] = {
     "plan.plot": "workforce.plots.accessor:PlotAccessor",
     "plan.export": "workforce.output.export:export",
-    "plan.explain": "workforce.explain.marginal:explain_plan",
+    "plan.explain": "workforce.explain.horizon:explain_reported",
     "plan.text": "workforce.output.display:plan_text",
     "plan.html": "workforce.output.display:plan_html",
     "plan.xarray": "workforce.output.xarray_view:plan_to_xarray",

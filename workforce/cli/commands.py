@@ -175,7 +175,8 @@ def validate(scenario: Path | None, variants: tuple[Path, ...] = ()) -> None:
     s = load_scenario(path, variants=variants)
     click.echo(
         f"{' + '.join(map(str, [path, *variants]))}: valid. {counted(len(s.regions), 'region')}, "
-        f"{s.horizon.first_year}-{s.horizon.last_year}, {counted(len(s.roles), 'role')}, "
+        f"{s.horizon.first_year}-{s.horizon.last_year}"
+        f"{f' (planned to {s.horizon.plan_to})' if s.horizon.plan_to is not None else ''}, {counted(len(s.roles), 'role')}, "
         f"{counted(len(s.programmes), 'programme')}, {counted(len(s.funding_streams), 'funding stream')}."
     )
 

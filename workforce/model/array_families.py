@@ -21,6 +21,7 @@ from workforce.model.movement import movement_arrays, movement_roles
 from workforce.model.moves import move_cost_arrays, move_roles, origin_outflow, out_moves, stock_moves
 from workforce.model.requirement import requirement_bounds
 from workforce.model.supervision import supervisor_arrays
+from workforce.scenario.horizon_extend import envelope_years
 from workforce.scenario.schema import TERMS
 
 # ---------------------------------------------------------------------------------------------
@@ -147,7 +148,8 @@ def families(d: ModelData, cols: Columns, ex: Expressions, only: Collection[str]
     parts = [_pick(spend[f], [T.index(t)]) for f, t in keys]
     out.append(_money("budget_limit", d, keys, parts, [d.budget[key] for key in keys]))
     keys = [f for f in d.envelope if f in spend]
-    parts = [spend[f].total(axis=0) for f in keys]
+    covered = [T.index(t) for t in envelope_years(T)]  # the reported years (section 10.4)
+    parts = [_pick(spend[f], covered).total(axis=0) for f in keys]
     out.append(_money("envelope_limit", d, [(f,) for f in keys], parts, [d.envelope[f] for f in keys], flat_keys=keys))
     # whole cohorts (section 12): cohort_size_minimum, cohort_size_maximum, cohort_open_minimum, cohort_open_limit
     out.extend(cohort_families(d, cols, ex, grid_keys))

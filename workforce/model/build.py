@@ -261,10 +261,13 @@ def add_budget_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def add_envelope_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """Σ_t spend[f,t] ≤ envelope[f]."""
+    """Σ_t spend[f,t] ≤ envelope[f], over the reported years (section 10.4: all years without plan_to)."""
+    from workforce.scenario.horizon_extend import envelope_years
+
+    years = envelope_years(d.YEARS)
     m.envelope_limit = pyo.Constraint(
         list(d.envelope),
-        rule=lambda m, f: _money_limit(sum(spend(m, d, f, t) for t in d.YEARS), d.envelope[f], "envelope_limit", (f,), d),
+        rule=lambda m, f: _money_limit(sum(spend(m, d, f, t) for t in years), d.envelope[f], "envelope_limit", (f,), d),
     )
 
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from workforce.plan.horizon_cut import horizon_lines
+
 if TYPE_CHECKING:
     from workforce.plan.results import Plan
     from workforce.scenario.schema import Scenario
@@ -115,6 +117,7 @@ def plan_text(plan: Plan) -> str:
     s = plan.summary
     lines = [f"Plan {plan.scenario_name!r}: {s['status']}, objective {s['objective']:,.1f}", f"  {_header(plan)}"]
     terms = _terms(plan)
+    lines += horizon_lines(s)  # section 10.4: horizon.plan_to
     lines.append("  terms: " + (", ".join(
         f"{t} {v:,.1f}" + (f" (weight {w:g})" if w != 1 else "") for t, v, w in terms) or "all zero"))
     table = shortfall_table(plan)
@@ -258,7 +261,7 @@ def _scenario_tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
     from workforce.model.data import prepare
 
     d = prepare(scenario)
-    first, last = d.YEARS[0], d.YEARS[-1]
+    first, last = d.YEARS[0], scenario.horizon.last_year  # the last reported year (plan_to: section 10.4)
     roles = pd.DataFrame([
         {
             "role": k,
@@ -310,7 +313,8 @@ def _objective_text(scenario: Scenario) -> str:
 
 def _scenario_header(scenario: Scenario) -> str:
     h = scenario.horizon
-    return (f"{h.first_year}-{h.last_year}, {_count(len(scenario.regions), 'region')}, {_count(len(scenario.roles), 'role')}, "
+    planned = f" (planned to {h.plan_to})" if h.plan_to is not None else ""  # section 10.4
+    return (f"{h.first_year}-{h.last_year}{planned}, {_count(len(scenario.regions), 'region')}, {_count(len(scenario.roles), 'role')}, "
             f"{_count(len(scenario.programmes), 'programme')}, {_count(len(scenario.funding_streams), 'funding stream')}; "
             f"objective {_objective_text(scenario)}; from {scenario._origin}")
 

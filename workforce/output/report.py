@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workforce.model.discount import MONEY_TERMS
+from workforce.plan.horizon_cut import horizon_lines
 from workforce.plan.policy import year_table
 from workforce.plan.results import Plan
 from workforce.words import counted
@@ -68,6 +69,7 @@ def summary_text(plan: Plan) -> str:
     if rescue:
         lines.append(f"  Note: {rescue}")
     lines.append(objective_line(s))
+    lines += horizon_lines(s)  # section 10.4: horizon.plan_to
     if cash_line(s):  # section 8.7: cash beside the discounted totals
         lines.append(cash_line(s))
     lines.append("")
@@ -95,7 +97,8 @@ def summary_text(plan: Plan) -> str:
         lines += year_table("Training starters by programme (all regions)", rows, d.YEARS)
     if d.STREAMS:
         lines.append("")
-        lines.append("Spend against budget (£k, whole horizon)")
+        period = f"years {s['horizon']['reported_years']}" if s.get("horizon") else "whole horizon"  # section 10.4
+        lines.append(f"Spend against budget (£k, {period})")
         sp = plan.spend.groupby(level="stream")[["spent", "budget"]].sum(min_count=1)
         width = max(len(sc.funding_streams[f].name) for f in d.STREAMS)
         for f in d.STREAMS:

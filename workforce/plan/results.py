@@ -82,6 +82,9 @@ class Plan(PlanFields):
     """The compiled model and SolveInfo the plan came from: what ``explain`` re-solves."""
     verified_tables: str | None = field(default=None, repr=False, compare=False)
     """:func:`tables_fingerprint` of the tables the re-check passed on (None: not re-checked)."""
+    planned: Plan | None = field(default=None, repr=False, compare=False)
+    """With ``horizon.plan_to``, the plan over every planned year that this one shows the reported
+    years of (workforce/plan/horizon_cut.py); None otherwise."""
 
     @property
     def status(self) -> str:
@@ -128,7 +131,9 @@ class Plan(PlanFields):
 
         self.summary["edited_after_solve"] = True
         self.summary.pop("verification", None)  # never left claiming a pass for tables it did not check
-        self.summary["verification"] = verify_plan(self, self.data.scenario.solver.verify_tolerance)
+        from workforce.plan.horizon_cut import whole_plan  # horizon.plan_to: the planned years are checked
+
+        self.summary["verification"] = verify_plan(whole_plan(self), self.data.scenario.solver.verify_tolerance)
         self.verified_tables = tables_fingerprint(self)
 
     def to_csv(self, out_dir: str | Path) -> Path:

@@ -35,6 +35,7 @@ from workforce.plan.verify_tiebreak import (
     check_tie_break,
     completer_credit_of,
 )
+from workforce.scenario.horizon_extend import envelope_years
 from workforce.scenario.schema import TERMS
 
 if TYPE_CHECKING:
@@ -440,7 +441,9 @@ def _check_money(c: _Checks, plan: Plan, d: ModelData, starts: pd.DataFrame, bre
     options = detail[~shown]
     streams = options.index.get_level_values("stream")
     flex_academic = pd.concat([options[~streams.isin(fy)], vr.academic_from_financial(d, options[streams.isin(fy)])])
-    by_stream = pd.concat([academic.groupby("stream")["spent"].sum(), flex_academic.groupby(level="stream").sum()])
+    covered, years_of = envelope_years(d.YEARS), flex_academic.index.get_level_values("year")  # section 10.4
+    by_stream = pd.concat([academic[academic["year"].isin(covered)].groupby("stream")["spent"].sum(),
+                           flex_academic[years_of.isin(covered)].groupby(level="stream").sum()])
     c.le("whole-horizon envelope", "spend over the horizon of", by_stream.groupby(level=0).sum().rename_axis("stream"),
          _series(d.envelope, ["stream"]))
     # Objective terms and the objective itself.

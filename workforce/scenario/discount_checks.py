@@ -14,7 +14,7 @@ def problems(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
     s = scenario.objective.discount
     if s is None:
         return []
-    first, last = scenario.horizon.first_year, scenario.horizon.last_year
+    first, last = scenario.horizon.first_year, scenario.years[-1]  # the planned years (plan_to, section 10.4)
     path = ("objective", "discount", "base_year")
     if s.base_year > last:
         return [(path, f"must lie within or before the horizon ({first}-{last}), got {s.base_year}")]

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from workforce.scenario.checks import REGION
+from workforce.scenario.horizon_extend import reported_to
 from workforce.scenario.projection import ForecastError, convert, project
 from workforce.scenario.schema import ENGLAND_REGIONS, DemandForecast, Horizon, Region
 from workforce.scenario.tables import did_you_mean, resolve
@@ -147,6 +148,8 @@ def _horizon_and_regions(data: dict[str, Any]) -> tuple[list[int] | None, dict[s
 
 
 def _same(given: Any, table: dict[str, dict[int, float]], keys: dict[str, str], years: list[int]) -> bool:
+    end = reported_to(years)  # a plan_to's extra years follow the forecast, given or held (section 10.4)
+    table = {r: {t: v for t, v in row.items() if t <= end} for r, row in table.items()}
     try:
         values, found = resolve(given, ("region", "year"), keys, years)
     except (TypeError, ValueError, AttributeError):

@@ -24,6 +24,7 @@ ROLE_UNIT = "role unit (people or FTE)"
 UNITS: dict[str, str] = {
     "Horizon.first_year": "academic year (2026 = 2026/27)",
     "Horizon.last_year": "academic year (2026 = 2026/27)",
+    "Horizon.plan_to": "academic year (2026 = 2026/27)",
     "TerminalValue.years": "years after the last one",
     "TerminalValue.discount_rate": "fraction a year",
     "TerminalValue.weight": "multiple of each role's shortfall_penalty",

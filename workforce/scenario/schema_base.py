@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from workforce.scenario.derive import IMMUTABLE
+from workforce.scenario.horizon_extend import plan_to_problem, planned_years
 from workforce.scenario.tables import ReadOnlyDict, ReadOnlyList, freeze
 
 SPOOFING = {
@@ -117,7 +118,13 @@ class Horizon(Base):
     first_year: int = Field(ge=2000, le=2100)
     """First planning year (academic year: 2026 means 2026/27)."""
     last_year: int = Field(ge=2000, le=2100)
-    """Last planning year, inclusive."""
+    """Last year reported, inclusive (and the last year planned unless ``plan_to`` is set)."""
+    plan_to: int | None = None
+    """Plan further than the reports go: the model runs to this year (e.g. 2040 with last_year 2035),
+    with demand extended by the scenario's own forecast and by-year tables holding their last given
+    value, and every table, chart and total is cut back to first_year..last_year; the extra years'
+    intakes are written apart (beyond_horizon.csv). None: plan to last_year (models/cohort_planning.md,
+    section 10.4)."""
     completer_value: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = {}
     """Declared value (£k-equivalent) of each completer of a horizon starter who qualifies into the
     role after the last year, by role, e.g. ``{ep: 60}``: an alternative terminal valuation that
@@ -130,6 +137,8 @@ class Horizon(Base):
     and the pipeline; none means completers after the last year count for nothing and intake falls
     to its floor in the last years of the horizon."""
 
+    _check_plan_to = field_validator("plan_to")(plan_to_problem)
+
     @model_validator(mode="after")
     def _order(self) -> Horizon:
         if self.last_year < self.first_year:
@@ -140,6 +149,12 @@ class Horizon(Base):
 
     @property
     def years(self) -> list[int]:
+        """The planned years, first_year..plan_to (or last_year): the model's YEARS."""
+        return planned_years(self.first_year, self.last_year, self.plan_to)
+
+    @property
+    def report_years(self) -> list[int]:
+        """The reported years, first_year..last_year (the planned ones unless ``plan_to`` is set)."""
         return list(range(self.first_year, self.last_year + 1))
 
 class Region(Base):

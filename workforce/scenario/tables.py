@@ -24,6 +24,7 @@ from pydantic import PlainValidator, WithJsonSchema
 
 from workforce.errors import shown
 from workforce.scenario.derive import IMMUTABLE
+from workforce.scenario.horizon_extend import held_years
 
 _NUMBER_SCHEMA = {"type": "number", "minimum": 0}
 _TABLE_SCHEMA = {
@@ -271,14 +272,15 @@ def resolve(
                     (rkey, f"year(s) {', '.join(map(str, bad))} are outside the horizon "
                      f"{years[0]}-{years[-1]}")
                 )
-            missing_years = [t for t in years if t not in inner]
+            held = held_years(years, inner)  # years after the reported ones hold the last given value (section 10.4)
+            missing_years = [t for t in years if t not in inner and t not in held]
             if missing_years:
                 problems.append((rkey, f"no value for year(s) {_years_text(missing_years)}"))
             for t in years:
-                if t in inner:
+                if t in inner or t in held:
                     targets = codes if region is None and by_region else [region]
                     for r in targets:
-                        out[key_of(r, t)] = float(inner[t])
+                        out[key_of(r, t)] = float(inner[held.get(t, t)])
         else:
             for r in [region] if region is not None else (codes if by_region else [None]):
                 for t in years if by_year else [None]:

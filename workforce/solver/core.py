@@ -144,6 +144,7 @@ def solve(
     Raises :class:`InfeasibleScenarioError` (with the conflicting limits in scenario terms),
     :class:`UnboundedScenarioError` or :class:`NoSolutionError` instead of returning a failed plan.
     """
+    from workforce.plan.horizon_cut import report_cut
     from workforce.plan.results import make_plan, tables_fingerprint
 
     timings: dict[str, float] = {}
@@ -179,6 +180,7 @@ def solve(
         plan.summary["verification"] = verify_plan(plan, settings.verify_tolerance)
         plan.verified_tables = tables_fingerprint(plan)
         timings["verify"] = time.perf_counter() - t4
+    plan = report_cut(plan, verify)  # horizon.plan_to: tables cut to the reported years (section 10.4)
     timings["total"] = time.perf_counter() - t0
     plan.summary["timings_seconds"] = dict(timings)
     return plan

@@ -213,6 +213,13 @@ def common_years(plans: Mapping[str, Plan]) -> tuple[list[int] | None, str, list
     from workforce.errors import WorkforceError
 
     spans = {n: (p.data.YEARS[0], p.data.YEARS[-1]) for n, p in plans.items()}
+    planned = {n: (p.planned or p).data.YEARS[-1] for n, p in plans.items()}  # horizon.plan_to (section 10.4)
+    if len(set(spans.values())) == 1 and len(set(planned.values())) > 1:
+        first, last = next(iter(spans.values()))
+        listed = "; ".join(f"{n}: {t}" for n, t in planned.items())
+        return list(range(first, last + 1)), f"reported years {first}-{last}", [
+            f"the scenarios are planned to different years ({listed}; horizon.plan_to): the objectives, each "
+            f"over its own planned years, are left out; results cover the reported years {first}-{last}"]
     if len(set(spans.values())) == 1:
         return None, "whole horizon", []
     first, last = max(a for a, _ in spans.values()), min(b for _, b in spans.values())
