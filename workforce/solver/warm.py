@@ -32,6 +32,7 @@ from workforce.model import build_model
 from workforce.model.data import prepare
 from workforce.model.expressions import terms
 from workforce.scenario import Scenario
+from workforce.scenario.horizon_extend import reported_to
 from workforce.scenario.schema import TERMS
 from workforce.solver.core import SolveInfo, _highs, check_rows, compile_model, run
 from workforce.solver.levers import Effect, Lever, entry_value, probe, raw_key, scenario_with
@@ -399,6 +400,9 @@ class WarmModel(WarmResults):
         else:
             values = np.array([float(intake.get(key, 0.0)) for key in self._keys["intake"]])
             lo = up = np.maximum(values, 0.0)
+            beyond = self._beyond_reported()  # horizon.plan_to: the years after the reported ones stay
+            if beyond.any():  # free, as they would be re-planned later (section 10.4)
+                lo, up = np.where(beyond, 0.0, lo), np.where(beyond, INF, up)
         present = cols >= 0
         idx = cols[present]
         c.col_lower[idx], c.col_upper[idx] = lo[present], up[present]
@@ -408,6 +412,11 @@ class WarmModel(WarmResults):
         if not same:  # another base: its reference basis is found again (or points start cold)
             self._start = None if self._at_base else False
         self._fixed = None if intake is None else lo
+
+    def _beyond_reported(self) -> np.ndarray:
+        """Which intake columns lie in a year after the last reported one (``horizon.plan_to``)."""
+        end = reported_to(self.data.YEARS)
+        return np.array([int(key[-1]) > end for key in self._keys["intake"]], dtype=bool)
 
     def _reference(self) -> None:
         """Find, once and while the model holds the base scenario, the basis each point starts

@@ -14,6 +14,7 @@ from scipy import sparse
 from workforce.model.calendar import fy_spend
 from workforce.model.expressions import spend
 from workforce.plan.solution import SolveInfo
+from workforce.scenario.horizon_extend import reported_to
 from workforce.scenario.schema import TERMS
 from workforce.solver.core import check_rows
 from workforce.solver.policy import check_integral
@@ -81,8 +82,11 @@ class WarmResults:
             item += [k[0] for k in ks]
             region += [k[-2] if len(k) > 2 else "" for k in ks]
             year += [int(k[-1]) for k in ks]
+        years = np.array(year, dtype=np.int64)
+        # horizon.plan_to: a point reports the years up to last_year, as a run does (section 10.4); 0 = whole plan
+        self._shown = (years == 0) | (years <= reported_to(self.data.YEARS))
         self._template = pd.DataFrame({"measure": measure, "item": item, "region": region,
-                                       "year": np.array(year, dtype=np.int64)})
+                                       "year": years})[self._shown].reset_index(drop=True)
         row_of_role = {k: i for i, k in enumerate(self._keys["stock"])}
         self._flex_target = np.array([row_of_role[(k, r, t)] for k, _o, r, t in self._keys["flex"]], dtype=np.int64)
 
@@ -98,7 +102,7 @@ class WarmResults:
         flexible = np.zeros(len(demand))
         np.add.at(flexible, self._flex_target, fte * self._values("flex", x))
         _keys, matrix, const = self._spend
-        return np.concatenate([
+        values = np.concatenate([
             self._values("stock", x),
             flexible,
             demand,
@@ -108,10 +112,12 @@ class WarmResults:
             [info.objective],
             [info.terms[t] for t in TERMS],
         ])
+        return values if self._shown.all() else values[self._shown]
 
     @property
     def template(self) -> pd.DataFrame:
-        """The label columns of :meth:`key_results` (measure, item, region, year)."""
+        """The label columns of :meth:`key_results` (measure, item, region, year): the reported years
+        only with ``horizon.plan_to``."""
         return self._template
 
     def key_results(self, info: SolveInfo) -> pd.DataFrame:

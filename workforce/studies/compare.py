@@ -244,7 +244,7 @@ def side_by_side(results: Mapping[str, pd.Series]) -> pd.DataFrame:
 
 
 def merged_labels(scenarios: Sequence[Any]) -> dict[str, Any]:
-    from workforce.studies.sweep import scenario_labels
+    from workforce.studies.labels import scenario_labels
 
     each = [scenario_labels(s) for s in scenarios]
     out: dict[str, Any] = {"plans": each}

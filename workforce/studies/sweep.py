@@ -35,6 +35,7 @@ from workforce.scenario import Scenario, load_scenario
 from workforce.solver.levers import Lever, scenario_with, value_at
 from workforce.studies.dask_connect import Stalled, answered, stalled_message, task_limit
 from workforce.studies.interrupted import StudyInterrupted
+from workforce.studies.labels import scenario_labels
 from workforce.studies.main_guard import check_main_guard
 from workforce.studies.spec import StudySpec, box, load_study, points, study_from_dict
 from workforce.studies.store import StudyStore
@@ -84,6 +85,10 @@ class StudyResult:
             shown = ", ".join(map(str, self.damaged[:10])) + (" ..." if len(self.damaged) > 10 else "")
             lines.append(f"  {len(self.damaged)} damaged partition(s) from the earlier run (points {shown}) were "
                          f"set aside in {self.out / 'damaged'} and solved again")
+        if self.labels.get("horizon"):
+            h = self.labels["horizon"]
+            lines.append(f"  results show {h['reported_years']}; each point's objective covers the planned years "
+                         f"{h['planned_years']} (horizon.plan_to)")
         if "how" in p:
             for how, n in p.loc[p["status"] == "ok", "how"].value_counts().items():
                 lines.append(f"  {n} solved {how}")
@@ -344,16 +349,6 @@ class StudyFailedError(WorkforceError):
     def __init__(self, result: StudyResult):
         self.result = result
         super().__init__("every point failed, so the study has no results:\n" + result.summary())
-
-
-def scenario_labels(scenario: Scenario) -> dict[str, Any]:
-    """The scenario's own names (and role units) by id, with its name and sha256, for charts."""
-    return {
-        "scenario": scenario.name, "scenario_sha256": scenario.sha256(),
-        "roles": {k: {"name": r.name, "unit": r.unit} for k, r in scenario.roles.items()},
-        "streams": {k: f.name for k, f in scenario.funding_streams.items()},
-        "programmes": {k: p.name for k, p in scenario.programmes.items()},
-    }
 
 
 def _inputs(study: Any, spec: StudySpec, base_dir: Path | None, scenario: Scenario) -> list[Path | str]:
