@@ -63,7 +63,7 @@ def implied_bounds(A: Any, row_lower: np.ndarray, row_upper: np.ndarray, col_low
     U = np.where(row_upper >= INFINITE, np.inf, row_upper)[rows]
     positive = a > 0
     order = np.argsort(cols, kind="stable")  # entries column after column, for the reductions
-    starts = np.flatnonzero(np.r_[True, np.diff(cols[order]) != 0])
+    starts = np.flatnonzero(np.r_[True, np.diff(cols[order]) != 0]) if len(cols) else np.zeros(0, dtype=np.int64)
     present = cols[order][starts]
     for _ in range(rounds):
         least = np.where(positive, a * lo[cols], a * hi[cols])  # each entry's smallest contribution
