@@ -376,10 +376,10 @@ def _resolve(study: str | Path | StudySpec | Mapping[str, Any]) -> tuple[StudySp
 
 def _validation_plan(spec: StudySpec, table: pd.DataFrame, base: dict[str, Any], levers: dict[str, Lever],
                      name: str) -> pd.Series:
-    """Which points must be validated one by one. A grid or Latin hypercube whose every corner
-    validates needs none: each lever moves values linearly (or monotonically), so the checks
-    that hold at the corners of the box hold inside it. Monte Carlo draws are each validated."""
-    bounds = box(spec)
+    """Which points must be validated one by one. A study whose every corner validates needs none:
+    each lever moves values linearly (or monotonically), so the checks that hold at the corners of
+    the box hold inside it. Monte Carlo draws span the box of their smallest and largest values."""
+    bounds = box(spec) if spec.montecarlo is None else {n: (float(table[n].min()), float(table[n].max())) for n in levers}
     if bounds is None or len(bounds) > 10:
         return pd.Series(True, index=table.index)
     import itertools
