@@ -1,5 +1,5 @@
 """Whole-cohort points of a sweep or Monte Carlo study proved by their strengthened LP relaxation,
-solved warm (workforce/solver/warm_relaxed.py, models/cohort_planning.md section 12.3): the bounds
+solved warm (workforce/solver/warm_relaxed.py, models/cohort_planning.md section 19.1): the bounds
 implied by the rows keep every whole solution, a forced cohort count is proved without a MIP, a
 fractional relaxation falls back to the MIP, and draws of the England baseline's Monte Carlo study
 have the optimum a cold MIP of each draw has, the same bits in any order."""

@@ -1,4 +1,4 @@
-"""A whole-cohort point solved as one warm LP when its cohort counts are forced (section 12.3).
+"""A whole-cohort point solved as one warm LP when its cohort counts are forced (models/cohort_planning.md section 19.1).
 
 A point of a sweep or Monte Carlo study on a model with integer columns (whole cohorts) used to
 be solved as a MIP from scratch: HiGHS's MIP presolve and a cold root LP, about 53 ms a draw of the
