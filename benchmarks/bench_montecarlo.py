@@ -35,11 +35,13 @@ def main() -> None:
         from workforce.scenario import load_scenario
 
         scenario = load_scenario(base / spec.scenario)
-        cpu0 = _cpu_seconds()
+        cpu0, parent0 = _cpu_seconds(), _cpu_seconds(children=False)
+        load0 = os.getloadavg()
         t0 = time.perf_counter()
         result = sweep(spec, scenario=scenario, out=Path(tmp) / "mc", workers=workers, progress=False)
         wall = time.perf_counter() - t0
         cpu = _cpu_seconds() - cpu0  # this process and its finished workers: what the draws cost a quiet core
+        parent = _cpu_seconds(children=False) - parent0
         t1 = time.perf_counter()
         fan = fan_data(result)
         summary = time.perf_counter() - t1
@@ -47,7 +49,8 @@ def main() -> None:
         ok = int((p["status"] == "ok").sum())
         load = os.getloadavg()
         print(f"{draws} Monte Carlo draws of the England baseline on {workers} worker processes "
-              f"(load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} over 1 / 5 / 15 min)")
+              f"(load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} over 1 / 5 / 15 min at the end; "
+              f"{load0[0]:.1f} at the start)")
         print(f"  wall time, end to end:            {wall:8.1f} s  (target for 1,000 draws < 120 s)")
         start = float(p["seconds"].sum()) / workers  # the solving share of the wall time, per worker
         startup = max(wall - start, 0.0)
@@ -59,15 +62,21 @@ def main() -> None:
         # CPU time hardly depends on the load; the workers' start-up is counted in it, spread over these draws only
         print(f"  CPU per draw, start-up included:  {cpu / draws * 1e3:8.1f} ms  (10,000 draws on 2 idle cores: at most "
               f"{cpu * 10_000 / draws / 2:.0f} s; extrapolated from CPU time, not measured)")
+        print(f"  CPU, parent / workers:            {parent:8.1f} s / {cpu - parent:.1f} s  (the parent writes the partitions)")
         print(f"  per draw in a worker, median:     {p['seconds'].median() * 1e3:8.1f} ms  (p95 {p['seconds'].quantile(0.95) * 1e3:.1f} ms)")
         print(f"  fan-chart percentiles computed:   {summary:8.2f} s  ({len(fan)} role-years)")
         print(describe(result))
 
 
-def _cpu_seconds() -> float:
-    """User and system CPU time of this process and of its ended child processes (the pool's workers)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+def _cpu_seconds(children: bool = True) -> float:
+    """User and system CPU time of this process and (``children``) of its ended child processes
+    (the pool's workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    total = own.ru_utime + own.ru_stime
+    if children:
+        ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+        total += ended.ru_utime + ended.ru_stime
+    return total
 
 
 if __name__ == "__main__":
