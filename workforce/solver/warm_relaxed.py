@@ -53,7 +53,9 @@ def implied_bounds(A: Any, row_lower: np.ndarray, row_upper: np.ndarray, col_low
     activity over the other columns, ``rounds`` times; integer columns' bounds rounded inwards.
 
     ``A`` is a CSR matrix with sorted indices. Continuous bounds are loosened by 1e-9 relative to
-    absorb rounding in the sums, and moved only by more than 1e-6 relative (no endless creeping)."""
+    absorb rounding in the sums, and moved only by more than 1e-6 relative (no endless creeping).
+    From the third round on, a round that moves no integer column's bound is the last (any
+    stopping point leaves valid bounds; the baseline's counts move in the second)."""
     rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
     stored = A.data != 0.0  # a stored zero bounds nothing (and 0 x inf is no number)
     rows, cols, a = rows[stored], A.indices[stored], A.data[stored]
@@ -65,7 +67,7 @@ def implied_bounds(A: Any, row_lower: np.ndarray, row_upper: np.ndarray, col_low
     order = np.argsort(cols, kind="stable")  # entries column after column, for the reductions
     starts = np.flatnonzero(np.r_[True, np.diff(cols[order]) != 0]) if len(cols) else np.zeros(0, dtype=np.int64)
     present = cols[order][starts]
-    for _ in range(rounds):
+    for round_ in range(rounds):
         least = np.where(positive, a * lo[cols], a * hi[cols])  # each entry's smallest contribution
         most = np.where(positive, a * hi[cols], a * lo[cols])
         rest_least, rest_most = _rest(rows, least, A.shape[0], -np.inf), _rest(rows, most, A.shape[0], np.inf)
@@ -86,10 +88,10 @@ def implied_bounds(A: Any, row_lower: np.ndarray, row_upper: np.ndarray, col_low
         col_lo[integer] = np.ceil(col_lo[integer] - TOLERANCE)
         tighter_hi = col_hi < hi - 1e-6 * (1.0 + np.abs(np.where(np.isfinite(hi), hi, 0.0)))
         tighter_lo = col_lo > lo + 1e-6 * (1.0 + np.abs(np.where(np.isfinite(lo), lo, 0.0)))
-        if not (tighter_hi.any() or tighter_lo.any()):
-            break
         hi = np.where(tighter_hi, col_hi, hi)
         lo = np.where(tighter_lo, col_lo, lo)
+        if not (tighter_hi.any() or tighter_lo.any()) or (round_ >= 2 and not (tighter_hi | tighter_lo)[integer].any()):
+            break  # nothing moved, or (from the third round) no integer bound did: stopping only loosens the relaxation
     return lo, hi
 
 
