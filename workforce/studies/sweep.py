@@ -66,9 +66,14 @@ class StudyResult:
     def failed(self) -> pd.DataFrame:
         return self.points[self.points["status"] == "failed"]
 
+    _read: dict[tuple[str, ...] | None, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+
     def results(self, measures: list[str] | None = None) -> pd.DataFrame:
-        """Long table of every finished point's key results (see WarmModel.key_results)."""
-        return StudyStore(self.out).read(measures)
+        """Long table of every finished point's key results (WarmModel.key_results), read once per measures."""
+        key = tuple(measures) if measures else None
+        if key not in self._read:
+            self._read[key] = StudyStore(self.out).read(measures)
+        return self._read[key].copy()
 
     def totals(self, measure: str = "shortfall") -> pd.DataFrame:
         """``measure`` summed over regions: one row per point and year, one column per item."""
