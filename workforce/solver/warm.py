@@ -180,7 +180,8 @@ class WarmModel(WarmResults):
     def _apply(self, values: Mapping[str, float], levers: Mapping[str, Lever]) -> dict[str, int]:
         d = self.data
         changed: dict[str, dict[tuple[Any, ...], float]] = {}
-        for name, table in self.targets(values, levers).items():
+        targets = self.targets(values, levers)  # the point's values of every entry touched so far
+        for name, table in targets.items():
             self._touched.setdefault(name, set()).update(table)
             current = getattr(d, name)
             diff = {k: v for k, v in table.items() if current[raw_key(name, k)] != v}
@@ -192,7 +193,6 @@ class WarmModel(WarmResults):
                 table[raw_key(name, k)] = v
         counts = {"bounds": 0, "coefficients": 0, "costs": 0}
         self._forget()  # re-evaluated rows must not reuse expressions of the old parameters
-        targets = self.targets(values, levers)
         self._rows_at_point(changed, targets, counts)
         self._move_bounds(targets, counts)
         if OBJECTIVE & set(changed):
