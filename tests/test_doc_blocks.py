@@ -96,9 +96,9 @@ NOT_RUN = {
     ("studies.md", "workforce montecarlo configs/studies/ep_montecarlo.yaml --out results/outlook"):
     "1,000 baseline solves (about a minute on two idle cores, several under CI load); the same command with "
     "--draws 20 is the block before it, run here, and on the README, which tests/test_walkthrough.py runs",
-    ("studies.md", "Workforce outlook uncertainty: 1000 of 1000 points solved, 0 failed, 0 already done (223.1 s) "
+    ("studies.md", "Workforce outlook uncertainty: 1000 of 1000 points solved, 0 failed, 0 already done (103.1 s) "
                    "-> results/outlook"):
-    "the output of the 1,000-draw run above (too slow for the suite: 223 s on two shared cores), pasted from "
+    "the output of the 1,000-draw run above (too slow for the suite: 103 s on two shared cores at load 8), pasted from "
     "that run; its form is that of the 20-draw block before it, which "
     "test_the_montecarlo_quick_look_prints_what_the_page_shows checks line by line",
     ("studies.md", "workforce stochastic configs/studies/stochastic/ep_places.yaml --draws 20 --out "

@@ -17,13 +17,17 @@ def post_demand_balance(d: ModelData, cols: Columns) -> Family:
     width = 2 + max((len(row.terms) for row in rows), default=0)
     coef, col = np.zeros((len(rows), width)), np.full((len(rows), width), -1, dtype=np.int64)
     last = d.YEARS[-1]
+    wanted: dict[str, list[tuple[int, int, tuple]]] = {}  # columns looked up per variable at once (a Monte Carlo draw regenerates these rows)
     for n, row in enumerate(rows):
         k, r, v = row.key
         entries = [("stock", (k, r, last), row.stock_coef), ("post_shortfall", (k, r, v), 1.0)]
         entries += [(var, (key[0], key[3], key[1], key[2]) if var == "intake_term" else key, c)  # block (p, j, r, t)
                     for (var, key), c in row.terms.items()]
         for slot, (var, key, c) in enumerate(entries):
-            coef[n, slot], col[n, slot] = c, cols.lookup(var, [key])[0]
+            coef[n, slot] = c
+            wanted.setdefault(var, []).append((n, slot, key))
+    for var, at in wanted.items():
+        col[[n for n, _s, _k in at], [s for _n, s, _k in at]] = cols.lookup(var, [key for _n, _s, key in at])
     body = Lin((len(rows),), [(coef, col)])
     return _stack("post_demand_balance", [row.key for row in rows], [body], np.array([row.demand for row in rows]), INF)
 

@@ -37,6 +37,7 @@ from workforce.scenario.schema import TERMS
 from workforce.solver.core import SolveInfo, _highs, check_rows, compile_model, run
 from workforce.solver.levers import Effect, Lever, entry_value, probe, raw_key, scenario_with
 from workforce.solver.policy import check_integral
+from workforce.solver.warm_relaxed import reference_basis, solve_relaxed
 from workforce.solver.warm_results import WarmResults, _tuple
 from workforce.solver.warm_rules import AT_SOLVE, OBJECTIVE, RHS, ROW_FAMILIES, ROWS, SPEND, candidate_rows, row_groups
 
@@ -180,7 +181,8 @@ class WarmModel(WarmResults):
     def _apply(self, values: Mapping[str, float], levers: Mapping[str, Lever]) -> dict[str, int]:
         d = self.data
         changed: dict[str, dict[tuple[Any, ...], float]] = {}
-        for name, table in self.targets(values, levers).items():
+        targets = self.targets(values, levers)  # the point's values of every entry touched so far
+        for name, table in targets.items():
             self._touched.setdefault(name, set()).update(table)
             current = getattr(d, name)
             diff = {k: v for k, v in table.items() if current[raw_key(name, k)] != v}
@@ -192,7 +194,6 @@ class WarmModel(WarmResults):
                 table[raw_key(name, k)] = v
         counts = {"bounds": 0, "coefficients": 0, "costs": 0}
         self._forget()  # re-evaluated rows must not reuse expressions of the old parameters
-        targets = self.targets(values, levers)
         self._rows_at_point(changed, targets, counts)
         self._move_bounds(targets, counts)
         if OBJECTIVE & set(changed):
@@ -431,12 +432,14 @@ class WarmModel(WarmResults):
             self.h.run()
             if self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal and self.h.getBasis().valid:
                 self._start = self.h.getBasis()
+        elif self._at_base:  # whole cohorts: the base's strengthened relaxation (warm_relaxed)
+            self._start = reference_basis(self)
 
     def _restart(self) -> None:
         """Put HiGHS in the reference state before a point's solve (see :meth:`_reference`)."""
         self._reference()
         self.h.clearSolver()
-        if self._start is not False:
+        if self._start is not False and self.compiled.integrality is None:
             self.h.setBasis(self._start)
 
     def solve(self) -> SolveInfo:
@@ -457,13 +460,14 @@ class WarmModel(WarmResults):
         t = time.perf_counter()
         # Highs.run() directly: a warm re-solve takes milliseconds, so Ctrl-C is handled when it
         # returns; the threaded, interruptible solve of solve.run() costs more than the re-solve.
-        self.h.run()
-        status = self.h.getModelStatus()
+        x = solve_relaxed(self)  # whole cohorts proved by a warm LP, or None
+        relaxed = x is not None
+        if x is None:
+            self.h.run()
+            if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return self._solve_with_run()
+            x = np.asarray(self.h.getSolution().col_value)
         elapsed = time.perf_counter() - t
-        if status != highspy.HighsModelStatus.kOptimal:
-            return self._solve_with_run()
-        solution = self.h.getSolution()
-        x = np.asarray(solution.col_value)
         term_values = c.term_costs @ x + c.term_offsets
         terms_ = {term: float(v) for term, v in zip(TERMS, term_values, strict=True)}
         objective = float(self._weights @ term_values)
@@ -474,7 +478,7 @@ class WarmModel(WarmResults):
             x=x,
             row_activity=np.empty(0),  # row activities and duals are not collected on the warm
             row_dual=np.empty(0),  # path (nothing downstream reads them; check_rows recomputes A x)
-            mip_gap=float(self.h.getInfo().mip_gap) if c.integrality is not None else None,
+            mip_gap=(0.0 if relaxed else float(self.h.getInfo().mip_gap)) if c.integrality is not None else None,
             stages=[{"stage": 1, "terms": list(TERMS), "value": objective, "status": "Optimal"}],
             timings={"solve": elapsed},
             highs_version=self._version,

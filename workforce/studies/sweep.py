@@ -67,9 +67,14 @@ class StudyResult:
     def failed(self) -> pd.DataFrame:
         return self.points[self.points["status"] == "failed"]
 
+    _read: dict[tuple[str, ...] | None, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+
     def results(self, measures: list[str] | None = None) -> pd.DataFrame:
-        """Long table of every finished point's key results (see WarmModel.key_results)."""
-        return StudyStore(self.out).read(measures)
+        """Long table of every finished point's key results (WarmModel.key_results), read once per measures."""
+        key = tuple(measures) if measures else None
+        if key not in self._read:
+            self._read[key] = StudyStore(self.out).read(measures)
+        return self._read[key].copy()
 
     def totals(self, measure: str = "shortfall") -> pd.DataFrame:
         """``measure`` summed over regions: one row per point and year, one column per item."""
@@ -371,10 +376,10 @@ def _resolve(study: str | Path | StudySpec | Mapping[str, Any]) -> tuple[StudySp
 
 def _validation_plan(spec: StudySpec, table: pd.DataFrame, base: dict[str, Any], levers: dict[str, Lever],
                      name: str) -> pd.Series:
-    """Which points must be validated one by one. A grid or Latin hypercube whose every corner
-    validates needs none: each lever moves values linearly (or monotonically), so the checks
-    that hold at the corners of the box hold inside it. Monte Carlo draws are each validated."""
-    bounds = box(spec)
+    """Which points must be validated one by one. A study whose every corner validates needs none:
+    each lever moves values linearly (or monotonically), so the checks that hold at the corners of
+    the box hold inside it. Monte Carlo draws span the box of their smallest and largest values."""
+    bounds = box(spec) if spec.montecarlo is None else {n: (float(table[n].min()), float(table[n].max())) for n in levers}
     if bounds is None or len(bounds) > 10:
         return pd.Series(True, index=table.index)
     import itertools
