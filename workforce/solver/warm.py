@@ -32,7 +32,6 @@ from workforce.model import build_model
 from workforce.model.data import prepare
 from workforce.model.expressions import terms
 from workforce.scenario import Scenario
-from workforce.scenario.horizon_extend import reported_to
 from workforce.scenario.schema import TERMS
 from workforce.solver.core import SolveInfo, _highs, check_rows, compile_model, run
 from workforce.solver.levers import Effect, Lever, entry_value, probe, raw_key, scenario_with
@@ -413,11 +412,6 @@ class WarmModel(WarmResults):
         if not same:  # another base: its reference basis is found again (or points start cold)
             self._start = None if self._at_base else False
         self._fixed = None if intake is None else lo
-
-    def _beyond_reported(self) -> np.ndarray:
-        """Which intake columns lie in a year after the last reported one (``horizon.plan_to``)."""
-        end = reported_to(self.data.YEARS)
-        return np.array([int(key[-1]) > end for key in self._keys["intake"]], dtype=bool)
 
     def _reference(self) -> None:
         """Find, once and while the model holds the base scenario, the basis each point starts

@@ -135,6 +135,11 @@ class WarmResults:
         """The solved intake by (programme, region, year), to hold fixed in an evaluation."""
         return dict(zip(self._keys["intake"], self._values("intake", info.x).tolist(), strict=True))  # type: ignore[arg-type]
 
+    def _beyond_reported(self) -> np.ndarray:
+        """Which intake columns lie in a year after the last reported one (``horizon.plan_to``)."""
+        end = reported_to(self.data.YEARS)
+        return np.array([int(key[-1]) > end for key in self._keys["intake"]], dtype=bool)
+
     def _check(self, x: np.ndarray) -> None:
         """The same re-check as :func:`workforce.solver.core.check_rows` (which raises on a violation),
         with the row scales kept between points whose bounds did not change."""
