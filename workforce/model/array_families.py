@@ -215,11 +215,11 @@ def _pick(lin: Lin, idx: list[int]) -> Lin:
 def _money(name: str, d: ModelData, keys: list[Any], parts: list[Lin], bounds: list[float],
            flat_keys: list[Any] | None = None) -> Family:
     """spend ≤ bound; a row with no decision in it is checked now (build.py's _money_limit)."""
-    from workforce.model.build import _money_limit
-
     kept_keys, kept_parts, kept_bounds = [], [], []
     for key, part, bound, shown in zip(keys, parts, bounds, flat_keys or keys, strict=True):
         if not part.structural().any():
+            from workforce.model.build import _money_limit  # (Pyomo: only for such a row)
+
             _money_limit(float(part.const.sum()), bound, name, key, d)  # raises when the commitment does not fit
             continue
         kept_keys.append(shown)

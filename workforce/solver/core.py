@@ -16,13 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.common.gc_manager import PauseGC
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from workforce.errors import NoSolutionError, SolveError, UnboundedScenarioError, VerificationError
-from workforce.model import arrays, build_model
+from workforce.model import arrays
 from workforce.model.compiled import Compiled as Compiled
 from workforce.model.data import ModelData, prepare
 from workforce.model.tiebreak import TIE_BREAK
@@ -41,7 +38,9 @@ from workforce.solver.policy import (
 from workforce.solver.stage_check import StageBound, disagreement, hold_whole_counts, stage_value, whole_plan
 from workforce.solver.tiebreak import bound_tolerance, change_columns, tie_break_cost, with_tie_break
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Pyomo itself is imported only where a Pyomo model is built or compiled
+    import pyomo.environ as pyo
+
     from workforce.plan.results import Plan
 
 
@@ -56,6 +55,10 @@ RECORDED_OPTIONS = (
 
 def compile_model(m: pyo.ConcreteModel) -> Compiled:
     """Compile the model's constraints and objective terms into arrays (minimisation)."""
+    import pyomo.environ as pyo
+    from pyomo.common.errors import InfeasibleConstraintException
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
     m.objective.deactivate()
     m.objective_term.activate()
     try:
@@ -120,11 +123,14 @@ def compile_scenario(
             with PauseGC():
                 compiled = arrays.compile_arrays(data)
         except arrays.ConstantRowsInfeasible:
+            from workforce.model.build import build_model
             from workforce.solver.trivial_rows import infeasible_constant_rows
 
             raise infeasible_constant_rows(build_model(data)) from None
         timings["build"] = time.perf_counter() - t
         return None, compiled
+    from workforce.model.build import build_model
+
     m = build_model(data)
     timings["build"] = time.perf_counter() - t
     t = time.perf_counter()
