@@ -107,10 +107,10 @@ def test_real_process_exit_codes(tiny: Path, tmp_path: Path):
                          str(tmp_path / "o")], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr[-3000:]
     assert "Running HiGHS" not in ok.stdout
-    # A run through the array generator never loads Pyomo's modelling layer (about 0.9 s of start-up)
+    # A run through the array generator never loads Pyomo (about 0.9 s of start-up at 153 authorities)
     loaded = [line.rsplit("|", 1)[-1].strip() for line in ok.stderr.splitlines() if line.startswith("import time:")]
     assert "workforce.solver.core" in loaded
-    assert not [m for m in loaded if m.startswith(("pyomo.environ", "pyomo.core", "pyomo.repn"))]
+    assert not [m for m in loaded if m == "pyomo" or m.startswith("pyomo.")]
     tiny.write_text(TINY.replace("first_year: 2026", "first_year: twenty"))
     bad = subprocess.run([sys.executable, "-m", "workforce", "validate", str(tiny)], capture_output=True, text=True)
     assert bad.returncode == 1
