@@ -9,6 +9,21 @@ is the LP as arrays, as the solver receives it.
 May import ``workforce.scenario`` (and ``workforce.errors``); never a stage above.
 """
 
-from workforce.model.build import build_model
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workforce.model.build import build_model
 
 __all__ = ["build_model"]
+
+
+def __getattr__(name: str) -> Any:
+    """``build_model`` on first use (PEP 562): Pyomo loads only when a Pyomo model is built, so a
+    scenario solved through the array generator (``arrays``) never pays Pyomo's import."""
+    if name == "build_model":
+        from workforce.model.build import build_model
+
+        return build_model
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

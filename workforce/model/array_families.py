@@ -217,11 +217,11 @@ def _pick(lin: Lin, idx: list[int]) -> Lin:
 def _money(name: str, d: ModelData, keys: list[Any], parts: list[Lin], bounds: list[float],
            flat_keys: list[Any] | None = None) -> Family:
     """spend ≤ bound; a row with no decision in it is checked now (build.py's _money_limit)."""
-    from workforce.model.build import _money_limit
-
     kept_keys, kept_parts, kept_bounds = [], [], []
     for key, part, bound, shown in zip(keys, parts, bounds, flat_keys or keys, strict=True):
         if not part.structural().any():
+            from workforce.model.build import _money_limit  # (Pyomo: only for such a row)
+
             _money_limit(float(part.const.sum()), bound, name, key, d)  # raises when the commitment does not fit
             continue
         kept_keys.append(shown)
@@ -258,13 +258,20 @@ def objective_terms(d: ModelData, cols: Columns, ex: Expressions, cash: bool = F
         for p in d.COHORT_PROGRAMMES:
             add("training_cost", ex.cohort_cost(p, f))
     cash_end = at_end(d) if cash else 1.0  # post-horizon terms already carry disc[T] (section 8.7)
-    for n, (k, _r, v) in enumerate(post_keys(d)):
-        add("shortfall", Lin.var(cols["post_shortfall"][n:n + 1]) * (post_weight(d, k, v) / cash_end), by_year=False)
+    # One column each (so one addition per column, as term by term): all at once, per variable.
+    weights = [post_weight(d, k, v) / cash_end for k, _r, v in post_keys(d)]
+    if weights:
+        add("shortfall", Lin((len(weights),), [(np.array(weights, dtype=float), cols["post_shortfall"][:len(weights)])]),
+            by_year=False)
     from workforce.model.completer_value import credits  # section 10.3
 
+    by_var: dict[str, tuple[list[tuple], list[float]]] = {}
     for (var, key), c in credits(d).items():
         block_key = (key[0], key[3], key[1], key[2]) if var == "intake_term" else key  # block (p, j, r, t)
-        add("shortfall", Lin.var(cols.lookup(var, [block_key])) * (-c / cash_end), by_year=False)
+        by_var.setdefault(var, ([], []))[0].append(block_key)
+        by_var[var][1].append(-c / cash_end)
+    for var, (keys, values) in by_var.items():
+        add("shortfall", Lin((len(keys),), [(np.array(values, dtype=float), cols.lookup(var, keys))]), by_year=False)
     for i, k in enumerate(K):
         add("shortfall", ex.var("shortfall", i) * d.penalty_shortfall[k])
         add("surplus_cost", ex.var("surplus", i) * d.cost_surplus[k])

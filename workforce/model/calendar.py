@@ -10,12 +10,12 @@ month 7-11 (April-August) in financial year t + 1.
 
 from __future__ import annotations
 
-from typing import Any
-
-import pyomo.environ as pyo
+from typing import TYPE_CHECKING, Any
 
 from workforce.model.data import ModelData
-from workforce.model.expressions import other_spend, starters
+
+if TYPE_CHECKING:  # Pyomo loads only when a Pyomo model is built
+    import pyomo.environ as pyo
 
 Expr = Any
 
@@ -29,12 +29,16 @@ def intakes_of(d: ModelData, p: str) -> list[str]:
 
 def add_calendar_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     """intake_term[p,r,t,j] ≥ 0: starters of calendar programme p at intake j of year t."""
+    import pyomo.environ as pyo
+
     index = [(p, r, t, j) for (p, j) in d.intake_month for r in d.REGIONS for t in d.YEARS]
     m.intake_term = pyo.Var(index, domain=pyo.NonNegativeReals)
 
 
 def add_intake_split(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Σ_j intake_term[p,r,t,j] = intake[p,r,t] for calendar programmes."""
+    import pyomo.environ as pyo
+
     index = [(p, r, t) for p in d.duration_months for r in d.REGIONS for t in d.YEARS]
     m.intake_split = pyo.Constraint(
         index, rule=lambda m, p, r, t: sum(m.intake_term[p, r, t, j] for j in intakes_of(d, p)) == m.intake[p, r, t]
@@ -43,6 +47,8 @@ def add_intake_split(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 def term_starters(m: pyo.ConcreteModel, d: ModelData, p: str, r: str, s: int, j: str | None) -> Expr:
     """Starters of year s at intake j (prior cohorts at ``prior_term``); j None: the whole year."""
+    from workforce.model.expressions import starters
+
     if j is None:
         return starters(m, d, p, r, s)
     if s > d.YEARS[-1]:
@@ -112,6 +118,8 @@ def calendar_course_spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) ->
 def fy_spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) -> Expr:
     """Spend of stream f in financial year t (April t to March t + 1): course costs by month, and
     7/12 of the other costs of academic year t plus 5/12 of those of academic year t − 1."""
+    from workforce.model.expressions import other_spend
+
     total: Expr = sum(course_cost_in(m, d, p, f, t, financial=True) for p in d.PROGRAMMES)
     total = total + (FY_START / 12) * other_spend(m, d, f, t)
     if t - 1 >= d.first_year:
@@ -121,6 +129,8 @@ def fy_spend(m: pyo.ConcreteModel, d: ModelData, f: str, t: int) -> Expr:
 
 def add_fy_budget_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     """fy_spend[f,t] ≤ budget[f,t] for streams budgeted on financial years."""
+    import pyomo.environ as pyo
+
     from workforce.model.build import _money_limit
 
     index = [(f, t) for (f, t) in d.budget if f in d.FY_STREAMS]

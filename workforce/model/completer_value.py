@@ -11,12 +11,13 @@ from the plan's starters (:func:`plan_credit`).
 
 from __future__ import annotations
 
-from typing import Any
-
-import pyomo.environ as pyo
+from typing import TYPE_CHECKING, Any
 
 from workforce.model.data import ModelData
 from workforce.model.horizon import delays
+
+if TYPE_CHECKING:  # Pyomo loads only when a Pyomo model is built
+    import pyomo.environ as pyo
 
 
 def credits(d: ModelData) -> dict[tuple[str, tuple], float]:

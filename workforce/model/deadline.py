@@ -8,18 +8,20 @@ any band; unqualified holders leave at the role's attrition and their posts are 
 
 from __future__ import annotations
 
-from typing import Any
-
-import pyomo.environ as pyo
+from typing import TYPE_CHECKING, Any
 
 from workforce.model.data import ModelData
-from workforce.model.expressions import entrants
+
+if TYPE_CHECKING:  # Pyomo loads only when a Pyomo model is built
+    import pyomo.environ as pyo
 
 Expr = Any
 
 
 def add_deadline_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     """unqualified[k,r,t,a] (a = 0..A) and qualified_in[k,r,t,a] (a = 1..A), both ≥ 0."""
+    import pyomo.environ as pyo
+
     m.DEADLINE_ROLES = pyo.Set(initialize=d.DEADLINE_ROLES, ordered=True)
     bands = [(k, r, t, a) for k in d.DEADLINE_ROLES for r in d.REGIONS for t in d.YEARS
              for a in range(d.deadline_years[k] + 1)]
@@ -41,6 +43,7 @@ def out_of_compliance(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int
 
 def add_unqualified_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
     """unqualified[t,a] = (1 − attrition) × unqualified[t−1,a−1] (+ band A itself for a = A) − qualified_in[t,a]."""
+    import pyomo.environ as pyo
 
     def rule(m, k, r, t, a):
         stay = 1.0 - d.attrition[k, r]
@@ -56,6 +59,8 @@ def add_unqualified_total(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Σ_a unqualified[k,r,t,a] ≥ shortfall[k,r,t]: every post without a qualified holder is held by
     an unqualified appointee. Holders whose post is covered by flexible supply stay counted (an
     inequality, so that they never force a shortfall; flexible supply does not end a tenure)."""
+    import pyomo.environ as pyo
+
     index = [(k, r, t) for k in d.DEADLINE_ROLES for r in d.REGIONS for t in d.YEARS]
     m.unqualified_total = pyo.Constraint(
         index,
@@ -74,6 +79,10 @@ def posts_abolished(d: ModelData, k: str, r: str, t: int) -> float:
 def add_qualified_in_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Σ_a qualified_in[k,r,t,a] ≤ entrants[k,r,t] + posts_abolished[k,r,t]: an unqualified tenure
     ends only when a qualified arrival takes the post or the post disappears."""
+    import pyomo.environ as pyo
+
+    from workforce.model.expressions import entrants
+
     index = [(k, r, t) for k in d.DEADLINE_ROLES for r in d.REGIONS for t in d.YEARS]
     m.qualified_in_limit = pyo.Constraint(
         index,
@@ -84,6 +93,8 @@ def add_qualified_in_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 def add_statutory_deadline(m: pyo.ConcreteModel, d: ModelData) -> None:
     """out_of_compliance ≤ 0 for roles whose deadline is required (mode ``require``)."""
+    import pyomo.environ as pyo
+
     index = [(k, r, t) for k in d.DEADLINE_ROLES if d.deadline_mode[k] == "require" for r in d.REGIONS for t in d.YEARS]
     m.statutory_deadline = pyo.Constraint(index, rule=lambda m, k, r, t: out_of_compliance(m, d, k, r, t) <= 0)
 

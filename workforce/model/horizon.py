@@ -18,11 +18,12 @@ workforce.plan.verify_rules.check_post_horizon.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-import pyomo.environ as pyo
+from typing import TYPE_CHECKING, Any
 
 from workforce.model.data import ModelData
+
+if TYPE_CHECKING:  # Pyomo loads only when a Pyomo model is built
+    import pyomo.environ as pyo
 
 
 def enabled(d: ModelData) -> bool:
@@ -120,6 +121,8 @@ def post_rows(d: ModelData) -> list[PostRow]:
 
 def add_post_horizon(m: pyo.ConcreteModel, d: ModelData) -> None:
     """post_shortfall[k,r,v] ≥ 0 and post_demand_balance (only with horizon.terminal_value)."""
+    import pyomo.environ as pyo
+
     m.POST_KEYS = pyo.Set(initialize=post_keys(d), dimen=3, ordered=True)
     m.post_shortfall = pyo.Var(m.POST_KEYS, domain=pyo.NonNegativeReals)
     last = d.YEARS[-1]

@@ -17,7 +17,7 @@ def post_demand_balance(d: ModelData, cols: Columns) -> Family:
     width = 2 + max((len(row.terms) for row in rows), default=0)
     coef, col = np.zeros((len(rows), width)), np.full((len(rows), width), -1, dtype=np.int64)
     last = d.YEARS[-1]
-    wanted: dict[str, list[tuple[int, int, tuple]]] = {}  # columns looked up per variable at once (a Monte Carlo draw regenerates these rows)
+    places: dict[str, tuple[list[int], list[int], list[tuple]]] = {}  # variable -> rows, slots, keys
     for n, row in enumerate(rows):
         k, r, v = row.key
         entries = [("stock", (k, r, last), row.stock_coef), ("post_shortfall", (k, r, v), 1.0)]
@@ -25,9 +25,12 @@ def post_demand_balance(d: ModelData, cols: Columns) -> Family:
                     for (var, key), c in row.terms.items()]
         for slot, (var, key, c) in enumerate(entries):
             coef[n, slot] = c
-            wanted.setdefault(var, []).append((n, slot, key))
-    for var, at in wanted.items():
-        col[[n for n, _s, _k in at], [s for _n, s, _k in at]] = cols.lookup(var, [key for _n, _s, key in at])
+            at = places.setdefault(var, ([], [], []))
+            at[0].append(n)
+            at[1].append(slot)
+            at[2].append(key)
+    for var, (ns, slots, keys) in places.items():  # one lookup per variable: per entry it took 40% of generation
+        col[ns, slots] = cols.lookup(var, keys)
     body = Lin((len(rows),), [(coef, col)])
     return _stack("post_demand_balance", [row.key for row in rows], [body], np.array([row.demand for row in rows]), INF)
 

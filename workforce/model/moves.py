@@ -19,9 +19,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyomo.environ as pyo
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Pyomo loads only when a Pyomo model is built
+    import pyomo.environ as pyo
+
     from workforce.model.array_expressions import Expressions
     from workforce.model.array_grids import Columns, Lin
     from workforce.model.data import Key, ModelData
@@ -57,12 +58,16 @@ def move_roles(d: ModelData) -> list[str]:
 
 def add_move_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     """MOVE_ROUTES and move[(k, r, q), t] ≥ 0 (people moved on a route in a year)."""
+    import pyomo.environ as pyo
+
     m.MOVE_ROUTES = pyo.Set(initialize=d.MOVE_ROUTES, dimen=3, ordered=True)
     m.move = pyo.Var(m.MOVE_ROUTES, m.YEARS, domain=pyo.NonNegativeReals)
 
 
 def add_move_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     """move ≤ move_max, every route and year."""
+    import pyomo.environ as pyo
+
     m.move_limit = pyo.Constraint(list(d.move_max), rule=lambda m, k, r, q, t: m.move[k, r, q, t] <= d.move_max[k, r, q, t])
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import pyomo.environ as pyo
-
 from workforce.scenario.checks import REGION_YEAR
 from workforce.scenario.tables import resolve
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Pyomo loads only when a Pyomo model is built
+    import pyomo.environ as pyo
+
     from workforce.model.data import Key, ModelData
     from workforce.scenario.schema import Scenario
 
@@ -42,6 +42,8 @@ def allowed_shortfall(d: ModelData, k: str, r: str, t: int) -> float:
 
 def add_requirement_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     """shortfall ≤ (1 − required_share) · demand, where a role states a required share."""
+    import pyomo.environ as pyo
+
     m.requirement_limit = pyo.Constraint(
         list(d.required_share), rule=lambda m, k, r, t: m.shortfall[k, r, t] <= allowed_shortfall(d, k, r, t)
     )

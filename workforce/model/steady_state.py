@@ -14,12 +14,13 @@ so the plan does not end with an empty pipeline. Both constructions take their r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-import pyomo.environ as pyo
+from typing import TYPE_CHECKING, Any
 
 from workforce.model.data import ModelData
 from workforce.model.horizon import delays
+
+if TYPE_CHECKING:  # Pyomo loads only when a Pyomo model is built
+    import pyomo.environ as pyo
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def pipeline_rows(d: ModelData) -> list[PipelineRow]:
 
 def add_steady_state(m: pyo.ConcreteModel, d: ModelData) -> None:
     """steady_state_pipeline[k,r,v] (only with horizon.steady_state)."""
+    import pyomo.environ as pyo
+
     rows = {row.key: row for row in pipeline_rows(d)}
 
     def rule(m: pyo.ConcreteModel, k: str, r: str, v: int) -> Any:

@@ -8,18 +8,20 @@ linear expression of past intake, so no variable is added; roles without a profi
 
 from __future__ import annotations
 
-from typing import Any
-
-import pyomo.environ as pyo
+from typing import TYPE_CHECKING, Any
 
 from workforce.model.data import ModelData
-from workforce.model.expressions import entrants, starters
+
+if TYPE_CHECKING:  # Pyomo loads only when a Pyomo model is built
+    import pyomo.environ as pyo
 
 Expr = Any
 
 
 def tied_entrants(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, s: int) -> Expr:
     """Completers of year s who follow role k's tenure profile (0 outside the horizon)."""
+    from workforce.model.expressions import starters
+
     if s < d.first_year or s > d.YEARS[-1]:
         return 0.0
     first = d.tenure_first_intake.get(k)
@@ -62,6 +64,8 @@ def tenure_leavers(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -
     The established stock is the start-of-year stock less last year's untied entrants and every
     tied band; with no tied completers this is the ``leavers`` expression of section 6.
     """
+    from workforce.model.expressions import entrants
+
     a, a_new = d.attrition[k, r], d.attrition_new[k, r]
     if t == d.first_year:
         return a * d.stock_initial[k, r]
@@ -78,6 +82,8 @@ def tenure_leavers(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -
 def established_stock(m: pyo.ConcreteModel, d: ModelData, k: str, r: str, t: int) -> Expr:
     """Staff of role k in region r at the start of year t (t > t0) who are neither last year's
     untied entrants nor in a tied tenure band: stock[t−1] − untied entrants[t−1] − Σ_b tenure_stock[t,b]."""
+    from workforce.model.expressions import entrants
+
     bands = sum(tenure_stock(m, d, k, r, t, b) for b in range(1, d.tenure_bands[k] + 1))
     untied = entrants(m, d, k, r, t - 1) - tied_entrants(m, d, k, r, t - 1)
     return m.stock[k, r, t - 1] - untied - bands
@@ -88,6 +94,8 @@ def add_tenure_established(m: pyo.ConcreteModel, d: ModelData) -> None:
     is not negative, for roles with a tenure profile that lose staff to retraining or exits
     (section 13). Outflows come out of the established part; without the row they could take tied
     staff the profile still counts in post, and the next year's leavers turn negative."""
+    import pyomo.environ as pyo
+
     roles = [k for k in d.tenure_bands if d.exits_enabled[k] or k in d.source_of.values()]
     index = [(k, r, t) for k in roles for r in d.REGIONS for t in d.YEARS]
     m.tenure_established = pyo.Constraint(index, rule=lambda m, k, r, t: established_stock(m, d, k, r, t + 1) >= 0)

@@ -16,11 +16,12 @@ workforce.model.tiebreak_arrays.
 
 from __future__ import annotations
 
-from typing import Any
-
-import pyomo.environ as pyo
+from typing import TYPE_CHECKING, Any
 
 from workforce.model.data import ModelData
+
+if TYPE_CHECKING:  # Pyomo loads only when a Pyomo model is built
+    import pyomo.environ as pyo
 
 TIE_BREAK = "intake_change"
 """Name of the tie-break stage and of its columns."""
@@ -39,6 +40,8 @@ def change_keys(d: ModelData) -> list[tuple[str, str, int]]:
 
 def add_tie_break(m: pyo.ConcreteModel, d: ModelData) -> None:
     """intake_change[p,r,t] ≥ |intake[p,r,t] − intake[p,r,t−1]| (two rows each)."""
+    import pyomo.environ as pyo
+
     m.CHANGE_KEYS = pyo.Set(initialize=change_keys(d), dimen=3, ordered=True)
     m.intake_change = pyo.Var(m.CHANGE_KEYS, domain=pyo.NonNegativeReals)
 
@@ -65,6 +68,7 @@ def change_limit(d: ModelData, p: str) -> float | None:
 def add_intake_change_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Σ_r intake[p,r,t] − Σ_r intake[p,r,t−1] ≤ max (intake_change_rise) and ≥ −max
     (intake_change_fall), section 8.6."""
+    import pyomo.environ as pyo
 
     def change(m: pyo.ConcreteModel, p: str, t: int) -> Any:
         return sum(m.intake[p, r, t] for r in d.REGIONS) - sum(m.intake[p, r, t - 1] for r in d.REGIONS)

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from workforce.model.arrays import as_loaded
 from workforce.model.calendar import FY_START
@@ -28,7 +27,9 @@ from workforce.model.capacity_years import room_for_starters
 from workforce.model.data import ModelData
 from workforce.model.fte import fte_row
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Pyomo loads only with a Pyomo model (tables from the arrays never need it)
+    import pyomo.environ as pyo
+
     from workforce.model.compiled import Compiled
 
 ROLE_UNIT = "people or FTE (the role's unit)"

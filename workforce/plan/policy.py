@@ -5,17 +5,20 @@ Nothing is added for a scenario that uses none of these rules, so its tables are
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pyomo.environ as pyo
 
 from workforce.model.data import ModelData
-from workforce.model.policy import target_count
+
+if TYPE_CHECKING:  # Pyomo loads only with a Pyomo model (a plan from the arrays never needs it)
+    import pyomo.environ as pyo
 
 
 def _v(expr: Any) -> float:
-    value = pyo.value(expr)
+    from pyomo.environ import value as pyomo_value
+
+    value = pyomo_value(expr)
     return 0.0 if abs(value) < 1e-9 else float(value)
 
 
@@ -37,6 +40,8 @@ def policy_summary(d: ModelData, m: pyo.ConcreteModel) -> dict[str, Any]:
     """``targets``: each target row with its count in the plan; present only when targets exist."""
     if not d.target_min:
         return {}
+    from workforce.model.policy import target_count  # a Pyomo expression: imported with the model
+
     rows = []
     for (g, q, t), need in d.target_min.items():
         years = d.target_years[g, t]

@@ -19,11 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from workforce.conveniences import provider
 from workforce.model import arrays
-from workforce.model import expressions as ex
 from workforce.model.capacity_years import room_for_starters
 from workforce.model.data import ModelData
 from workforce.model.horizon import post_keys
@@ -32,7 +30,9 @@ from workforce.plan.tables import TABLES as TABLES
 from workforce.plan.tables import PlanFields, labels_from_data
 from workforce.scenario.schema import TERMS
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Pyomo loads only with a Pyomo model (a plan from the arrays never needs it)
+    import pyomo.environ as pyo
+
     from workforce.model.compiled import Compiled
     from workforce.plan.solution import SolveInfo
 
@@ -265,6 +265,8 @@ def reference_tables(d: ModelData, m: pyo.ConcreteModel) -> dict[str, pd.DataFra
 
 
 def _v(expr: Any) -> float:
+    import pyomo.environ as pyo
+
     value = pyo.value(expr)
     return 0.0 if abs(value) < 1e-9 else float(value)
 
@@ -279,6 +281,8 @@ def _frame(rows: list[dict[str, Any]], index: list[str], units: dict[str, str]) 
 
 
 def _intake(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
+    from workforce.model import expressions as ex
+
     rows = []
     for p in d.PROGRAMMES:
         for r in d.REGIONS:
@@ -336,6 +340,7 @@ def _workforce(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
 
 
 def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
+    from workforce.model import expressions as ex
     from workforce.model.fte import head_fte
     from workforce.plan.movement import reference_moves
     from workforce.plan.moves import moves_units, reference_route_moves
@@ -374,6 +379,8 @@ def _flows(d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
 
 
 def _spend_items(d: ModelData, m: pyo.ConcreteModel, f: str, t: int, financial: bool = True) -> dict[str, float]:
+    from workforce.model import expressions as ex
+
     if financial and f in d.FY_STREAMS:
         from workforce.plan.policy import fy_items
 

@@ -16,15 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.common.errors import InfeasibleConstraintException
-from pyomo.common.gc_manager import PauseGC
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from workforce.errors import NoSolutionError, SolveError, UnboundedScenarioError, VerificationError
-from workforce.model import arrays, build_model
+from workforce.model import arrays
 from workforce.model.compiled import Compiled as Compiled
 from workforce.model.data import ModelData, prepare
+from workforce.model.gc_pause import paused_gc
 from workforce.model.tiebreak import TIE_BREAK
 from workforce.plan.solution import SolveInfo as SolveInfo
 from workforce.scenario.derive import validated
@@ -41,7 +38,9 @@ from workforce.solver.policy import (
 from workforce.solver.stage_check import StageBound, disagreement, hold_whole_counts, stage_value, whole_plan
 from workforce.solver.tiebreak import bound_tolerance, change_columns, tie_break_cost, with_tie_break
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Pyomo itself is imported only where a Pyomo model is built or compiled
+    import pyomo.environ as pyo
+
     from workforce.plan.results import Plan
 
 
@@ -56,12 +55,16 @@ RECORDED_OPTIONS = (
 
 def compile_model(m: pyo.ConcreteModel) -> Compiled:
     """Compile the model's constraints and objective terms into arrays (minimisation)."""
+    import pyomo.environ as pyo
+    from pyomo.common.errors import InfeasibleConstraintException
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
     m.objective.deactivate()
     m.objective_term.activate()
     try:
         # Garbage collection is paused as in the build: the compiler allocates objects per term and a
         # collection walks the whole model (a few per cent here; reading the plan gains far more).
-        with PauseGC():
+        with paused_gc():
             info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=pyo.minimize)
     except InfeasibleConstraintException:
         from workforce.solver.trivial_rows import infeasible_constant_rows
@@ -117,14 +120,17 @@ def compile_scenario(
     t = time.perf_counter()
     if arrays.applies(data):
         try:
-            with PauseGC():
+            with paused_gc():
                 compiled = arrays.compile_arrays(data)
         except arrays.ConstantRowsInfeasible:
+            from workforce.model.build import build_model
             from workforce.solver.trivial_rows import infeasible_constant_rows
 
             raise infeasible_constant_rows(build_model(data)) from None
         timings["build"] = time.perf_counter() - t
         return None, compiled
+    from workforce.model.build import build_model
+
     m = build_model(data)
     timings["build"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -168,7 +174,7 @@ def solve(
         check_rows(compiled, info.x, settings.verify_tolerance)
         check_integral(compiled, info.x, settings.verify_tolerance)
     t3 = time.perf_counter()
-    with PauseGC():  # collections during extraction walked the whole model: 0.35 s of 0.4 s at 153x3x20
+    with paused_gc():  # collections during extraction walked the whole model: 0.35 s of 0.4 s at 153x3x20
         plan = make_plan(data, m, compiled, info)
     if data.equity_basis is not None:
         plan.summary["equity"] = price_of_fairness(compiled, data, options, info)
