@@ -57,8 +57,9 @@ def repair(lp: highspy.Highs, problem: Problem, counts: np.ndarray) -> np.ndarra
 
 
 def region_start(h: highspy.Highs, compiled: Any, data: Any, cost: np.ndarray, offset: float,
-                 options: dict[str, Any], seconds: float) -> dict[str, Any]:
-    """Bound and plan of the region decomposition of the stage HiGHS holds, within about ``seconds``.
+                 options: dict[str, Any], seconds: float, rounds: int = 10) -> dict[str, Any]:
+    """Bound and plan of the region decomposition of the stage HiGHS holds, within about ``seconds``
+    and at most ``rounds`` subgradient rounds after the first.
 
     Returns ``bound`` (a valid lower bound on the stage's whole-cohort optimum, plus ``offset``, or
     −inf), ``x`` (a feasible plan or none), ``value`` (its stage value plus ``offset``), ``relaxation``,
@@ -88,7 +89,7 @@ def region_start(h: highspy.Highs, compiled: Any, data: Any, cost: np.ndarray, o
         norm = float(g @ g)
         if norm > 1e-12:
             y1 = y0 + (report["value"] - offset - value) / norm * g
-            more, x_more, rounds = subgradient(dec, y1, report["value"] - offset, deadline, offset=offset,
+            more, x_more, rounds = subgradient(dec, y1, report["value"] - offset, deadline, rounds, offset,
                                               close=float(options.get("mip_gap", 1e-3)))
             report["rounds"] += rounds
             if more > best["bound"]:
