@@ -24,6 +24,9 @@ import numpy as np
 from workforce.solver.mip_start import give_start
 from workforce.solver.region_split import INF, Decomposition, Problem, column_regions, problem_of, subgradient
 
+STEP = 0.25
+"""First subgradient step as a fraction of Polyak's (a full step overshot at 153 x 3 x 20)."""
+
 
 def highs_of(problem: Problem, integer: bool, options: dict[str, Any]) -> highspy.Highs:
     """A HiGHS holding ``problem`` (its continuous relaxation unless ``integer``)."""
@@ -79,70 +82,32 @@ def region_start(h: highspy.Highs, compiled: Any, data: Any, cost: np.ndarray, o
     dec = Decomposition(problem, column_regions(compiled, data), block_gap=1e-4)
     report["blocks"] = len(dec.blocks.columns)
     y0 = y_all[dec.blocks.coupling]
-    value, x_hat, g = dec.evaluate(y0)
+    relaxed = np.asarray(lp.getSolution().col_value, dtype=float)
+    relaxed[problem.integer] = np.ceil(relaxed[problem.integer] - 1e-6)  # for blocks left unsolved at the deadline
+    value, x_hat, g = dec.evaluate(y0, deadline, relaxed)
     report["rounds"].append({"round": 0, "bound": value + offset, "seconds": time.perf_counter() - t0})
-    best = {"bound": value + offset, "x_hat": x_hat}
+    best = {"bound": value + offset}
     plan = repair(lp, problem, x_hat) if x_hat is not None else None
     if plan is not None:
         report.update(x=plan, value=float(problem.c @ plan) + offset)
-    if x_hat is not None and np.isfinite(report["value"]) and time.perf_counter() < deadline:
+    if x_hat is not None and np.isfinite(value) and np.isfinite(report["value"]) and time.perf_counter() < deadline:
         norm = float(g @ g)
+
+        def keep_better(x: np.ndarray) -> float:
+            plan = repair(lp, problem, x)
+            if plan is not None and float(problem.c @ plan) + offset < report["value"]:
+                report.update(x=plan, value=float(problem.c @ plan) + offset)
+            return float(report["value"])
+
         if norm > 1e-12:
-            y1 = y0 + (report["value"] - offset - value) / norm * g
-            more, x_more, rounds = subgradient(dec, y1, report["value"] - offset, deadline, rounds, offset,
-                                              close=float(options.get("mip_gap", 1e-3)))
+            y1 = y0 + STEP * (report["value"] - offset - value) / norm * g
+            more, _, rounds = subgradient(dec, y1, report["value"] - offset, deadline, rounds, offset,
+                                          close=float(options.get("mip_gap", 1e-3)), on_plan=keep_better)
             report["rounds"] += rounds
-            if more > best["bound"]:
-                best = {"bound": more, "x_hat": x_more}
-                plan = repair(lp, problem, x_more) if x_more is not None else None
-                if plan is not None and float(problem.c @ plan) + offset < report["value"]:
-                    report.update(x=plan, value=float(problem.c @ plan) + offset)
+            best["bound"] = max(best["bound"], more)
     report["bound"] = max(best["bound"], report["relaxation"] - 1e-9 * abs(report["relaxation"]))
     report["seconds"] = time.perf_counter() - t0
     return report
-
-
-def share_plan(dec: Decomposition, x_start: np.ndarray, seconds: float) -> np.ndarray:
-    """A plan no worse than the feasible plan ``x_start``, improved block by block (fix-and-optimise
-    with shares of the coupling rows).
-
-    Each block gets, on every coupling row it touches, its own use of the row in ``x_start`` plus an
-    equal part of the row's slack there, as rows of its own MIP at the true cost; the shares of a row
-    add up to its limit, so the blocks' plans joined keep every coupling row. A block starts from its
-    part of ``x_start`` (a plan within its shares) and keeps it if HiGHS finds nothing better in time.
-    Columns in no block keep their ``x_start`` values."""
-    p, D = dec.p, dec.D
-    total = D @ x_start
-    touching = np.zeros(D.shape[0])
-    per_block = []
-    for cols in dec.blocks.columns:
-        sub = D[:, cols].tocsr()
-        rows = np.flatnonzero(np.diff(sub.indptr))
-        touching[rows] += 1
-        per_block.append((rows, sub[rows]))
-    up_slack = np.where(np.isfinite(dec.Du), np.maximum(dec.Du - total, 0.0), np.inf) / np.maximum(touching, 1)
-    low_slack = np.where(np.isfinite(dec.Dl), np.maximum(total - dec.Dl, 0.0), np.inf) / np.maximum(touching, 1)
-    x = x_start.copy()
-    deadline = time.perf_counter() + seconds
-    for h, cols, (rows, sub) in zip(dec.highs, dec.blocks.columns, per_block, strict=True):
-        if time.perf_counter() > deadline:
-            break
-        h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), p.c[cols])
-        use = sub @ x_start[cols]
-        lower = np.where(np.isfinite(low_slack[rows]), use - low_slack[rows], -INF)
-        upper = np.where(np.isfinite(up_slack[rows]), use + up_slack[rows], INF)
-        n_before = h.getNumRow()
-        h.addRows(len(rows), lower, upper, sub.nnz, sub.indptr[:-1].astype(np.int32), sub.indices.astype(np.int32), sub.data)
-        h.setOptionValue("time_limit", max(0.05, min(2.0, deadline - time.perf_counter())))
-        h.clearSolver()
-        give_start(h, x_start[cols])
-        h.run()
-        if h.getInfo().primal_solution_status == 2:
-            part = np.asarray(h.getSolution().col_value)
-            if p.c[cols] @ part <= p.c[cols] @ x_start[cols]:
-                x[cols] = part
-        h.deleteRows(len(rows), np.arange(n_before, n_before + len(rows), dtype=np.int32))
-    return x
 
 
 def before_stage(h: highspy.Highs, compiled: Any, data: Any, cost: np.ndarray, offset: float,

@@ -152,15 +152,21 @@ class Decomposition:
         y[(y < 0) & ~np.isfinite(self.Du)] = 0.0
         return y
 
-    def evaluate(self, y: np.ndarray) -> tuple[float, np.ndarray | None, np.ndarray]:
+    def evaluate(self, y: np.ndarray, deadline: float = np.inf,
+                 fallback: np.ndarray | None = None) -> tuple[float, np.ndarray | None, np.ndarray]:
         """(L(y), the blocks' plans joined, a supergradient) at multipliers ``y`` (projected first).
         L is −inf when a column or row unbounded in the needed direction meets a nonzero price, and
-        the plan is none when a block has no plan (then the whole problem has none: L is +inf)."""
+        the plan is none when a block has no plan (then the whole problem has none: L is +inf).
+        Past ``deadline`` (perf_counter seconds) the remaining blocks are not solved: L is −inf (no
+        bound) and they keep their ``fallback`` values."""
         y = self.project(y)
         d = self.p.c - self.D.T @ y
-        x = np.zeros(len(d))
+        x = np.zeros(len(d)) if fallback is None else fallback.copy()
         total = 0.0
         for h, cols in zip(self.highs, self.blocks.columns, strict=True):
+            if time.perf_counter() > deadline:
+                total = -np.inf
+                break
             h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), d[cols])
             h.clearSolver()
             h.run()
@@ -202,19 +208,23 @@ def _hinf(values: np.ndarray) -> np.ndarray:
 
 
 def subgradient(dec: Decomposition, y0: np.ndarray, upper: float, deadline: float, rounds: int = 20,
-                offset: float = 0.0, close: float = 0.0) -> tuple[float, np.ndarray | None, list[dict[str, float]]]:
-    """Raise L by Polyak steps y ← y + θ (upper − L) g / |g|² (halving θ after two rounds without a
-    better bound) until ``rounds``, ``deadline`` (perf_counter seconds), θ below 1/16 or the bound
-    within ``close`` (relative) of ``upper``. Returns the best bound
+                offset: float = 0.0, close: float = 0.0,
+                on_plan: Any = None) -> tuple[float, np.ndarray | None, list[dict[str, float]]]:
+    """Raise L by Polyak steps y ← y + θ (upper − L) g / |g|² (θ from 1/4, halved after two rounds
+    without a better bound) until ``rounds``, ``deadline`` (perf_counter seconds), θ below 1/64 or the bound
+    within ``close`` (relative) of ``upper``. ``on_plan(x)`` is called with each round's blocks' plan
+    and returns the value (plus ``offset``) of the best plan found so far, which lowers ``upper``. Returns the best bound
     (plus ``offset``), the blocks' plan at it, and one record per round."""
-    y, theta, best, best_x, stale = dec.project(y0), 1.0, -np.inf, None, 0
+    y, theta, best, best_x, stale = dec.project(y0), 0.25, -np.inf, None, 0
     history: list[dict[str, float]] = []
     for k in range(rounds):
         t = time.perf_counter()
-        value, x, g = dec.evaluate(y)
+        value, x, g = dec.evaluate(y, deadline)
         history.append({"round": k, "bound": value + offset, "seconds": time.perf_counter() - t})
         if x is None:
             return np.inf, None, history
+        if on_plan is not None and np.isfinite(value):
+            upper = min(upper, on_plan(x) - offset)
         if value > best:
             best, best_x, stale = value, x, 0
         else:
@@ -223,7 +233,7 @@ def subgradient(dec: Decomposition, y0: np.ndarray, upper: float, deadline: floa
                 theta, stale = theta / 2, 0
         norm = float(g @ g)
         if (norm <= 1e-12 or time.perf_counter() + history[-1]["seconds"] > deadline or not np.isfinite(value)
-                or theta < 1 / 16 or upper - best <= close * max(1.0, abs(upper))):
+                or theta < 1 / 64 or upper - best <= close * max(1.0, abs(upper))):
             break
         y = dec.project(y + theta * max(upper - value, 1e-9 * abs(upper)) / norm * g)
     return best + offset, best_x, history
