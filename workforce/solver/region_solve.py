@@ -87,6 +87,7 @@ def region_start(h: highspy.Highs, compiled: Any, data: Any, cost: np.ndarray, o
     value, x_hat, g = dec.evaluate(y0, deadline, relaxed)
     report["rounds"].append({"round": 0, "bound": value + offset, "seconds": time.perf_counter() - t0})
     best = {"bound": value + offset}
+    lp.setOptionValue("time_limit", max(1.0, deadline - time.perf_counter() + 0.25 * seconds))
     plan = repair(lp, problem, x_hat) if x_hat is not None else None
     if plan is not None:
         report.update(x=plan, value=float(problem.c @ plan) + offset)
