@@ -142,3 +142,13 @@ def test_bound_never_exceeds_the_optimum(spec):
         assert np.all(activity <= compiled.row_upper + 1e-6) and np.all(activity >= compiled.row_lower - 1e-6)
         assert np.all(x <= compiled.col_upper + 1e-9) and np.all(x >= compiled.col_lower - 1e-9)
         assert np.array_equal(x[compiled.integrality], np.round(x[compiled.integrality]))
+
+
+def test_a_round_cut_short_gives_no_plan_and_only_the_relaxations_bound():
+    """With no time for a round (deadline already past) the decomposition stops before any block: no
+    plan, and the bound is the continuous relaxation's, 1,006.67 (the hand-solved case above)."""
+    data, compiled, h, cost, offset = loaded(shared_budget())
+    report = region_start(h, compiled, data, cost, offset, {"threads": 1}, 0.0)
+    assert report["x"] is None
+    assert report["bound"] == pytest.approx(1006.6667, rel=1e-6)
+    assert report["rounds"][0]["bound"] == -np.inf

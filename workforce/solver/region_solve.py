@@ -82,9 +82,7 @@ def region_start(h: highspy.Highs, compiled: Any, data: Any, cost: np.ndarray, o
     dec = Decomposition(problem, column_regions(compiled, data), block_gap=1e-4)
     report["blocks"] = len(dec.blocks.columns)
     y0 = y_all[dec.blocks.coupling]
-    relaxed = np.asarray(lp.getSolution().col_value, dtype=float)
-    relaxed[problem.integer] = np.ceil(relaxed[problem.integer] - 1e-6)  # for blocks left unsolved at the deadline
-    value, x_hat, g = dec.evaluate(y0, deadline, relaxed)
+    value, x_hat, g = dec.evaluate(y0, deadline, give_up=True)
     report["rounds"].append({"round": 0, "bound": value + offset, "seconds": time.perf_counter() - t0})
     best = {"bound": value + offset}
     lp.setOptionValue("time_limit", max(1.0, deadline - time.perf_counter() + 0.25 * seconds))

@@ -29,6 +29,8 @@ from scipy.sparse import bmat, csc_array
 from scipy.sparse.csgraph import connected_components
 
 INF = highspy.kHighsInf
+SAMPLE = 20
+"""Blocks solved before the pace of a round is judged."""
 
 
 class Problem(NamedTuple):
@@ -153,20 +155,21 @@ class Decomposition:
         return y
 
     def evaluate(self, y: np.ndarray, deadline: float = np.inf,
-                 fallback: np.ndarray | None = None) -> tuple[float, np.ndarray | None, np.ndarray]:
+                 give_up: bool = False) -> tuple[float, np.ndarray | None, np.ndarray]:
         """(L(y), the blocks' plans joined, a supergradient) at multipliers ``y`` (projected first).
         L is −inf when a column or row unbounded in the needed direction meets a nonzero price, and
         the plan is none when a block has no plan (then the whole problem has none: L is +inf).
-        Past ``deadline`` (perf_counter seconds) the remaining blocks are not solved: L is −inf (no
-        bound) and they keep their ``fallback`` values."""
+        Past ``deadline`` (perf_counter seconds), or with ``give_up`` once the first ``SAMPLE`` blocks'
+        pace says the round cannot end by it, the round stops: no bound (−inf) and no plan."""
         y = self.project(y)
         d = self.p.c - self.D.T @ y
-        x = np.zeros(len(d)) if fallback is None else fallback.copy()
+        x = np.zeros(len(d))
         total = 0.0
-        for h, cols in zip(self.highs, self.blocks.columns, strict=True):
-            if time.perf_counter() > deadline:
-                total = -np.inf
-                break
+        start, n = time.perf_counter(), len(self.highs)
+        for b, (h, cols) in enumerate(zip(self.highs, self.blocks.columns, strict=True)):
+            now = time.perf_counter()
+            if now > deadline or (give_up and b >= SAMPLE and start + (now - start) * n / b > deadline):
+                return -np.inf, None, np.zeros_like(y)  # past the deadline, or surely past it by the pace so far
             h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), d[cols])
             h.clearSolver()
             h.run()
@@ -221,8 +224,8 @@ def subgradient(dec: Decomposition, y0: np.ndarray, upper: float, deadline: floa
         t = time.perf_counter()
         value, x, g = dec.evaluate(y, deadline)
         history.append({"round": k, "bound": value + offset, "seconds": time.perf_counter() - t})
-        if x is None:
-            return np.inf, None, history
+        if x is None:  # a block without a plan (then none at all), or the deadline
+            return (np.inf, None, history) if value == np.inf else (best + offset, best_x, history)
         if on_plan is not None and np.isfinite(value):
             upper = min(upper, on_plan(x) - offset)
         if value > best:
