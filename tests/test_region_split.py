@@ -152,3 +152,17 @@ def test_a_round_cut_short_gives_no_plan_and_only_the_relaxations_bound():
     assert report["x"] is None
     assert report["bound"] == pytest.approx(1006.6667, rel=1e-6)
     assert report["rounds"][0]["bound"] == -np.inf
+
+
+def test_both_lp_constructions_give_each_column_the_same_region():
+    """The array construction reads regions from its layout, the Pyomo one from each variable's index:
+    the same region for every column, by name (intake, cohorts, stock ... of A are 0, of B 1)."""
+    from workforce import build_model
+    from workforce.solver.core import compile_model
+
+    data = prepare(scenario_from_dict(shared_budget()))
+    arrays_path = compile_scenario(data)[1]
+    pyomo_path = compile_model(build_model(data))
+    by_name = {v.name: r for v, r in zip(arrays_path.columns, column_regions(arrays_path, data), strict=True)}
+    assert by_name == {v.name: r for v, r in zip(pyomo_path.columns, column_regions(pyomo_path, data), strict=True)}
+    assert by_name["cohorts[doc,A,2026]"] == 0 and by_name["intake[doc,B,2026]"] == 1
