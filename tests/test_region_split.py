@@ -74,6 +74,7 @@ def test_solve_with_the_option_reports_a_certified_bound():
     assert plan.objective == pytest.approx(1330)
     assert plan.summary["solver"]["bound"] <= 1330 + 1e-6
     assert any("region decomposition: 2 blocks" in line for line in plan.summary["solver_log"])
+    assert plan.summary["timings_seconds"]["region_decomposition"] > 0
 
 
 def test_option_off_builds_and_solves_as_before(monkeypatch):
