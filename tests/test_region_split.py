@@ -121,7 +121,7 @@ def budget_scenarios(draw):
     }
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(budget_scenarios())
 def test_bound_never_exceeds_the_optimum(spec):
     """Against HiGHS at gap 0: the decomposition's bound is at most the whole-cohort optimum, its plan
