@@ -27,6 +27,9 @@ from workforce.solver.region_split import INF, Decomposition, Problem, column_re
 STEP = 0.25
 """First subgradient step as a fraction of Polyak's (a full step overshot at 153 x 3 x 20)."""
 
+BLOCK_GAP = 1e-4
+"""Relative gap each block's MIP is solved to (its proven bound is used, so any gap keeps L valid)."""
+
 
 def highs_of(problem: Problem, integer: bool, options: dict[str, Any]) -> highspy.Highs:
     """A HiGHS holding ``problem`` (its continuous relaxation unless ``integer``)."""
@@ -79,7 +82,7 @@ def region_start(h: highspy.Highs, compiled: Any, data: Any, cost: np.ndarray, o
         return report
     report["relaxation"] = lp.getInfo().objective_function_value + offset
     y_all = np.asarray(lp.getSolution().row_dual, dtype=float)
-    dec = Decomposition(problem, column_regions(compiled, data), block_gap=1e-4)
+    dec = Decomposition(problem, column_regions(compiled, data), block_gap=BLOCK_GAP)
     report["blocks"] = len(dec.blocks.columns)
     y0 = y_all[dec.blocks.coupling]
     value, x_hat, g = dec.evaluate(y0, deadline, give_up=True)
