@@ -27,7 +27,7 @@ from workforce.solver.region_split import INF, Decomposition, Problem, column_re
 STEP = 0.25
 """First subgradient step as a fraction of Polyak's (a full step overshot at 153 x 3 x 20)."""
 
-BLOCK_GAP = 1e-4
+BLOCK_GAP = 1e-3
 """Relative gap each block's MIP is solved to (its proven bound is used, so any gap keeps L valid)."""
 
 
