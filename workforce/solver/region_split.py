@@ -166,7 +166,9 @@ class Decomposition:
         x = np.zeros(len(d))
         total = 0.0
         start, n = time.perf_counter(), len(self.highs)
-        for b, (h, cols) in enumerate(zip(self.highs, self.blocks.columns, strict=True)):
+        # blocks come grouped by role (the order of their rows); a fixed shuffle makes the first SAMPLE a fair sample
+        for b, k in enumerate(np.random.default_rng(0).permutation(n)):
+            h, cols = self.highs[k], self.blocks.columns[k]
             now = time.perf_counter()
             if now > deadline or (give_up and b >= SAMPLE and start + (now - start) * n / b > deadline):
                 return -np.inf, None, np.zeros_like(y)  # past the deadline, or surely past it by the pace so far
