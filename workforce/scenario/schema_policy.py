@@ -147,3 +147,8 @@ class SolverSettings(Base):
     cohort_strengthening: bool = False
     """Give HiGHS valid inequalities on whole cohort counts (models/cohort_planning.md section 12.6): a
     tighter bound, the same optimum; used only when a programme is delivered in ``cohorts``."""
+    region_decomposition: bool = False
+    """Before HiGHS's own search, split the model by region (relaxing budgets, national places and
+    other rows across regions with Lagrange multipliers; models/cohort_planning.md section 12.7): a
+    certified bound joined to HiGHS's, and a plan HiGHS starts from; uses at most half the time limit.
+    Used only when a programme is delivered in ``cohorts``."""

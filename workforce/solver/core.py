@@ -317,8 +317,12 @@ def run(
             # (over the counts as well it is a MIP HiGHS may not close)
             held = hold_whole_counts(h, compiled.integrality, start)
         started = start is not None and highs is None and give_start(h, start)
+        region_bound = _region_bound(h, compiled, data, cost, offset, options, log, timings) if (
+            s == 0 and highs is None and compiled.integrality is not None and group != [TIE_BREAK]) else -INF
         t = time.perf_counter()
         status = _run_highs(h)
+        if "region_decomposition" in timings and options.get("time_limit") is not None:
+            h.setOptionValue("time_limit", float(options["time_limit"]))
         restarted = None
         if started:
             restarted = _suspect_start(h, status, cost, offset, earlier, mip_gap)
@@ -385,7 +389,7 @@ def run(
             )
         value = stage_value(cost, offset, x_stage)  # the plan's own value, not the one HiGHS reports
         if compiled.integrality is not None:
-            bound = max(float(h.getInfo().mip_dual_bound), rescued_bound or -INF) + offset
+            bound = max(float(h.getInfo().mip_dual_bound), rescued_bound or -INF, region_bound) + offset
             gap = max(gap or 0.0, honest_gap(value, bound))
             start = x_stage  # feasible for the next stage (its bound row has slack)
         elif provisional:
@@ -445,6 +449,19 @@ def run(
             "highs_options": {name: _option_value(h, name) for name in RECORDED_OPTIONS},
         },
     )
+
+def _region_bound(h: highspy.Highs, compiled: Compiled, data: ModelData, cost: np.ndarray, offset: float,
+                  options: dict[str, Any], log: list[str], timings: dict[str, float]) -> float:
+    """The region decomposition's bound (section 12.7) when ``solver.region_decomposition`` is on, else
+    −inf; its seconds go to ``timings["region_decomposition"]`` (part of the time limit, not of ``solve``)."""
+    if not data.scenario.solver.region_decomposition:
+        return -INF
+    from workforce.solver.region_solve import before_stage
+
+    t = time.perf_counter()
+    bound = before_stage(h, compiled, data, cost, offset, options, log)
+    timings["region_decomposition"] = time.perf_counter() - t
+    return bound
 
 def _suspect_start(h: highspy.Highs, status: highspy.HighsModelStatus, cost: np.ndarray, offset: float,
                    earlier: list[StageBound], mip_gap: float) -> str | None:
