@@ -17,6 +17,7 @@ from workforce.studies.stochastic import measures as ms
 from workforce.studies.stochastic.model import FIRST_STAGE, Block, Risk, shared_keys
 from workforce.studies.stochastic.scenarios import compile_block, mean_data
 from workforce.studies.stochastic.solve import EFSolution, solve_blocks
+from workforce.studies.stochastic.tiebreak import tie_break_measures
 
 
 @dataclass(repr=False)
@@ -92,6 +93,8 @@ class StochasticResult:
             oos = self.out_of_sample
             lines.append(f"  out of sample ({len(oos)} fresh draws): stochastic {_mean(oos['stochastic'])}, "
                          f"deterministic {_mean(oos['deterministic'])}")
+        if m.get("tie_break") is not None:
+            lines.append(f"  tie-break among equal plans: {m['tie_break']}")
         changed = self.first_stage[self.first_stage["difference"].abs() > 1e-6]
         lines.append(f"  first-stage decisions that differ from the deterministic plan: {len(changed)} of {len(self.first_stage)}")
         return "\n".join(lines)
@@ -218,7 +221,7 @@ def stochastic_plan(
     eev_bound = float(p @ eev_bounds)
     if risk is not None and risk.weight > 0:
         try:
-            fixed = solve_blocks(blocks, risk=risk, fixed=first_ev, **options)
+            fixed = solve_blocks(blocks, risk=risk, fixed=first_ev, tie_break=False, **options)
             eev, eev_costs, eev_xs, eev_bound = fixed.objective, fixed.costs, list(fixed.x), fixed.bound
         except SolveError:
             eev = np.inf
@@ -238,6 +241,7 @@ def stochastic_plan(
     result.timings = timings
     result.scenario_data = datas[0]
     result.measures.update(_method_measures(method, decomposition))
+    result.measures.update(tie_break_measures(rp, blocks, method))
     return result
 
 
@@ -271,7 +275,7 @@ def why_infeasible(blocks: Sequence[Block], commit_years: int, options: dict[str
 
     for b in blocks:
         try:
-            solve_blocks([ms.alone(b)], **options)
+            solve_blocks([ms.alone(b)], tie_break=False, **options)
         except InfeasibleScenarioError:
             try:
                 solve(b.data, verify=False)
