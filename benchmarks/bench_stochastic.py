@@ -11,6 +11,8 @@ attrition uncertain; decisions of 2026 and 2027 committed; whole EP cohorts) and
   that the deterministic (expected-value) plan does not.
 
 Run: python benchmarks/bench_stochastic.py [draws] [threads] [compile workers] [wide]
+(environment: REPEAT=3 for medians of 3 runs of the stochastic plan; MEASURES=0 to stop after it,
+without the EV plan, EEV and wait-and-see solves)
 
 ``wide`` draws from all five distributions of configs/studies/ep_montecarlo.yaml (adding EP
 completion, SENCO attrition and early-years demand) instead of the EP question's two.
@@ -130,6 +132,8 @@ def main() -> None:
           f"{' / '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores (shared machine: wall times inflated)")
     print(f"  peak memory after the solve:        {peak_gb():8.2f} GB")
 
+    if os.environ.get("MEASURES", "1") == "0":  # the stochastic plan's timings only
+        return
     t, c = time.perf_counter(), cpu()
     ev = compile_block("expected value", 1.0, mean_data(datas, p), st.commit_years, st.first_stage)
     first_ev = ms.deterministic_first_stage(ev, blocks[0].first_keys, **options)

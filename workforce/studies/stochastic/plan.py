@@ -215,6 +215,9 @@ def stochastic_plan(
     except InfeasibleScenarioError:
         raise why_infeasible(blocks, commit_years, options) from None
     timings["extensive_form"] = time.perf_counter() - t
+    if rp.stage_seconds:  # HiGHS's own share: the main solve, then the tie-break stage
+        timings["extensive_form_highs"] = rp.stage_seconds[0]
+        timings.update({"tie_break_highs": rp.stage_seconds[1]} if len(rp.stage_seconds) > 1 else {})
     t = time.perf_counter()
     first_ev = ms.deterministic_first_stage(ev, blocks[0].first_keys, **options)
     eev_costs, eev_xs, eev_bounds = ms.evaluate_fixed(blocks, first_ev, **options)
