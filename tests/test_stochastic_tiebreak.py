@@ -124,3 +124,13 @@ def test_decomposition_says_it_does_not_apply_the_tie_break():
     assert r.measures["tie_break"].startswith("not applied: method decomposition")
     assert "tie-break among equal plans: not applied" in r.summary_text()
     assert r.measures["stochastic_objective"] == pytest.approx(56)
+
+
+def test_the_tie_break_can_be_left_out():
+    """stochastic.tie_break: false (stochastic_plan(tie_break=False)) skips the stage, and says so; the
+    hand-solved cost (56) is the same, the split is whichever optimum HiGHS meets."""
+    r = stochastic_plan([split(10), split(12)], commit_years=1, mip_gap=0, tie_break=False)
+    assert r.measures["tie_break"].startswith("not applied: stochastic.tie_break is false")
+    assert r.solution.tie_break is None and len(r.solution.stage_seconds) == 1
+    assert r.measures["stochastic_objective"] == pytest.approx(56)
+    assert sum(first_2026(r).values()) == pytest.approx(10)

@@ -183,6 +183,7 @@ def stochastic_plan(
     workers: int = 1,
     target_gap: float = 0.01,
     max_iterations: int | None = None,
+    tie_break: bool = True,
 ) -> StochasticResult:
     """Solve the two-stage stochastic plan of ``scenarios`` and measure it against the deterministic
     (expected-value) plan and against perfect information.
@@ -192,6 +193,7 @@ def stochastic_plan(
     ``method="decomposition"`` solves scenario by scenario on ``workers`` processes until the
     certified gap (Lagrangian bound against a feasible incumbent) is at most ``target_gap`` (or
     ``max_iterations``); ``method="mpisppy"`` does so in mpi-sppy (models/stochastic.md §7).
+    ``tie_break=False`` leaves out the scenario's tie-break stage (models/stochastic.md §3.3).
     """
     if not scenarios:
         raise ScenarioError("a stochastic plan needs at least one scenario")
@@ -211,7 +213,8 @@ def stochastic_plan(
     t = time.perf_counter()
     try:
         limit = {} if max_iterations is None else {"max_iterations": max_iterations}
-        rp, decomposition = _solve(blocks, risk, method, {**options, **limit}, workers, target_gap)
+        rp, decomposition = _solve(blocks, risk, method, {**options, **limit, **_no_tie(tie_break)}, workers,
+                                   target_gap)
     except InfeasibleScenarioError:
         raise why_infeasible(blocks, commit_years, options) from None
     timings["extensive_form"] = time.perf_counter() - t
@@ -219,7 +222,7 @@ def stochastic_plan(
         timings["extensive_form_highs"] = rp.stage_seconds[0]
         timings.update({"tie_break_highs": rp.stage_seconds[1]} if len(rp.stage_seconds) > 1 else {})
     t = time.perf_counter()
-    first_ev = ms.deterministic_first_stage(ev, blocks[0].first_keys, **options)
+    first_ev = ms.deterministic_first_stage(ev, blocks[0].first_keys, **options, **_no_tie(tie_break))
     eev_costs, eev_xs, eev_bounds = ms.evaluate_fixed(blocks, first_ev, **options)
     eev_bound = float(p @ eev_bounds)
     if risk is not None and risk.weight > 0:
@@ -244,7 +247,7 @@ def stochastic_plan(
     result.timings = timings
     result.scenario_data = datas[0]
     result.measures.update(_method_measures(method, decomposition))
-    result.measures.update(tie_break_measures(rp, blocks, method))
+    result.measures.update(tie_break_measures(rp, blocks, method, tie_break))
     return result
 
 
@@ -262,6 +265,11 @@ def _solve(blocks: list[Block], risk: Risk | None, method: str, options: dict[st
     from workforce.studies.stochastic.decompose import decompose
 
     return decompose(blocks, risk=risk, workers=workers, target_gap=target_gap, **options)
+
+
+def _no_tie(tie_break: bool) -> dict[str, Any]:
+    """The option that turns the tie-break stage off (nothing when it stays on: every method accepts that)."""
+    return {} if tie_break else {"tie_break": False}
 
 
 def _method_measures(method: str, decomposition: Any) -> dict[str, Any]:

@@ -124,11 +124,14 @@ def _basis(h: highspy.Highs, whole: np.ndarray, values: np.ndarray) -> bool:
     return h.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
 
-def tie_break_measures(rp: Any, blocks: Sequence[Block], method: str) -> dict[str, Any]:
+def tie_break_measures(rp: Any, blocks: Sequence[Block], method: str, wanted: bool = True) -> dict[str, Any]:
     """What the result says of the tie-break: applied (with the expected intake changes), or why not
     (nothing when the scenarios have no tie-break)."""
     if tolerance_of(blocks) is None:
         return {}
+    if not wanted:
+        return {"tie_break": "not applied: stochastic.tie_break is false, so each plan is whichever optimum HiGHS "
+                             "meets first"}
     stage = getattr(rp, "tie_break", None)
     if stage is not None and stage.status == "optimal":
         return {"tie_break": "applied", "tie_break_intake_change": stage.intake_change}
