@@ -12,7 +12,7 @@ attrition uncertain; decisions of 2026 and 2027 committed; whole EP cohorts) and
 
 Run: python benchmarks/bench_stochastic.py [draws] [threads] [compile workers] [wide]
 (environment: REPEAT=3 for medians of 3 runs of the stochastic plan; MEASURES=0 to stop after it,
-without the EV plan, EEV and wait-and-see solves)
+without the EV plan, EEV and wait-and-see solves; TIE_BREAK=0 without the tie-break stage)
 
 ``wide`` draws from all five distributions of configs/studies/ep_montecarlo.yaml (adding EP
 completion, SENCO attrition and early-years demand) instead of the EP question's two.
@@ -81,7 +81,7 @@ def end_to_end(spec, base, levers, draws, workers, options) -> dict:
     phase(f"draws compiled (in place, {workers} proc.)")
     ef = extensive_form(blocks)
     phase("extensive form stacked")
-    rp = solve_extensive(ef, blocks, **options)
+    rp = solve_extensive(ef, blocks, **options, tie_break=os.environ.get("TIE_BREAK", "1") != "0")
     phase("HiGHS hand-off, solve, re-check")
     wall["end to end"], cpus["end to end"] = time.perf_counter() - t0, cpu() - c0
     return {"wall": wall, "cpu": cpus, "highs": rp.seconds, "stages": rp.stage_seconds,
