@@ -199,7 +199,8 @@ def test_the_formulation_names_exist_in_the_code():
     plan_solve = importlib.import_module("workforce.solver.core")
 
     engine = importlib.import_module("workforce.studies.stochastic.mpisppy_engine")
-    for mod in (measures, model, plan, scenarios, solve_mod, plan_solve, decompose, engine):
+    tiebreak = importlib.import_module("workforce.studies.stochastic.tiebreak")
+    for mod in (measures, model, plan, scenarios, solve_mod, plan_solve, decompose, engine, tiebreak):
         known |= set(dir(mod))
     known |= {f for cls in (model.Block, model.ExtensiveForm, model.Risk, solve_mod.EFSolution)
               for f in cls.__dataclass_fields__}
@@ -209,7 +210,8 @@ def test_the_formulation_names_exist_in_the_code():
     variables = {"intake", "intake_term", "cohorts", "cohort_open", "hires", "exits", "flex", "stock", "shortfall",
                  "surplus", "cvar_eta", "cvar_excess", "budget_limit", "term_costs", "term_offsets", "first_keys",
                  "fixed", "risk", "first_stage", "commit_years", "of", "weights", "mip_gap",
-                 "method", "decomposition", "target_gap", "max_iterations", "time_limit", "workers", "prox", "mip_dual_bound"}
+                 "method", "decomposition", "target_gap", "max_iterations", "time_limit", "workers", "prox", "mip_dual_bound",
+                 "extensive", "applied", "tie_break_intake_change"}
     missing = names - known - fields - variables
     assert not missing, f"models/stochastic.md names what the code does not have: {sorted(missing)}"
     m = stochastic_plan([newsvendor(10), newsvendor(20)], commit_years=1, mip_gap=0).measures

@@ -23,18 +23,19 @@ def alone(block: Block) -> Block:
 def wait_and_see(blocks: Sequence[Block], **options: Any) -> tuple[np.ndarray, np.ndarray]:
     """Each scenario's own optimum (perfect information: the first stage chosen for that scenario),
     and HiGHS's lower bound on it (the same for an LP)."""
-    sols = [solve_blocks([alone(b)], **options) for b in blocks]
+    sols = [solve_blocks([alone(b)], tie_break=False, **options) for b in blocks]
     return np.array([s.objective for s in sols]), np.array([s.bound for s in sols])
 
 
 def evaluate_fixed(blocks: Sequence[Block], first: np.ndarray,
                    **options: Any) -> tuple[np.ndarray, list[np.ndarray | None], np.ndarray]:
     """Each scenario's cost with the first stage fixed at ``first`` and its recourse re-optimised
-    (inf, and no solution, where no recourse is feasible), and the lower bound on each cost."""
+    (inf, and no solution, where no recourse is feasible), and the lower bound on each cost. The
+    recourse is HiGHS's optimum without the tie-break stage (costs are what these solves are for)."""
     costs, xs, bounds = [], [], []
     for b in blocks:
         try:
-            sol = solve_blocks([alone(b)], fixed=first, **options)
+            sol = solve_blocks([alone(b)], fixed=first, tie_break=False, **options)
         except SolveError:
             costs.append(np.inf)
             xs.append(None)
@@ -48,7 +49,8 @@ def evaluate_fixed(blocks: Sequence[Block], first: np.ndarray,
 
 def deterministic_first_stage(ev: Block, keys: Sequence[tuple[str, Any]] | None = None, **options: Any) -> np.ndarray:
     """The expected-value plan's first-stage decisions (the deterministic plan), in the order of the
-    scenarios' first-stage ``keys`` (default: the expected-value block's own)."""
+    scenarios' first-stage ``keys`` (default: the expected-value block's own). The scenario's tie-break
+    stage, if it has one, picks it among equal optima by the same rule as the stochastic plan's."""
     first = solve_blocks([alone(ev)], **options).first
     if keys is None:
         return first

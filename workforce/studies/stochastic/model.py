@@ -145,11 +145,31 @@ def make_block(name: str, probability: float, data: ModelData, compiled: Any, co
             "remove objective.lexicographic and objective.equity (allowed: objective.weights)", file=f"scenario {name}",
             key="objective"))
     weights = np.array([data.weights[t] for t in TERMS])
-    keys = column_keys(compiled)
-    first = first_stage_columns(keys, data, commit_years, first_stage)
+    keys, first = _columns(compiled, data, commit_years, first_stage)
     return Block(name=name, probability=float(probability), data=data, compiled=compiled,
                  cost=weights @ compiled.term_costs, offset=float(weights @ compiled.term_offsets), keys=keys,
                  first=first, first_keys=[keys[j] for j in first])
+
+
+_LAST_LAYOUT: list[Any] = []
+"""(layout, horizon, commit_years, first_stage, keys, first) of the last array-compiled scenario."""
+
+
+def _columns(compiled: Any, data: ModelData, commit_years: int,
+             first_stage: Sequence[str]) -> tuple[list[tuple[str, Any]], np.ndarray]:
+    """Column keys and first-stage columns of a compiled scenario. Draws compiled in place from one
+    base (WarmCompiler) share the base's column layout object: their keys and first-stage columns are
+    the same, so they are worked out once (on 100 EP draws this was a fifth of the compile time)."""
+    layout = getattr(compiled, "layout", None) if isinstance(compiled, ArrayCompiled) else None
+    horizon = (data.first_year, tuple(data.YEARS))
+    if layout is not None and _LAST_LAYOUT and _LAST_LAYOUT[0] is layout and _LAST_LAYOUT[1:4] == [
+            horizon, commit_years, tuple(first_stage)]:
+        return _LAST_LAYOUT[4], _LAST_LAYOUT[5]
+    keys = column_keys(compiled)
+    first = first_stage_columns(keys, data, commit_years, first_stage)
+    if layout is not None:
+        _LAST_LAYOUT[:] = [layout, horizon, commit_years, tuple(first_stage), keys, first]
+    return keys, first
 
 
 @dataclass

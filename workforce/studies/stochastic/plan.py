@@ -17,6 +17,7 @@ from workforce.studies.stochastic import measures as ms
 from workforce.studies.stochastic.model import FIRST_STAGE, Block, Risk, shared_keys
 from workforce.studies.stochastic.scenarios import compile_block, mean_data
 from workforce.studies.stochastic.solve import EFSolution, solve_blocks
+from workforce.studies.stochastic.tiebreak import tie_break_measures
 
 
 @dataclass(repr=False)
@@ -92,6 +93,8 @@ class StochasticResult:
             oos = self.out_of_sample
             lines.append(f"  out of sample ({len(oos)} fresh draws): stochastic {_mean(oos['stochastic'])}, "
                          f"deterministic {_mean(oos['deterministic'])}")
+        if m.get("tie_break") is not None:
+            lines.append(f"  tie-break among equal plans: {m['tie_break']}")
         changed = self.first_stage[self.first_stage["difference"].abs() > 1e-6]
         lines.append(f"  first-stage decisions that differ from the deterministic plan: {len(changed)} of {len(self.first_stage)}")
         return "\n".join(lines)
@@ -180,6 +183,7 @@ def stochastic_plan(
     workers: int = 1,
     target_gap: float = 0.01,
     max_iterations: int | None = None,
+    tie_break: bool = True,
 ) -> StochasticResult:
     """Solve the two-stage stochastic plan of ``scenarios`` and measure it against the deterministic
     (expected-value) plan and against perfect information.
@@ -189,6 +193,7 @@ def stochastic_plan(
     ``method="decomposition"`` solves scenario by scenario on ``workers`` processes until the
     certified gap (Lagrangian bound against a feasible incumbent) is at most ``target_gap`` (or
     ``max_iterations``); ``method="mpisppy"`` does so in mpi-sppy (models/stochastic.md §7).
+    ``tie_break=False`` leaves out the scenario's tie-break stage (models/stochastic.md §3.3).
     """
     if not scenarios:
         raise ScenarioError("a stochastic plan needs at least one scenario")
@@ -208,17 +213,21 @@ def stochastic_plan(
     t = time.perf_counter()
     try:
         limit = {} if max_iterations is None else {"max_iterations": max_iterations}
-        rp, decomposition = _solve(blocks, risk, method, {**options, **limit}, workers, target_gap)
+        rp, decomposition = _solve(blocks, risk, method, {**options, **limit, **_no_tie(tie_break)}, workers,
+                                   target_gap)
     except InfeasibleScenarioError:
         raise why_infeasible(blocks, commit_years, options) from None
     timings["extensive_form"] = time.perf_counter() - t
+    if rp.stage_seconds:  # HiGHS's own share: the main solve, then the tie-break stage
+        timings["extensive_form_highs"] = rp.stage_seconds[0]
+        timings.update({"tie_break_highs": rp.stage_seconds[1]} if len(rp.stage_seconds) > 1 else {})
     t = time.perf_counter()
-    first_ev = ms.deterministic_first_stage(ev, blocks[0].first_keys, **options)
+    first_ev = ms.deterministic_first_stage(ev, blocks[0].first_keys, **options, **_no_tie(tie_break))
     eev_costs, eev_xs, eev_bounds = ms.evaluate_fixed(blocks, first_ev, **options)
     eev_bound = float(p @ eev_bounds)
     if risk is not None and risk.weight > 0:
         try:
-            fixed = solve_blocks(blocks, risk=risk, fixed=first_ev, **options)
+            fixed = solve_blocks(blocks, risk=risk, fixed=first_ev, tie_break=False, **options)
             eev, eev_costs, eev_xs, eev_bound = fixed.objective, fixed.costs, list(fixed.x), fixed.bound
         except SolveError:
             eev = np.inf
@@ -238,6 +247,7 @@ def stochastic_plan(
     result.timings = timings
     result.scenario_data = datas[0]
     result.measures.update(_method_measures(method, decomposition))
+    result.measures.update(tie_break_measures(rp, blocks, method, tie_break))
     return result
 
 
@@ -257,6 +267,11 @@ def _solve(blocks: list[Block], risk: Risk | None, method: str, options: dict[st
     return decompose(blocks, risk=risk, workers=workers, target_gap=target_gap, **options)
 
 
+def _no_tie(tie_break: bool) -> dict[str, Any]:
+    """The option that turns the tie-break stage off (nothing when it stays on: every method accepts that)."""
+    return {} if tie_break else {"tie_break": False}
+
+
 def _method_measures(method: str, decomposition: Any) -> dict[str, Any]:
     if decomposition is None:
         return {"method": method}
@@ -271,7 +286,7 @@ def why_infeasible(blocks: Sequence[Block], commit_years: int, options: dict[str
 
     for b in blocks:
         try:
-            solve_blocks([ms.alone(b)], **options)
+            solve_blocks([ms.alone(b)], tie_break=False, **options)
         except InfeasibleScenarioError:
             try:
                 solve(b.data, verify=False)

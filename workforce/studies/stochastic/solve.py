@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import highspy
@@ -12,6 +12,7 @@ import numpy as np
 
 from workforce.errors import InfeasibleScenarioError, NoSolutionError, SolveError, VerificationError
 from workforce.studies.stochastic.model import Block, ExtensiveForm, Risk, extensive_form, risk_row
+from workforce.studies.stochastic.tiebreak import TieBreakStage, run_stage, tolerance_of
 
 OK = (highspy.HighsModelStatus.kOptimal,)
 LIMITS = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kIterationLimit,
@@ -37,6 +38,10 @@ class EFSolution:
     n_rows: int
     n_cols: int
     cvar: float | None = None
+    stage_seconds: list[float] = field(default_factory=list)
+    """HiGHS's seconds per stage: the main solve, then the tie-break (``seconds`` is their sum)."""
+    tie_break: TieBreakStage | None = None
+    """The tie-break stage (models/stochastic.md §3.3), when the scenarios have one and it ran."""
 
     @property
     def expected(self) -> float:
@@ -48,8 +53,10 @@ class EFSolution:
 
 def solve_extensive(ef: ExtensiveForm, blocks: Sequence[Block], *, mip_gap: float = 1e-4,
                     time_limit: float | None = None, threads: int = 0, seed: int = 0,
-                    tolerance: float = 1e-6, risk: Risk | None = None) -> EFSolution:
-    """Hand the extensive form to HiGHS; raise instead of returning a failed plan."""
+                    tolerance: float = 1e-6, risk: Risk | None = None, tie_break: bool = True) -> EFSolution:
+    """Hand the extensive form to HiGHS; raise instead of returning a failed plan. With ``tie_break``
+    and a scenario objective that has one, a last stage picks one plan among the optimal ones
+    (models/stochastic.md §3.3); measures that need only costs turn it off."""
     from workforce.solver.core import new_highs
 
     h = new_highs()
@@ -90,16 +97,22 @@ def solve_extensive(ef: ExtensiveForm, blocks: Sequence[Block], *, mip_gap: floa
     x = np.asarray(h.getSolution().col_value)
     check_extensive(ef, x, tolerance)
     value = float(info.objective_function_value)
-    if ef.integrality is not None:
-        bound = float(info.mip_dual_bound)
-        gap = max(0.0, (value - bound) / max(1.0, abs(value)))
-    else:
-        bound, gap = value, 0.0
+    bound = float(info.mip_dual_bound) if ef.integrality is not None else value
+    stage_seconds, stage = [seconds], None
+    tie_tolerance = tolerance_of(blocks) if tie_break else None
+    if tie_tolerance is not None and model_status in OK:
+        x, stage = run_stage(h, ef, blocks, x, tie_tolerance)
+        check_extensive(ef, x, tolerance)
+        value = float(ef.cost @ x) + ef.offset  # the returned plan's own value (the optimum within the tolerance)
+        stage_seconds.append(stage.seconds)
+        seconds += stage.seconds
+    # an LP's bound is its optimum; the tie-break's plan may lie up to its tolerance above it
+    gap = max(0.0, (value - bound) / max(1.0, abs(value))) if ef.integrality is not None or stage else 0.0
     xs = [x[cols] for cols in ef.columns]
     costs = np.array([b.cost @ xb + b.offset for b, xb in zip(blocks, xs, strict=True)])
     sol = EFSolution(status="optimal" if model_status in OK else "provisional", objective=value, bound=bound,
                      gap=gap, first=x[: len(ef.first_keys)].copy(), x=xs, costs=costs, seconds=seconds,
-                     n_rows=A.shape[0], n_cols=A.shape[1])
+                     n_rows=A.shape[0], n_cols=A.shape[1], stage_seconds=stage_seconds, tie_break=stage)
     sol._probs = np.array([b.probability for b in blocks])
     if risk is not None and risk.weight > 0:
         sol.cvar = cvar_value(np.array([risk_row(b, risk.of)[0] @ xb + risk_row(b, risk.of)[1]
@@ -129,5 +142,6 @@ def cvar_value(z: np.ndarray, p: np.ndarray, alpha: float) -> float:
 
 def solve_blocks(blocks: Sequence[Block], *, risk: Risk | None = None, fixed: np.ndarray | None = None,
                  **options: Any) -> EFSolution:
-    """Build and solve the extensive form of ``blocks`` (first stage ``fixed`` if given)."""
+    """Build and solve the extensive form of ``blocks`` (first stage ``fixed`` if given; ``tie_break=False``
+    leaves out the tie-break stage where only the optimum's cost is used)."""
     return solve_extensive(extensive_form(blocks, risk, fixed), blocks, risk=risk, **options)
