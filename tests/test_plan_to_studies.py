@@ -63,3 +63,25 @@ def test_evaluate_holds_the_reported_intakes_and_plans_the_later_years_freely(tm
     np.testing.assert_allclose(result.points["objective"], plan.objective, rtol=1e-9)
     rows = result.results(["intake"])
     assert set(rows["year"]) == {2026, 2027, 2028}
+
+
+def test_a_stochastic_plan_reports_the_reported_years_and_commits_only_within_them():
+    """The worked example planned to 2030, as one scenario with probability 1: the stochastic plan is
+    the run's (objective over 2026-2030, the 2026 intake of 15.75), its shortfall totals are the run's
+    over 2026-2028, its tables have no later year, and a commitment reaching past 2028 is refused."""
+    from workforce.errors import ScenarioError
+    from workforce.studies.stochastic import stochastic_plan
+
+    scenario = scenario_from_dict(planned_to(2030))
+    plan = solve(scenario)
+    r = stochastic_plan([scenario], [1.0], commit_years=1, mip_gap=0)
+    assert r.measures["stochastic_objective"] == pytest.approx(plan.objective, rel=1e-9)
+    first = r.first_stage[(r.first_stage["variable"] == "intake") & (r.first_stage["year"] == 2026)]
+    assert first["stochastic"].sum() == pytest.approx(15.75, abs=1e-6)
+    assert set(r.spend["year"]) == {2026, 2027, 2028}
+    assert set(r.plans["year"]) <= {2026, 2027, 2028}
+    short = r.shortfall[r.shortfall["plan"] == "stochastic"]["shortfall"].sum()
+    assert short == pytest.approx(plan.workforce["shortfall"].sum(), abs=1e-6)
+    assert "costs cover the planned years 2026-2030; tables show 2026-2028" in r.summary_text()
+    with pytest.raises(ScenarioError, match="commit_years 4 reaches past last_year 2028"):
+        stochastic_plan([scenario], [1.0], commit_years=4)

@@ -200,7 +200,8 @@ def test_the_formulation_names_exist_in_the_code():
 
     engine = importlib.import_module("workforce.studies.stochastic.mpisppy_engine")
     tiebreak = importlib.import_module("workforce.studies.stochastic.tiebreak")
-    for mod in (measures, model, plan, scenarios, solve_mod, plan_solve, decompose, engine, tiebreak):
+    build = importlib.import_module("workforce.model.build")  # build_model (solver.core imports it on first use)
+    for mod in (measures, model, plan, scenarios, solve_mod, plan_solve, decompose, engine, tiebreak, build):
         known |= set(dir(mod))
     known |= {f for cls in (model.Block, model.ExtensiveForm, model.Risk, solve_mod.EFSolution)
               for f in cls.__dataclass_fields__}

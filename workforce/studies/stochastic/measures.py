@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from workforce.errors import SolveError
+from workforce.scenario.horizon_extend import reported_to
 from workforce.studies.stochastic.model import Block, Risk, row_keys
 from workforce.studies.stochastic.solve import EFSolution, solve_blocks
 
@@ -113,10 +114,11 @@ def decision_table(keys: list[tuple[str, Any]], data: Any, columns: dict[str, np
 
 
 def outcomes(blocks: Sequence[Block], plans: dict[str, list[np.ndarray | None]]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Shortfall by role and region (summed over the horizon) and spend against budget by stream and
+    """Shortfall by role and region (summed over the reported years) and spend against budget by stream and
     year, for each plan in each scenario."""
     short, spend = [], []
-    budget_rows = _budget_rows(blocks[0])
+    end = reported_to(blocks[0].data.YEARS)  # horizon.plan_to: the reported years only
+    budget_rows = [(i, (f, t)) for i, (f, t) in _budget_rows(blocks[0]) if t <= end]
     for label, xs in plans.items():
         for b, x in zip(blocks, xs, strict=True):
             if x is None:
@@ -124,7 +126,9 @@ def outcomes(blocks: Sequence[Block], plans: dict[str, list[np.ndarray | None]])
             cols = [j for j, (name, _) in enumerate(b.keys) if name == "shortfall"]
             totals: dict[tuple[str, str], float] = {}
             for j in cols:
-                k, r, _t = b.keys[j][1]
+                k, r, t = b.keys[j][1]
+                if t > end:
+                    continue
                 totals[(k, r)] = totals.get((k, r), 0.0) + max(0.0, float(x[j]))
             short += [{"plan": label, "scenario": b.name, "role": k, "region": r, "shortfall": v}
                       for (k, r), v in totals.items()]

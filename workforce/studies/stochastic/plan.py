@@ -12,6 +12,7 @@ import pandas as pd
 
 from workforce.errors import InfeasibleScenarioError, ScenarioError, SolveError
 from workforce.model.data import ModelData, prepare
+from workforce.scenario.horizon_extend import reported_to
 from workforce.scenario.schema import Scenario
 from workforce.studies.stochastic import measures as ms
 from workforce.studies.stochastic.model import FIRST_STAGE, Block, Risk, shared_keys
@@ -93,6 +94,11 @@ class StochasticResult:
             oos = self.out_of_sample
             lines.append(f"  out of sample ({len(oos)} fresh draws): stochastic {_mean(oos['stochastic'])}, "
                          f"deterministic {_mean(oos['deterministic'])}")
+        if self.scenario_data is not None or self.base is not None:
+            years = self.data.YEARS
+            if reported_to(years) != years[-1]:
+                lines.append(f"  costs cover the planned years {years[0]}-{years[-1]}; tables show "
+                             f"{years[0]}-{reported_to(years)} (horizon.plan_to)")
         if m.get("tie_break") is not None:
             lines.append(f"  tie-break among equal plans: {m['tie_break']}")
         changed = self.first_stage[self.first_stage["difference"].abs() > 1e-6]
@@ -203,6 +209,10 @@ def stochastic_plan(
     t = time.perf_counter()
     p = probabilities_of(len(scenarios), probabilities)
     datas = [s if isinstance(s, ModelData) else prepare(s) for s in scenarios]
+    reported = reported_to(datas[0].YEARS)  # horizon.plan_to: the commitment is advice, so it is reported
+    if datas[0].YEARS[0] + commit_years - 1 > reported:
+        raise ScenarioError(f"commit_years {commit_years} reaches past last_year {reported}, the last year reported; "
+                            f"commit at most {reported - datas[0].YEARS[0] + 1} year(s)")
     names = list(names) if names is not None else _names(datas)
     blocks = [compile_block(n, pi, s, commit_years, first_stage, data=d, compiler=compiler)
               for n, pi, s, d in zip(names, p, scenarios, datas, strict=True)]
@@ -332,7 +342,7 @@ def _plans(blocks: list[Block], rp: EFSolution) -> pd.DataFrame:
         cols = [j for j, (n, _) in enumerate(b.keys) if n in FIRST_STAGE]
         df = ms.decision_table([b.keys[j] for j in cols], b.data, {"value": x[cols]})
         df.insert(0, "scenario", b.name)
-        frames.append(df)
+        frames.append(df[df["year"] <= reported_to(b.data.YEARS)])  # horizon.plan_to: reported years only
     return pd.concat(frames, ignore_index=True)
 
 
