@@ -288,3 +288,19 @@ def test_a_terminal_value_applies_after_the_planned_years():
     assert list(plan.planned.extra["post_horizon"].index) == [("ep", "NE", 2030)]
     e = plan.explain(what_if=0)
     assert "post_horizon" not in e.tables()
+
+
+def test_verify_plan_on_a_cut_plan_checks_the_planned_years():
+    """verify_plan called on the plan solve() returns (cut to 2026-2028) re-checks the whole planned
+    plan: it passes as is, and a changed cut-table value still fails. Before, it re-checked the cut
+    plan against the planned model and failed on a missing table (KeyError 'post_horizon' on the
+    baseline) or on the objective."""
+    from workforce.errors import VerificationError
+    from workforce.plan.verify import verify_plan
+
+    spec = spec_with(2029, terminal_value={"years": 1})
+    plan = solve(scenario_from_dict(spec))
+    assert verify_plan(plan)["passed"]
+    plan.flows.iloc[0, 0] += 1
+    with pytest.raises(VerificationError, match="opening stock of ep NE 2026"):
+        verify_plan(plan)

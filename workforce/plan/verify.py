@@ -27,6 +27,7 @@ from workforce.model.capacity_years import counted_series
 from workforce.model.gc_pause import paused_gc
 from workforce.plan import verify_rules as vr
 from workforce.plan.fte_check import fte_at, heads_flows, retraining_fte, supervisors_counted
+from workforce.plan.horizon_cut import whole_plan
 from workforce.plan.movement import check_movement
 from workforce.plan.moves_check import check_moves, move_cost, move_spend_items
 from workforce.plan.verify_tiebreak import (
@@ -204,9 +205,10 @@ class _Sets:
 
 
 def verify_plan(plan: Plan, tolerance: float | None = None) -> dict[str, Any]:
-    """Re-check ``plan`` against its scenario; raise VerificationError or return what was checked."""
+    """Re-check ``plan`` (a plan cut to its reported years: over every planned year, section 10.4)
+    against its scenario; raise VerificationError or return what was checked."""
     with paused_gc():  # the re-check makes no cycles; collections walked the whole plan (0.08 s at 153x10x20)
-        return _verify(plan, tolerance)
+        return _verify(whole_plan(plan), tolerance)
 
 
 def _verify(plan: Plan, tolerance: float | None) -> dict[str, Any]:
