@@ -123,7 +123,7 @@ class Horizon(Base):
     """Plan further than the reports go: the model runs to this year (e.g. 2040 with last_year 2035),
     with demand extended by the scenario's own forecast and by-year tables holding their last given
     value, and every table, chart and total is cut back to first_year..last_year; the extra years'
-    intakes are written apart (beyond_horizon.csv). None: plan to last_year (models/cohort_planning.md,
+    intakes are written apart (beyond_horizon.csv). Left out: plan to last_year (models/cohort_planning.md,
     section 10.4)."""
     completer_value: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = {}
     """Declared value (£k-equivalent) of each completer of a horizon starter who qualifies into the
