@@ -18,6 +18,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import sys
 import threading
 import time
 import traceback
@@ -194,11 +195,18 @@ def _chunks(items: list[Any], n: int) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
+
+
 def default_executor(workers: int | None) -> cf.Executor:
     """A local process pool of spawned workers (they start clean, without this process's
     threads). Each worker ends when this process ends, even by ``kill -9`` (:func:`watch_parent`),
     and the resource tracker then ends with them."""
     ctx = multiprocessing.get_context("spawn")
+    # Ctrl-C can leave the pool's queue semaphores registered; the resource tracker (started with this
+    # interpreter's -W options) unlinks them itself and would print a warning after the interrupted line
+    if QUIET_TRACKER not in sys.warnoptions:
+        sys.warnoptions.append(QUIET_TRACKER)
     return cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=ctx,
                                   initializer=watch_parent, initargs=(os.getpid(),))
 
