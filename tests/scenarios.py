@@ -269,3 +269,21 @@ def find_problem(problems: list[Problem], phrase: str) -> Problem:
     found = [p for p in problems if phrase in p.message]
     assert len(found) == 1, f"{len(found)} problems say {phrase!r}:\n" + "\n".join(map(str, problems))
     return found[0]
+
+
+def baseline_reported_to_2035(tmp_factory):
+    """The England baseline with ``horizon.plan_to`` left out (planned and reported to 2035), loaded from
+    a copy of configs/: for tests that edit a plan and re-check one rule, where the plan's own years
+    are simplest (the re-check of a plan cut to its reported years is tested in test_plan_to.py)."""
+    import shutil
+    from pathlib import Path
+
+    from workforce.scenario.load import load_scenario
+
+    folder = tmp_factory.mktemp("configs")
+    shutil.copytree(Path(__file__).resolve().parents[1] / "configs", folder, dirs_exist_ok=True)
+    path = folder / "england_baseline.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  plan_to:")
+    path.write_text(text[:start] + text[text.index("\n", start) + 1:], encoding="utf-8")
+    return load_scenario(path)

@@ -88,9 +88,10 @@ def _last_year_holds(plan, programme) -> bool:
 
 @pytest.mark.parametrize("programme", ["ep_doctorate", "npq_senco"])
 def test_last_year_intakes_do_not_drop_because_the_horizon_ends(plan, programme, tmp_path):
-    """With the baseline's terminal_value (section 10.1) the 2035 intakes of the programmes that
-    qualify after a delay hold up; the same scenario without it drops them to their floors (EP 200,
-    NPQ 5% of schools), which is what the terminal value is for."""
+    """With the baseline's plan_to (section 10.4) and terminal_value (section 10.1) the 2035 intakes
+    of the programmes that qualify after a delay hold up. Planning to 2040 alone is enough for the
+    reported years; the same scenario with neither drops them to their floors (EP 200, NPQ 5% of
+    schools), which is what the two are for."""
     assert _last_year_holds(plan, programme)
     import shutil
 
@@ -99,6 +100,12 @@ def test_last_year_intakes_do_not_drop_because_the_horizon_ends(plan, programme,
     start = text.index("  terminal_value:")
     end = text.index("\n", text.index("    weight:", start)) + 1
     (tmp_path / "england_baseline.yaml").write_text(text[:start] + text[end:])
+    planned_on = solve(load_scenario(tmp_path / "england_baseline.yaml"))
+    assert "post_horizon" not in planned_on.extra and planned_on.planned is not None
+    assert _last_year_holds(planned_on, programme)
+    text = (tmp_path / "england_baseline.yaml").read_text()
+    start = text.index("  plan_to:")
+    (tmp_path / "england_baseline.yaml").write_text(text[:start] + text[text.index("\n", start) + 1:])
     without = solve(load_scenario(tmp_path / "england_baseline.yaml"))
-    assert "post_horizon" not in without.extra
+    assert without.planned is None
     assert not _last_year_holds(without, programme)

@@ -91,12 +91,12 @@ NOT_RUN = {
                  "what-ifs"):
     "the first line is run by tests/test_guide_examples.py (its output against the worked example); the second "
     "names the reader's own file, and the same command on tests/data/infeasible_budget.yaml is run here",
-    ("guide.md", "What holds the plan back: 364 limits bind and 0 nearly bind; 211 of them carry a value:"):
+    ("guide.md", "What holds the plan back: 358 limits bind and 5 nearly bind; 210 of them carry a value:"):
     "tests/test_guide_examples.py checks every line against `workforce explain configs/england_baseline.yaml`",
     ("studies.md", "workforce montecarlo configs/studies/ep_montecarlo.yaml --out results/outlook"):
     "1,000 baseline solves (about a minute on two idle cores, several under CI load); the same command with "
     "--draws 20 is the block before it, run here, and on the README, which tests/test_walkthrough.py runs",
-    ("studies.md", "Workforce outlook uncertainty: 1000 of 1000 points solved, 0 failed, 0 already done (103.1 s) "
+    ("studies.md", "Workforce outlook uncertainty: 1000 of 1000 points solved, 0 failed, 0 already done (28.1 s) "
                    "-> results/outlook"):
     "the output of the 1,000-draw run above (too slow for the suite: 103 s on two shared cores at load 8), pasted from "
     "that run; its form is that of the 20-draw block before it, which "

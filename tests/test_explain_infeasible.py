@@ -248,13 +248,13 @@ def test_england_baseline_with_a_smaller_ep_budget(tmp_path: Path):
     cost £10.5m a year in steady state (2026: £5.64m first years + £4.86m committed to the 2024
     and 2025 cohorts), plus the cohorts' fixed cost: the diagnosis relaxes whole cohorts, so 200
     trainees fill 200 / 20 = 10 cohorts at £25k = £0.25m. Each year's budget is £2.75m short of
-    funding the minimum cohorts."""
+    funding the minimum cohorts, in each of the 15 planned years (the budget line holds to 2040)."""
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
     path = tmp_path / "configs" / "england_baseline.yaml"
     path.write_text(path.read_text().replace("budget: 11200 ", "budget: 8000 ", 1))
     err = error_of(path)
     assert {c.kind for c in err.conflicts} == {"budget"}
-    assert len(err.conflicts) == 10
+    assert len(err.conflicts) == 15  # 2026-2040: the baseline plans to 2040, its budgets held at 2035's
     line = line_of(path, "budget: 8000 ")
     assert all(c.amount == pytest.approx(2750) and c.line == line for c in err.conflicts)
     assert "minimum intakes of Doctorate in educational psychology (EPFT) in all 9 regions in 2026 " \

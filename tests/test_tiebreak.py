@@ -140,10 +140,16 @@ def shipped():
 
 
 def assert_same_tables(a, b) -> None:
-    """Every table of plan ``a`` equals ``b``'s to 1e-6 (rows of b's extra role, course and fund left out)."""
-    ta, tb = a.tables(), b.tables()
+    """Every table of plan ``a`` equals ``b``'s to 1e-6 (rows of b's extra role, course and fund left out),
+    in the reported years and, for a plan made to ``horizon.plan_to``, in every planned year."""
+    pairs = [(a, b)] + ([(a.planned, b.planned)] if a.planned is not None else [])
+    for x, y in pairs:
+        _assert_same(x.tables(), y.tables())
+
+
+def _assert_same(ta: dict, tb: dict) -> None:
     assert set(ta) == set(tb)
-    for name in TABLES:
+    for name in [n for n in [*TABLES, "beyond_horizon"] if n in ta]:
         left, right = ta[name], tb[name]
         right = right[~right.index.get_level_values(0).isin(EXTRA)]
         assert sorted(left.index) == sorted(right.index), name

@@ -9,13 +9,12 @@ record is unchanged and that a broken number is still found wherever its row now
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from scenarios import minimal_scenario
+from scenarios import baseline_reported_to_2035, minimal_scenario
 
-from workforce import load_scenario, scenario_from_dict, solve
+from workforce import scenario_from_dict, solve
 from workforce.errors import VerificationError
 from workforce.plan.verify import verify_plan
 
@@ -73,8 +72,8 @@ def test_a_broken_number_is_found_wherever_its_row_is(plan, table, row, column, 
 
 
 @pytest.fixture(scope="module")
-def baseline():
-    return solve(load_scenario(Path(__file__).resolve().parents[1] / "configs" / "england_baseline.yaml"))
+def baseline(tmp_path_factory):
+    return solve(baseline_reported_to_2035(tmp_path_factory))
 
 
 def messages(plan) -> str:

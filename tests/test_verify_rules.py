@@ -8,26 +8,24 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from scenarios import minimal_scenario
+from scenarios import baseline_reported_to_2035, minimal_scenario
 from test_policy import _equity_spec, two_regions
 
-from workforce import load_scenario, scenario_from_dict, solve
+from workforce import scenario_from_dict, solve
 from workforce.errors import VerificationError
 from workforce.plan.verify import verify_plan
 from workforce.plan.verify_rules import academic_from_financial, financial_years
 
-BASELINE = Path(__file__).resolve().parents[1] / "configs" / "england_baseline.yaml"
 LONDON = "E12000007"
 
 
 @pytest.fixture(scope="module")
-def baseline():
-    return solve(load_scenario(BASELINE))
+def baseline(tmp_path_factory):
+    return solve(baseline_reported_to_2035(tmp_path_factory))
 
 
 def cell(frame, row: tuple, column: str) -> tuple[int, int]:
