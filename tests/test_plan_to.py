@@ -304,3 +304,13 @@ def test_verify_plan_on_a_cut_plan_checks_the_planned_years():
     plan.flows.iloc[0, 0] += 1
     with pytest.raises(VerificationError, match="opening stock of ep NE 2026"):
         verify_plan(plan)
+
+
+def test_beyond_horizon_rows_are_in_the_roles_own_unit():
+    """A role counted in FTE has its extra years' stock and shortfall in FTE (it said 'staff')."""
+    spec = spec_with(2029)
+    spec["roles"]["ep"]["unit"] = "FTE"
+    beyond = solve(scenario_from_dict(spec)).extra["beyond_horizon"]
+    assert beyond.loc[("ep", "NE", 2029, "stock_end"), "unit"] == "FTE"
+    assert beyond.loc[("ep", "NE", 2029, "shortfall"), "unit"] == "FTE"
+    assert beyond.loc[("dedpsy", "NE", 2029, "intake"), "unit"] == "starters"

@@ -42,8 +42,10 @@ def cut_table(df: pd.DataFrame, last: int) -> pd.DataFrame:
     return out
 
 
-def beyond_table(intake: pd.DataFrame, workforce: pd.DataFrame, flows: pd.DataFrame, last: int) -> pd.DataFrame:
-    """Intakes by programme and end stocks by role in the years after ``last`` [item, region, year]."""
+def beyond_table(intake: pd.DataFrame, workforce: pd.DataFrame, flows: pd.DataFrame, last: int,
+                 units: dict[str, str]) -> pd.DataFrame:
+    """Intakes by programme and end stocks and shortfall by role (in the role's ``units``) in the years
+    after ``last`` [item, region, year, kind]."""
     rows: list[dict[str, Any]] = []
     later = intake[intake.index.get_level_values("year") > last]
     for (p, r, t), rec in zip(later.index, later.itertuples(index=False), strict=True):
@@ -53,10 +55,10 @@ def beyond_table(intake: pd.DataFrame, workforce: pd.DataFrame, flows: pd.DataFr
     demand = workforce[workforce.index.get_level_values("year") > last]
     for n, (k, r, t) in enumerate(stocks.index):
         rows.append({"item": k, "region": r, "year": int(t), "kind": "stock_end",
-                     "value": float(stocks["stock_end"].iloc[n]), "unit": "staff", "note": NOT_ADVICE})
+                     "value": float(stocks["stock_end"].iloc[n]), "unit": units[k], "note": NOT_ADVICE})
     for n, (k, r, t) in enumerate(demand.index):
         rows.append({"item": k, "region": r, "year": int(t), "kind": "shortfall",
-                     "value": float(demand["shortfall"].iloc[n]), "unit": "staff", "note": NOT_ADVICE})
+                     "value": float(demand["shortfall"].iloc[n]), "unit": units[k], "note": NOT_ADVICE})
     out = pd.DataFrame(rows, columns=["item", "region", "year", "kind", "value", "unit", "note"])
     out = out.set_index(["item", "region", "year", "kind"])
     out.attrs["units"] = {"value": "see unit"}
@@ -94,7 +96,8 @@ def report_cut(plan: Plan, verified: bool = True) -> Plan:
         return plan
     last = reported_to(years)
     extra = {name: cut_table(df, last) for name, df in plan.extra.items() if name not in PLANNED_ONLY}
-    extra["beyond_horizon"] = beyond_table(plan.intake, plan.workforce, plan.flows, last)
+    units = {k: role.unit for k, role in plan.data.scenario.roles.items()}
+    extra["beyond_horizon"] = beyond_table(plan.intake, plan.workforce, plan.flows, last, units)
     summary = {**plan.summary, "horizon": horizon_summary(plan)}
     shown = dataclasses.replace(plan.data, YEARS=[t for t in years if t <= last])
     cut = dataclasses.replace(
