@@ -280,6 +280,10 @@ import os, signal, sys
 import workforce.plots.style as style
 import workforce.output_safety as safety
 calls, saves = [], []
+import atexit  # says, if the run is not interrupted, whether the signal was sent and could arrive
+atexit.register(lambda: sys.stderr.write(f"[saves {{len(saves)}}, writes {{len(calls)}}, SIGINT handler "
+                                         f"{{signal.getsignal(signal.SIGINT)}}, blocked "
+                                         f"{{sorted(signal.pthread_sigmask(signal.SIG_BLOCK, []))}}]\\n"))
 real_save, real_write = style.save, safety.atomic_write
 def save(*a, **k):
     saves.append(1)
@@ -309,7 +313,7 @@ def test_a_signal_during_run_charts_leaves_the_earlier_run_and_no_partial_folder
     done = subprocess.run([sys.executable, "-c", SIGNAL_SCRIPT.format(sig=sig, when=when)], cwd=proj, env=env,
                           capture_output=True, text=True, timeout=300)
     if sig == "SIGINT":
-        assert done.returncode == 130, done.stderr
+        assert done.returncode == 130, (done.stdout, done.stderr)
         assert "Traceback" not in done.stderr and "interrupted" in done.stderr
         assert_same(proj.parent, before)
     else:
