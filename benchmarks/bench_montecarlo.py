@@ -9,8 +9,9 @@ Targets: 1,000 draws under 2 minutes on 2 cores; 10,000 draws under 5 minutes on
 19). With fewer than 10,000 draws the 10,000-draw figure is extrapolated from the draws per second
 after start-up, and the line says so. The machine's load average is printed beside the figures;
 CPU time (this process and its workers, printed apart) is what the same work costs idle cores.
-Measured (10,000 draws, 2 workers, load 8-9 on 2 shared cores): wall 990 s, CPU 394 s (39.4 ms a
-draw: workers 340 s, parent 54 s), so about 197 s on 2 idle cores.
+Measured (10,000 draws, 2 workers, quiet machine: load 0.4 at the start, 2.1 at the end): wall
+84.7 s, CPU 165 s (16.5 ms a draw: workers 144 s, parent 21 s). Under load 8-9 an earlier round
+measured 990 s wall for the same draws.
 Run: python benchmarks/bench_montecarlo.py [draws] [workers]
 """
 
