@@ -31,6 +31,7 @@ from workforce.errors import ExportError, NoSolutionError, VerificationError
 from workforce.solver.gap import lagrangian_bound
 
 from scenarios import MINIMAL_YAML, write_scenario  # isort: skip
+from tests.terminal import terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 solve_module = importlib.import_module("workforce.solver.core")
@@ -226,6 +227,7 @@ def test_ctrl_c_during_a_solve_stops_highs_writes_nothing_and_exits_130(tmp_path
     proc = subprocess.Popen(
         [sys.executable, str(script), str(marker), "run", "--out", str(out), "--format", ALL],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+        preexec_fn=terminal,
     )
     try:
         deadline = time.monotonic() + 60

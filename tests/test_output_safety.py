@@ -26,6 +26,7 @@ from workforce.cli.commands import main
 from workforce.errors import ExportError
 
 from scenarios import MINIMAL_YAML, edit  # isort: skip
+from tests.terminal import terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 INLINE_DEMAND = "    demand:\n      E1: {2026: 10, 2027: 11, 2028: 12}\n      E2: 20\n"
@@ -311,7 +312,8 @@ def test_a_signal_during_run_charts_leaves_the_earlier_run_and_no_partial_folder
     before = snapshot(proj.parent)
     env = {**os.environ, "MPLBACKEND": "Agg"}
     done = subprocess.run([sys.executable, "-c", SIGNAL_SCRIPT.format(sig=sig, when=when)], cwd=proj, env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300,
+                          preexec_fn=terminal)
     if sig == "SIGINT":
         assert done.returncode == 130, (done.stdout, done.stderr)
         assert "Traceback" not in done.stderr and "interrupted" in done.stderr

@@ -24,6 +24,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from tests.terminal import terminal
 from workforce.cli.commands import main
 from workforce.studies.store import StudyStore
 
@@ -75,7 +76,8 @@ def test_ctrl_c_stops_a_sweep_at_once_keeps_the_finished_points_and_a_rerun_resu
     out = study / "s"
     proc = subprocess.Popen(
         [sys.executable, "-m", "workforce", "sweep", "study.yaml", "--workers", "2", "--out", "s", "--no-progress"],
-        cwd=study, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        cwd=study, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=terminal)
     workers: list[psutil.Process] = []
     try:
         deadline = time.monotonic() + 120  # starting Python and two workers under a shared load
