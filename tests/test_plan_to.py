@@ -272,6 +272,22 @@ def test_compare_leaves_out_objectives_planned_to_different_years(planned):
     assert intake["to 2028"].sum() == pytest.approx(15.75 + 14.075)
 
 
+def test_compare_of_plans_planned_alike_says_which_years_the_objective_covers(planned):
+    """Two plans both planned to 2029 and reported to 2028: the objectives are compared (same
+    planned years), and the header and a note say they cover 2026-2029 while the rest covers
+    2026-2028 (it said "whole horizon")."""
+    from workforce.studies.compare import compare
+
+    c = compare({"a": planned, "b": planned})
+    assert c.period == "years 2026-2028"
+    assert "objective" in set(c.results.index.get_level_values("measure"))
+    assert c.notes == ["the objectives cover the planned years 2026-2029 (horizon.plan_to); every other result "
+                       "covers the reported years 2026-2028"]
+    from workforce.studies.compare import comparison_text
+
+    assert "Key results (years 2026-2028;" in comparison_text(c)
+
+
 def test_a_terminal_value_applies_after_the_planned_years():
     """terminal_value {years: 1} with plan_to 2029 values 2030, after the planned years (section 10.1
     with T = 2029): the 2029 stock is 100 (as above), so 0.9 × 100 + 0.8 i_2029 ≥ 100 gives

@@ -221,6 +221,12 @@ def common_years(plans: Mapping[str, Plan]) -> tuple[list[int] | None, str, list
             f"the scenarios are planned to different years ({listed}; horizon.plan_to): the objectives, each "
             f"over its own planned years, are left out; results cover the reported years {first}-{last}"]
     if len(set(spans.values())) == 1:
+        first, last = next(iter(spans.values()))
+        (further,) = set(planned.values())
+        if further > last:  # every plan reports fewer years than its objective covers
+            return None, f"years {first}-{last}", [
+                f"the objectives cover the planned years {first}-{further} (horizon.plan_to); every other result "
+                f"covers the reported years {first}-{last}"]
         return None, "whole horizon", []
     first, last = max(a for a, _ in spans.values()), min(b for _, b in spans.values())
     listed = "; ".join(f"{n} {a}-{b}" for n, (a, b) in spans.items())
