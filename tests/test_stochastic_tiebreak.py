@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from workforce import scenario_from_dict, solve
 from workforce.studies.stochastic import stochastic_plan
@@ -134,3 +137,79 @@ def test_the_tie_break_can_be_left_out():
     assert r.solution.tie_break is None and len(r.solution.stage_seconds) == 1
     assert r.measures["stochastic_objective"] == pytest.approx(56)
     assert sum(first_2026(r).values()) == pytest.approx(10)
+
+
+def shared_places(demands: list[dict[str, float]], places: float, penalty: float, cohorts: bool):
+    """Scenarios of three areas sharing ``places`` national places in 2026 (the first stage), each
+    with its own 2027 demand by area, one-year course at £1k (or whole cohorts of up to 4 at £1k
+    each plus £1k a starter), shortfall ``penalty``: many regional splits cost the same."""
+    regions = ("A", "B", "C")
+    out = []
+    for i, d in enumerate(demands):
+        programme = {"name": "Doc", "role": "ep", "duration": 1, "completion_rate": 1, "course_costs": [{"dfe": 1}],
+                     "national_places": {2026: places, 2027: 100}}
+        if cohorts:
+            programme.update(cohorts={"max_size": 4, "fixed_cost": {"dfe": 1}}, places=100)
+        out.append(scenario_from_dict({
+            "name": f"draw {i}", "horizon": {"first_year": 2026, "last_year": 2027},
+            "regions": [{"code": r, "name": f"Area {r}"} for r in regions],
+            "roles": {"ep": {"name": "EPs", "initial_stock": 0, "attrition": 0, "shortfall_penalty": penalty,
+                             "demand": {r: {2026: 0, 2027: d[r]} for r in regions}}},
+            "programmes": {"doc": programme}, "funding_streams": {"dfe": {"name": "DfE"}},
+            "objective": {"tie_break": {}}}))
+    return out
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(demands=st.lists(st.fixed_dictionaries({r: st.integers(0, 12).map(float) for r in "ABC"}),
+                        min_size=1, max_size=3),
+       places=st.integers(0, 20).map(float), penalty=st.sampled_from([2.0, 3.0, 5.0]), cohorts=st.booleans())
+def test_the_optimal_face_gives_the_bound_row_stages_plan(demands, places, penalty, cohorts):
+    """With tolerance 0 the stage holds the optimum by its optimal face (complementary slackness)
+    instead of a dense row bounding the objective (models/stochastic.md §3.3): the same plans,
+    first stage and every scenario's recourse, as the bound-row stage, and the same expected cost."""
+    from workforce.studies.stochastic import tiebreak
+
+    scenarios = shared_places(demands, places, penalty, cohorts)
+    face = stochastic_plan(scenarios, commit_years=1, mip_gap=0, wait_and_see=False)
+    original = tiebreak.face_stage
+    tiebreak.face_stage = tiebreak.bound_row_stage  # run_stage picks it by name: the bound row at tolerance 0
+    try:
+        row = stochastic_plan(scenarios, commit_years=1, mip_gap=0, wait_and_see=False)
+    finally:
+        tiebreak.face_stage = original
+    for r in (face, row):
+        assert r.measures["tie_break"] == "applied"
+    assert face.measures["stochastic_objective"] == pytest.approx(row.measures["stochastic_objective"], abs=1e-6)
+    assert face.solution.tie_break.value == pytest.approx(row.solution.tie_break.value, abs=1e-6)
+    for a, b in zip(face.solution.x, row.solution.x, strict=True):
+        assert np.abs(a - b).max() < 1e-6
+    assert np.abs(face.solution.first - row.solution.first).max() < 1e-6
+
+
+def test_the_stage_runs_whatever_thread_count_this_threads_first_highs_used():
+    """HiGHS sets its task scheduler once per thread; a stage run in the caller's thread with another
+    thread count than the caller's first HiGHS was refused ('Not Set': the tie-break 'not applied'
+    with threads=2 after any single-thread solve, as bench_stochastic.py's draws compile). The stage
+    runs in a thread of its own, like the main solve, and is applied."""
+    import threading
+
+    import highspy
+
+    seen = {}
+
+    def caller() -> None:
+        h = highspy.Highs()
+        h.silent()
+        h.setOptionValue("threads", 1)
+        h.addVar(0, 1)
+        h.run()  # this thread's scheduler: one thread
+        r = stochastic_plan([split(10), split(12)], commit_years=1, mip_gap=0, threads=2, wait_and_see=False)
+        seen["tie_break"] = r.measures["tie_break"]
+        seen["first"] = first_2026(r)
+
+    t = threading.Thread(target=caller)
+    t.start()
+    t.join()
+    assert seen["tie_break"] == "applied"
+    assert seen["first"] == pytest.approx({"A": 7, "B": 3}, abs=1e-6)

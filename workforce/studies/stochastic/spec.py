@@ -98,7 +98,7 @@ class Stochastic(_Base):
     tie_break: bool = True
     """Apply the scenario's ``objective.tie_break`` to the stochastic and the expected-value plans
     (models/stochastic.md 3.3): one plan among equal ones. ``false`` skips that last stage, which on
-    the 100-draw EP study costs several times the main solve; the plans are then whichever optima
+    the 100-draw EP study costs about twice the main solve; the plans are then whichever optima
     HiGHS meets first."""
 
     @model_validator(mode="after")
