@@ -59,7 +59,7 @@ def run(draws: int, workers: int, method: str, wide: bool = False) -> dict:
           f"objective={m['stochastic_objective']:,.1f} bound={m['stochastic_bound']:,.1f} gap={m['gap']:.3%} "
           f"iterations={m.get('decomposition_iterations')} timings={ {k: round(v, 1) for k, v in r.timings.items()} } "
           f"peak={peak_gb():.2f} GB", flush=True)
-    return m
+    return {"wall": wall, "timings": dict(r.timings), **m}
 
 
 def _ranks() -> int:
@@ -75,8 +75,29 @@ def main() -> None:
     wide = "--wide" in sys.argv
     if "--extensive" in sys.argv:
         run(draws, 2, "extensive", wide)
-    for w in workers:
-        run(draws, w, "mpisppy" if "--mpisppy" in sys.argv else "decomposition", wide)
+    runs = {w: run(draws, w, "mpisppy" if "--mpisppy" in sys.argv else "decomposition", wide) for w in workers}
+    if 1 in runs and len(runs) > 1 and all(runs.values()):
+        print(scaling(runs), flush=True)
+
+
+def scaling(runs: dict[int, dict]) -> str:
+    """Speed-up of each worker count against 1 worker, whole run and decomposition phase, and what it
+    implies for more workers by Amdahl's law, T(k) = T(1) ((1 - f) + f / k), with the parallel share f
+    fitted to the largest worker count measured (an estimate, not a measurement)."""
+    one = runs[1]
+    lines = ["scaling against 1 worker (wall):"]
+    for w, r in sorted(runs.items()):
+        phase = r["timings"].get("extensive_form")
+        lines.append(f"  {w} worker(s): {r['wall']:7.1f} s, speed-up {one['wall'] / r['wall']:.2f}x"
+                     + (f"; decomposition phase {phase:.1f} s, {one['timings']['extensive_form'] / phase:.2f}x"
+                        if phase else ""))
+    k = max(runs)
+    speed = one["wall"] / runs[k]["wall"]
+    f = min(1.0, max(0.0, (1 - 1 / speed) / (1 - 1 / k)))
+    implied = ", ".join(f"{n} workers {one['wall'] * ((1 - f) + f / n):.0f} s" for n in (4, 8, 16))
+    lines.append(f"  implied (Amdahl, parallel share {f:.0%} of the 1-worker run fitted at {k} workers): {implied}; "
+                 "compiling the draws and the expected-value plan's solves run in the parent")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
