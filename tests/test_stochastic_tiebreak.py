@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from workforce import scenario_from_dict, solve
@@ -160,14 +160,16 @@ def shared_places(demands: list[dict[str, float]], places: float, penalty: float
     return out
 
 
+@example(demands=[{"A": 0.0, "B": 1.0, "C": 5.0}], places=5.0, penalty=2.0, cohorts=True)
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(demands=st.lists(st.fixed_dictionaries({r: st.integers(0, 12).map(float) for r in "ABC"}),
                         min_size=1, max_size=3),
        places=st.integers(0, 20).map(float), penalty=st.sampled_from([2.0, 3.0, 5.0]), cohorts=st.booleans())
 def test_the_optimal_face_gives_the_bound_row_stages_plan(demands, places, penalty, cohorts):
     """With tolerance 0 the stage holds the optimum by its optimal face (complementary slackness)
-    instead of a dense row bounding the objective (models/stochastic.md §3.3): the same plans,
-    first stage and every scenario's recourse, as the bound-row stage, and the same expected cost."""
+    instead of a dense row bounding the objective (models/stochastic.md §3.3): always applied, and
+    where the bound-row stage is too, the same plans (first stage and every scenario's recourse) and
+    the same expected cost."""
     from workforce.studies.stochastic import tiebreak
 
     scenarios = shared_places(demands, places, penalty, cohorts)
@@ -178,8 +180,13 @@ def test_the_optimal_face_gives_the_bound_row_stages_plan(demands, places, penal
         row = stochastic_plan(scenarios, commit_years=1, mip_gap=0, wait_and_see=False)
     finally:
         tiebreak.face_stage = original
-    for r in (face, row):
-        assert r.measures["tie_break"] == "applied"
+    assert face.measures["tie_break"] == "applied"
+    if row.measures["tie_break"] != "applied":
+        # the bound row at tolerance 0 can be declared infeasible where the main MIP's value sits
+        # within HiGHS's integrality tolerance of the held LP's (found here: demands A 0, B 1, C 5,
+        # 5 places, penalty 2, cohorts); the face has no such row
+        assert "Infeasible" in row.measures["tie_break"]
+        return
     assert face.measures["stochastic_objective"] == pytest.approx(row.measures["stochastic_objective"], abs=1e-6)
     assert face.solution.tie_break.value == pytest.approx(row.solution.tie_break.value, abs=1e-6)
     for a, b in zip(face.solution.x, row.solution.x, strict=True):

@@ -36,7 +36,14 @@ from workforce.solver.policy import (
     with_equity,
 )
 from workforce.solver.stage_check import StageBound, disagreement, hold_whole_counts, stage_value, whole_plan
-from workforce.solver.tiebreak import bound_tolerance, change_columns, tie_break_cost, with_tie_break
+from workforce.solver.tiebreak import (
+    bound_tolerance,
+    by_face,
+    change_columns,
+    hold_optimal_face,
+    tie_break_cost,
+    with_tie_break,
+)
 
 if TYPE_CHECKING:  # Pyomo itself is imported only where a Pyomo model is built or compiled
     import pyomo.environ as pyo
@@ -308,6 +315,7 @@ def run(
     start: np.ndarray | None = None
     earlier: list[StageBound] = []
     held: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
+    face: Callable[[], None] | None = None
     mip_gap = float(options.get("mip_gap", 1e-3))
     for s, group in enumerate(stages):
         cost, offset, tol = tie_break_cost(compiled, data) if group == [TIE_BREAK] else stage_cost(compiled, data, group)
@@ -410,11 +418,16 @@ def run(
             tol = bound_tolerance(data, stages, s, tol)
             bound = value + tol * max(1.0, abs(value)) - offset
             earlier.append(StageBound(s + 1, cost, offset, bound + offset))
+            if by_face(data, stages, s, compiled, highs is not None):  # section 8.5: no row over the objective
+                face = hold_optimal_face(h)
+                continue
             nz = np.flatnonzero(cost)
             h.addRow(-INF, bound, len(nz), nz.astype(np.int32), cost[nz])
     solution = h.getSolution()
     if held is not None:  # the tie-break's solution is read: give the counts their own bounds back
         h.changeColsBounds(*held)
+    if face is not None:  # and the columns and rows the optimal face fixed
+        face()
     if compiled.integrality is not None and not provisional and h.getInfo().mip_node_count >= 0:
         t = time.perf_counter()
         rounded = whole_plan(h, compiled.integrality, np.asarray(solution.col_value))

@@ -30,7 +30,7 @@ import numpy as np
 from workforce.errors import VerificationError
 from workforce.model.tiebreak import TIE_BREAK
 from workforce.solver.stage_check import CHECK_TOLERANCE
-from workforce.solver.tiebreak import EPSILON, name_weight
+from workforce.solver.tiebreak import EPSILON, hold_optimal_face, name_weight
 from workforce.studies.stochastic.model import Block, ExtensiveForm
 
 INF = float("inf")
@@ -124,28 +124,16 @@ def face_stage(h: highspy.Highs, ef: ExtensiveForm, blocks: Sequence[Block], x: 
     By complementary slackness, a feasible x is optimal exactly when, for one optimal dual solution,
     every column with a nonzero reduced cost stays at the bound where it is and every row with a
     nonzero dual stays active; whichever optimal dual HiGHS returns, these conditions describe the
-    same face. Duals below ``FACE_DUAL`` in magnitude count as zero."""
+    same face (:func:`workforce.solver.tiebreak.hold_optimal_face`, shared with the deterministic solve)."""
     n = ef.csc.shape[1]
     t = time.perf_counter()
     if len(whole) and not _basis(h, whole, held[whole]):  # an LP's main solve left its duals already
         return x, TieBreakStage(h.modelStatusToString(h.getModelStatus()), 0.0, 0.0, time.perf_counter() - t, 0.0)
-    sol = h.getSolution()
-    at, reduced = np.asarray(sol.col_value), np.asarray(sol.col_dual)
-    active, dual = np.asarray(sol.row_value), np.asarray(sol.row_dual)
-    fixed = np.flatnonzero(np.abs(reduced) > FACE_DUAL).astype(np.int32)
-    h.changeColsBounds(len(fixed), fixed, at[fixed], at[fixed])
-    tight = np.flatnonzero(np.abs(dual) > FACE_DUAL).astype(np.int32)
-    h.changeRowsBounds(len(tight), tight, active[tight], active[tight])
+    hold_optimal_face(h)  # the extensive form's HiGHS is not used after the stage
     cost, change = expected_cost(ef, blocks)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-    h.clearSolver()  # presolve removes the fixed columns; from the old basis simplex took 5x as long
-    h.solve()
+    h.solve()  # from scratch (hold_optimal_face cleared the solver): from the old basis simplex took 5x as long
     return _finish(h, ef, x, cost, change, limit, time.perf_counter() - t, 0.0)
-
-
-FACE_DUAL = 1e-9
-"""Reduced costs and row duals of at most this magnitude count as zero in :func:`face_stage` (a
-column left free so moves the objective by less than this times its change)."""
 
 
 def _finish(h: highspy.Highs, ef: ExtensiveForm, x: np.ndarray, cost: np.ndarray, change: np.ndarray, limit: float,
