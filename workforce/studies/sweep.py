@@ -16,9 +16,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import json
-import multiprocessing
 import os
-import sys
 import threading
 import time
 import traceback
@@ -31,13 +29,13 @@ import pandas as pd
 
 from workforce.allow import ALLOWED_FOLDERS
 from workforce.errors import ScenarioError, WorkforceError
-from workforce.output_safety import pid_alive
 from workforce.scenario import Scenario, load_scenario
 from workforce.solver.levers import Lever, scenario_with, value_at
 from workforce.studies.dask_connect import Stalled, answered, stalled_message, task_limit
 from workforce.studies.interrupted import StudyInterrupted
 from workforce.studies.labels import scenario_labels
 from workforce.studies.main_guard import check_main_guard
+from workforce.studies.pool import default_executor
 from workforce.studies.spec import StudySpec, box, load_study, points, study_from_dict
 from workforce.studies.store import StudyStore
 from workforce.studies.write_faults import study_writes
@@ -193,49 +191,6 @@ def point_message(text: str) -> str:
 def _chunks(items: list[Any], n: int) -> list[list[Any]]:
     size = max(1, -(-len(items) // n))
     return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
-
-
-def default_executor(workers: int | None) -> cf.Executor:
-    """A local process pool of spawned workers (they start clean, without this process's
-    threads). Each worker ends when this process ends, even by ``kill -9`` (:func:`watch_parent`),
-    and the resource tracker then ends with them."""
-    ctx = multiprocessing.get_context("spawn")
-    # Ctrl-C can leave the pool's queue semaphores registered; the resource tracker (started with this
-    # interpreter's -W options) unlinks them itself and would print a warning after the interrupted line
-    if QUIET_TRACKER not in sys.warnoptions:
-        sys.warnoptions.append(QUIET_TRACKER)
-    return cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=ctx,
-                                  initializer=watch_parent, initargs=(os.getpid(),))
-
-
-def watch_parent(pid: int) -> None:
-    """Worker initializer: end this worker when process ``pid`` (the one running the study)
-    ends, however it ends.
-
-    On Linux the kernel does it: ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` (workers are spawned
-    directly by that process, so it is their parent). Elsewhere a thread waits for the process
-    to end and exits; it needs the GIL to act, so it can lag a long native call."""
-    import signal
-    import sys
-
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0:  # 1 = PR_SET_PDEATHSIG
-            if os.getppid() != pid:  # the parent ended before the signal was armed
-                os._exit(1)
-            return
-
-    def watch() -> None:
-        while pid_alive(pid):
-            time.sleep(1.0)
-        os._exit(1)  # nothing of this worker's is worth keeping: results are written by the parent
-
-    threading.Thread(target=watch, name="workforce-parent-watch", daemon=True).start()
 
 
 def _fixed_intake(spec: StudySpec, base: Path | None, scenario: Scenario) -> list[list[Any]] | None:

@@ -213,7 +213,7 @@ def _runner(subs: list[Sub], workers: int, options: dict[str, Any]) -> Callable[
     """solve(extras, fixed) -> one result per scenario, in order, on ``workers`` processes."""
     pool = None
     if workers > 1:
-        from workforce.studies.sweep import default_executor
+        from workforce.studies.pool import default_executor
 
         pool = default_executor(workers)
     size = -(-len(subs) // max(1, workers))

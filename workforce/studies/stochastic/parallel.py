@@ -53,7 +53,7 @@ def _compile_chunk(task: Mapping[str, Any]) -> tuple[list[LP], int]:
 def compile_in_pool(base: Scenario, levers: Mapping[str, Lever], values: Sequence[Mapping[str, float]],
                     names: Sequence[str], workers: int) -> tuple[list[LP], int]:
     """Every draw's LP, in order, compiled on ``workers`` processes."""
-    from workforce.studies.sweep import default_executor
+    from workforce.studies.pool import default_executor
 
     data = base.model_dump()
     lever_list = [[n, list(lv.path), lv.op] for n, lv in levers.items()]
