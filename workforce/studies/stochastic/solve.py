@@ -57,7 +57,7 @@ def solve_extensive(ef: ExtensiveForm, blocks: Sequence[Block], *, mip_gap: floa
     """Hand the extensive form to HiGHS; raise instead of returning a failed plan. With ``tie_break``
     and a scenario objective that has one, a last stage picks one plan among the optimal ones
     (models/stochastic.md §3.3); measures that need only costs turn it off."""
-    from workforce.solver.core import new_highs
+    from workforce.solver.core import _run_highs, new_highs
 
     h = new_highs()
     h.setOptionValue("threads", int(threads))
@@ -76,12 +76,8 @@ def solve_extensive(ef: ExtensiveForm, blocks: Sequence[Block], *, mip_gap: floa
     if status == highspy.HighsStatus.kError:
         raise SolveError("HiGHS refused the extensive form (passModel returned an error)")
     t = time.perf_counter()
-    h.HandleKeyboardInterrupt = True
-    h.solve()
+    model_status = _run_highs(h)  # Ctrl-C raises KeyboardInterrupt
     seconds = time.perf_counter() - t
-    model_status = h.getModelStatus()
-    if model_status == highspy.HighsModelStatus.kInterrupt:
-        raise KeyboardInterrupt
     info = h.getInfo()
     has_solution = info.primal_solution_status == 2
     if model_status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):

@@ -29,6 +29,7 @@ import numpy as np
 
 from workforce.errors import VerificationError
 from workforce.model.tiebreak import TIE_BREAK
+from workforce.solver.core import _run_highs
 from workforce.solver.stage_check import CHECK_TOLERANCE
 from workforce.solver.tiebreak import EPSILON, hold_optimal_face, name_weight
 from workforce.studies.stochastic.model import Block, ExtensiveForm
@@ -111,7 +112,7 @@ def bound_row_stage(h: highspy.Highs, ef: ExtensiveForm, blocks: Sequence[Block]
     cost, change = expected_cost(ef, blocks)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
     h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
-    h.solve()
+    _run_highs(h)
     return _finish(h, ef, x, cost, change, limit, time.perf_counter() - t, tolerance)
 
 
@@ -132,14 +133,13 @@ def face_stage(h: highspy.Highs, ef: ExtensiveForm, blocks: Sequence[Block], x: 
     hold_optimal_face(h)  # the extensive form's HiGHS is not used after the stage
     cost, change = expected_cost(ef, blocks)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-    h.solve()  # from scratch (hold_optimal_face cleared the solver): from the old basis simplex took 5x as long
+    _run_highs(h)  # from scratch (hold_optimal_face cleared the solver): from the old basis simplex took 5x as long
     return _finish(h, ef, x, cost, change, limit, time.perf_counter() - t, 0.0)
 
 
 def _finish(h: highspy.Highs, ef: ExtensiveForm, x: np.ndarray, cost: np.ndarray, change: np.ndarray, limit: float,
             seconds: float, tolerance: float) -> tuple[np.ndarray, TieBreakStage]:
     """The stage's plan, re-checked against the optimum it must keep, or ``x`` with HiGHS's status."""
-    _interrupted(h)
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal or h.getInfo().primal_solution_status != 2:
         return x, TieBreakStage(h.modelStatusToString(status), float(cost @ x), float(change @ x), seconds, tolerance)
@@ -159,21 +159,14 @@ def _basis(h: highspy.Highs, whole: np.ndarray, values: np.ndarray) -> bool:
     """Make the counts continuous columns fixed at their whole ``values`` and solve the linear
     programme of the main objective, which leaves HiGHS an optimal basis and duals (a MIP leaves
     none). From scratch, so that presolve runs (HiGHS skips it from the MIP's start: 4x as long on 20
-    EP draws). ``solve``, not ``run``: it runs HiGHS in a thread of its own, as the main solve did, so
-    a thread count other than this thread's first HiGHS's is not refused (HiGHS's scheduler is set
-    once per thread) and Ctrl-C still stops it."""
+    EP draws). Through ``_run_highs`` (HiGHS's ``solve``, not ``run``): HiGHS runs in a thread of its
+    own, as the main solve did, so a thread count other than this thread's first HiGHS's is not
+    refused (HiGHS's scheduler is set once per thread), and Ctrl-C raises KeyboardInterrupt."""
     idx = whole.astype(np.int32)
     h.changeColsIntegrality(len(idx), idx, np.zeros(len(idx), dtype=np.uint8))
     h.changeColsBounds(len(idx), idx, values, values)
     h.clearSolver()
-    h.solve()
-    _interrupted(h)
-    return h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-
-
-def _interrupted(h: highspy.Highs) -> None:
-    if h.getModelStatus() == highspy.HighsModelStatus.kInterrupt:
-        raise KeyboardInterrupt
+    return _run_highs(h) == highspy.HighsModelStatus.kOptimal
 
 
 def tie_break_measures(rp: Any, blocks: Sequence[Block], method: str, wanted: bool = True) -> dict[str, Any]:
